@@ -1,0 +1,18 @@
+import type { DynamicModule } from '@nestjs/common';
+import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { PartnersModule } from './partners/partners.module';
+
+export const SERVICE = 'partner-registry';
+
+export const description = {
+  title: 'Partner registry',
+  description:
+    'Overseas partner universities of the Strategic Partnerships programme and everything done with them.',
+};
+
+export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
+  return {
+    module: class RegistryAppModule {},
+    imports: [PlatformModule.forRoot({ ...options, service: SERVICE }), PartnersModule],
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * One Jest run over every app and package, so the run prints one summary and its workers
+ * share the machine's cores. Tests import workspace packages from source (no build needed);
+ * the global setup migrates one template database per run that each test file clones.
+ * @type {import('jest').Config}
+ */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2023',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  testMatch: [
+    '<rootDir>/{apps,packages}/*/{src,test}/**/*.{spec,int-spec,e2e-spec}.ts',
+    '<rootDir>/test/**/*.spec.ts',
+  ],
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper: {
+    '^@sp/(types|db|queue|platform|testing)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testing/src/jest-global-teardown.ts',
+  testTimeout: 30_000,
+};

@@ -1,0 +1,40 @@
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { DB } from './database';
+
+const DATE_OID = 1082;
+
+/** Keep `date` columns as `YYYY-MM-DD` strings: a JS Date would shift them by the time zone. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === DATE_OID
+      ? (value: string) => value
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export type CreateDbOptions = {
+  /** Pool size; default 10. */
+  max?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+  /** How long to wait for a connection before failing; default 5 s. */
+  connectionTimeoutMillis?: number;
+};
+
+export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    types,
+  });
+}
+
+export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: createPool(url, options), cursor: Cursor }),
+    plugins: [new CamelCasePlugin()],
+  });
+}

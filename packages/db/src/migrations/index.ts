@@ -1,0 +1,22 @@
+import type { Migration } from 'kysely/migration';
+import * as inquiries0001 from './inquiries/0001-schema';
+import * as notifications0001 from './notifications/0001-schema';
+import * as registry0001 from './registry/0001-partners';
+import * as reports0001 from './reports/0001-schema';
+import * as symposium0001 from './symposium/0001-symposiums';
+
+/**
+ * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
+ * migration table (`<schema>.kysely_migration`) so services evolve independently. Listed
+ * statically (not read from a folder) so the same code runs from `dist`, from Jest and from
+ * a bundle. A new migration: add the file, then its line here.
+ */
+export const migrationsBySchema: Record<string, Record<string, Migration>> = {
+  registry: { '0001-partners': registry0001 },
+  symposium: { '0001-symposiums': symposium0001 },
+  inquiries: { '0001-schema': inquiries0001 },
+  notifications: { '0001-schema': notifications0001 },
+  reports: { '0001-schema': reports0001 },
+};
+
+export const schemas = Object.keys(migrationsBySchema);

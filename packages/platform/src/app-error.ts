@@ -1,0 +1,54 @@
+import type { ProblemCode, ProblemFieldError } from '@sp/types';
+
+/**
+ * The one error type services throw. It has no HTTP in it (workers call services too); the
+ * problem filter maps `code` to a status and a problem+json body.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    message: string,
+    readonly errors?: ProblemFieldError[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  static notFound(entity: string, id: string): AppError {
+    return new AppError('not-found', `${entity} ${id} does not exist`);
+  }
+}
+
+export const statusOf: Record<ProblemCode, number> = {
+  'validation-error': 400,
+  'bad-request': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'route-not-found': 404,
+  'method-not-allowed': 405,
+  conflict: 409,
+  'invalid-status-transition': 409,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'too-many-requests': 429,
+  'internal-error': 500,
+  'service-unavailable': 503,
+};
+
+export const titleOf: Record<ProblemCode, string> = {
+  'validation-error': 'Your request is not valid',
+  'bad-request': 'Bad request',
+  unauthorized: 'Authentication required',
+  forbidden: 'Not allowed',
+  'not-found': 'Not found',
+  'route-not-found': 'No such route',
+  'method-not-allowed': 'Method not allowed',
+  conflict: 'Conflict with the current state',
+  'invalid-status-transition': 'Status change not allowed',
+  'payload-too-large': 'Request body too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'too-many-requests': 'Too many requests',
+  'internal-error': 'Internal error',
+  'service-unavailable': 'Service unavailable',
+};

@@ -1,0 +1,125 @@
+import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import type { z } from 'zod';
+import { type BaseConfig, ConfigError, loadConfig } from './config';
+import { instrumentHttp } from './metrics';
+import { sendProblem } from './problem.filter';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import { METRICS_REGISTRY } from './tokens';
+
+export type AppDescription = {
+  /** Title and summary of the OpenAPI document. */
+  title: string;
+  description: string;
+};
+
+/** Builds the Nest application on Fastify with the platform's plumbing, initialised but not listening. */
+export async function createApp(
+  module: DynamicModule,
+  config: BaseConfig,
+  description: AppDescription,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT,
+    // On close: drop idle keep-alive sockets at once, let in-flight requests finish.
+    forceCloseConnections: 'idle',
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  try {
+    await configure(app, description);
+  } catch (error) {
+    // Whatever went wrong, leave no pool or socket open behind.
+    await app.close();
+    throw error;
+  }
+  return app;
+}
+
+async function configure(app: NestFastifyApplication, description: AppDescription): Promise<void> {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const logger = await app.resolve(PinoLogger);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // A JSON API: a text/plain body is an unsupported media type (415), not a string to validate.
+  fastify.removeContentTypeParser('text/plain');
+  // Errors Fastify raises before a route handler runs (bad JSON, wrong content type, body too large).
+  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
+  instrumentHttp(fastify, app.get(METRICS_REGISTRY));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setOpenAPIVersion('3.1.0')
+      .setTitle(description.title)
+      .setDescription(description.description)
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document, { version: '3.1' }), {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+  });
+
+  await app.init();
+}
+
+export type ServiceDefinition<C extends BaseConfig> = AppDescription & {
+  service: string;
+  configSchema: z.ZodType<C>;
+  module: (config: C) => DynamicModule;
+};
+
+/**
+ * A service's `main`: parse the environment (exit 1 naming each bad variable), start, listen,
+ * and on SIGTERM/SIGINT stop taking requests, let in-flight ones finish, close pools and exit —
+ * or exit anyway after SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<void> {
+  let config: C;
+  try {
+    config = loadConfig(definition.configSchema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${definition.service}: ${error.message}\n`);
+    process.exit(1);
+  }
+  const app = await createApp(definition.module(config), config, definition);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const logger = app.get(Logger);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.log(`${definition.service} listening on http://${config.HOST}:${port} (docs at /docs)`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      process.stderr.write(`${definition.service}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting\n`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${definition.service}: error while shutting down: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

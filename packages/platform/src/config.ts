@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** A URL whose scheme is one of `protocols`, e.g. `postgres:`. */
+const urlWith = (...protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+/** What every process of the platform reads from its environment. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  DATABASE_URL: urlWith('postgres:', 'postgresql:').default(
+    'postgres://postgres@127.0.0.1:5432/strategic_partnerships',
+  ),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: urlWith('redis:', 'rediss:').default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
+  /** Largest request body accepted, in bytes. */
+  BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+});
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** The base schema with the service's own default port. */
+export const serviceConfigSchema = (defaultPort: number) =>
+  baseConfigSchema.extend({ PORT: baseConfigSchema.shape.PORT.default(defaultPort) });
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once, listing every bad variable: its name, what was expected and
+ * (unless it may be secret) what was given.
+ */
+export function loadConfig<S extends z.ZodType<object>>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  // An empty variable means "not set", so defaults apply (as in docker-compose `FOO=`).
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(given);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const value = given[name];
+      const shown = value === undefined ? 'it is not set' : `got ${JSON.stringify(redactUrl(value))}`;
+      return `${name}: ${issue.message} (${shown})`;
+    }),
+  );
+}
+
+function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,13 @@
+export { AppError } from './app-error';
+export type { AppDescription, ServiceDefinition } from './bootstrap';
+export { createApp, runService } from './bootstrap';
+export type { BaseConfig } from './config';
+export { baseConfigSchema, ConfigError, loadConfig, serviceConfigSchema } from './config';
+export type { HealthCheck } from './health';
+export type { PlatformOptions } from './platform.module';
+export { PlatformModule } from './platform.module';
+export { toProblem } from './problem';
+export { REQUEST_ID_HEADER } from './request-id';
+export { Responds } from './responds.decorator';
+export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
+export { ZodValidationPipe } from './zod-validation.pipe';

@@ -1,0 +1,117 @@
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { createDb, type DB } from '@sp/db';
+import { closeRedis, createRedis } from '@sp/queue';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import type { BaseConfig } from './config';
+import { type HealthCheck, HealthController } from './health';
+import { createMetricsRegistry, MetricsController } from './metrics';
+import { ProblemFilter } from './problem.filter';
+import { APP_CONFIG, HEALTH_CHECKS, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+export type PlatformOptions = {
+  /** Names the service in logs, metrics and the OpenAPI document. */
+  service: string;
+  config: BaseConfig;
+  /** Whether the service is ready only while Redis answers (the worker); HTTP services are not. */
+  redisRequired?: boolean;
+  /** Where logs go; stdout by default. Tests pass a stream to read them. */
+  logDestination?: DestinationStream;
+};
+
+/** Closes the pools after the HTTP server has stopped and in-flight requests have finished. */
+@Injectable()
+class ConnectionCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<DB>,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.db.destroy(), closeRedis(this.redis)]);
+  }
+}
+
+const quietPaths = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * What every service mounts: config, logging with request ids, Postgres and Redis clients,
+ * problem+json errors, zod validation, health and metrics.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { service, config } = options;
+    const pinoOptions: PinoHttpOptions = {
+      level: config.LOG_LEVEL,
+      base: { service },
+      genReqId: (req) => req.id ?? '',
+      customAttributeKeys: { reqId: 'requestId' },
+      quietReqLogger: true,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      autoLogging: { ignore: (req) => quietPaths.has((req.url ?? '').split('?')[0] ?? '') },
+    };
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: options.logDestination ? [pinoOptions, options.logDestination] : pinoOptions,
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: SERVICE_NAME, useValue: service },
+        {
+          provide: KYSELY,
+          useFactory: () =>
+            createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: service }),
+        },
+        {
+          provide: REDIS,
+          inject: [PinoLogger],
+          useFactory: (logger: PinoLogger) => {
+            let lastLogged = 0;
+            return createRedis(config.REDIS_URL, options.redisRequired ? 'worker' : 'producer', {
+              // A down Redis reports an error per reconnect attempt: log one a minute at most.
+              onError: (error) => {
+                if (Date.now() - lastLogged < 60_000) return;
+                lastLogged = Date.now();
+                logger.warn({ err: error }, 'redis unreachable; retrying');
+              },
+            });
+          },
+        },
+        {
+          provide: HEALTH_CHECKS,
+          inject: [KYSELY, REDIS],
+          useFactory: (db: Kysely<DB>, redis: Redis): HealthCheck[] => [
+            { name: 'postgres', required: true, check: () => sql`select 1`.execute(db) },
+            { name: 'redis', required: options.redisRequired ?? false, check: () => redis.ping() },
+          ],
+        },
+        {
+          provide: METRICS_REGISTRY,
+          inject: [HEALTH_CHECKS],
+          useFactory: (checks: HealthCheck[]) => createMetricsRegistry(service, checks),
+        },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+        ConnectionCloser,
+      ],
+      exports: [APP_CONFIG, SERVICE_NAME, KYSELY, REDIS, METRICS_REGISTRY, HEALTH_CHECKS],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { PROBLEM_CONTENT_TYPE } from '@sp/types';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { toProblem } from './problem';
+
+/** Renders every error as `application/problem+json`; logs unexpected ones with their stack. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: PinoLogger) {
+    logger.setContext(ProblemFilter.name);
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+  }
+}
+
+export function sendProblem(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Pick<PinoLogger, 'error' | 'warn'>,
+): void {
+  const { status, body, unexpected } = toProblem(exception, request.url.split('?')[0] ?? '/', request.id);
+  if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
+  if (reply.sent) return;
+  void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+}

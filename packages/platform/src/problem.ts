@@ -1,0 +1,80 @@
+import { HttpException } from '@nestjs/common';
+import { type Problem, type ProblemCode, problemType } from '@sp/types';
+import { AppError, statusOf, titleOf } from './app-error';
+
+export type ProblemResponse = { status: number; body: Problem; unexpected: boolean };
+
+type ErrorWithCodes = Error & { statusCode?: number; code?: string };
+
+const byStatus: Record<number, ProblemCode> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'route-not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'too-many-requests',
+  503: 'service-unavailable',
+};
+
+/**
+ * PostgreSQL errors that mean the input (not the server) is wrong. Repositories map the ones
+ * they expect to domain errors; this is the safety net so bad input never reads as a 500.
+ */
+const pgInputErrors: Record<string, { code: ProblemCode; detail: string }> = {
+  '23505': { code: 'conflict', detail: 'a record with the same unique value already exists' },
+  '23503': { code: 'conflict', detail: 'the record refers to, or is referred to by, another record' },
+  '23514': { code: 'validation-error', detail: 'a value breaks a rule of the data' },
+  '22P02': { code: 'validation-error', detail: 'a value has the wrong form' },
+  '22007': { code: 'validation-error', detail: 'a date or time has the wrong form' },
+  '22008': { code: 'validation-error', detail: 'a date or time is out of range' },
+  '22001': { code: 'validation-error', detail: 'a value is too long' },
+  '22003': { code: 'validation-error', detail: 'a number is out of range' },
+};
+
+function build(code: ProblemCode, detail: string | undefined, extra: Partial<Problem> = {}): Problem {
+  return { type: problemType(code), title: titleOf[code], status: statusOf[code], detail, ...extra };
+}
+
+/** Maps anything thrown while serving a request to an RFC 9457 problem. */
+export function toProblem(error: unknown, instance: string, requestId?: string): ProblemResponse {
+  const ids = { instance, requestId };
+  if (error instanceof AppError) {
+    return {
+      status: statusOf[error.code],
+      body: build(error.code, error.message, { ...ids, errors: error.errors }),
+      unexpected: false,
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = byStatus[status];
+    if (code) return { status, body: build(code, error.message, ids), unexpected: false };
+    if (status < 500) {
+      return {
+        status,
+        body: { type: 'about:blank', title: error.message, status, ...ids },
+        unexpected: false,
+      };
+    }
+  }
+  const e = error as ErrorWithCodes;
+  // Errors raised by Fastify itself (body parsing, content type, size): they carry a 4xx statusCode.
+  if (e instanceof Error && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = byStatus[e.statusCode] ?? 'bad-request';
+    const detail =
+      e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError
+        ? `the body is not valid JSON: ${e.message}`
+        : e.message;
+    return { status: e.statusCode, body: build(code, detail, ids), unexpected: false };
+  }
+  const pg = typeof e?.code === 'string' ? pgInputErrors[e.code] : undefined;
+  if (pg) return { status: statusOf[pg.code], body: build(pg.code, pg.detail, ids), unexpected: false };
+  return {
+    status: 500,
+    body: build('internal-error', 'an unexpected error occurred; quote the request id when reporting it', ids),
+    unexpected: true,
+  };
+}

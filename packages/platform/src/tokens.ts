@@ -1,0 +1,7 @@
+/** Injection tokens the platform provides to every service. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const KYSELY = Symbol('KYSELY');
+export const REDIS = Symbol('REDIS');
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');

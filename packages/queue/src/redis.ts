@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+
+export type RedisRole =
+  /** Request paths: fail fast while Redis is away (the outbox keeps what must be sent). */
+  | 'producer'
+  /** BullMQ workers: block and retry forever, as BullMQ requires. */
+  | 'worker';
+
+export type RedisEvents = { onError?: (error: Error) => void };
+
+/**
+ * A Redis connection that keeps reconnecting (every ≤ 2 s) and never crashes the process on
+ * a connection error; what a call does while Redis is away depends on the role.
+ */
+export function createRedis(url: string, role: RedisRole, events: RedisEvents = {}): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: false,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    ...(role === 'producer'
+      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 }
+      : { enableOfflineQueue: true, maxRetriesPerRequest: null }),
+  });
+  redis.on('error', (error: Error) => events.onError?.(error));
+  return redis;
+}
+
+/** Closes a connection whatever its state (quit when connected, disconnect otherwise). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    await redis.quit().catch(() => redis.disconnect());
+  } else {
+    redis.disconnect();
+  }
+}

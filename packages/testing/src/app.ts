@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type AppDescription, type BaseConfig, baseConfigSchema, createApp, type PlatformOptions } from '@sp/platform';
+
+export type LogLine = Record<string, unknown> & { msg?: string; requestId?: string; level?: number };
+
+/** Collects an app's JSON log lines so tests can read what it logged. */
+export class LogSink extends Writable {
+  readonly lines: LogLine[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line.trim()) this.lines.push(JSON.parse(line) as LogLine);
+    }
+    done();
+  }
+}
+
+/** The platform config for a test: given values over the defaults, port 0, logs at debug. */
+export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> = {}): BaseConfig {
+  return baseConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'debug', NODE_ENV: 'test', ...overrides });
+}
+
+export type RunningApp = {
+  app: NestFastifyApplication;
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  logs: LogSink;
+  close: () => Promise<void>;
+};
+
+/** Starts a service for real on a free port of 127.0.0.1, as `main` would. */
+export async function startApp(
+  module: (options: Omit<PlatformOptions, 'service'>) => DynamicModule,
+  config: BaseConfig,
+  description: AppDescription = { title: 'test', description: 'test' },
+): Promise<RunningApp> {
+  const logs = new LogSink();
+  const app = await createApp(module({ config, logDestination: logs }), config, description);
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('app is not listening on a TCP port');
+  return { app, url: `http://127.0.0.1:${address.port}`, logs, close: () => app.close() };
+}

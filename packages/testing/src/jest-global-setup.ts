@@ -1,0 +1,6 @@
+import { createTemplateDatabase, TEMPLATE_ENV } from './database';
+
+/** Jest global setup: one migrated template per run; test workers inherit its name. */
+export default async function globalSetup(): Promise<void> {
+  process.env[TEMPLATE_ENV] = await createTemplateDatabase();
+}

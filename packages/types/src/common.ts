@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const uuidSchema = z.uuid();
+export const idParamsSchema = z.object({ id: z.uuid() });
+export type IdParams = z.infer<typeof idParamsSchema>;
+
+/** A calendar date, `YYYY-MM-DD`. */
+export const isoDateSchema = z.iso.date();
+export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+export const languageSchema = z.enum(['en', 'ja']);
+export type Language = z.infer<typeof languageSchema>;
+
+/** ISO 3166-1 alpha-2, upper case. */
+export const countryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. "GB"');
+
+export const campusSchema = z.enum(['hongo', 'komaba', 'kashiwa']);
+export type Campus = z.infer<typeof campusSchema>;
+
+/** Opaque keyset cursor and page size shared by every list endpoint. */
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    /** Pass as `cursor` to get the next page; `null` on the last page. */
+    nextCursor: z.string().nullable(),
+  });
+
+/**
+ * A list in a query string: `a,b`, or the key repeated (`?x=a&x=b`). Items are trimmed and
+ * de-duplicated, then each is checked by `item`.
+ */
+export const queryList = <T extends z.ZodType>(item: T, max = 50) =>
+  z.preprocess(
+    (v) => {
+      const parts = (Array.isArray(v) ? v : [v]).flatMap((s) =>
+        typeof s === 'string' ? s.split(',') : [s],
+      );
+      return [...new Set(parts.map((s) => (typeof s === 'string' ? s.trim() : s)))];
+    },
+    z.array(item).min(1).max(max),
+  );
