@@ -8,7 +8,7 @@ const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
     transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2023',
+    target: 'es2024',
   },
   module: { type: 'commonjs' },
   sourceMaps: 'inline',

@@ -4,11 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config';
 import { instrumentHttp } from './metrics';
-import { sendProblem } from './problem.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 import { METRICS_REGISTRY } from './tokens';
 
@@ -47,17 +46,28 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const logger = await app.resolve(PinoLogger);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  // Shutting down: a response still in flight tells its client to close the connection, so
+  // the server is not kept open by a keep-alive socket once that response is done.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   // A JSON API: a text/plain body is an unsupported media type (415), not a string to validate.
   fastify.removeContentTypeParser('text/plain');
-  // Errors Fastify raises before a route handler runs (bad JSON, wrong content type, body too large).
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
   instrumentHttp(fastify, app.get(METRICS_REGISTRY));
 
+  // Middleware (the request logger) must be registered before Swagger's plugin adds its
+  // encapsulated context, so the app is initialised first.
+  await app.init();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -72,8 +82,6 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
     jsonDocumentUrl: 'openapi.json',
     raw: ['json'],
   });
-
-  await app.init();
 }
 
 export type ServiceDefinition<C extends BaseConfig> = AppDescription & {

@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   Module,
+  RequestMethod,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -43,6 +44,9 @@ class ConnectionCloser implements OnApplicationShutdown {
   }
 }
 
+const pathOf = (req: { url?: string; originalUrl?: string }): string =>
+  (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
+
 const quietPaths = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
@@ -60,7 +64,8 @@ export class PlatformModule {
       customAttributeKeys: { reqId: 'requestId' },
       quietReqLogger: true,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
-      autoLogging: { ignore: (req) => quietPaths.has((req.url ?? '').split('?')[0] ?? '') },
+      // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
+      autoLogging: { ignore: (req) => quietPaths.has(pathOf(req)) },
     };
     return {
       module: PlatformModule,
@@ -68,6 +73,10 @@ export class PlatformModule {
       imports: [
         LoggerModule.forRoot({
           pinoHttp: options.logDestination ? [pinoOptions, options.logDestination] : pinoOptions,
+          // nestjs-pino's default route pattern (`{/*splat}`) matches nothing under the Fastify
+          // adapter of Nest 12, so no request would be logged; this one matches every path,
+          // unknown routes included.
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
       ],
       controllers: [HealthController, MetricsController],

@@ -4,7 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { toProblem } from './problem';
 
-/** Renders every error as `application/problem+json`; logs unexpected ones with their stack. */
+/**
+ * Renders every error as `application/problem+json`; logs unexpected ones with their stack.
+ * Nest also routes the errors Fastify raises before a handler runs (bad JSON, wrong content
+ * type, body too large) and unknown routes through this filter.
+ */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly logger: PinoLogger) {
@@ -26,5 +30,6 @@ export function sendProblem(
   const { status, body, unexpected } = toProblem(exception, request.url.split('?')[0] ?? '/', request.id);
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
   if (reply.sent) return;
+  if (status === 503) void reply.header('retry-after', '5');
   void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -34,6 +34,18 @@ const pgInputErrors: Record<string, { code: ProblemCode; detail: string }> = {
   '22003': { code: 'validation-error', detail: 'a number is out of range' },
 };
 
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '53300', '57P01', '57P03']);
+
+/** The database (or another dependency) is down or refusing connections: a 503, not a 500. */
+function isUnavailable(e: ErrorWithCodes | undefined): boolean {
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (unavailableCodes.has(e.code) || e.code.startsWith('08'))) return true;
+  // pg reports a pool checkout timeout with this message and no code.
+  if (e instanceof Error && /timeout exceeded when trying to connect|Connection terminated/.test(e.message)) return true;
+  // AggregateError from a connect to several addresses (e.g. localhost on IPv4 and IPv6).
+  return e instanceof AggregateError && e.errors.some((inner) => isUnavailable(inner as ErrorWithCodes));
+}
+
 function build(code: ProblemCode, detail: string | undefined, extra: Partial<Problem> = {}): Problem {
   return { type: problemType(code), title: titleOf[code], status: statusOf[code], detail, ...extra };
 }
@@ -69,6 +81,13 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
         ? `the body is not valid JSON: ${e.message}`
         : e.message;
     return { status: e.statusCode, body: build(code, detail, ids), unexpected: false };
+  }
+  if (isUnavailable(e)) {
+    return {
+      status: 503,
+      body: build('service-unavailable', 'a service this request needs is unreachable; try again shortly', ids),
+      unexpected: true,
+    };
   }
   const pg = typeof e?.code === 'string' ? pgInputErrors[e.code] : undefined;
   if (pg) return { status: statusOf[pg.code], body: build(pg.code, pg.detail, ids), unexpected: false };

@@ -1,0 +1,17 @@
+import type { DynamicModule } from '@nestjs/common';
+import { PlatformModule, type PlatformOptions } from '@sp/platform';
+
+export const SERVICE = 'inquiries';
+
+export const description = {
+  title: 'Inquiries',
+  description: 'Public inquiries to the International Projects Promotion Group, and their handling.',
+};
+
+/** The inquiry domain arrives with its own issue; the service already stands on the platform. */
+export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
+  return {
+    module: class InquiriesAppModule {},
+    imports: [PlatformModule.forRoot({ ...options, service: SERVICE })],
+  };
+}

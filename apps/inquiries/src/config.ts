@@ -1,0 +1,5 @@
+import { serviceConfigSchema } from '@sp/platform';
+import type { z } from 'zod';
+
+export const configSchema = serviceConfigSchema(3003);
+export type AppConfig = z.infer<typeof configSchema>;

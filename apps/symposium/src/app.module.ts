@@ -1,0 +1,18 @@
+import type { DynamicModule } from '@nestjs/common';
+import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { SymposiumsModule } from './symposiums/symposiums.module';
+
+export const SERVICE = 'symposium';
+
+export const description = {
+  title: 'Symposium',
+  description:
+    'The yearly UTokyo Strategic Partnership Symposium: editions, programme, registrations and documents.',
+};
+
+export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
+  return {
+    module: class SymposiumAppModule {},
+    imports: [PlatformModule.forRoot({ ...options, service: SERVICE }), SymposiumsModule],
+  };
+}

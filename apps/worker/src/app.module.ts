@@ -1,0 +1,21 @@
+import type { DynamicModule } from '@nestjs/common';
+import { PlatformModule, type PlatformOptions } from '@sp/platform';
+
+export const SERVICE = 'worker';
+
+export const description = {
+  title: 'Worker',
+  description:
+    'Runs the queues named in WORKER_QUEUES (notifications, reports); this HTTP port serves its health and metrics.',
+};
+
+/**
+ * The worker's ops HTTP server. Unlike the HTTP services it is ready only while Redis answers:
+ * without Redis it can take no job. Queue processors arrive with the asynchronous-backbone issue.
+ */
+export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
+  return {
+    module: class WorkerAppModule {},
+    imports: [PlatformModule.forRoot({ ...options, service: SERVICE, redisRequired: true })],
+  };
+}
