@@ -11,7 +11,7 @@ export function encodeCursor({ sort, value, id }: Cursor): string {
 }
 
 const badCursor = (message: string) =>
-  new AppError('validation-error', `invalid query: cursor`, [
+  new AppError('validation-error', `invalid query: the cursor ${message}`, [
     { in: 'query', field: 'cursor', message, code: 'invalid_cursor' },
   ]);
 

@@ -4,4 +4,6 @@ import { createZodDto } from 'nestjs-zod/dto';
 export class SymposiumListQueryDto extends createZodDto(symposiumListQuerySchema) {}
 export class SymposiumListDto extends createZodDto(symposiumListSchema) {}
 export class SymposiumIdParamsDto extends createZodDto(idParamsSchema) {}
-export class SymposiumDto extends createZodDto(symposiumSchema) {}
+// A copy without the `Symposium` component id: a schema nested elsewhere by id cannot also be a
+// whole response under that name (nestjs-zod sees two schemas of one name).
+export class SymposiumDto extends createZodDto(symposiumSchema.extend({})) {}

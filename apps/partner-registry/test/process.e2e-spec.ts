@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@sp/testing';
+
+/** The service as `npm start` runs it: the built `main`, in its own process. */
+const main = join(__dirname, '..', 'dist', 'main.js');
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+type Run = { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> };
+
+function run(env: Record<string, string>): Run {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+it('refuses to start with a malformed DATABASE_URL, naming the variable and what it expected', async () => {
+  const proc = run({ DATABASE_URL: 'mysql://somewhere/db', PORT: 'eighty' });
+  expect(await proc.exit).toBe(1);
+  expect(proc.stderr()).toContain('DATABASE_URL: expected a URL starting with postgres:// or postgresql://');
+  expect(proc.stderr()).toContain('PORT:');
+  expect(proc.stderr()).not.toMatch(/\n\s+at /); // a message, not a stack trace
+});
+
+it('serves, then on SIGTERM stops cleanly and exits 0 well within 10 s', async () => {
+  const proc = run({ DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info' });
+  try {
+    await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()), 'the listening line');
+    const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    const started = Date.now();
+    proc.child.kill('SIGTERM');
+    expect(await proc.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  } finally {
+    proc.child.kill('SIGKILL');
+  }
+});

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDb, type DB, ensureDatabase, migrateToLatest, rollback, schemas, seed } from '../src/index';
+import type { Kysely } from 'kysely';
+
+/** Migrations run from nothing here (not from the test template), so this file makes its own database. */
+const server = process.env['TEST_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+const name = `sp_test_migrations_${process.pid}_${randomBytes(4).toString('hex')}`;
+const url = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+let db: Kysely<DB>;
+
+beforeAll(async () => {
+  expect(await ensureDatabase(url)).toBe(true);
+  expect(await ensureDatabase(url)).toBe(false); // a second call finds it
+  db = createDb(url, { max: 2 });
+});
+
+afterAll(async () => {
+  await db?.destroy();
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+  await admin.end();
+});
+
+const tablesIn = async (schema: string) =>
+  (
+    await sql<{ name: string }>`
+      select table_name as name from information_schema.tables where table_schema = ${schema} order by 1`.execute(db)
+  ).rows.map((r) => r.name);
+
+/** Every row of every seeded table, to compare runs. */
+const snapshot = async () => ({
+  partners: await db.selectFrom('registry.partner').selectAll().orderBy('nameEn').execute(),
+  history: await db.selectFrom('registry.partnerStatusChange').selectAll().orderBy('id').execute(),
+  agreements: await db.selectFrom('registry.agreement').selectAll().orderBy('id').execute(),
+  symposiums: await db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn').execute(),
+  documents: await db.selectFrom('symposium.document').selectAll().orderBy('id').execute(),
+});
+
+describe('migrations', () => {
+  it('create every schema with its own migration table, and are idempotent', async () => {
+    const first = await migrateToLatest(db);
+    expect(first.map((r) => r.schema)).toEqual(schemas);
+    expect(first.flatMap((r) => r.results).every((r) => r.status === 'Success')).toBe(true);
+    expect(await tablesIn('registry')).toEqual(
+      expect.arrayContaining(['partner', 'partner_status_change', 'agreement', 'kysely_migration']),
+    );
+    expect(await tablesIn('symposium')).toEqual(expect.arrayContaining(['symposium', 'document', 'kysely_migration']));
+    for (const schema of ['inquiries', 'notifications', 'reports']) {
+      expect(await tablesIn(schema)).toContain('kysely_migration');
+    }
+    const again = await migrateToLatest(db);
+    expect(again.flatMap((r) => r.results)).toEqual([]);
+  });
+
+  it('roll back one schema without touching the others, and come back', async () => {
+    const { results } = await rollback(db, 'symposium');
+    expect(results.map((r) => [r.migrationName, r.direction])).toEqual([['0001-symposiums', 'Down']]);
+    expect(await tablesIn('symposium')).not.toContain('symposium');
+    expect(await tablesIn('registry')).toContain('partner');
+    const back = await migrateToLatest(db);
+    expect(back.find((r) => r.schema === 'symposium')?.results.map((r) => r.migrationName)).toEqual(['0001-symposiums']);
+  });
+
+  it('name an unknown schema rather than guessing', async () => {
+    await expect(rollback(db, 'nope')).rejects.toThrow(/unknown schema "nope"/);
+  });
+});
+
+describe('seed', () => {
+  it('loads the programme’s public facts', async () => {
+    const counts = await seed(db);
+    expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
+    const partners = await db.selectFrom('registry.partner').selectAll().execute();
+    expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
+    expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe('Vietnam National University, Hanoi');
+    const trio = partners.find((p) => p.nameEn === 'Stockholm Trio');
+    expect(trio?.memberInstitutions).toHaveLength(3);
+    const snu = await db
+      .selectFrom('registry.agreement')
+      .innerJoin('registry.partner', 'registry.partner.id', 'registry.agreement.partnerId')
+      .select(['registry.agreement.signedOn'])
+      .where('registry.partner.nameEn', '=', 'Seoul National University')
+      .executeTakeFirstOrThrow();
+    expect(snu.signedOn).toBe('2016-07-22');
+  });
+
+  it('changes nothing when run again', async () => {
+    const before = await snapshot();
+    expect(await seed(db)).toEqual({ partners: 0, agreements: 0, symposiums: 0, documents: 0 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('leaves staff edits to seeded rows alone', async () => {
+    await db.updateTable('registry.partner').set({ website: 'https://edited.example/' }).where('nameEn', '=', 'ETH Zurich').execute();
+    await seed(db);
+    const eth = await db.selectFrom('registry.partner').select('website').where('nameEn', '=', 'ETH Zurich').executeTakeFirstOrThrow();
+    expect(eth.website).toBe('https://edited.example/');
+  });
+});
