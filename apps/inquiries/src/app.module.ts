@@ -5,7 +5,8 @@ export const SERVICE = 'inquiries';
 
 export const description = {
   title: 'Inquiries',
-  description: 'Public inquiries to the International Projects Promotion Group, and their handling.',
+  description:
+    'Public inquiries to the International Projects Promotion Group, and their handling.',
 };
 
 /** The inquiry domain arrives with its own issue; the service already stands on the platform. */

@@ -15,7 +15,10 @@ it('stands on the platform: ready, documented, and answering problem+json', asyn
   const app = await startApp(appModule, testConfig({ DATABASE_URL: database.url }), description);
   try {
     expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
-    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as { openapi: string; info: { title: string } };
+    const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as {
+      openapi: string;
+      info: { title: string };
+    };
     expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: 'Inquiries' } });
     const missing = await fetch(`${app.url}/inquiries`);
     expect(missing.status).toBe(404);

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { seed } from '@sp/db';
-import { createTestDatabase, type RunningApp, startApp, type TestDatabase, testConfig } from '@sp/testing';
+import {
+  createTestDatabase,
+  type RunningApp,
+  startApp,
+  type TestDatabase,
+  testConfig,
+} from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 let database: TestDatabase;
@@ -19,18 +25,34 @@ afterAll(async () => {
 
 type Json = Record<string, any>;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${running.url}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : undefined) as Json,
+  };
 }
 
 const partnerCount = async () =>
-  Number((await database.db.selectFrom('registry.partner').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await database.db
+        .selectFrom('registry.partner')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, type: string) {
   expect(res.status).toBe(status);
@@ -46,13 +68,19 @@ describe('GET /partners', () => {
     expect(res.status).toBe(200);
     const names = res.body.items.map((p: Json) => p.nameEn);
     expect(names).toEqual([...names].sort((a: string, b: string) => a.localeCompare(b)));
-    expect(names).toEqual(expect.arrayContaining(['Princeton University', 'Stockholm Trio', 'ETH Zurich']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Princeton University', 'Stockholm Trio', 'ETH Zurich']),
+    );
     expect(res.body.nextCursor).toBeNull();
     const trio = res.body.items.find((p: Json) => p.nameEn === 'Stockholm Trio');
     expect(trio).toMatchObject({
       country: 'SE',
       status: 'primary',
-      memberInstitutions: ['Stockholm University', 'KTH Royal Institute of Technology', 'Karolinska Institutet'],
+      memberInstitutions: [
+        'Stockholm University',
+        'KTH Royal Institute of Technology',
+        'Karolinska Institutet',
+      ],
     });
   });
 
@@ -62,7 +90,10 @@ describe('GET /partners', () => {
     expect(primary.body.items.every((p: Json) => p.status === 'primary')).toBe(true);
 
     const china = await call('GET', '/partners?country=cn');
-    expect(china.body.items.map((p: Json) => p.nameEn)).toEqual(['Peking University', 'Tsinghua University']);
+    expect(china.body.items.map((p: Json) => p.nameEn)).toEqual([
+      'Peking University',
+      'Tsinghua University',
+    ]);
 
     const both = await call('GET', '/partners?country=CN&country=VN&status=prospective,primary');
     expect(both.body.items.map((p: Json) => p.country).sort()).toEqual(['CN', 'CN', 'VN']);
@@ -71,11 +102,15 @@ describe('GET /partners', () => {
   it.each(['nameEn', '-nameEn', 'country', '-country', 'createdAt', '-createdAt'])(
     'pages through every partner exactly once with sort=%s',
     async (sort) => {
-      const all = (await call('GET', `/partners?sort=${sort}&limit=200`)).body.items.map((p: Json) => p.id);
+      const all = (await call('GET', `/partners?sort=${sort}&limit=200`)).body.items.map(
+        (p: Json) => p.id,
+      );
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: Json = (await call('GET', `/partners?sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+        const page: Json = (
+          await call('GET', `/partners?sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        ).body;
         expect(page.items.length).toBeLessThanOrEqual(2);
         seen.push(...page.items.map((p: Json) => p.id));
         cursor = page.nextCursor;
@@ -98,7 +133,10 @@ describe('GET /partners', () => {
     expect(forged.body.errors[0]).toMatchObject({ in: 'query', field: 'cursor' });
 
     const first = await call('GET', '/partners?limit=1&sort=country');
-    const other = await call('GET', `/partners?limit=1&sort=nameEn&cursor=${first.body.nextCursor}`);
+    const other = await call(
+      'GET',
+      `/partners?limit=1&sort=nameEn&cursor=${first.body.nextCursor}`,
+    );
     expectProblem(other, 400, 'validation-error');
     expect(other.body.errors[0].message).toMatch(/sort "country"/);
   });
@@ -110,9 +148,15 @@ describe('GET /partners/:id', () => {
     const res = await call('GET', `/partners/${list.body.items[0].id}`);
     expect(res.status).toBe(200);
     expect(res.body.agreements).toEqual([
-      expect.objectContaining({ signedOn: '2017-09-25', renewedOn: '2022-06-01', signedYear: 2017 }),
+      expect.objectContaining({
+        signedOn: '2017-09-25',
+        renewedOn: '2022-06-01',
+        signedYear: 2017,
+      }),
     ]);
-    expect(res.body.statusHistory).toEqual([expect.objectContaining({ from: null, to: 'primary', changedOn: '2017-09-25' })]);
+    expect(res.body.statusHistory).toEqual([
+      expect.objectContaining({ from: null, to: 'primary', changedOn: '2017-09-25' }),
+    ]);
   });
 
   it('answers 404 problem+json for an unknown id', async () => {
@@ -141,17 +185,33 @@ describe('POST /partners', () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/partners/${res.body.id}`);
-    expect(res.body).toMatchObject({ nameEn: 'University of Example', status: 'prospective', memberInstitutions: [] });
-    expect(res.body.statusHistory).toEqual([expect.objectContaining({ from: null, to: 'prospective' })]);
+    expect(res.body).toMatchObject({
+      nameEn: 'University of Example',
+      status: 'prospective',
+      memberInstitutions: [],
+    });
+    expect(res.body.statusHistory).toEqual([
+      expect.objectContaining({ from: null, to: 'prospective' }),
+    ]);
 
-    const row = await database.db.selectFrom('registry.partner').selectAll().where('id', '=', res.body.id).executeTakeFirst();
+    const row = await database.db
+      .selectFrom('registry.partner')
+      .selectAll()
+      .where('id', '=', res.body.id)
+      .executeTakeFirst();
     expect(row).toMatchObject({ nameJa: '例大学', country: 'NZ' });
     expect((await call('GET', `/partners/${res.body.id}`)).body).toEqual(res.body);
   });
 
   it('rejects a malformed body with every offending field, writing nothing', async () => {
     const before = await partnerCount();
-    const res = await call('POST', '/partners', { nameJa: 7, country: 'gbr', status: 'friend', website: 'ftp://x', extra: 1 });
+    const res = await call('POST', '/partners', {
+      nameJa: 7,
+      country: 'gbr',
+      status: 'friend',
+      website: 'ftp://x',
+      extra: 1,
+    });
     expectProblem(res, 400, 'validation-error');
     const fields = res.body.errors.map((e: Json) => e.field).sort();
     expect(fields).toEqual(['country', 'extra', 'nameEn', 'nameJa', 'status', 'website']);
@@ -161,7 +221,11 @@ describe('POST /partners', () => {
 
   it('rejects a body that is not JSON, or no body at all', async () => {
     expectProblem(await call('POST', '/partners', '{"nameEn": '), 400, 'bad-request');
-    expectProblem(await call('POST', '/partners', 'nameEn=x', { 'content-type': 'text/plain' }), 415, 'unsupported-media-type');
+    expectProblem(
+      await call('POST', '/partners', 'nameEn=x', { 'content-type': 'text/plain' }),
+      415,
+      'unsupported-media-type',
+    );
     expectProblem(await call('POST', '/partners'), 400, 'validation-error');
   });
 
@@ -175,7 +239,8 @@ describe('POST /partners', () => {
 });
 
 describe('PATCH /partners/:id', () => {
-  const create = async (nameEn: string) => (await call('POST', '/partners', { nameEn, country: 'FR' })).body;
+  const create = async (nameEn: string) =>
+    (await call('POST', '/partners', { nameEn, country: 'FR' })).body;
 
   it('changes fields and dates a status change in the history', async () => {
     const partner = await create('Université Patch');
@@ -186,12 +251,18 @@ describe('PATCH /partners/:id', () => {
       website: 'https://patch.example.fr/',
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'strategic', statusSince: '2024-04-01', website: 'https://patch.example.fr/' });
+    expect(res.body).toMatchObject({
+      status: 'strategic',
+      statusSince: '2024-04-01',
+      website: 'https://patch.example.fr/',
+    });
     expect(res.body.statusHistory.map((h: Json) => [h.from, h.to, h.note])).toEqual([
       [null, 'prospective', null],
       ['prospective', 'strategic', 'Agreement signed'],
     ]);
-    expect(new Date(res.body.updatedAt).getTime()).toBeGreaterThan(new Date(partner.updatedAt).getTime());
+    expect(new Date(res.body.updatedAt).getTime()).toBeGreaterThan(
+      new Date(partner.updatedAt).getTime(),
+    );
   });
 
   it('keeps an ended partnership ended', async () => {
@@ -199,22 +270,41 @@ describe('PATCH /partners/:id', () => {
     expect((await call('PATCH', `/partners/${partner.id}`, { status: 'ended' })).status).toBe(200);
     const res = await call('PATCH', `/partners/${partner.id}`, { status: 'primary' });
     expectProblem(res, 409, 'invalid-status-transition');
-    const row = await database.db.selectFrom('registry.partner').select('status').where('id', '=', partner.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('registry.partner')
+      .select('status')
+      .where('id', '=', partner.id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('ended');
   });
 
   it('rejects an empty patch, a future status date and a taken name', async () => {
     const partner = await create('Patch Target');
     expectProblem(await call('PATCH', `/partners/${partner.id}`, {}), 400, 'validation-error');
-    const future = await call('PATCH', `/partners/${partner.id}`, { status: 'strategic', statusChangedOn: '2999-01-01' });
+    const future = await call('PATCH', `/partners/${partner.id}`, {
+      status: 'strategic',
+      statusChangedOn: '2999-01-01',
+    });
     expectProblem(future, 400, 'validation-error');
     expect(future.body.errors[0].field).toBe('statusChangedOn');
-    expectProblem(await call('PATCH', `/partners/${partner.id}`, { nameEn: 'Peking University' }), 409, 'conflict');
-    const row = await database.db.selectFrom('registry.partner').selectAll().where('id', '=', partner.id).executeTakeFirstOrThrow();
+    expectProblem(
+      await call('PATCH', `/partners/${partner.id}`, { nameEn: 'Peking University' }),
+      409,
+      'conflict',
+    );
+    const row = await database.db
+      .selectFrom('registry.partner')
+      .selectAll()
+      .where('id', '=', partner.id)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ nameEn: 'Patch Target', status: 'prospective' });
   });
 
   it('answers 404 for an unknown partner', async () => {
-    expectProblem(await call('PATCH', `/partners/${randomUUID()}`, { nameJa: 'x' }), 404, 'not-found');
+    expectProblem(
+      await call('PATCH', `/partners/${randomUUID()}`, { nameJa: 'x' }),
+      404,
+      'not-found',
+    );
   });
 });

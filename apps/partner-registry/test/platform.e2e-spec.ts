@@ -1,6 +1,12 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions } from '@sp/platform';
-import { createTestDatabase, type RunningApp, startApp, type TestDatabase, testConfig } from '@sp/testing';
+import type { PlatformOptions } from '@sp/platform';
+import {
+  createTestDatabase,
+  type RunningApp,
+  startApp,
+  type TestDatabase,
+  testConfig,
+} from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's behaviour, seen through the registry service as a client sees it. */
@@ -38,7 +44,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${running.url}${path}`, { headers });
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${running.url}${path}`, { headers });
 
 describe('request ids', () => {
   it('echoes the caller’s x-request-id and logs every line of the request with it', async () => {
@@ -47,7 +54,8 @@ describe('request ids', () => {
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
     await new Promise((resolve) => setTimeout(resolve, 50)); // the completion line follows the response
     const lines = running.logs.lines.filter((l) => l.requestId === 'trace-abc.123');
-    const completed = lines.find((l) => l.msg === 'request completed') as { req?: { url?: string } } | undefined;
+    const completed = lines.find((l) => l.msg === 'request completed') as
+      { req?: { url?: string } } | undefined;
     expect(completed?.req?.url).toBe('/partners');
     // Health probes and metric scrapes are not logged: they would drown everything else.
     await get('/health/ready', { 'x-request-id': 'probe-1' });
@@ -56,7 +64,10 @@ describe('request ids', () => {
   });
 
   it('makes one up when none (or a malformed one) is sent', async () => {
-    for (const headers of [{}, { 'x-request-id': 'bad id with spaces' }]) {
+    for (const headers of [{}, { 'x-request-id': 'bad id with spaces' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await get('/partners', headers);
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
@@ -68,17 +79,27 @@ describe('problem+json', () => {
     const res = await get('/no/such/route');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({ type: '/problems/route-not-found', status: 404, instance: '/no/such/route' });
+    expect(await res.json()).toMatchObject({
+      type: '/problems/route-not-found',
+      status: 404,
+      instance: '/no/such/route',
+    });
   });
 
   it('answers an unexpected error with a bare 500 and logs the stack', async () => {
     const res = await get('/test/boom', { 'x-request-id': 'boom-1' });
     expect(res.status).toBe(500);
     const text = await res.text();
-    expect(JSON.parse(text)).toMatchObject({ type: '/problems/internal-error', status: 500, requestId: 'boom-1' });
+    expect(JSON.parse(text)).toMatchObject({
+      type: '/problems/internal-error',
+      status: 500,
+      requestId: 'boom-1',
+    });
     expect(text).not.toContain('hunter2');
     expect(text).not.toMatch(/\.ts:\d+|at \w+/);
-    const logged = running.logs.lines.find((l) => l.requestId === 'boom-1' && l.msg === 'unexpected error');
+    const logged = running.logs.lines.find(
+      (l) => l.requestId === 'boom-1' && l.msg === 'unexpected error',
+    );
     expect(JSON.stringify(logged)).toContain('hunter2'); // the stack stays in the logs
   });
 
@@ -101,7 +122,10 @@ describe('health and metrics', () => {
     expect(await ready.json()).toMatchObject({
       status: 'ok',
       service: 'partner-registry',
-      checks: { postgres: { status: 'up', required: true }, redis: { status: 'up', required: false } },
+      checks: {
+        postgres: { status: 'up', required: true },
+        redis: { status: 'up', required: false },
+      },
     });
   });
 
@@ -110,7 +134,9 @@ describe('health and metrics', () => {
     const res = await get('/metrics');
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
-    expect(text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/partners\/:id"[^}]*status_code="404"/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_bucket\{[^}]*route="\/partners\/:id"[^}]*status_code="404"/,
+    );
     expect(text).toMatch(/dependency_up\{[^}]*dependency="postgres"[^}]*\} 1/);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
@@ -124,7 +150,9 @@ describe('OpenAPI', () => {
       components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
     };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/partners', '/partners/{id}', '/health/ready']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/partners', '/partners/{id}', '/health/ready']),
+    );
     expect(Object.keys(doc.paths['/partners'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(doc.components.schemas['PartnerCreateDto']?.properties).toHaveProperty('country');
     expect(doc.components.schemas['Partner']?.properties).toHaveProperty('statusSince');
@@ -136,12 +164,19 @@ describe('OpenAPI', () => {
 
 describe('when dependencies are away', () => {
   it('is not ready, and answers 503 (not 500), while Postgres is unreachable', async () => {
-    const down = await startApp(appModule, testConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' }), description);
+    const down = await startApp(
+      appModule,
+      testConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' }),
+      description,
+    );
     try {
       expect((await fetch(`${down.url}/health/live`)).status).toBe(200);
       const ready = await fetch(`${down.url}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'error', checks: { postgres: { status: 'down', required: true } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'error',
+        checks: { postgres: { status: 'down', required: true } },
+      });
       const list = await fetch(`${down.url}/partners`);
       expect(list.status).toBe(503);
       expect(list.headers.get('retry-after')).toBe('5');
@@ -160,7 +195,9 @@ describe('when dependencies are away', () => {
     try {
       const ready = await fetch(`${noRedis.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ checks: { redis: { status: 'down', required: false } } });
+      expect(await ready.json()).toMatchObject({
+        checks: { redis: { status: 'down', required: false } },
+      });
       const metrics = await (await fetch(`${noRedis.url}/metrics`)).text();
       expect(metrics).toMatch(/dependency_up\{[^}]*dependency="redis"[^}]*\} 0/);
     } finally {
@@ -171,7 +208,11 @@ describe('when dependencies are away', () => {
 
 describe('graceful shutdown', () => {
   it('finishes the request in flight, then refuses new connections', async () => {
-    const app = await startApp(withTestRoutes, testConfig({ DATABASE_URL: database.url }), description);
+    const app = await startApp(
+      withTestRoutes,
+      testConfig({ DATABASE_URL: database.url }),
+      description,
+    );
     const inFlight = fetch(`${app.url}/test/slow`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closing = app.close();

@@ -17,7 +17,12 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type Run = { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> };
+type Run = {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+};
 
 function run(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [main], {
@@ -43,7 +48,9 @@ async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Pro
 it('refuses to start with a malformed DATABASE_URL, naming the variable and what it expected', async () => {
   const proc = run({ DATABASE_URL: 'mysql://somewhere/db', PORT: 'eighty' });
   expect(await proc.exit).toBe(1);
-  expect(proc.stderr()).toContain('DATABASE_URL: expected a URL starting with postgres:// or postgresql://');
+  expect(proc.stderr()).toContain(
+    'DATABASE_URL: expected a URL starting with postgres:// or postgresql://',
+  );
   expect(proc.stderr()).toContain('PORT:');
   expect(proc.stderr()).not.toMatch(/\n\s+at /); // a message, not a stack trace
 });
@@ -51,7 +58,10 @@ it('refuses to start with a malformed DATABASE_URL, naming the variable and what
 it('serves, then on SIGTERM stops cleanly and exits 0 well within 10 s', async () => {
   const proc = run({ DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info' });
   try {
-    await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()), 'the listening line');
+    await waitFor(
+      () => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()),
+      'the listening line',
+    );
     const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1];
     expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
     const started = Date.now();

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { seed } from '@sp/db';
-import { createTestDatabase, type RunningApp, startApp, type TestDatabase, testConfig } from '@sp/testing';
+import {
+  createTestDatabase,
+  type RunningApp,
+  startApp,
+  type TestDatabase,
+  testConfig,
+} from '@sp/testing';
 import type { Symposium, SymposiumList } from '@sp/types';
 import { appModule, description } from '../src/app.module';
 
@@ -48,13 +54,25 @@ describe('GET /symposiums', () => {
       participantsQualifier: 'over',
     });
     expect(byEdition.get(4)?.documents).toEqual([
-      expect.objectContaining({ kind: 'panel-summary', language: 'en', title: 'Summary of Panel Discussion' }),
+      expect.objectContaining({
+        kind: 'panel-summary',
+        language: 'en',
+        title: 'Summary of Panel Discussion',
+      }),
     ]);
-    expect(byEdition.get(6)).toMatchObject({ format: 'online', participants: 70, participantsQualifier: 'about', documents: [] });
+    expect(byEdition.get(6)).toMatchObject({
+      format: 'online',
+      participants: 70,
+      participantsQualifier: 'about',
+      documents: [],
+    });
     expect(byEdition.get(null)).toMatchObject({
       titleEn: 'Strategic Partnership Symposium',
       format: 'online',
-      documents: [expect.objectContaining({ kind: 'report' }), expect.objectContaining({ kind: 'video' })],
+      documents: [
+        expect.objectContaining({ kind: 'report' }),
+        expect.objectContaining({ kind: 'video' }),
+      ],
     });
   });
 

@@ -13,11 +13,18 @@ afterAll(async () => {
 
 describe('worker readiness', () => {
   it('is ready while Postgres and Redis answer', async () => {
-    const worker = await startApp(appModule, testConfig({ DATABASE_URL: database.url }), description);
+    const worker = await startApp(
+      appModule,
+      testConfig({ DATABASE_URL: database.url }),
+      description,
+    );
     try {
       const res = await fetch(`${worker.url}/health/ready`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ service: 'worker', checks: { redis: { status: 'up', required: true } } });
+      expect(await res.json()).toMatchObject({
+        service: 'worker',
+        checks: { redis: { status: 'up', required: true } },
+      });
     } finally {
       await worker.close();
     }
@@ -33,7 +40,10 @@ describe('worker readiness', () => {
       expect((await fetch(`${worker.url}/health/live`)).status).toBe(200);
       const res = await fetch(`${worker.url}/health/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'error', checks: { redis: { status: 'down', required: true } } });
+      expect(await res.json()).toMatchObject({
+        status: 'error',
+        checks: { redis: { status: 'down', required: true } },
+      });
     } finally {
       await worker.close();
     }

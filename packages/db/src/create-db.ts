@@ -6,11 +6,14 @@ import type { DB } from './database';
 const DATE_OID = 1082;
 
 /** Keep `date` columns as `YYYY-MM-DD` strings: a JS Date would shift them by the time zone. */
+const keepText = (value: string): string => value;
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) =>
     oid === DATE_OID
-      ? (value: string) => value
-      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+      ? keepText
+      : (pg.types.getTypeParser(oid, format ?? 'text') as (
+          value: string,
+        ) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 export type CreateDbOptions = {

@@ -25,9 +25,12 @@ async function run(
   if (error) {
     const failed = results.find((r) => r.status === 'Error');
     const where = failed ? ` in ${schema}/${failed.migrationName}` : ` in ${schema}`;
-    throw new Error(`migration failed${where}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `migration failed${where}: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { schema, results };
 }
@@ -66,7 +69,10 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   if (!name) throw new Error(`DATABASE_URL names no database: ${redact(url)}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);

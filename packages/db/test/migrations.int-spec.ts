@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createDb, type DB, ensureDatabase, migrateToLatest, rollback, schemas, seed } from '../src/index';
+import {
+  createDb,
+  type DB,
+  ensureDatabase,
+  migrateToLatest,
+  rollback,
+  schemas,
+  seed,
+} from '../src/index';
 import type { Kysely } from 'kysely';
 
 /** Migrations run from nothing here (not from the test template), so this file makes its own database. */
@@ -27,7 +35,9 @@ afterAll(async () => {
 const tablesIn = async (schema: string) =>
   (
     await sql<{ name: string }>`
-      select table_name as name from information_schema.tables where table_schema = ${schema} order by 1`.execute(db)
+      select table_name as name from information_schema.tables where table_schema = ${schema} order by 1`.execute(
+      db,
+    )
   ).rows.map((r) => r.name);
 
 /** Every row of every seeded table, to compare runs. */
@@ -47,7 +57,9 @@ describe('migrations', () => {
     expect(await tablesIn('registry')).toEqual(
       expect.arrayContaining(['partner', 'partner_status_change', 'agreement', 'kysely_migration']),
     );
-    expect(await tablesIn('symposium')).toEqual(expect.arrayContaining(['symposium', 'document', 'kysely_migration']));
+    expect(await tablesIn('symposium')).toEqual(
+      expect.arrayContaining(['symposium', 'document', 'kysely_migration']),
+    );
     for (const schema of ['inquiries', 'notifications', 'reports']) {
       expect(await tablesIn(schema)).toContain('kysely_migration');
     }
@@ -57,11 +69,15 @@ describe('migrations', () => {
 
   it('roll back one schema without touching the others, and come back', async () => {
     const { results } = await rollback(db, 'symposium');
-    expect(results.map((r) => [r.migrationName, r.direction])).toEqual([['0001-symposiums', 'Down']]);
+    expect(results.map((r) => [r.migrationName, r.direction])).toEqual([
+      ['0001-symposiums', 'Down'],
+    ]);
     expect(await tablesIn('symposium')).not.toContain('symposium');
     expect(await tablesIn('registry')).toContain('partner');
     const back = await migrateToLatest(db);
-    expect(back.find((r) => r.schema === 'symposium')?.results.map((r) => r.migrationName)).toEqual(['0001-symposiums']);
+    expect(back.find((r) => r.schema === 'symposium')?.results.map((r) => r.migrationName)).toEqual(
+      ['0001-symposiums'],
+    );
   });
 
   it('name an unknown schema rather than guessing', async () => {
@@ -75,7 +91,9 @@ describe('seed', () => {
     expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
     const partners = await db.selectFrom('registry.partner').selectAll().execute();
     expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
-    expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe('Vietnam National University, Hanoi');
+    expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe(
+      'Vietnam National University, Hanoi',
+    );
     const trio = partners.find((p) => p.nameEn === 'Stockholm Trio');
     expect(trio?.memberInstitutions).toHaveLength(3);
     const snu = await db
@@ -94,9 +112,17 @@ describe('seed', () => {
   });
 
   it('leaves staff edits to seeded rows alone', async () => {
-    await db.updateTable('registry.partner').set({ website: 'https://edited.example/' }).where('nameEn', '=', 'ETH Zurich').execute();
+    await db
+      .updateTable('registry.partner')
+      .set({ website: 'https://edited.example/' })
+      .where('nameEn', '=', 'ETH Zurich')
+      .execute();
     await seed(db);
-    const eth = await db.selectFrom('registry.partner').select('website').where('nameEn', '=', 'ETH Zurich').executeTakeFirstOrThrow();
+    const eth = await db
+      .selectFrom('registry.partner')
+      .select('website')
+      .where('nameEn', '=', 'ETH Zurich')
+      .executeTakeFirstOrThrow();
     expect(eth.website).toBe('https://edited.example/');
   });
 });

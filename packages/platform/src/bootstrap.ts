@@ -30,7 +30,9 @@ export async function createApp(
     genReqId: requestIdOf,
     requestIdHeader: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+  });
   try {
     await configure(app, description);
   } catch (error) {
@@ -95,7 +97,9 @@ export type ServiceDefinition<C extends BaseConfig> = AppDescription & {
  * and on SIGTERM/SIGINT stop taking requests, let in-flight ones finish, close pools and exit —
  * or exit anyway after SHUTDOWN_TIMEOUT_MS.
  */
-export async function runService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<void> {
+export async function runService<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+): Promise<void> {
   let config: C;
   try {
     config = loadConfig(definition.configSchema);
@@ -117,13 +121,17 @@ export async function runService<C extends BaseConfig>(definition: ServiceDefini
     stopping = true;
     logger.log(`${signal}: shutting down`);
     setTimeout(() => {
-      process.stderr.write(`${definition.service}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting\n`);
+      process.stderr.write(
+        `${definition.service}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting\n`,
+      );
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`${definition.service}: error while shutting down: ${String(error)}\n`);
+        process.stderr.write(
+          `${definition.service}: error while shutting down: ${String(error)}\n`,
+        );
         process.exit(1);
       },
     );

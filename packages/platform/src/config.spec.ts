@@ -34,10 +34,14 @@ describe('loadConfig', () => {
 
   it('hides a password when it shows a bad value', () => {
     const strict = z.object({ DATABASE_URL: z.string().max(5) });
-    expect(() => loadConfig(strict, { DATABASE_URL: 'postgres://u:secret@h/db' })).toThrow(/postgres:\/\/u:\*\*\*@h\/db/);
+    expect(() => loadConfig(strict, { DATABASE_URL: 'postgres://u:secret@h/db' })).toThrow(
+      /postgres:\/\/u:\*\*\*@h\/db/,
+    );
   });
 
   it('names a required variable that is missing', () => {
-    expect(() => loadConfig(z.object({ SMTP_URL: z.string() }), {})).toThrow(/SMTP_URL: .*\(it is not set\)/);
+    expect(() => loadConfig(z.object({ SMTP_URL: z.string() }), {})).toThrow(
+      /SMTP_URL: .*\(it is not set\)/,
+    );
   });
 });

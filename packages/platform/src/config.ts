@@ -51,14 +51,17 @@ export function loadConfig<S extends z.ZodType<object>>(
   env: Record<string, string | undefined> = process.env,
 ): z.infer<S> {
   // An empty variable means "not set", so defaults apply (as in docker-compose `FOO=`).
-  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = schema.safeParse(given);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = given[name];
-      const shown = value === undefined ? 'it is not set' : `got ${JSON.stringify(redactUrl(value))}`;
+      const shown =
+        value === undefined ? 'it is not set' : `got ${JSON.stringify(redactUrl(value))}`;
       return `${name}: ${issue.message} (${shown})`;
     }),
   );

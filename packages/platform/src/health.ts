@@ -26,10 +26,16 @@ export async function runChecks(checks: HealthCheck[]): Promise<Record<string, D
         await Promise.race([
           check(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+              CHECK_TIMEOUT_MS,
+            );
           }),
         ]);
-        return [name, { status: 'up', required, latencyMs: Math.round(performance.now() - started) }];
+        return [
+          name,
+          { status: 'up', required, latencyMs: Math.round(performance.now() - started) },
+        ];
       } catch (error) {
         const message = error instanceof Error ? error.message || error.name : String(error);
         return [name, { status: 'down', required, error: message }];

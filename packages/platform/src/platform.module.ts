@@ -86,7 +86,10 @@ export class PlatformModule {
         {
           provide: KYSELY,
           useFactory: () =>
-            createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: service }),
+            createDb(config.DATABASE_URL, {
+              max: config.DATABASE_POOL_MAX,
+              applicationName: service,
+            }),
         },
         {
           provide: REDIS,

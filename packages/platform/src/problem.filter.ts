@@ -17,7 +17,12 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+    sendProblem(
+      exception,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
 }
 
@@ -27,7 +32,11 @@ export function sendProblem(
   reply: FastifyReply,
   logger: Pick<PinoLogger, 'error' | 'warn'>,
 ): void {
-  const { status, body, unexpected } = toProblem(exception, request.url.split('?')[0] ?? '/', request.id);
+  const { status, body, unexpected } = toProblem(
+    exception,
+    request.url.split('?')[0] ?? '/',
+    request.id,
+  );
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
   if (reply.sent) return;
   if (status === 503) void reply.header('retry-after', '5');

@@ -25,7 +25,10 @@ const byStatus: Record<number, ProblemCode> = {
  */
 const pgInputErrors: Record<string, { code: ProblemCode; detail: string }> = {
   '23505': { code: 'conflict', detail: 'a record with the same unique value already exists' },
-  '23503': { code: 'conflict', detail: 'the record refers to, or is referred to by, another record' },
+  '23503': {
+    code: 'conflict',
+    detail: 'the record refers to, or is referred to by, another record',
+  },
   '23514': { code: 'validation-error', detail: 'a value breaks a rule of the data' },
   '22P02': { code: 'validation-error', detail: 'a value has the wrong form' },
   '22007': { code: 'validation-error', detail: 'a date or time has the wrong form' },
@@ -34,20 +37,46 @@ const pgInputErrors: Record<string, { code: ProblemCode; detail: string }> = {
   '22003': { code: 'validation-error', detail: 'a number is out of range' },
 };
 
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '53300', '57P01', '57P03']);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '53300',
+  '57P01',
+  '57P03',
+]);
 
 /** The database (or another dependency) is down or refusing connections: a 503, not a 500. */
 function isUnavailable(e: ErrorWithCodes | undefined): boolean {
   if (!e || typeof e !== 'object') return false;
-  if (typeof e.code === 'string' && (unavailableCodes.has(e.code) || e.code.startsWith('08'))) return true;
+  if (typeof e.code === 'string' && (unavailableCodes.has(e.code) || e.code.startsWith('08')))
+    return true;
   // pg reports a pool checkout timeout with this message and no code.
-  if (e instanceof Error && /timeout exceeded when trying to connect|Connection terminated/.test(e.message)) return true;
+  if (
+    e instanceof Error &&
+    /timeout exceeded when trying to connect|Connection terminated/.test(e.message)
+  )
+    return true;
   // AggregateError from a connect to several addresses (e.g. localhost on IPv4 and IPv6).
-  return e instanceof AggregateError && e.errors.some((inner) => isUnavailable(inner as ErrorWithCodes));
+  return (
+    e instanceof AggregateError && e.errors.some((inner) => isUnavailable(inner as ErrorWithCodes))
+  );
 }
 
-function build(code: ProblemCode, detail: string | undefined, extra: Partial<Problem> = {}): Problem {
-  return { type: problemType(code), title: titleOf[code], status: statusOf[code], detail, ...extra };
+function build(
+  code: ProblemCode,
+  detail: string | undefined,
+  extra: Partial<Problem> = {},
+): Problem {
+  return {
+    type: problemType(code),
+    title: titleOf[code],
+    status: statusOf[code],
+    detail,
+    ...extra,
+  };
 }
 
 /** Maps anything thrown while serving a request to an RFC 9457 problem. */
@@ -74,7 +103,12 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   }
   const e = error as ErrorWithCodes;
   // Errors raised by Fastify itself (body parsing, content type, size): they carry a 4xx statusCode.
-  if (e instanceof Error && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+  if (
+    e instanceof Error &&
+    typeof e.statusCode === 'number' &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500
+  ) {
     const code = byStatus[e.statusCode] ?? 'bad-request';
     const detail =
       e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError
@@ -85,15 +119,24 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   if (isUnavailable(e)) {
     return {
       status: 503,
-      body: build('service-unavailable', 'a service this request needs is unreachable; try again shortly', ids),
+      body: build(
+        'service-unavailable',
+        'a service this request needs is unreachable; try again shortly',
+        ids,
+      ),
       unexpected: true,
     };
   }
   const pg = typeof e?.code === 'string' ? pgInputErrors[e.code] : undefined;
-  if (pg) return { status: statusOf[pg.code], body: build(pg.code, pg.detail, ids), unexpected: false };
+  if (pg)
+    return { status: statusOf[pg.code], body: build(pg.code, pg.detail, ids), unexpected: false };
   return {
     status: 500,
-    body: build('internal-error', 'an unexpected error occurred; quote the request id when reporting it', ids),
+    body: build(
+      'internal-error',
+      'an unexpected error occurred; quote the request id when reporting it',
+      ids,
+    ),
     unexpected: true,
   };
 }

@@ -1,9 +1,19 @@
 import { Writable } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type AppDescription, type BaseConfig, baseConfigSchema, createApp, type PlatformOptions } from '@sp/platform';
+import {
+  type AppDescription,
+  type BaseConfig,
+  baseConfigSchema,
+  createApp,
+  type PlatformOptions,
+} from '@sp/platform';
 
-export type LogLine = Record<string, unknown> & { msg?: string; requestId?: string; level?: number };
+export type LogLine = Record<string, unknown> & {
+  msg?: string;
+  requestId?: string;
+  level?: number;
+};
 
 /** Collects an app's JSON log lines so tests can read what it logged. */
 export class LogSink extends Writable {
@@ -44,6 +54,7 @@ export async function startApp(
     throw error;
   }
   const address = app.getHttpServer().address();
-  if (!address || typeof address === 'string') throw new Error('app is not listening on a TCP port');
+  if (!address || typeof address === 'string')
+    throw new Error('app is not listening on a TCP port');
   return { app, url: `http://127.0.0.1:${address.port}`, logs, close: () => app.close() };
 }

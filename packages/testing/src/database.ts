@@ -17,7 +17,10 @@ export const urlFor = (database: string): string => {
 };
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: urlFor('postgres'), connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: urlFor('postgres'),
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     return await work(client);
@@ -26,7 +29,8 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-const newName = (kind: string) => `${PREFIX}${kind}_${process.pid}_${randomBytes(4).toString('hex')}`;
+const newName = (kind: string) =>
+  `${PREFIX}${kind}_${process.pid}_${randomBytes(4).toString('hex')}`;
 
 /**
  * Creates and migrates the template every test database is cloned from (Jest global setup).
@@ -63,9 +67,16 @@ export type TestDatabase = {
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env[TEMPLATE_ENV];
-  if (!template) throw new Error(`${TEMPLATE_ENV} is not set: run tests through the Jest config (its global setup makes the template)`);
+  if (!template)
+    throw new Error(
+      `${TEMPLATE_ENV} is not set: run tests through the Jest config (its global setup makes the template)`,
+    );
   const name = newName('db');
-  await admin((c) => c.query(`create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(template)}`));
+  await admin((c) =>
+    c.query(
+      `create database ${pg.escapeIdentifier(name)} template ${pg.escapeIdentifier(template)}`,
+    ),
+  );
   const url = urlFor(name);
   const db = createDb(url, { max: 4, applicationName: 'test' });
   return {

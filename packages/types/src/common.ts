@@ -37,12 +37,8 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
  * de-duplicated, then each is checked by `item`.
  */
 export const queryList = <T extends z.ZodType>(item: T, max = 50) =>
-  z.preprocess(
-    (v) => {
-      const parts = (Array.isArray(v) ? v : [v]).flatMap((s) =>
-        typeof s === 'string' ? s.split(',') : [s],
-      );
-      return [...new Set(parts.map((s) => (typeof s === 'string' ? s.trim() : s)))];
-    },
-    z.array(item).min(1).max(max),
-  );
+  z.preprocess((v: unknown): unknown[] => {
+    const given: unknown[] = Array.isArray(v) ? (v as unknown[]) : [v];
+    const parts = given.flatMap((s) => (typeof s === 'string' ? s.split(',') : [s]));
+    return [...new Set(parts.map((s) => (typeof s === 'string' ? s.trim() : s)))];
+  }, z.array(item).min(1).max(max));

@@ -9,10 +9,9 @@ export const dependencyCheckSchema = z.object({
 });
 export type DependencyCheck = z.infer<typeof dependencyCheckSchema>;
 
-export const healthSchema = z
-  .object({
-    status: z.enum(['ok', 'error']),
-    service: z.string(),
-    checks: z.record(z.string(), dependencyCheckSchema),
-  });
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'error']),
+  service: z.string(),
+  checks: z.record(z.string(), dependencyCheckSchema),
+});
 export type Health = z.infer<typeof healthSchema>;

@@ -42,7 +42,10 @@ export const partnerCreateSchema = z
     nameJa: text(200).nullish(),
     country: countryCodeSchema,
     region: regionSchema.nullish(),
-    website: z.url({ protocol: /^https?$/ }).max(500).nullish(),
+    website: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .nullish(),
     status: partnerStatusSchema.default('prospective'),
     /** For a partner that is a consortium (e.g. the Stockholm Trio): its member institutions. */
     memberInstitutions: z.array(text(200)).max(20).default([]),
@@ -58,7 +61,10 @@ export const partnerUpdateSchema = z
     nameJa: text(200).nullable(),
     country: countryCodeSchema,
     region: regionSchema.nullable(),
-    website: z.url({ protocol: /^https?$/ }).max(500).nullable(),
+    website: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .nullable(),
     status: partnerStatusSchema,
     memberInstitutions: z.array(text(200)).max(20),
     summaryEn: z.string().trim().max(5000).nullable(),
@@ -70,13 +76,24 @@ export const partnerUpdateSchema = z
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'at least one field must be given' })
-  .refine((v) => v.status !== undefined || (v.statusChangedOn === undefined && v.statusNote === undefined), {
-    message: 'statusChangedOn and statusNote go with a status change',
-    path: ['status'],
-  });
+  .refine(
+    (v) =>
+      v.status !== undefined || (v.statusChangedOn === undefined && v.statusNote === undefined),
+    {
+      message: 'statusChangedOn and statusNote go with a status change',
+      path: ['status'],
+    },
+  );
 export type PartnerUpdate = z.infer<typeof partnerUpdateSchema>;
 
-export const partnerSorts = ['nameEn', '-nameEn', 'country', '-country', 'createdAt', '-createdAt'] as const;
+export const partnerSorts = [
+  'nameEn',
+  '-nameEn',
+  'country',
+  '-country',
+  'createdAt',
+  '-createdAt',
+] as const;
 export type PartnerSort = (typeof partnerSorts)[number];
 
 export const partnerListQuerySchema = pageQuerySchema
@@ -133,11 +150,10 @@ export const partnerStatusChangeSchema = z
   .meta({ id: 'PartnerStatusChange' });
 export type PartnerStatusChange = z.infer<typeof partnerStatusChangeSchema>;
 
-export const partnerDetailSchema = partnerSchema
-  .extend({
-    agreements: z.array(agreementSchema),
-    statusHistory: z.array(partnerStatusChangeSchema),
-  });
+export const partnerDetailSchema = partnerSchema.extend({
+  agreements: z.array(agreementSchema),
+  statusHistory: z.array(partnerStatusChangeSchema),
+});
 export type PartnerDetail = z.infer<typeof partnerDetailSchema>;
 
 export const partnerPageSchema = pageOf(partnerSchema);

@@ -31,16 +31,15 @@ export const problemFieldErrorSchema = z.object({
 });
 export type ProblemFieldError = z.infer<typeof problemFieldErrorSchema>;
 
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-    errors: z.array(problemFieldErrorSchema).optional(),
-  });
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  requestId: z.string().optional(),
+  errors: z.array(problemFieldErrorSchema).optional(),
+});
 export type Problem = z.infer<typeof problemSchema>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

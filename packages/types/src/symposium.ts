@@ -71,6 +71,5 @@ export const symposiumListQuerySchema = z
   .strict();
 export type SymposiumListQuery = z.infer<typeof symposiumListQuerySchema>;
 
-export const symposiumListSchema = z
-  .object({ items: z.array(symposiumSchema) });
+export const symposiumListSchema = z.object({ items: z.array(symposiumSchema) });
 export type SymposiumList = z.infer<typeof symposiumListSchema>;

@@ -2,7 +2,11 @@ import { AppError } from '@sp/platform';
 import { decodeCursor, encodeCursor } from './cursor';
 
 describe('keyset cursors', () => {
-  const cursor = { sort: '-createdAt', value: '2026-11-24T10:00:00.123456Z', id: '0b6f1c3e-8c1a-4d7e-9f10-2a3b4c5d6e7f' };
+  const cursor = {
+    sort: '-createdAt',
+    value: '2026-11-24T10:00:00.123456Z',
+    id: '0b6f1c3e-8c1a-4d7e-9f10-2a3b4c5d6e7f',
+  };
 
   it('round-trip', () => {
     expect(decodeCursor(encodeCursor(cursor), '-createdAt')).toEqual(cursor);
@@ -23,6 +27,8 @@ describe('keyset cursors', () => {
   });
 
   it('reject a cursor made for another sort', () => {
-    expect(() => decodeCursor(encodeCursor(cursor), 'nameEn')).toThrow(/made for sort "-createdAt"/);
+    expect(() => decodeCursor(encodeCursor(cursor), 'nameEn')).toThrow(
+      /made for sort "-createdAt"/,
+    );
   });
 });

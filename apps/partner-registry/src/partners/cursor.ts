@@ -26,7 +26,9 @@ export function decodeCursor(raw: string, sort: string): Cursor {
   const result = cursorSchema.safeParse(parsed);
   if (!result.success) throw badCursor('is not a cursor this API handed out');
   if (result.data.s !== sort) {
-    throw badCursor(`was made for sort "${result.data.s}"; ask again without a cursor to sort by "${sort}"`);
+    throw badCursor(
+      `was made for sort "${result.data.s}"; ask again without a cursor to sort by "${sort}"`,
+    );
   }
   return { sort, value: result.data.v, id: result.data.i };
 }

@@ -46,7 +46,10 @@ export class PartnersController {
   /** Changes the given fields; a status change is dated and kept in the history. */
   @Patch(':id')
   @Responds(200, PartnerDetailDto, 404, 409)
-  update(@Param() { id }: PartnerIdParamsDto, @Body() body: PartnerUpdateDto): Promise<PartnerDetail> {
+  update(
+    @Param() { id }: PartnerIdParamsDto,
+    @Body() body: PartnerUpdateDto,
+  ): Promise<PartnerDetail> {
     return this.partners.update(id, body);
   }
 }

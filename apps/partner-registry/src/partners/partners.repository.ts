@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DB, PartnerTable } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import type { PartnerListQuery, PartnerSort } from '@sp/types';
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction, type Updateable } from 'kysely';
+import {
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 import type { Cursor } from './cursor';
 
 export type PartnerRow = Selectable<PartnerTable>;
@@ -38,7 +45,12 @@ export class PartnerRepository {
 
   /** Locks the row for the rest of the transaction, so concurrent updates serialise. */
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<PartnerRow | undefined> {
-    return trx.selectFrom('registry.partner').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return trx
+      .selectFrom('registry.partner')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
   }
 
   /** One page in keyset order: `limit + 1` rows are read to know whether another page follows. */
@@ -59,7 +71,8 @@ export class PartnerRepository {
     if (query.country) q = q.where('country', 'in', query.country);
     if (cursor) {
       // Row comparison `(col, id) > (value, id)` walks the (col, id) index from the cursor on.
-      const value = column === 'createdAt' ? sql`${cursor.value}::timestamptz` : sql`${cursor.value}`;
+      const value =
+        column === 'createdAt' ? sql`${cursor.value}::timestamptz` : sql`${cursor.value}`;
       q = q.where(
         sql<boolean>`(${sql.raw(snakeColumns[column])}, id) ${sql.raw(desc ? '<' : '>')} (${value}, ${cursor.id}::uuid)`,
       );
@@ -69,7 +82,11 @@ export class PartnerRepository {
   }
 
   insert(trx: Transaction<DB>, values: Insertable<PartnerTable>): Promise<PartnerRow> {
-    return trx.insertInto('registry.partner').values(values).returningAll().executeTakeFirstOrThrow();
+    return trx
+      .insertInto('registry.partner')
+      .values(values)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   update(trx: Transaction<DB>, id: string, values: Updateable<PartnerTable>): Promise<PartnerRow> {
@@ -83,7 +100,13 @@ export class PartnerRepository {
 
   recordStatusChange(
     trx: Transaction<DB>,
-    change: { partnerId: string; fromStatus: string | null; toStatus: string; changedOn: string; note: string | null },
+    change: {
+      partnerId: string;
+      fromStatus: string | null;
+      toStatus: string;
+      changedOn: string;
+      note: string | null;
+    },
   ): Promise<unknown> {
     return trx.insertInto('registry.partnerStatusChange').values(change).execute();
   }

@@ -13,7 +13,11 @@ import type {
   Region,
 } from '@sp/types';
 import { decodeCursor, encodeCursor } from './cursor';
-import { type PartnerRepository as Repo, PartnerRepository, type PartnerRow } from './partners.repository';
+import {
+  type PartnerRepository as Repo,
+  PartnerRepository,
+  type PartnerRow,
+} from './partners.repository';
 
 /** The programme runs on Tokyo dates. */
 const tokyoDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' });
@@ -54,7 +58,12 @@ function isUniqueNameViolation(error: unknown): boolean {
 
 const duplicateName = (name: string) =>
   new AppError('conflict', `a partner named "${name}" already exists`, [
-    { in: 'body', field: 'nameEn', message: 'is already the name of another partner', code: 'duplicate' },
+    {
+      in: 'body',
+      field: 'nameEn',
+      message: 'is already the name of another partner',
+      code: 'duplicate',
+    },
   ]);
 
 @Injectable()
@@ -67,7 +76,10 @@ export class PartnersService {
     const last = rows.at(-1);
     return {
       items: rows.map(toPartner),
-      nextCursor: more && last ? encodeCursor({ sort: query.sort, value: last.sortValue, id: last.id }) : null,
+      nextCursor:
+        more && last
+          ? encodeCursor({ sort: query.sort, value: last.sortValue, id: last.id })
+          : null,
     };
   }
 
@@ -112,7 +124,12 @@ export class PartnersService {
     const today = todayInTokyo();
     if (statusChangedOn && statusChangedOn > today) {
       throw new AppError('validation-error', 'invalid body: statusChangedOn', [
-        { in: 'body', field: 'statusChangedOn', message: 'cannot be in the future', code: 'too_big' },
+        {
+          in: 'body',
+          field: 'statusChangedOn',
+          message: 'cannot be in the future',
+          code: 'too_big',
+        },
       ]);
     }
     try {
@@ -144,31 +161,34 @@ export class PartnersService {
     }
   }
 
-  private async detail(row: PartnerRow, repo: Repo, db?: Parameters<Repo['agreements']>[1]): Promise<PartnerDetail> {
-    const [agreements, history] = await Promise.all([repo.agreements(row.id, db), repo.statusHistory(row.id, db)]);
+  private async detail(
+    row: PartnerRow,
+    repo: Repo,
+    db?: Parameters<Repo['agreements']>[1],
+  ): Promise<PartnerDetail> {
+    const [agreements, history] = await Promise.all([
+      repo.agreements(row.id, db),
+      repo.statusHistory(row.id, db),
+    ]);
     return {
       ...toPartner(row),
-      agreements: agreements.map(
-        (a): Agreement => ({
-          id: a.id,
-          kind: a.kind as Agreement['kind'],
-          title: a.title,
-          signedOn: a.signedOn,
-          signedYear: a.signedYear,
-          renewedOn: a.renewedOn,
-          expiresOn: a.expiresOn,
-          note: a.note,
-        }),
-      ),
-      statusHistory: history.map(
-        (h): PartnerStatusChange => ({
-          from: h.fromStatus as PartnerStatus | null,
-          to: h.toStatus as PartnerStatus,
-          changedOn: h.changedOn,
-          note: h.note,
-          recordedAt: h.recordedAt.toISOString(),
-        }),
-      ),
+      agreements: agreements.map((a): Agreement => ({
+        id: a.id,
+        kind: a.kind as Agreement['kind'],
+        title: a.title,
+        signedOn: a.signedOn,
+        signedYear: a.signedYear,
+        renewedOn: a.renewedOn,
+        expiresOn: a.expiresOn,
+        note: a.note,
+      })),
+      statusHistory: history.map((h): PartnerStatusChange => ({
+        from: h.fromStatus as PartnerStatus | null,
+        to: h.toStatus as PartnerStatus,
+        changedOn: h.changedOn,
+        note: h.note,
+        recordedAt: h.recordedAt.toISOString(),
+      })),
     };
   }
 }

@@ -2,7 +2,12 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Responds } from '@sp/platform';
 import type { Symposium, SymposiumList } from '@sp/types';
-import { SymposiumDto, SymposiumIdParamsDto, SymposiumListDto, SymposiumListQueryDto } from './symposiums.dto';
+import {
+  SymposiumDto,
+  SymposiumIdParamsDto,
+  SymposiumListDto,
+  SymposiumListQueryDto,
+} from './symposiums.dto';
 import { SymposiumsService } from './symposiums.service';
 
 @ApiTags('symposiums')

@@ -1,4 +1,9 @@
-import { idParamsSchema, symposiumListQuerySchema, symposiumListSchema, symposiumSchema } from '@sp/types';
+import {
+  idParamsSchema,
+  symposiumListQuerySchema,
+  symposiumListSchema,
+  symposiumSchema,
+} from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
 
 export class SymposiumListQueryDto extends createZodDto(symposiumListQuerySchema) {}

@@ -18,7 +18,11 @@ export class SymposiumRepository {
   }
 
   findById(id: string): Promise<SymposiumRow | undefined> {
-    return this.db.selectFrom('symposium.symposium').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db
+      .selectFrom('symposium.symposium')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   /** The documents of several symposiums in one query, in their listed order. */

@@ -47,7 +47,10 @@ export class SymposiumsService {
 
   async list(query: SymposiumListQuery): Promise<SymposiumList> {
     const rows = await this.repo.list(query);
-    const documents = Map.groupBy(await this.repo.documentsOf(rows.map((r) => r.id)), (d) => d.symposiumId);
+    const documents = Map.groupBy(
+      await this.repo.documentsOf(rows.map((r) => r.id)),
+      (d) => d.symposiumId,
+    );
     return { items: rows.map((r) => toSymposium(r, documents.get(r.id) ?? [])) };
   }
 

@@ -255,7 +255,12 @@ export const symposiums: SeedSymposium[] = [
     participantsQualifier: 'about',
     organiser: DIA,
     documents: [
-      { kind: 'announcement', language: 'en', title: 'Announcement', publishedIn: 'Topics (March 2019)' },
+      {
+        kind: 'announcement',
+        language: 'en',
+        title: 'Announcement',
+        publishedIn: 'Topics (March 2019)',
+      },
     ],
   },
   {
@@ -283,7 +288,12 @@ export const symposiums: SeedSymposium[] = [
     participantsQualifier: null,
     organiser: DIA,
     documents: [
-      { kind: 'announcement', language: 'en', title: 'Announcement', publishedIn: 'Topics (March 2017)' },
+      {
+        kind: 'announcement',
+        language: 'en',
+        title: 'Announcement',
+        publishedIn: 'Topics (March 2017)',
+      },
       { kind: 'report', language: 'en', title: 'Report' },
     ],
   },
@@ -299,7 +309,12 @@ export const symposiums: SeedSymposium[] = [
     participantsQualifier: 'over',
     organiser: DIA,
     documents: [
-      { kind: 'announcement', language: 'en', title: 'Announcement', publishedIn: 'Topics (March 2016)' },
+      {
+        kind: 'announcement',
+        language: 'en',
+        title: 'Announcement',
+        publishedIn: 'Topics (March 2016)',
+      },
       { kind: 'report', language: 'en', title: 'Report' },
     ],
   },
@@ -315,7 +330,12 @@ export const symposiums: SeedSymposium[] = [
     participantsQualifier: null,
     organiser: DIA,
     documents: [
-      { kind: 'announcement', language: 'en', title: 'Announcement', publishedIn: 'Topics (May 2015)' },
+      {
+        kind: 'announcement',
+        language: 'en',
+        title: 'Announcement',
+        publishedIn: 'Topics (May 2015)',
+      },
       { kind: 'report', language: 'ja', title: 'Report' },
     ],
   },

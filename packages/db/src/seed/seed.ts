@@ -3,7 +3,12 @@ import type { DB } from '../database';
 import { partners, symposiums } from './data';
 
 export type SeedProgress = (step: string, done: number, total: number) => void;
-export type SeedCounts = { partners: number; agreements: number; symposiums: number; documents: number };
+export type SeedCounts = {
+  partners: number;
+  agreements: number;
+  symposiums: number;
+  documents: number;
+};
 
 /**
  * Loads the demo data. Idempotent: rows are matched on their natural keys (a partner's name,

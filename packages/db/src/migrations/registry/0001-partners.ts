@@ -18,11 +18,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz not null default now()
     )`.execute(db);
   // One partner per name, whatever the case: a second "ETH Zurich" is a mistake, not a partner.
-  await sql`create unique index partner_name_en_key on registry.partner (lower(name_en))`.execute(db);
+  await sql`create unique index partner_name_en_key on registry.partner (lower(name_en))`.execute(
+    db,
+  );
   // Keyset pagination: each sort order has an index ending in the id tie-breaker.
   await sql`create index partner_name_en_id_idx on registry.partner (name_en, id)`.execute(db);
   await sql`create index partner_country_id_idx on registry.partner (country, id)`.execute(db);
-  await sql`create index partner_created_at_id_idx on registry.partner (created_at, id)`.execute(db);
+  await sql`create index partner_created_at_id_idx on registry.partner (created_at, id)`.execute(
+    db,
+  );
   await sql`create index partner_status_idx on registry.partner (status)`.execute(db);
 
   await sql`

@@ -35,7 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now(),
       unique (symposium_id, kind, language, title)
     )`.execute(db);
-  await sql`create index document_symposium_idx on symposium.document (symposium_id, position)`.execute(db);
+  await sql`create index document_symposium_idx on symposium.document (symposium_id, position)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
