@@ -1,27 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { seed } from '@sp/db';
-import {
-  createTestDatabase,
-  type RunningApp,
-  startApp,
-  type TestDatabase,
-  testConfig,
-} from '@sp/testing';
+import { useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
-let database: TestDatabase;
-let running: RunningApp;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seed(database.db);
-  running = await startApp(appModule, testConfig({ DATABASE_URL: database.url }), description);
-});
-
-afterAll(async () => {
-  await running?.close();
-  await database?.drop();
-});
+const ctx = useTestApp(appModule, description, { seed: true });
 
 type Json = Record<string, any>;
 
@@ -31,7 +12,7 @@ async function call(
   body?: unknown,
   headers: Record<string, string> = {},
 ) {
-  const response = await fetch(`${running.url}${path}`, {
+  const response = await fetch(`${ctx.running.url}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -47,7 +28,7 @@ async function call(
 const partnerCount = async () =>
   Number(
     (
-      await database.db
+      await ctx.database.db
         .selectFrom('registry.partner')
         .select((eb) => eb.fn.countAll().as('n'))
         .executeTakeFirstOrThrow()
@@ -194,7 +175,7 @@ describe('POST /partners', () => {
       expect.objectContaining({ from: null, to: 'prospective' }),
     ]);
 
-    const row = await database.db
+    const row = await ctx.database.db
       .selectFrom('registry.partner')
       .selectAll()
       .where('id', '=', res.body.id)
@@ -270,7 +251,7 @@ describe('PATCH /partners/:id', () => {
     expect((await call('PATCH', `/partners/${partner.id}`, { status: 'ended' })).status).toBe(200);
     const res = await call('PATCH', `/partners/${partner.id}`, { status: 'primary' });
     expectProblem(res, 409, 'invalid-status-transition');
-    const row = await database.db
+    const row = await ctx.database.db
       .selectFrom('registry.partner')
       .select('status')
       .where('id', '=', partner.id)
@@ -292,7 +273,7 @@ describe('PATCH /partners/:id', () => {
       409,
       'conflict',
     );
-    const row = await database.db
+    const row = await ctx.database.db
       .selectFrom('registry.partner')
       .selectAll()
       .where('id', '=', partner.id)

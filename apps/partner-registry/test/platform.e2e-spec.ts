@@ -1,12 +1,6 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
 import type { PlatformOptions } from '@sp/platform';
-import {
-  createTestDatabase,
-  type RunningApp,
-  startApp,
-  type TestDatabase,
-  testConfig,
-} from '@sp/testing';
+import { startApp, testConfig, useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's behaviour, seen through the registry service as a client sees it. */
@@ -31,21 +25,9 @@ const withTestRoutes = (options: Omit<PlatformOptions, 'service'>): DynamicModul
   controllers: [TestController],
 });
 
-let database: TestDatabase;
-let running: RunningApp;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  running = await startApp(withTestRoutes, testConfig({ DATABASE_URL: database.url }), description);
-});
-
-afterAll(async () => {
-  await running?.close();
-  await database?.drop();
-});
-
+const ctx = useTestApp(withTestRoutes, description);
 const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${running.url}${path}`, { headers });
+  fetch(`${ctx.running.url}${path}`, { headers });
 
 describe('request ids', () => {
   it('echoes the caller’s x-request-id and logs every line of the request with it', async () => {
@@ -53,14 +35,14 @@ describe('request ids', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
     await new Promise((resolve) => setTimeout(resolve, 50)); // the completion line follows the response
-    const lines = running.logs.lines.filter((l) => l.requestId === 'trace-abc.123');
+    const lines = ctx.running.logs.lines.filter((l) => l.requestId === 'trace-abc.123');
     const completed = lines.find((l) => l.msg === 'request completed') as
       { req?: { url?: string } } | undefined;
     expect(completed?.req?.url).toBe('/partners');
     // Health probes and metric scrapes are not logged: they would drown everything else.
     await get('/health/ready', { 'x-request-id': 'probe-1' });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(running.logs.lines.filter((l) => l.requestId === 'probe-1')).toEqual([]);
+    expect(ctx.running.logs.lines.filter((l) => l.requestId === 'probe-1')).toEqual([]);
   });
 
   it('makes one up when none (or a malformed one) is sent', async () => {
@@ -97,14 +79,14 @@ describe('problem+json', () => {
     });
     expect(text).not.toContain('hunter2');
     expect(text).not.toMatch(/\.ts:\d+|at \w+/);
-    const logged = running.logs.lines.find(
+    const logged = ctx.running.logs.lines.find(
       (l) => l.requestId === 'boom-1' && l.msg === 'unexpected error',
     );
     expect(JSON.stringify(logged)).toContain('hunter2'); // the stack stays in the logs
   });
 
   it('answers a body over the limit with 413', async () => {
-    const res = await fetch(`${running.url}/partners`, {
+    const res = await fetch(`${ctx.running.url}/partners`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ nameEn: 'x'.repeat(2_000_000), country: 'JP' }),
@@ -189,7 +171,7 @@ describe('when dependencies are away', () => {
   it('stays ready while Redis is unreachable, reporting it down', async () => {
     const noRedis = await startApp(
       appModule,
-      testConfig({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1' }),
+      testConfig({ DATABASE_URL: ctx.database.url, REDIS_URL: 'redis://127.0.0.1:1' }),
       description,
     );
     try {
@@ -210,7 +192,7 @@ describe('graceful shutdown', () => {
   it('finishes the request in flight, then refuses new connections', async () => {
     const app = await startApp(
       withTestRoutes,
-      testConfig({ DATABASE_URL: database.url }),
+      testConfig({ DATABASE_URL: ctx.database.url }),
       description,
     );
     const inFlight = fetch(`${app.url}/test/slow`);

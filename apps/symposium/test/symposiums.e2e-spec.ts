@@ -1,31 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { seed } from '@sp/db';
-import {
-  createTestDatabase,
-  type RunningApp,
-  startApp,
-  type TestDatabase,
-  testConfig,
-} from '@sp/testing';
+import { useTestApp } from '@sp/testing';
 import type { Symposium, SymposiumList } from '@sp/types';
 import { appModule, description } from '../src/app.module';
 
-let database: TestDatabase;
-let running: RunningApp;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  await seed(database.db);
-  running = await startApp(appModule, testConfig({ DATABASE_URL: database.url }), description);
-});
-
-afterAll(async () => {
-  await running?.close();
-  await database?.drop();
-});
+const ctx = useTestApp(appModule, description, { seed: true });
 
 const getJson = async <T>(path: string): Promise<{ status: number; body: T }> => {
-  const res = await fetch(`${running.url}${path}`);
+  const res = await fetch(`${ctx.running.url}${path}`);
   return { status: res.status, body: (await res.json()) as T };
 };
 
@@ -84,7 +65,7 @@ describe('GET /symposiums', () => {
   });
 
   it('rejects an unknown order or status with a 400 naming the field', async () => {
-    const res = await fetch(`${running.url}/symposiums?order=sideways`);
+    const res = await fetch(`${ctx.running.url}/symposiums?order=sideways`);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ errors: [{ in: 'query', field: 'order' }] });
   });
@@ -100,7 +81,7 @@ describe('GET /symposiums/:id', () => {
   });
 
   it('answers 404 for an unknown one and 400 for a malformed id', async () => {
-    expect((await fetch(`${running.url}/symposiums/${randomUUID()}`)).status).toBe(404);
-    expect((await fetch(`${running.url}/symposiums/fifth`)).status).toBe(400);
+    expect((await fetch(`${ctx.running.url}/symposiums/${randomUUID()}`)).status).toBe(404);
+    expect((await fetch(`${ctx.running.url}/symposiums/fifth`)).status).toBe(400);
   });
 });

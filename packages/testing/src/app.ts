@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { seed } from '@sp/db';
 import {
   type AppDescription,
   type BaseConfig,
@@ -8,6 +9,7 @@ import {
   createApp,
   type PlatformOptions,
 } from '@sp/platform';
+import { createTestDatabase, type TestDatabase } from './database';
 
 export type LogLine = Record<string, unknown> & {
   msg?: string;
@@ -57,4 +59,50 @@ export async function startApp(
   if (!address || typeof address === 'string')
     throw new Error('app is not listening on a TCP port');
   return { app, url: `http://127.0.0.1:${address.port}`, logs, close: () => app.close() };
+}
+
+export type TestApp = {
+  /** The test file's own database (a Kysely handle at `.db` for fixtures and assertions). */
+  readonly database: TestDatabase;
+  readonly running: RunningApp;
+};
+
+/**
+ * The usual e2e setup in one line: before the file's tests, a fresh database (seeded with
+ * the demo data if asked) and the service running against it; after them, both gone.
+ * Read `database` and `running` inside tests, not at module level (they exist from beforeAll).
+ */
+export function useTestApp(
+  module: (options: Omit<PlatformOptions, 'service'>) => DynamicModule,
+  description: AppDescription,
+  options: { seed?: boolean; env?: Partial<Record<keyof BaseConfig, string>> } = {},
+): TestApp {
+  let database: TestDatabase | undefined;
+  let running: RunningApp | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    if (options.seed) await seed(database.db);
+    running = await startApp(
+      module,
+      testConfig({ DATABASE_URL: database.url, ...options.env }),
+      description,
+    );
+  });
+  afterAll(async () => {
+    await running?.close();
+    await database?.drop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`${what} is not set up yet: use it inside a test or hook`);
+    return value;
+  };
+  return {
+    get database() {
+      return ready(database, 'the test database');
+    },
+    get running() {
+      return ready(running, 'the app');
+    },
+  };
 }
