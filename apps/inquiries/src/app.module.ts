@@ -13,6 +13,6 @@ export const description = {
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class InquiriesAppModule {},
-    imports: [PlatformModule.forRoot({ ...options, service: SERVICE })],
+    imports: [PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'inquiries' })],
   };
 }

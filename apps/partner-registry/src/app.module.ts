@@ -1,5 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { AccessModule } from './access/access.module';
+import { SigningKeyStore } from './access/signing-keys';
 import { PartnersModule } from './partners/partners.module';
 
 export const SERVICE = 'partner-registry';
@@ -13,6 +15,16 @@ export const description = {
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class RegistryAppModule {},
-    imports: [PlatformModule.forRoot({ ...options, service: SERVICE }), PartnersModule],
+    imports: [
+      PlatformModule.forRoot({
+        ...options,
+        service: SERVICE,
+        auditSchema: 'registry',
+        // The registry signs partner tokens, so it verifies them with its own key store.
+        partnerKeys: SigningKeyStore,
+      }),
+      PartnersModule,
+      AccessModule,
+    ],
   };
 }

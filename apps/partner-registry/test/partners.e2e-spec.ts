@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { useTestApp } from '@sp/testing';
+import { staffToken, useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 const ctx = useTestApp(appModule, description, { seed: true });
 
 type Json = Record<string, any>;
 
+let token = '';
+beforeAll(async () => {
+  token = await staffToken('staff');
+});
+
 async function call(
   method: string,
   path: string,
   body?: unknown,
-  headers: Record<string, string> = {},
+  extraHeaders: Record<string, string> = {},
 ) {
+  const headers = { authorization: `Bearer ${token}`, ...extraHeaders };
   const response = await fetch(`${ctx.running.url}${path}`, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -1,11 +1,12 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
-import type { PlatformOptions } from '@sp/platform';
-import { startApp, testConfig, useTestApp } from '@sp/testing';
+import { type PlatformOptions, Public } from '@sp/platform';
+import { staffToken, startApp, testConfig, useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's behaviour, seen through the registry service as a client sees it. */
 
 @Controller('test')
+@Public({ rateLimit: false })
 class TestController {
   @Get('boom')
   boom(): never {
@@ -26,8 +27,13 @@ const withTestRoutes = (options: Omit<PlatformOptions, 'service'>): DynamicModul
 });
 
 const ctx = useTestApp(withTestRoutes, description);
+let token = '';
+beforeAll(async () => {
+  token = await staffToken('viewer');
+});
+
 const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${ctx.running.url}${path}`, { headers });
+  fetch(`${ctx.running.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 
 describe('request ids', () => {
   it('echoes the caller’s x-request-id and logs every line of the request with it', async () => {
@@ -88,7 +94,7 @@ describe('problem+json', () => {
   it('answers a body over the limit with 413', async () => {
     const res = await fetch(`${ctx.running.url}/partners`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await staffToken('staff')}` },
       body: JSON.stringify({ nameEn: 'x'.repeat(2_000_000), country: 'JP' }),
     });
     expect(res.status).toBe(413);
@@ -159,7 +165,7 @@ describe('when dependencies are away', () => {
         status: 'error',
         checks: { postgres: { status: 'down', required: true } },
       });
-      const list = await fetch(`${down.url}/partners`);
+      const list = await fetch(`${down.url}/partners`, { headers: { authorization: `Bearer ${token}` } });
       expect(list.status).toBe(503);
       expect(list.headers.get('retry-after')).toBe('5');
       expect(await list.json()).toMatchObject({ type: '/problems/service-unavailable' });

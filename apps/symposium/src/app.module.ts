@@ -13,6 +13,9 @@ export const description = {
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class SymposiumAppModule {},
-    imports: [PlatformModule.forRoot({ ...options, service: SERVICE }), SymposiumsModule],
+    imports: [
+      PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'symposium' }),
+      SymposiumsModule,
+    ],
   };
 }

@@ -77,6 +77,44 @@ export type SymposiumDocumentTable = {
   createdAt: Timestamp;
 };
 
+export type SigningKeyTable = {
+  kid: string;
+  alg: string;
+  publicJwk: ColumnType<Record<string, unknown>, string, string>;
+  privateJwk: ColumnType<Record<string, unknown>, string, string>;
+  createdAt: Timestamp;
+};
+
+export type ApiClientTable = {
+  id: Generated<string>;
+  partnerId: string;
+  name: string;
+  scopes: string[];
+  secretHash: string;
+  createdBy: string;
+  createdAt: Timestamp;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+export type AuditLogTable = {
+  id: Generated<string>;
+  at: Timestamp;
+  actorKind: string;
+  actorId: string | null;
+  entity: string;
+  entityId: string;
+  action: string;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  requestId: string | null;
+};
+
+/** The schemas that keep an audit log (each service's own). */
+export const auditedSchemas = ['registry', 'symposium', 'inquiries'] as const;
+export type AuditedSchema = (typeof auditedSchemas)[number];
+
 /**
  * Every table, keyed `schema.table` as Kysely expects. Column names are camelCase here and
  * snake_case in Postgres; `CamelCasePlugin` (create-db.ts) maps between them.
@@ -85,6 +123,11 @@ export type DB = {
   'registry.partner': PartnerTable;
   'registry.partnerStatusChange': PartnerStatusChangeTable;
   'registry.agreement': AgreementTable;
+  'registry.signingKey': SigningKeyTable;
+  'registry.apiClient': ApiClientTable;
+  'registry.auditLog': AuditLogTable;
+  'symposium.auditLog': AuditLogTable;
+  'inquiries.auditLog': AuditLogTable;
   'symposium.symposium': SymposiumTable;
   'symposium.document': SymposiumDocumentTable;
 };

@@ -5,13 +5,26 @@ import type { ProblemCode, ProblemFieldError } from '@sp/types';
  * problem filter maps `code` to a status and a problem+json body.
  */
 export class AppError extends Error {
+  readonly errors?: ProblemFieldError[];
+  /** Response headers the answer must carry (e.g. `WWW-Authenticate` on a 401). */
+  readonly headers?: Record<string, string>;
+  /** Extension members of the problem body (e.g. OAuth's `error`). */
+  readonly extra?: Record<string, string>;
+
   constructor(
     readonly code: ProblemCode,
     message: string,
-    readonly errors?: ProblemFieldError[],
+    options: {
+      errors?: ProblemFieldError[];
+      headers?: Record<string, string>;
+      extra?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'AppError';
+    this.errors = options.errors;
+    this.headers = options.headers;
+    this.extra = options.extra;
   }
 
   static notFound(entity: string, id: string): AppError {

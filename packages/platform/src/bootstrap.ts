@@ -7,6 +7,7 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config';
+import { requestContext } from './auth/request-context';
 import { instrumentHttp } from './metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 import { METRICS_REGISTRY } from './tokens';
@@ -52,6 +53,12 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  // The handler (and the guards before it) run inside a request context, so code anywhere
+  // below can ask who is calling. Set here, after the body is read: stream events would
+  // otherwise carry the socket's context instead.
+  fastify.addHook('preHandler', (request, _reply, done) =>
+    requestContext.run(() => done(), request.id),
+  );
   // Shutting down: a response still in flight tells its client to close the connection, so
   // the server is not kept open by a keep-alive socket once that response is done.
   let closing = false;

@@ -28,12 +28,45 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
   /** Largest request body accepted, in bytes. */
   BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  /** The `aud` every token must carry. */
+  AUTH_AUDIENCE: z.string().min(1).default('strategic-partnerships'),
+  /** The university's identity provider; unset outside production = the development issuer. */
+  AUTH_STAFF_ISSUER: z.string().min(1).optional(),
+  AUTH_STAFF_JWKS_URL: urlWith('https:', 'http:').optional(),
+  /** The development issuer's key file (never used in production). */
+  AUTH_DEV_KEY_FILE: z.string().min(1).default('var/dev-auth/staff-key.json'),
+  /** Partner tokens: issued by the partner registry, verified from its JWKS. */
+  AUTH_PARTNER_ISSUER: z.string().min(1).default('urn:sp:partner-registry'),
+  AUTH_PARTNER_JWKS_URL: urlWith('https:', 'http:').default(
+    'http://127.0.0.1:3001/.well-known/jwks.json',
+  ),
+  /** Requests per minute one address may make to each public route. */
+  RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
+
+/** Production takes staff identities from the university's identity provider, never the dev issuer. */
+const productionAuth = (
+  config: { NODE_ENV: string; AUTH_STAFF_ISSUER?: string; AUTH_STAFF_JWKS_URL?: string },
+  ctx: z.RefinementCtx,
+) => {
+  if (config.NODE_ENV !== 'production') return;
+  for (const key of ['AUTH_STAFF_ISSUER', 'AUTH_STAFF_JWKS_URL'] as const) {
+    if (!config[key]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'is required when NODE_ENV=production (the development issuer is refused there)',
+      });
+    }
+  }
+};
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** The base schema with the service's own default port. */
 export const serviceConfigSchema = (defaultPort: number) =>
-  baseConfigSchema.extend({ PORT: baseConfigSchema.shape.PORT.default(defaultPort) });
+  baseConfigSchema
+    .extend({ PORT: baseConfigSchema.shape.PORT.default(defaultPort) })
+    .superRefine(productionAuth);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

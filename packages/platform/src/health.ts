@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type DependencyCheck, type Health, healthSchema } from '@sp/types';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod/dto';
+import { Public } from './auth/decorators';
 import { Responds } from './responds.decorator';
 import { HEALTH_CHECKS, SERVICE_NAME } from './tokens';
 
@@ -48,6 +49,7 @@ export async function runChecks(checks: HealthCheck[]): Promise<Record<string, D
 }
 
 @ApiTags('health')
+@Public({ rateLimit: false })
 @Controller('health')
 export class HealthController {
   constructor(

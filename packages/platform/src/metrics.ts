@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Public } from './auth/decorators';
 import { type HealthCheck, runChecks } from './health';
 import { METRICS_REGISTRY } from './tokens';
 
@@ -47,7 +48,9 @@ export function instrumentHttp(fastify: FastifyInstance, registry: Registry): vo
   });
 }
 
+// Scraped from inside the cluster; keep the port off the public ingress.
 @ApiExcludeController()
+@Public({ rateLimit: false })
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}

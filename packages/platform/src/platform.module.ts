@@ -5,15 +5,25 @@ import {
   Module,
   RequestMethod,
   type OnApplicationShutdown,
+  type Type,
 } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { createDb, type DB } from '@sp/db';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { type AuditedSchema, createDb, type DB } from '@sp/db';
+import { AUDIT_SCHEMA, AuditController, AuditLog } from './audit';
 import { closeRedis, createRedis } from '@sp/queue';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { AuthGuard } from './auth/auth.guard';
+import { RateLimitGuard } from './auth/rate-limit.guard';
+import {
+  PARTNER_KEYS,
+  type PartnerKeySource,
+  RemoteJwksSource,
+  TokenVerifier,
+} from './auth/token-verifier';
 import type { BaseConfig } from './config';
 import { type HealthCheck, HealthController } from './health';
 import { createMetricsRegistry, MetricsController } from './metrics';
@@ -29,6 +39,13 @@ export type PlatformOptions = {
   redisRequired?: boolean;
   /** Where logs go; stdout by default. Tests pass a stream to read them. */
   logDestination?: DestinationStream;
+  /**
+   * Where partner-token verification keys come from: the registry's published JWKS by default;
+   * the registry itself, which signs them, passes its key store.
+   */
+  partnerKeys?: Type<PartnerKeySource>;
+  /** The service's schema, whose audit log it writes and serves at `GET /audit`. */
+  auditSchema?: AuditedSchema;
 };
 
 /** Closes the pools after the HTTP server has stopped and in-flight requests have finished. */
@@ -79,7 +96,11 @@ export class PlatformModule {
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
         }),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ...(options.auditSchema ? [AuditController] : []),
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
@@ -119,11 +140,28 @@ export class PlatformModule {
           inject: [HEALTH_CHECKS],
           useFactory: (checks: HealthCheck[]) => createMetricsRegistry(service, checks),
         },
+        ...(options.auditSchema
+          ? [{ provide: AUDIT_SCHEMA, useValue: options.auditSchema }, AuditLog]
+          : []),
+        { provide: PARTNER_KEYS, useClass: options.partnerKeys ?? RemoteJwksSource },
+        TokenVerifier,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
+        // Guards run in this order: who is calling, then how often.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         ConnectionCloser,
       ],
-      exports: [APP_CONFIG, SERVICE_NAME, KYSELY, REDIS, METRICS_REGISTRY, HEALTH_CHECKS],
+      exports: [
+        APP_CONFIG,
+        SERVICE_NAME,
+        KYSELY,
+        REDIS,
+        METRICS_REGISTRY,
+        HEALTH_CHECKS,
+        TokenVerifier,
+        ...(options.auditSchema ? [AuditLog] : []),
+      ],
     };
   }
 }

@@ -32,7 +32,7 @@ export function sendProblem(
   reply: FastifyReply,
   logger: Pick<PinoLogger, 'error' | 'warn'>,
 ): void {
-  const { status, body, unexpected } = toProblem(
+  const { status, body, unexpected, headers } = toProblem(
     exception,
     request.url.split('?')[0] ?? '/',
     request.id,
@@ -40,5 +40,6 @@ export function sendProblem(
   if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
   if (reply.sent) return;
   if (status === 503) void reply.header('retry-after', '5');
+  for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
   void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -2,7 +2,12 @@ import { HttpException } from '@nestjs/common';
 import { type Problem, type ProblemCode, problemType } from '@sp/types';
 import { AppError, statusOf, titleOf } from './app-error';
 
-export type ProblemResponse = { status: number; body: Problem; unexpected: boolean };
+export type ProblemResponse = {
+  status: number;
+  body: Problem;
+  unexpected: boolean;
+  headers?: Record<string, string>;
+};
 
 type ErrorWithCodes = Error & { statusCode?: number; code?: string };
 
@@ -85,8 +90,9 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   if (error instanceof AppError) {
     return {
       status: statusOf[error.code],
-      body: build(error.code, error.message, { ...ids, errors: error.errors }),
+      body: build(error.code, error.message, { ...error.extra, ...ids, errors: error.errors }),
       unexpected: false,
+      headers: error.headers,
     };
   }
   if (error instanceof HttpException) {

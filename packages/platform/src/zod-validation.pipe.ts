@@ -36,6 +36,6 @@ export class ZodValidationPipe implements PipeTransform {
       }));
     });
     const fields = [...new Set(errors.map((e) => e.field))].join(', ');
-    throw new AppError('validation-error', `invalid ${part}: ${fields}`, errors);
+    throw new AppError('validation-error', `invalid ${part}: ${fields}`, { errors });
   }
 }

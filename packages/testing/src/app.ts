@@ -9,6 +9,7 @@ import {
   createApp,
   type PlatformOptions,
 } from '@sp/platform';
+import { TEST_DEV_KEY_FILE } from './auth';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export type LogLine = Record<string, unknown> & {
@@ -30,7 +31,13 @@ export class LogSink extends Writable {
 
 /** The platform config for a test: given values over the defaults, port 0, logs at debug. */
 export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> = {}): BaseConfig {
-  return baseConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'debug', NODE_ENV: 'test', ...overrides });
+  return baseConfigSchema.parse({
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    NODE_ENV: 'test',
+    AUTH_DEV_KEY_FILE: TEST_DEV_KEY_FILE,
+    ...overrides,
+  });
 }
 
 export type RunningApp = {

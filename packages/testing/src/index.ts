@@ -8,3 +8,12 @@ export {
   testServerUrl,
   urlFor,
 } from './database';
+export {
+  expiredStaffToken,
+  staffToken,
+  staffTokenFromUnknownKey,
+  TEST_AUDIENCE,
+  TEST_DEV_KEY_FILE,
+  TestPartnerIssuer,
+  unsignedToken,
+} from './auth';

@@ -6,3 +6,6 @@ export * from './health';
 export * from './partner';
 export * from './problem';
 export * from './symposium';
+export * from './auth';
+export * from './audit';
+export * from './access';

@@ -11,9 +11,9 @@ export function encodeCursor({ sort, value, id }: Cursor): string {
 }
 
 const badCursor = (message: string) =>
-  new AppError('validation-error', `invalid query: the cursor ${message}`, [
-    { in: 'query', field: 'cursor', message, code: 'invalid_cursor' },
-  ]);
+  new AppError('validation-error', `invalid query: the cursor ${message}`, {
+    errors: [{ in: 'query', field: 'cursor', message, code: 'invalid_cursor' }],
+  });
 
 /** Reads a cursor made by `encodeCursor` for the same sort; anything else is the caller's 400. */
 export function decodeCursor(raw: string, sort: string): Cursor {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Responds } from '@sp/platform';
+import { Responds, Roles, Scopes } from '@sp/platform';
 import type { PartnerDetail, PartnerPage } from '@sp/types';
 import type { FastifyReply } from 'fastify';
 import {
@@ -18,22 +18,27 @@ import { PartnersService } from './partners.service';
 export class PartnersController {
   constructor(private readonly partners: PartnersService) {}
 
-  /** Partners in keyset pages, filtered by status and country. */
+  /** Partners in keyset pages, filtered by status and country. A partner client sees only itself. */
   @Get()
-  @Responds(200, PartnerPageDto)
+  @Roles('viewer')
+  @Scopes('registry:read')
+  @Responds(200, PartnerPageDto, 401, 403)
   list(@Query() query: PartnerListQueryDto): Promise<PartnerPage> {
     return this.partners.list(query);
   }
 
   /** One partner with its agreements and dated status history. */
   @Get(':id')
-  @Responds(200, PartnerDetailDto, 404)
+  @Roles('viewer')
+  @Scopes('registry:read')
+  @Responds(200, PartnerDetailDto, 401, 403, 404)
   get(@Param() { id }: PartnerIdParamsDto): Promise<PartnerDetail> {
     return this.partners.get(id);
   }
 
   @Post()
-  @Responds(201, PartnerDetailDto, 409)
+  @Roles('staff')
+  @Responds(201, PartnerDetailDto, 401, 403, 409)
   async create(
     @Body() body: PartnerCreateDto,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -45,7 +50,8 @@ export class PartnersController {
 
   /** Changes the given fields; a status change is dated and kept in the history. */
   @Patch(':id')
-  @Responds(200, PartnerDetailDto, 404, 409)
+  @Roles('staff')
+  @Responds(200, PartnerDetailDto, 401, 403, 404, 409)
   update(
     @Param() { id }: PartnerIdParamsDto,
     @Body() body: PartnerUpdateDto,

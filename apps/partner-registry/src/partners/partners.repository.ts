@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB, PartnerTable } from '@sp/db';
-import { KYSELY } from '@sp/platform';
+import { boundPartnerId, KYSELY } from '@sp/platform';
 import type { PartnerListQuery, PartnerSort } from '@sp/types';
 import {
   type Insertable,
@@ -40,7 +40,14 @@ export class PartnerRepository {
   }
 
   findById(id: string, db: Db = this.db): Promise<PartnerRow | undefined> {
-    return db.selectFrom('registry.partner').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.baseQuery(db).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Every read starts here: a partner's token sees its own partner row and no other. */
+  private baseQuery(db: Db = this.db) {
+    const partnerId = boundPartnerId();
+    const query = db.selectFrom('registry.partner').selectAll();
+    return partnerId ? query.where('id', '=', partnerId) : query;
   }
 
   /** Locks the row for the rest of the transaction, so concurrent updates serialise. */
@@ -60,9 +67,7 @@ export class PartnerRepository {
   ): Promise<{ rows: (PartnerRow & { sortValue: string })[]; more: boolean }> {
     const { column, desc } = parseSort(query.sort);
     const direction = desc ? 'desc' : 'asc';
-    let q = this.db
-      .selectFrom('registry.partner')
-      .selectAll()
+    let q = this.baseQuery()
       .select(sortValue[column].as('sortValue'))
       .orderBy(sortColumns[column], direction)
       .orderBy('id', direction)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '@sp/platform';
+import { AppError, AuditLog } from '@sp/platform';
 import type {
   Agreement,
   Partner,
@@ -57,18 +57,23 @@ function isUniqueNameViolation(error: unknown): boolean {
 }
 
 const duplicateName = (name: string) =>
-  new AppError('conflict', `a partner named "${name}" already exists`, [
-    {
-      in: 'body',
-      field: 'nameEn',
-      message: 'is already the name of another partner',
-      code: 'duplicate',
-    },
-  ]);
+  new AppError('conflict', `a partner named "${name}" already exists`, {
+    errors: [
+      {
+        in: 'body',
+        field: 'nameEn',
+        message: 'is already the name of another partner',
+        code: 'duplicate',
+      },
+    ],
+  });
 
 @Injectable()
 export class PartnersService {
-  constructor(private readonly repo: PartnerRepository) {}
+  constructor(
+    private readonly repo: PartnerRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   async list(query: PartnerListQuery): Promise<PartnerPage> {
     const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
@@ -104,6 +109,12 @@ export class PartnersService {
           summaryEn: input.summaryEn ?? null,
           summaryJa: input.summaryJa ?? null,
         });
+        await this.audit.record(trx, {
+          entity: 'partner',
+          entityId: row.id,
+          action: 'create',
+          after: toPartner(row),
+        });
         await this.repo.recordStatusChange(trx, {
           partnerId: row.id,
           fromStatus: null,
@@ -123,14 +134,16 @@ export class PartnersService {
     const { statusChangedOn, statusNote, ...fields } = patch;
     const today = todayInTokyo();
     if (statusChangedOn && statusChangedOn > today) {
-      throw new AppError('validation-error', 'invalid body: statusChangedOn', [
-        {
-          in: 'body',
-          field: 'statusChangedOn',
-          message: 'cannot be in the future',
-          code: 'too_big',
-        },
-      ]);
+      throw new AppError('validation-error', 'invalid body: statusChangedOn', {
+        errors: [
+          {
+            in: 'body',
+            field: 'statusChangedOn',
+            message: 'cannot be in the future',
+            code: 'too_big',
+          },
+        ],
+      });
     }
     try {
       return await this.repo.transaction(async (trx) => {
@@ -143,6 +156,13 @@ export class PartnersService {
         const row = await this.repo.update(trx, id, {
           ...fields,
           ...(statusChanges ? { statusSince: changedOn } : {}),
+        });
+        await this.audit.record(trx, {
+          entity: 'partner',
+          entityId: id,
+          action: statusChanges ? 'update-status' : 'update',
+          before: toPartner(current),
+          after: toPartner(row),
         });
         if (statusChanges) {
           await this.repo.recordStatusChange(trx, {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '@sp/platform';
+import { AppError, requestContext } from '@sp/platform';
 import type {
   Campus,
   DocumentKind,
@@ -23,6 +23,10 @@ const toDocument = (d: DocumentRow): SymposiumDocument => ({
   published: d.published,
 });
 
+/** The public and partners see published documents only; staff see drafts too. */
+const visible = (documents: DocumentRow[]): DocumentRow[] =>
+  requestContext.principal().kind === 'staff' ? documents : documents.filter((d) => d.published);
+
 const toSymposium = (s: SymposiumRow, documents: DocumentRow[]): Symposium => ({
   id: s.id,
   edition: s.edition,
@@ -38,7 +42,7 @@ const toSymposium = (s: SymposiumRow, documents: DocumentRow[]): Symposium => ({
   participantsQualifier: s.participantsQualifier as Symposium['participantsQualifier'],
   organiser: s.organiser,
   note: s.note,
-  documents: documents.map(toDocument),
+  documents: visible(documents).map(toDocument),
 });
 
 @Injectable()

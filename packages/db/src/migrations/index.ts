@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
 import * as notifications0001 from './notifications/0001-schema';
+import { auditMigration } from './audit';
 import * as registry0001 from './registry/0001-partners';
+import * as registry0002 from './registry/0002-access';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 
@@ -12,9 +14,13 @@ import * as symposium0001 from './symposium/0001-symposiums';
  * a bundle. A new migration: add the file, then its line here.
  */
 export const migrationsBySchema: Record<string, Record<string, Migration>> = {
-  registry: { '0001-partners': registry0001 },
-  symposium: { '0001-symposiums': symposium0001 },
-  inquiries: { '0001-schema': inquiries0001 },
+  registry: {
+    '0001-partners': registry0001,
+    '0002-access': registry0002,
+    '0003-audit': auditMigration('registry'),
+  },
+  symposium: { '0001-symposiums': symposium0001, '0002-audit': auditMigration('symposium') },
+  inquiries: { '0001-schema': inquiries0001, '0002-audit': auditMigration('inquiries') },
   notifications: { '0001-schema': notifications0001 },
   reports: { '0001-schema': reports0001 },
 };

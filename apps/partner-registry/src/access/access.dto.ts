@@ -1,0 +1,20 @@
+import {
+  apiClientCreateSchema,
+  apiClientListSchema,
+  apiClientSchema,
+  apiClientWithSecretSchema,
+  clientIdParamsSchema,
+  idParamsSchema,
+  jwksSchema,
+  tokenResponseSchema,
+} from '@sp/types';
+import { createZodDto } from 'nestjs-zod/dto';
+
+export class ApiClientCreateDto extends createZodDto(apiClientCreateSchema) {}
+export class ApiClientDto extends createZodDto(apiClientSchema.extend({})) {}
+export class ApiClientListDto extends createZodDto(apiClientListSchema) {}
+export class ApiClientWithSecretDto extends createZodDto(apiClientWithSecretSchema) {}
+export class ClientIdParamsDto extends createZodDto(clientIdParamsSchema) {}
+export class PartnerIdParamsDto extends createZodDto(idParamsSchema) {}
+export class TokenResponseDto extends createZodDto(tokenResponseSchema) {}
+export class JwksDto extends createZodDto(jwksSchema) {}

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ApiClientTable, DB } from '@sp/db';
+import { KYSELY } from '@sp/platform';
+import {
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
+
+export type ApiClientRow = Selectable<ApiClientTable>;
+
+@Injectable()
+export class ApiClientRepository {
+  constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
+
+  transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  partnerExists(partnerId: string): Promise<boolean> {
+    return this.db
+      .selectFrom('registry.partner')
+      .select('id')
+      .where('id', '=', partnerId)
+      .executeTakeFirst()
+      .then(Boolean);
+  }
+
+  findById(
+    id: string,
+    db: Kysely<DB> | Transaction<DB> = this.db,
+  ): Promise<ApiClientRow | undefined> {
+    return db.selectFrom('registry.apiClient').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<ApiClientRow | undefined> {
+    return trx
+      .selectFrom('registry.apiClient')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  listForPartner(partnerId: string): Promise<ApiClientRow[]> {
+    return this.db
+      .selectFrom('registry.apiClient')
+      .selectAll()
+      .where('partnerId', '=', partnerId)
+      .orderBy('createdAt')
+      .execute();
+  }
+
+  insert(trx: Transaction<DB>, values: Insertable<ApiClientTable>): Promise<ApiClientRow> {
+    return trx
+      .insertInto('registry.apiClient')
+      .values(values)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  update(
+    trx: Transaction<DB>,
+    id: string,
+    values: Updateable<ApiClientTable>,
+  ): Promise<ApiClientRow> {
+    return trx
+      .updateTable('registry.apiClient')
+      .set(values)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Coarse on purpose (once a minute at most): a busy client must not write on every token. */
+  async touch(id: string): Promise<void> {
+    await this.db
+      .updateTable('registry.apiClient')
+      .set({ lastUsedAt: sql<Date>`now()` })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('lastUsedAt', 'is', null),
+          eb('lastUsedAt', '<', sql<Date>`now() - interval '1 minute'`),
+        ]),
+      )
+      .execute();
+  }
+}

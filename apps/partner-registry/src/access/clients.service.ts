@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, AuditLog, requestContext } from '@sp/platform';
+import type {
+  ApiClient,
+  ApiClientCreate,
+  ApiClientList,
+  ApiClientWithSecret,
+  PartnerScope,
+} from '@sp/types';
+import { type ApiClientRow, ApiClientRepository } from './clients.repository';
+import { hashSecret, newClientSecret } from './secrets';
+
+export const toApiClient = (row: ApiClientRow): ApiClient => ({
+  id: row.id,
+  partnerId: row.partnerId,
+  name: row.name,
+  scopes: row.scopes as PartnerScope[],
+  createdBy: row.createdBy,
+  createdAt: row.createdAt.toISOString(),
+  rotatedAt: row.rotatedAt?.toISOString() ?? null,
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+});
+
+/** Partner API clients: created by admins for one partner, secret shown once, stored hashed. */
+@Injectable()
+export class ApiClientsService {
+  constructor(
+    private readonly repo: ApiClientRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(partnerId: string, input: ApiClientCreate): Promise<ApiClientWithSecret> {
+    if (!(await this.repo.partnerExists(partnerId))) throw AppError.notFound('partner', partnerId);
+    const principal = requestContext.principal();
+    const clientSecret = newClientSecret();
+    const secretHash = await hashSecret(clientSecret);
+    return this.repo.transaction(async (trx) => {
+      const row = await this.repo.insert(trx, {
+        partnerId,
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        secretHash,
+        createdBy: principal.kind === 'staff' ? principal.sub : 'unknown',
+      });
+      const client = toApiClient(row);
+      await this.audit.record(trx, {
+        entity: 'api-client',
+        entityId: row.id,
+        action: 'create',
+        after: client,
+      });
+      return { client, clientSecret };
+    });
+  }
+
+  async list(partnerId: string): Promise<ApiClientList> {
+    if (!(await this.repo.partnerExists(partnerId))) throw AppError.notFound('partner', partnerId);
+    return { items: (await this.repo.listForPartner(partnerId)).map(toApiClient) };
+  }
+
+  /** A new secret; the old one stops working at once. */
+  async rotate(clientId: string): Promise<ApiClientWithSecret> {
+    const clientSecret = newClientSecret();
+    const secretHash = await hashSecret(clientSecret);
+    return this.repo.transaction(async (trx) => {
+      const current = await this.repo.findByIdForUpdate(trx, clientId);
+      if (!current) throw AppError.notFound('API client', clientId);
+      if (current.revokedAt)
+        throw new AppError(
+          'conflict',
+          'a revoked client cannot get a new secret; create a new client',
+        );
+      const row = await this.repo.update(trx, clientId, { secretHash, rotatedAt: new Date() });
+      const client = toApiClient(row);
+      await this.audit.record(trx, {
+        entity: 'api-client',
+        entityId: clientId,
+        action: 'rotate-secret',
+        before: toApiClient(current),
+        after: client,
+      });
+      return { client, clientSecret };
+    });
+  }
+
+  /** Revoked clients get no new tokens; tokens already issued run out within minutes. Idempotent. */
+  async revoke(clientId: string): Promise<ApiClient> {
+    return this.repo.transaction(async (trx) => {
+      const current = await this.repo.findByIdForUpdate(trx, clientId);
+      if (!current) throw AppError.notFound('API client', clientId);
+      if (current.revokedAt) return toApiClient(current);
+      const row = await this.repo.update(trx, clientId, { revokedAt: new Date() });
+      const client = toApiClient(row);
+      await this.audit.record(trx, {
+        entity: 'api-client',
+        entityId: clientId,
+        action: 'revoke',
+        before: toApiClient(current),
+        after: client,
+      });
+      return client;
+    });
+  }
+}

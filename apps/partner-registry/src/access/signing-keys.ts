@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DB } from '@sp/db';
+import { APP_CONFIG, KYSELY, type PartnerKeySource } from '@sp/platform';
+import type { Jwks } from '@sp/types';
+import {
+  calculateJwkThumbprint,
+  type CryptoKey,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { type Kysely, sql } from 'kysely';
+import type { RegistryConfig } from '../config';
+
+const ALG = 'ES256';
+/** Partner tokens live this long; a retired key stays published at least this long after. */
+export const TOKEN_TTL_SECONDS = 600;
+const DAY_MS = 86_400_000;
+
+/**
+ * The keys that sign partner tokens, kept in the registry's database so every replica signs
+ * with the same one. A key signs for AUTH_KEY_ROTATION_DAYS; then a new one takes over and the
+ * old one stays published until the tokens it signed have expired.
+ */
+@Injectable()
+export class SigningKeyStore implements PartnerKeySource {
+  private readonly publicKeys = new Map<string, CryptoKey>();
+  private lastReload = 0;
+
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<DB>,
+    @Inject(APP_CONFIG) private readonly config: RegistryConfig,
+  ) {}
+
+  private get rotationMs(): number {
+    return this.config.AUTH_KEY_ROTATION_DAYS * DAY_MS;
+  }
+
+  /** For verifying: looks the `kid` up, reloading from the database once on an unknown one. */
+  readonly getKey: JWTVerifyGetKey = async (header) => {
+    const kid = header.kid;
+    if (!kid) throw new errors.JWKSNoMatchingKey();
+    if (!this.publicKeys.has(kid) && Date.now() - this.lastReload > 1_000) await this.reload();
+    const key = this.publicKeys.get(kid);
+    if (!key) throw new errors.JWKSNoMatchingKey();
+    return key;
+  };
+
+  /** The key to sign with now, made when there is none young enough. */
+  async current(): Promise<{ kid: string; privateKey: CryptoKey }> {
+    let row = await this.db
+      .selectFrom('registry.signingKey')
+      .selectAll()
+      .where('createdAt', '>', new Date(Date.now() - this.rotationMs))
+      .orderBy('createdAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) {
+      const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+      const publicJwk: JWK = { ...(await exportJWK(publicKey)), alg: ALG, use: 'sig' };
+      const kid = await calculateJwkThumbprint(publicJwk);
+      row = await this.db
+        .insertInto('registry.signingKey')
+        .values({
+          kid,
+          alg: ALG,
+          publicJwk: JSON.stringify({ ...publicJwk, kid }),
+          privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    }
+    return { kid: row.kid, privateKey: (await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey };
+  }
+
+  /** The published key set: every key that signed within the rotation period plus a token's life. */
+  async jwks(): Promise<Jwks> {
+    const rows = await this.published();
+    return { keys: rows.map((r) => r.publicJwk) };
+  }
+
+  private published() {
+    return this.db
+      .selectFrom('registry.signingKey')
+      .select(['kid', 'publicJwk'])
+      .where(
+        'createdAt',
+        '>',
+        sql<Date>`now() - make_interval(secs => ${(this.rotationMs + TOKEN_TTL_SECONDS * 2_000) / 1000})`,
+      )
+      .orderBy('createdAt', 'desc')
+      .execute();
+  }
+
+  private async reload(): Promise<void> {
+    this.lastReload = Date.now();
+    const rows = await this.published();
+    this.publicKeys.clear();
+    for (const row of rows)
+      this.publicKeys.set(row.kid, (await importJWK(row.publicJwk as JWK, ALG)) as CryptoKey);
+  }
+}

@@ -1,0 +1,103 @@
+import { Controller, Get, Inject, Injectable, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuditedSchema, DB } from '@sp/db';
+import {
+  type AuditEntry,
+  type AuditPage,
+  auditPageSchema,
+  auditQuerySchema,
+  type AuditQuery,
+} from '@sp/types';
+import type { Kysely, Transaction } from 'kysely';
+import { createZodDto } from 'nestjs-zod/dto';
+import { Roles } from './auth/decorators';
+import { actorOf } from './auth/principal';
+import { requestContext } from './auth/request-context';
+import { Responds } from './responds.decorator';
+import { KYSELY } from './tokens';
+
+export const AUDIT_SCHEMA = Symbol('AUDIT_SCHEMA');
+
+export type AuditRecord = {
+  entity: string;
+  entityId: string;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+};
+
+/**
+ * The service's audit trail. `record` writes in the caller's transaction, so a change and its
+ * audit row commit together or not at all; the actor comes from the request context.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(
+    @Inject(KYSELY) private readonly db: Kysely<DB>,
+    @Inject(AUDIT_SCHEMA) private readonly schema: AuditedSchema,
+  ) {}
+
+  private get table() {
+    // Every audited schema has the same table; the registry's stands for them all in types.
+    return `${this.schema}.auditLog` as 'registry.auditLog';
+  }
+
+  async record(trx: Transaction<DB>, entry: AuditRecord): Promise<void> {
+    const actor = actorOf(requestContext.principal());
+    await trx
+      .insertInto(this.table)
+      .values({
+        actorKind: actor.kind,
+        actorId: actor.id,
+        entity: entry.entity,
+        entityId: entry.entityId,
+        action: entry.action,
+        before: entry.before === undefined ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined ? null : JSON.stringify(entry.after),
+        requestId: requestContext.requestId() ?? null,
+      })
+      .execute();
+  }
+
+  /** An entity's history, newest first. */
+  async list(query: AuditQuery): Promise<AuditPage> {
+    let q = this.db
+      .selectFrom(this.table)
+      .selectAll()
+      .where('entity', '=', query.entity)
+      .where('entityId', '=', query.entityId)
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1);
+    if (query.before) q = q.where('id', '<', String(query.before));
+    const rows = await q.execute();
+    const items = rows.slice(0, query.limit).map((r): AuditEntry => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      actor: { kind: r.actorKind as AuditEntry['actor']['kind'], id: r.actorId },
+      entity: r.entity,
+      entityId: r.entityId,
+      action: r.action,
+      before: r.before,
+      after: r.after,
+      requestId: r.requestId,
+    }));
+    return { items, nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+}
+
+class AuditQueryDto extends createZodDto(auditQuerySchema) {}
+class AuditPageDto extends createZodDto(auditPageSchema) {}
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  /** Who changed an entity, when, and how (`before`/`after`), newest first. Admins only. */
+  @Get()
+  @Roles('admin')
+  @Responds(200, AuditPageDto, 401, 403)
+  list(@Query() query: AuditQueryDto): Promise<AuditPage> {
+    return this.audit.list(query);
+  }
+}
