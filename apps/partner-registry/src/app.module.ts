@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@sp/platform';
 import { AccessModule } from './access/access.module';
+import { configSchema } from './config';
 import { SigningKeyStore } from './access/signing-keys';
 import { PartnersModule } from './partners/partners.module';
 
@@ -18,6 +19,9 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({
         ...options,
+        // The registry's own settings (key rotation) get their defaults too when a caller
+        // (a test) passes only the platform's.
+        config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'registry',
         // The registry signs partner tokens, so it verifies them with its own key store.

@@ -94,7 +94,10 @@ describe('problem+json', () => {
   it('answers a body over the limit with 413', async () => {
     const res = await fetch(`${ctx.running.url}/partners`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await staffToken('staff')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await staffToken('staff')}`,
+      },
       body: JSON.stringify({ nameEn: 'x'.repeat(2_000_000), country: 'JP' }),
     });
     expect(res.status).toBe(413);
@@ -165,7 +168,9 @@ describe('when dependencies are away', () => {
         status: 'error',
         checks: { postgres: { status: 'down', required: true } },
       });
-      const list = await fetch(`${down.url}/partners`, { headers: { authorization: `Bearer ${token}` } });
+      const list = await fetch(`${down.url}/partners`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(list.status).toBe(503);
       expect(list.headers.get('retry-after')).toBe('5');
       expect(await list.json()).toMatchObject({ type: '/problems/service-unavailable' });

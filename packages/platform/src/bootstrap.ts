@@ -30,6 +30,10 @@ export async function createApp(
     forceCloseConnections: 'idle',
     genReqId: requestIdOf,
     requestIdHeader: false,
+    // Behind a load balancer the client address comes from X-Forwarded-For (rate limits use it).
+    trustProxy: config.TRUST_PROXY_HOPS
+      ? (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS
+      : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,

@@ -23,6 +23,11 @@ export const baseConfigSchema = z.object({
   ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: urlWith('redis:', 'rediss:').default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key this process writes (one Redis can serve several deployments, or test files). */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]*$/)
+    .default('sp:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
@@ -42,6 +47,8 @@ export const baseConfigSchema = z.object({
   ),
   /** Requests per minute one address may make to each public route. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 /** Production takes staff identities from the university's identity provider, never the dev issuer. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -29,6 +30,8 @@ export class LogSink extends Writable {
   }
 }
 
+const filePrefix = `sp-test:${process.pid}:${randomBytes(3).toString('hex')}:`;
+
 /** The platform config for a test: given values over the defaults, port 0, logs at debug. */
 export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> = {}): BaseConfig {
   return baseConfigSchema.parse({
@@ -36,6 +39,8 @@ export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> 
     LOG_LEVEL: 'debug',
     NODE_ENV: 'test',
     AUTH_DEV_KEY_FILE: TEST_DEV_KEY_FILE,
+    // Each test file its own Redis keys, so files running in parallel never share a count.
+    REDIS_KEY_PREFIX: filePrefix,
     ...overrides,
   });
 }

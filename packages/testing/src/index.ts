@@ -17,3 +17,5 @@ export {
   TestPartnerIssuer,
   unsignedToken,
 } from './auth';
+export type { Caller, MatrixResult, MatrixRow } from './matrix';
+export { callers, runMatrix } from './matrix';

@@ -36,7 +36,7 @@ export class RateLimitGuard implements CanActivate {
     const route = request.routeOptions.url ?? request.url;
     const now = Date.now() / 1000;
     const window = Math.floor(now / WINDOW_SECONDS);
-    const key = `ratelimit:${request.method}:${route}:${request.ip}:${window}`;
+    const key = `${this.config.REDIS_KEY_PREFIX}ratelimit:${request.method}:${route}:${request.ip}:${window}`;
 
     let count: number;
     try {

@@ -1,0 +1,90 @@
+import type { INestApplication } from '@nestjs/common';
+import { listRoutes } from '@sp/platform';
+
+/** Every kind of caller an authorization matrix tries. */
+export const callers = [
+  'anonymous',
+  'viewer',
+  'staff',
+  'admin',
+  'partnerA',
+  'partnerB',
+  'expired',
+  'unknownKey',
+  'algNone',
+] as const;
+export type Caller = (typeof callers)[number];
+
+/** Tokens that must be refused wherever they are shown: always 401. */
+const badTokens: Caller[] = ['expired', 'unknownKey', 'algNone'];
+
+export type MatrixRow = {
+  /** `METHOD /path/:param`, as the controller declares it. */
+  route: string;
+  /** The concrete request; called once per caller (fresh bodies for writes). */
+  request: (caller: Caller) => { path: string; body?: unknown; form?: Record<string, string> };
+  /** The expected status per caller; `others` for the rest (bad tokens are always 401). */
+  expect: Partial<Record<Caller | 'others', number>>;
+};
+
+export type MatrixResult = { caller: Caller; route: string; status: number; body: string };
+
+/**
+ * Runs every route × caller against the live service and returns what it got. Fails when the
+ * service has a route without an access declaration, or one the matrix does not cover.
+ */
+export async function runMatrix(
+  app: INestApplication,
+  baseUrl: string,
+  tokens: Partial<Record<Caller, string>>,
+  rows: MatrixRow[],
+): Promise<{ mismatches: string[]; results: MatrixResult[] }> {
+  const routes = listRoutes(app);
+  const undeclared = routes
+    .filter((r) => !r.policy)
+    .map((r) => `${r.method} ${r.path} (${r.handler})`);
+  if (undeclared.length)
+    throw new Error(`routes without @Public/@Roles/@Scopes:\n  ${undeclared.join('\n  ')}`);
+  const declared = new Set(routes.map((r) => `${r.method} ${r.path}`));
+  const covered = new Set(rows.map((r) => r.route));
+  const missing = [...declared].filter((r) => !covered.has(r));
+  const stale = [...covered].filter((r) => !declared.has(r));
+  if (missing.length || stale.length) {
+    throw new Error(
+      `the matrix does not match the routes; missing: ${missing.join(', ') || '-'}; stale: ${stale.join(', ') || '-'}`,
+    );
+  }
+
+  const mismatches: string[] = [];
+  const results: MatrixResult[] = [];
+  for (const row of rows) {
+    const method = row.route.split(' ')[0]!;
+    for (const caller of callers) {
+      const expected = badTokens.includes(caller) ? 401 : (row.expect[caller] ?? row.expect.others);
+      if (expected === undefined) throw new Error(`${row.route}: no expectation for ${caller}`);
+      const { path, body, form } = row.request(caller);
+      const headers: Record<string, string> = {};
+      const token = tokens[caller];
+      if (caller !== 'anonymous') {
+        if (!token) throw new Error(`no token for ${caller}`);
+        headers['authorization'] = `Bearer ${token}`;
+      }
+      let payload: string | undefined;
+      if (form) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = new URLSearchParams(form).toString();
+      } else if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify(body);
+      }
+      const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+      const text = await res.text();
+      results.push({ caller, route: row.route, status: res.status, body: text });
+      if (res.status !== expected)
+        mismatches.push(
+          `${row.route} as ${caller}: expected ${expected}, got ${res.status} ${text.slice(0, 160)}`,
+        );
+    }
+  }
+  return { mismatches, results };
+}
