@@ -29,6 +29,7 @@ const DAY_MS = 86_400_000;
 export class SigningKeyStore implements PartnerKeySource {
   private readonly publicKeys = new Map<string, CryptoKey>();
   private lastReload = 0;
+  private reloading: Promise<void> | undefined;
 
   constructor(
     @Inject(KYSELY) private readonly db: Kysely<DB>,
@@ -39,11 +40,15 @@ export class SigningKeyStore implements PartnerKeySource {
     return this.config.AUTH_KEY_ROTATION_DAYS * DAY_MS;
   }
 
-  /** For verifying: looks the `kid` up, reloading from the database once on an unknown one. */
+  /**
+   * For verifying: looks the `kid` up, reloading from the database on an unknown one (a key
+   * another replica just made). Reloads are shared and at most one a second, so tokens with
+   * made-up kids cannot hammer the database; a caller waits for the next reload, never fails early.
+   */
   readonly getKey: JWTVerifyGetKey = async (header) => {
     const kid = header.kid;
     if (!kid) throw new errors.JWKSNoMatchingKey();
-    if (!this.publicKeys.has(kid) && Date.now() - this.lastReload > 1_000) await this.reload();
+    if (!this.publicKeys.has(kid)) await this.reload();
     const key = this.publicKeys.get(kid);
     if (!key) throw new errors.JWKSNoMatchingKey();
     return key;
