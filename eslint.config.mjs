@@ -43,6 +43,11 @@ export default tseslint.config(
     },
   },
   {
+    // The root test/ folder holds system tests that start several apps together.
+    files: ['test/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // Plain JavaScript (scripts, benchmarks, configs) is outside any tsconfig: no typed rules.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

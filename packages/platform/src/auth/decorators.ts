@@ -20,7 +20,7 @@ export type AuthPolicy = {
 
 const extend = (key: keyof AuthPolicy, value: AuthPolicy[keyof AuthPolicy]) =>
   ((target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
-    const holder = descriptor?.value ?? target;
+    const holder: object = (descriptor?.value as object | undefined) ?? target;
     const current = (Reflect.getMetadata(AUTH_POLICY, holder) as AuthPolicy | undefined) ?? {};
     SetMetadata(AUTH_POLICY, { ...current, [key]: value })(
       target,
@@ -38,15 +38,12 @@ export const Public = (
 ): MethodDecorator & ClassDecorator =>
   options.rateLimit === undefined
     ? extend('public', true)
-    : (applyDecorators(
-        extend('public', true),
-        extend('rateLimit', options.rateLimit),
-      ) as MethodDecorator & ClassDecorator);
+    : applyDecorators(extend('public', true), extend('rateLimit', options.rateLimit));
 
 /** Staff with at least this role. */
 export const Roles = (minRole: StaffRole): MethodDecorator & ClassDecorator =>
-  applyDecorators(extend('minRole', minRole), ApiBearerAuth()) as MethodDecorator & ClassDecorator;
+  applyDecorators(extend('minRole', minRole), ApiBearerAuth());
 
 /** Partner API clients holding one of these scopes; they reach only their own partner's rows. */
 export const Scopes = (...scopes: PartnerScope[]): MethodDecorator & ClassDecorator =>
-  applyDecorators(extend('scopes', scopes), ApiBearerAuth()) as MethodDecorator & ClassDecorator;
+  applyDecorators(extend('scopes', scopes), ApiBearerAuth());
