@@ -45,6 +45,8 @@ export const baseConfigSchema = z.object({
   AUTH_PARTNER_JWKS_URL: urlWith('https:', 'http:').default(
     'http://127.0.0.1:3001/.well-known/jwks.json',
   ),
+  /** After fetching a JWKS, how long before an unknown `kid` may trigger another fetch. */
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** Requests per minute one address may make to each public route. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */

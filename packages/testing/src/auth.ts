@@ -101,3 +101,59 @@ export class TestPartnerIssuer {
     );
   }
 }
+
+/**
+ * A stand-in for the university's identity provider: its own issuer name and a JWKS served
+ * over HTTP, whose signing key can be rotated mid-test.
+ */
+export class TestIdentityProvider {
+  readonly issuer = 'https://idp.test.example/';
+  private key!: { kid: string; privateKey: CryptoKey; jwk: JWK };
+  private constructor(
+    private readonly server: Server,
+    readonly jwksUrl: string,
+  ) {}
+
+  static async start(): Promise<TestIdentityProvider> {
+    let idp: TestIdentityProvider | undefined;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: idp ? [idp.key.jwk] : [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('JWKS server has no port');
+    idp = new TestIdentityProvider(server, `http://127.0.0.1:${address.port}/jwks`);
+    await idp.rotate();
+    return idp;
+  }
+
+  /** A new signing key; the JWKS then publishes only it. */
+  async rotate(): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const kid = `idp-${Math.random().toString(36).slice(2, 10)}`;
+    this.key = {
+      kid,
+      privateKey,
+      jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+    };
+    return kid;
+  }
+
+  token(sub: string, roles: StaffRole[], audience = TEST_AUDIENCE): Promise<string> {
+    return new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'ES256', kid: this.key.kid })
+      .setIssuer(this.issuer)
+      .setAudience(audience)
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(this.key.privateKey);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+}

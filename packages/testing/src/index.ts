@@ -14,6 +14,7 @@ export {
   staffTokenFromUnknownKey,
   TEST_AUDIENCE,
   TEST_DEV_KEY_FILE,
+  TestIdentityProvider,
   TestPartnerIssuer,
   unsignedToken,
 } from './auth';

@@ -29,7 +29,7 @@ export class RemoteJwksSource implements PartnerKeySource {
   readonly getKey: JWTVerifyGetKey;
   constructor(@Inject(APP_CONFIG) config: BaseConfig) {
     this.getKey = createRemoteJWKSet(new URL(config.AUTH_PARTNER_JWKS_URL), {
-      cooldownDuration: 30_000,
+      cooldownDuration: config.AUTH_JWKS_COOLDOWN_MS,
     });
   }
 }
@@ -131,7 +131,7 @@ export class TokenVerifier {
     this.staffKeys ??= this.config.AUTH_STAFF_JWKS_URL
       ? Promise.resolve(
           createRemoteJWKSet(new URL(this.config.AUTH_STAFF_JWKS_URL), {
-            cooldownDuration: 30_000,
+            cooldownDuration: this.config.AUTH_JWKS_COOLDOWN_MS,
           }),
         )
       : loadDevKey(this.config.AUTH_DEV_KEY_FILE).then((key) =>

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { loadConfig } from '@sp/platform';
+import { staffToken, TestIdentityProvider, useTestApp } from '@sp/testing';
+import { configSchema } from '../src/config';
+import { appModule, description } from '../src/app.module';
+
+/** Staff tokens from a real identity provider's JWKS, and the development issuer's limits. */
+let idp: TestIdentityProvider;
+
+beforeAll(async () => {
+  idp = await TestIdentityProvider.start();
+});
+
+afterAll(async () => {
+  await idp?.close();
+});
+
+const ctx = useTestApp(appModule, description, {
+  env: {
+    AUTH_STAFF_ISSUER: 'https://idp.test.example/',
+    get AUTH_STAFF_JWKS_URL() {
+      return idp.jwksUrl;
+    },
+    AUTH_JWKS_COOLDOWN_MS: '0',
+  },
+});
+
+const partners = (token: string) =>
+  fetch(`${ctx.running.url}/partners`, { headers: { authorization: `Bearer ${token}` } });
+
+it('trusts the configured identity provider, and nothing else, for staff', async () => {
+  expect((await partners(await idp.token('carol', ['viewer']))).status).toBe(200);
+  expect((await partners(await idp.token('carol', ['viewer'], 'another-audience'))).status).toBe(
+    401,
+  );
+  expect((await partners(await idp.token('carol', ['janitor']))).status).toBe(401);
+  // With a real identity provider configured, development tokens are worthless.
+  expect((await partners(await staffToken('admin'))).status).toBe(401);
+});
+
+it('fetches the key set again when the provider rotates its key', async () => {
+  expect((await partners(await idp.token('dave', ['staff']))).status).toBe(200);
+  await idp.rotate();
+  expect((await partners(await idp.token('dave', ['staff']))).status).toBe(200);
+});
+
+it('refuses the development issuer in production', () => {
+  expect(() => loadConfig(configSchema, { NODE_ENV: 'production' })).toThrow(
+    /AUTH_STAFF_ISSUER: is required when NODE_ENV=production[\s\S]*AUTH_STAFF_JWKS_URL: is required/,
+  );
+  expect(() =>
+    loadConfig(configSchema, {
+      NODE_ENV: 'production',
+      AUTH_STAFF_ISSUER: 'https://idp/',
+      AUTH_STAFF_JWKS_URL: 'https://idp/jwks',
+    }),
+  ).not.toThrow();
+});
+
+describe('npm run token', () => {
+  const cli = join(__dirname, '..', '..', '..', 'packages', 'platform', 'dist', 'cli', 'token.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sp-token-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [cli, '--role', 'admin', '--sub', 'alice'], {
+      env: { PATH: process.env['PATH'] ?? '', AUTH_DEV_KEY_FILE: join(dir, 'key.json'), ...env },
+      encoding: 'utf8',
+    });
+
+  it('mints a development staff token', () => {
+    const result = run({});
+    expect(result.status).toBe(0);
+    expect(decodeJwt(result.stdout.trim())).toMatchObject({
+      sub: 'alice',
+      roles: ['admin'],
+      iss: 'urn:sp:dev-staff-issuer',
+    });
+  });
+
+  it('refuses to when NODE_ENV=production', () => {
+    const result = run({ NODE_ENV: 'production' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('refused when NODE_ENV=production');
+    expect(result.stdout).toBe('');
+  });
+});
