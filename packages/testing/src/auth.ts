@@ -115,16 +115,17 @@ export class TestIdentityProvider {
   ) {}
 
   static async start(): Promise<TestIdentityProvider> {
-    let idp: TestIdentityProvider | undefined;
+    const current: { idp?: TestIdentityProvider } = {};
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: idp ? [idp.key.jwk] : [] }));
+      res.end(JSON.stringify({ keys: current.idp ? [current.idp.key.jwk] : [] }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('JWKS server has no port');
-    idp = new TestIdentityProvider(server, `http://127.0.0.1:${address.port}/jwks`);
+    const idp = new TestIdentityProvider(server, `http://127.0.0.1:${address.port}/jwks`);
     await idp.rotate();
+    current.idp = idp;
     return idp;
   }
 
