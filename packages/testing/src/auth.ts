@@ -141,7 +141,7 @@ export class TestIdentityProvider {
     return kid;
   }
 
-  token(sub: string, roles: StaffRole[], audience = TEST_AUDIENCE): Promise<string> {
+  token(sub: string, roles: string[], audience = TEST_AUDIENCE): Promise<string> {
     return new SignJWT({ roles })
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid })
       .setIssuer(this.issuer)
