@@ -80,7 +80,15 @@ export class PlatformModule {
       genReqId: (req) => req.id ?? '',
       customAttributeKeys: { reqId: 'requestId' },
       quietReqLogger: true,
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // Lean request lines (no headers: nothing to redact, and far cheaper per request).
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
       // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
       autoLogging: { ignore: (req) => quietPaths.has(pathOf(req)) },
     };

@@ -47,9 +47,13 @@ export const invalidToken = (detail: string): AppError =>
     },
   });
 
+/** Verified tokens kept (until they expire) so a client's repeated calls skip the signature check. */
+const CACHE_SIZE = 10_000;
+
 @Injectable()
 export class TokenVerifier {
   private staffKeys: Promise<JWTVerifyGetKey> | undefined;
+  private readonly verified = new Map<string, { principal: Principal; expiresAt: number }>();
   private readonly staffIssuer: string;
 
   constructor(
@@ -59,8 +63,26 @@ export class TokenVerifier {
     this.staffIssuer = config.AUTH_STAFF_ISSUER ?? DEV_STAFF_ISSUER;
   }
 
-  /** Verifies signature, issuer, audience, expiry and algorithm, then reads the principal. */
+  /**
+   * Verifies signature, issuer, audience, expiry and algorithm, then reads the principal. A
+   * token verified before is answered from memory until its `exp` (tokens are short-lived, and
+   * a JWT cannot be revoked before then anyway).
+   */
   async verify(token: string): Promise<Principal> {
+    const cached = this.verified.get(token);
+    if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    if (cached) this.verified.delete(token);
+    const { principal, exp } = await this.verifyFully(token);
+    if (this.verified.size >= CACHE_SIZE) {
+      // Oldest first: a Map iterates in insertion order.
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    if (exp) this.verified.set(token, { principal, expiresAt: exp * 1000 });
+    return principal;
+  }
+
+  private async verifyFully(token: string): Promise<{ principal: Principal; exp?: number }> {
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -78,11 +100,11 @@ export class TokenVerifier {
           ...options,
           issuer,
         });
-        return this.staff(payload);
+        return { principal: this.staff(payload), exp: payload.exp };
       }
       if (issuer === this.config.AUTH_PARTNER_ISSUER) {
         const { payload } = await jwtVerify(token, this.partnerKeys.getKey, { ...options, issuer });
-        return this.partner(payload);
+        return { principal: this.partner(payload), exp: payload.exp };
       }
     } catch (error) {
       if (error instanceof AppError) throw error;
