@@ -1,0 +1,211 @@
+// The http-read benchmark's baseline: the first page of `GET /partners` served by plain Fastify
+// and `pg`, with nothing else. It does the same work as the partner-registry service for that
+// request, and no less, so the ratio between the two is the cost of everything the service
+// adds on top (Nest, guards, validation, logging, request ids, metrics, Kysely):
+//   - the caller's staff token checked as the service checks it (see `isViewer`);
+//   - the same SQL text the service's Kysely query compiles to (same columns, order and
+//     limit + 1, as an unnamed prepared statement with the limit as a parameter);
+//   - a pg Pool of the same size and settings, `date` columns kept as strings like @sp/db does;
+//   - the same mapping of rows to the contract's Partner shape (ISO timestamps) and the same
+//     nextCursor computation as the service's `list` and `encodeCursor`;
+//   - a Fastify response schema, so the body goes through the compiled serializer as well.
+// http-read.mjs checks that both answer the very same bytes before it measures anything.
+//
+// Environment: PORT, HOST, DATABASE_URL, DATABASE_POOL_MAX (default 10), AUTH_DEV_KEY_FILE and
+// AUTH_AUDIENCE (default strategic-partnerships), like the service.
+
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+import pg from 'pg';
+
+const DATE_OID = 1082;
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_MAX || 10),
+  application_name: 'bench-baseline',
+  connectionTimeoutMillis: 5_000,
+  // As in @sp/db's createPool: a `date` stays `YYYY-MM-DD`; a JS Date would shift it by the zone.
+  types: {
+    getTypeParser: (oid, format) =>
+      oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format ?? 'text'),
+  },
+});
+
+// Staff tokens, checked as the service's TokenVerifier and AuthGuard check a token of the
+// development issuer: the `Bearer` header, an ES256 signature by the key in AUTH_DEV_KEY_FILE,
+// issuer, audience, expiry (5 s of leeway) and a staff role; any role reaches `viewer` routes.
+// The signature goes through WebCrypto, as in the service (jose uses it): Node runs it on the
+// libuv thread pool, off the main thread, and a baseline checking it differently would not be
+// comparing like with like.
+const DEV_STAFF_ISSUER = 'urn:sp:dev-staff-issuer';
+const ES256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+const audience = process.env.AUTH_AUDIENCE || 'strategic-partnerships';
+const staffKey = await crypto.subtle.importKey(
+  'jwk',
+  JSON.parse(readFileSync(process.env.AUTH_DEV_KEY_FILE, 'utf8')).publicJwk,
+  ES256,
+  false,
+  ['verify'],
+);
+const staffRoles = new Set(['viewer', 'staff', 'admin']);
+const decodePart = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+async function isViewer(authorization) {
+  const token = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i.exec(authorization?.trim() ?? '')?.[1];
+  const [header, payload, signature] = token?.split('.') ?? [];
+  if (!signature) return false;
+  try {
+    if (decodePart(header).alg !== 'ES256') return false;
+    const signed = await crypto.subtle.verify(
+      ES256,
+      staffKey,
+      Buffer.from(signature, 'base64url'),
+      Buffer.from(`${header}.${payload}`),
+    );
+    if (!signed) return false;
+    const claims = decodePart(payload);
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    return (
+      claims.iss === DEV_STAFF_ISSUER &&
+      audiences.includes(audience) &&
+      typeof claims.exp === 'number' &&
+      claims.exp + 5 > Date.now() / 1000 &&
+      Boolean(claims.sub) &&
+      Array.isArray(claims.roles) &&
+      claims.roles.some((role) => staffRoles.has(role))
+    );
+  } catch {
+    return false;
+  }
+}
+
+// Exactly what PartnerRepository.list compiles to for `sort=nameEn` without filters or cursor.
+const firstPageSql =
+  'select *, name_en as "sort_value" from "registry"."partner" order by "name_en" asc, "id" asc limit $1';
+
+/** As the service's `toPartner`, from the snake_case row. */
+const toPartner = (row) => ({
+  id: row.id,
+  nameEn: row.name_en,
+  nameJa: row.name_ja,
+  country: row.country,
+  region: row.region,
+  website: row.website,
+  status: row.status,
+  statusSince: row.status_since,
+  memberInstitutions: row.member_institutions,
+  summaryEn: row.summary_en,
+  summaryJa: row.summary_ja,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+/** As the service's `encodeCursor`. */
+const encodeCursor = (sort, value, id) =>
+  Buffer.from(JSON.stringify({ s: sort, v: value, i: id })).toString('base64url');
+
+const nullable = (type) => ({ type: [type, 'null'] });
+
+// The Partner page contract (packages/types: pageOf(partnerSchema)), written the way a plain
+// Fastify app would, properties in the same order so the bytes match the service's.
+const pageSchema = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          nameEn: { type: 'string' },
+          nameJa: nullable('string'),
+          country: { type: 'string' },
+          region: nullable('string'),
+          website: nullable('string'),
+          status: { type: 'string' },
+          statusSince: { type: 'string', format: 'date' },
+          memberInstitutions: { type: 'array', items: { type: 'string' } },
+          summaryEn: nullable('string'),
+          summaryJa: nullable('string'),
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+        required: [
+          'id',
+          'nameEn',
+          'nameJa',
+          'country',
+          'region',
+          'website',
+          'status',
+          'statusSince',
+          'memberInstitutions',
+          'summaryEn',
+          'summaryJa',
+          'createdAt',
+          'updatedAt',
+        ],
+        additionalProperties: false,
+      },
+    },
+    nextCursor: nullable('string'),
+  },
+  required: ['items', 'nextCursor'],
+  additionalProperties: false,
+};
+
+/**
+ * `limit` as the service's contract reads it (an integer 1..200, default 50), or undefined when
+ * the query asks for anything else: only the first page in the default sort is implemented
+ * here, and a baseline must refuse what it does not do rather than answer it wrongly.
+ */
+function parseLimit(query) {
+  if (Object.keys(query).some((key) => key !== 'limit')) return undefined;
+  if (query.limit === undefined) return 50;
+  const limit = Number(query.limit);
+  return Number.isInteger(limit) && limit >= 1 && limit <= 200 ? limit : undefined;
+}
+
+const app = Fastify({ logger: false });
+
+app.get('/partners', { schema: { response: { 200: pageSchema } } }, async (request, reply) => {
+  if (!(await isViewer(request.headers.authorization))) {
+    return reply.code(401).send({ error: 'a staff bearer token is needed' });
+  }
+  const limit = parseLimit(request.query);
+  if (limit === undefined) {
+    return reply.code(400).send({ error: 'the baseline serves only /partners?limit=1..200' });
+  }
+  const { rows } = await pool.query(firstPageSql, [limit + 1]);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toPartner),
+    nextCursor:
+      rows.length > limit && last ? encodeCursor('nameEn', last.sort_value, last.id) : null,
+  };
+});
+
+app.get('/health/ready', async () => {
+  await pool.query('select 1');
+  return { status: 'ok' };
+});
+
+// Same shutdown as the service: stop taking requests, let in-flight ones finish, close the pool.
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, () => {
+    app
+      .close()
+      .then(() => pool.end())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(`baseline: error while shutting down: ${error}\n`);
+          process.exit(1);
+        },
+      );
+  });
+}
+
+await app.listen({ port: Number(process.env.PORT || 0), host: process.env.HOST || '127.0.0.1' });

@@ -1,0 +1,405 @@
+// http-read: how fast the partner-registry service serves a list page, compared with the same
+// request served by plain Fastify + pg (baseline-server.mjs). The ratio service/baseline is the
+// share of raw capacity left after everything the service adds (Nest, guards, validation,
+// logging, request ids, metrics, Kysely); the baseline keeps it honest about what "raw" means.
+//
+// Steps: a throwaway database (migrated, seeded, plus generated partners so a 50-row page is
+// full) and a staff token → the baseline and the service (once per log level) as child
+// processes, waited for until ready → a check that they all answer the very same bytes → a
+// warm-up each, then closed-loop load with autocannon in short slices, the servers taking turns
+// (see measure()) → a table and bench/results/http-read.json. The database, the signing key and
+// the servers are removed however the run ends (success, failure, Ctrl-C).
+//
+// Run through bench/run.mjs (`npm run bench`), or alone after a build:
+//   node_modules/.bin/node bench/http-read.mjs
+// Options, from the environment (defaults in brackets):
+//   BENCH_CONNECTIONS [100]              concurrent connections
+//   BENCH_WARMUP_SECONDS [3]             load per server before measuring, not counted
+//   BENCH_SLICE_SECONDS [2]              one measured slice
+//   BENCH_ROUNDS [8]                     slices per server (one per round)
+//   BENCH_PARTNERS [2000]                generated partners on top of the seed
+//   BENCH_POOL_MAX [10]                  Postgres pool size of every server
+//   BENCH_SERVICE_LOG_LEVELS [warn,info] one service process per LOG_LEVEL; the ratio target
+//                                        applies to the first (production logs at info)
+//   BENCH_CPU_PROF [unset]               a directory: profile every server with --cpu-prof
+//   BENCH_DATABASE_URL                   the Postgres server
+//                                        [postgres://postgres@127.0.0.1:5432/postgres]
+
+import { seed } from '@sp/db';
+import { loadDevKey, mintDevStaffToken } from '@sp/platform';
+import { sql } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cleanUpOnSignals, cleanup, interruption, onCleanup } from './lib/cleanup.mjs';
+import {
+  BenchFailure,
+  intOption,
+  listOption,
+  progressLogger,
+  requireBuilt,
+  requireProjectNode,
+} from './lib/common.mjs';
+import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
+import { generatePartners } from './lib/fixtures.mjs';
+import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
+import { keepServerLogs, startServer } from './lib/processes.mjs';
+import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
+
+const NAME = 'http-read';
+const SERVICE_MAIN = 'apps/partner-registry/dist/main.js';
+const BASELINE = 'bench/baseline-server.mjs';
+const PAGE_SIZE = 50;
+const PATH = `/partners?limit=${PAGE_SIZE}`;
+/** Service req/s at least this share of the baseline's. Reported, never enforced. */
+const TARGET_RATIO = 0.8;
+const INSERT_BATCH = 500;
+/** The service's default AUTH_AUDIENCE, given to every server explicitly so they all agree. */
+const AUDIENCE = 'strategic-partnerships';
+
+const log = progressLogger(NAME);
+
+/** Read in main(), so a bad value is reported like any other failure. */
+let options;
+const readOptions = () => ({
+  connections: intOption('BENCH_CONNECTIONS', 100),
+  warmupSeconds: intOption('BENCH_WARMUP_SECONDS', 3),
+  sliceSeconds: intOption('BENCH_SLICE_SECONDS', 2),
+  rounds: intOption('BENCH_ROUNDS', 8),
+  extraPartners: intOption('BENCH_PARTNERS', 2000),
+  poolMax: intOption('BENCH_POOL_MAX', 10),
+  serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['warn', 'info']),
+  cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
+});
+
+async function main() {
+  requireProjectNode();
+  options = readOptions();
+  requireBuilt(SERVICE_MAIN);
+  cleanUpOnSignals(log);
+  const started = new Date();
+  const machine = machineInfo();
+
+  const database = await prepareDatabase();
+  const auth = await prepareAuth();
+  const targets = await startTargets(database.url, auth);
+  const responseBytes = await checkSameAnswer(targets, auth.headers);
+  await measure(targets, auth.headers);
+  report(targets, { started, machine, database, responseBytes });
+}
+
+/** A fresh database: migrated, seeded, plus generated partners, with fresh planner statistics. */
+async function prepareDatabase() {
+  log('creating and migrating a throwaway database');
+  const database = await createBenchDatabase();
+  log(`database ${database.name}: seeding, plus ${options.extraPartners} generated partners`);
+  const { db } = database;
+  await seed(db);
+  const partners = generatePartners(options.extraPartners);
+  for (let i = 0; i < partners.length; i += INSERT_BATCH) {
+    await db
+      .insertInto('registry.partner')
+      .values(partners.slice(i, i + INSERT_BATCH))
+      .execute();
+  }
+  // Autovacuum would get to it eventually; the plan should not depend on when.
+  await sql`analyze registry.partner`.execute(db);
+  const { n } = await db
+    .selectFrom('registry.partner')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  await database.close();
+  database.partners = Number(n);
+  database.postgres = await postgresVersion();
+  return database;
+}
+
+/**
+ * `GET /partners` needs a staff token (`viewer` or above). The benchmark signs its own with a
+ * development key of its own, in a throwaway file (not the shared var/dev-auth key), which the
+ * servers verify every request with, as they would in development.
+ */
+async function prepareAuth() {
+  const dir = mkdtempSync(join(tmpdir(), 'sp-bench-auth-'));
+  onCleanup('remove the signing key', () => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, 'staff-key.json');
+  const key = await loadDevKey(keyFile);
+  const token = await mintDevStaffToken(key, { sub: 'bench', role: 'viewer', audience: AUDIENCE });
+  return { keyFile, headers: { authorization: `Bearer ${token}` } };
+}
+
+/** The baseline and one service process per log level, each ready to take load. */
+async function startTargets(databaseUrl, auth) {
+  const common = {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: String(options.poolMax),
+    AUTH_DEV_KEY_FILE: auth.keyFile,
+    AUTH_AUDIENCE: AUDIENCE,
+    // The development token issuer is refused in production; NODE_ENV changes nothing else in
+    // how a request is served.
+    NODE_ENV: 'development',
+  };
+  // With BENCH_CPU_PROF, every server writes <dir>/<key>.cpuprofile when it stops.
+  const profile = (key) =>
+    options.cpuProfileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.cpuProfileDir}`,
+          `--cpu-prof-name=${key}.cpuprofile`,
+        ]
+      : [];
+  const targets = [];
+  log('starting the baseline (plain Fastify + pg)');
+  targets.push({
+    key: 'baseline',
+    label: 'baseline (Fastify + pg)',
+    server: await startServer({
+      name: 'baseline',
+      args: [...profile('baseline'), BASELINE],
+      env: common,
+      readyPath: '/health/ready',
+    }),
+  });
+  for (const level of options.serviceLogLevels) {
+    log(`starting the service with LOG_LEVEL=${level}`);
+    const key = `service-${level}`;
+    targets.push({
+      key,
+      label: `service (LOG_LEVEL=${level})`,
+      logLevel: level,
+      server: await startServer({
+        name: `partner-registry (${level})`,
+        args: [...profile(key), SERVICE_MAIN],
+        env: {
+          ...common,
+          LOG_LEVEL: level,
+          // All the load comes from one address, which the per-address limit on public routes
+          // would turn into 429s within a second. Raising the limit keeps the limiter's work (a
+          // Redis round trip per request, as in production) and drops only the refusals.
+          RATE_LIMIT_PUBLIC_PER_MINUTE: String(1e9),
+        },
+        readyPath: '/health/ready',
+      }),
+    });
+  }
+  return targets;
+}
+
+/**
+ * Before measuring anything: every target answers 200 with a full page and a next cursor, and
+ * the baseline's body is byte for byte the service's. If they differed, one would be doing
+ * different work and the ratio would mean nothing.
+ */
+async function checkSameAnswer(targets, headers) {
+  log(`checking that every server answers ${PATH} with the same body`);
+  const bodies = [];
+  for (const { label, server } of targets) {
+    const response = await fetch(server.url + PATH, { headers });
+    const body = await response.text();
+    if (response.status !== 200) {
+      throw new BenchFailure(`${label} answered ${response.status}: ${body.slice(0, 500)}`);
+    }
+    const page = JSON.parse(body);
+    if (page.items.length !== PAGE_SIZE || !page.nextCursor) {
+      throw new BenchFailure(
+        `${label} answered ${page.items.length} items and nextCursor ${page.nextCursor}: ` +
+          `expected a full page of ${PAGE_SIZE} and a cursor (is the data loaded?)`,
+      );
+    }
+    bodies.push({ label, body });
+  }
+  const [reference, ...others] = bodies;
+  for (const other of others) {
+    if (other.body === reference.body) continue;
+    let at = 0;
+    while (reference.body[at] === other.body[at]) at++;
+    const around = (s) => JSON.stringify(s.slice(Math.max(0, at - 80), at + 80));
+    throw new BenchFailure(
+      `${other.label} and ${reference.label} answer different bodies (first difference at ` +
+        `character ${at}):\n  ${reference.label}: …${around(reference.body)}…\n  ${other.label}: …${around(other.body)}…`,
+    );
+  }
+  const bytes = Buffer.byteLength(reference.body);
+  log(`all answer the same ${bytes} bytes (${PAGE_SIZE} partners and a cursor)`);
+  return bytes;
+}
+
+/**
+ * How the measuring is arranged, and why. The host swings between fast and slow states (about
+ * 2×, for seconds at a time: other work shares its 2 cores), far more than the difference being
+ * measured, so contiguous runs of 10 s per server compare the host's moods more than the
+ * servers. Instead, after one warm-up per server, the measured time is cut into short slices and
+ * the servers take turns, slice by slice, the order flipping every round (A B, B A, …) so none
+ * systematically gets the earlier or later slot. Then:
+ *   - the ratio is the median over rounds of (service slice req/s / baseline slice req/s in the
+ *     same round): the two slices of a pair ran seconds apart, under nearly the same conditions,
+ *     so swings slower than a slice cancel out, and the median ignores the pairs a swing split;
+ *   - each server's req/s is the median of its slices (a plain median, so it still moves with
+ *     the host's state: compare ratios between runs, not absolute req/s);
+ *   - p50 and p99 are over every measured request of the server, all slices pooled;
+ *   - CPU ms per request is the server process's CPU time over its slices divided by the
+ *     requests it answered. It leaves out time spent waiting for a core, so it cross-checks the
+ *     ratio by another route (a server that keeps one core busy does about 1000 / that many
+ *     req/s); when the two ratios disagree, suspect the measurement before the servers.
+ * What this cannot remove is the servers' own costs changing with the host's load (a bigger
+ * process suffers more from shared caches): the ratio still moves between runs, see README.md.
+ * Every slice is kept in the results file, so the spread is visible.
+ */
+async function measure(targets, headers) {
+  const { rounds, warmupSeconds, sliceSeconds, connections } = options;
+  for (const target of targets) {
+    const { label, server } = target;
+    log(`warming up ${label}: ${warmupSeconds} s, ${connections} connections`);
+    const warmup = await loadTest({
+      url: server.url + PATH,
+      connections,
+      seconds: warmupSeconds,
+      headers,
+    });
+    if (!warmup.ok) fail(target, warmup, 'during warm-up');
+    target.slices = [];
+    target.latencies = [];
+    target.cpuSeconds = 0;
+  }
+  log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    for (const target of order) {
+      const cpuBefore = target.server.cpuSeconds();
+      const slice = await loadTest({
+        url: target.server.url + PATH,
+        connections,
+        seconds: sliceSeconds,
+        headers,
+        latencies: target.latencies,
+      });
+      target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
+      if (!slice.ok) fail(target, slice, `in round ${round}`);
+      target.slices.push({ round, ...slice });
+    }
+    const line = targets.map((t) => `${t.label} ${t.slices.at(-1).reqPerSec}`).join(' · ');
+    log(`round ${round}/${rounds}: ${line} req/s`);
+  }
+
+  const [baseline, ...services] = targets;
+  for (const target of targets) {
+    target.reqPerSec = Math.round(median(target.slices.map((slice) => slice.reqPerSec)));
+    target.latencyMs = percentiles(target.latencies, [50, 90, 99]);
+    target.requests = target.latencies.length;
+    delete target.latencies;
+    // NaN off Linux (no /proc): reported as unknown.
+    target.cpuMsPerRequest = hundredths((target.cpuSeconds * 1000) / target.requests);
+  }
+  for (const service of services) {
+    service.roundRatios = service.slices.map((slice, i) =>
+      hundredths(slice.reqPerSec / baseline.slices[i].reqPerSec),
+    );
+    service.ratio = hundredths(median(service.roundRatios));
+    // The same comparison by CPU time per request, for a server bound by its one core.
+    service.cpuRatio = hundredths(baseline.cpuMsPerRequest / service.cpuMsPerRequest);
+  }
+}
+
+function fail(target, summary, when) {
+  throw new BenchFailure(
+    `${target.label} failed ${when}: ${describeFailures(summary)} out of ${summary.requests} requests.\n` +
+      `Its last output:\n${target.server.tail(15)}`,
+  );
+}
+
+function report(targets, { started, machine, database, responseBytes }) {
+  const [, ...services] = targets;
+  const headline = services[0];
+  const met = headline.ratio >= TARGET_RATIO;
+
+  const rows = [
+    ['', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'service/baseline', 'slices: min–max req/s'],
+  ];
+  for (const target of targets) {
+    const perSlice = target.slices.map((slice) => slice.reqPerSec);
+    rows.push([
+      target.label,
+      target.reqPerSec,
+      target.latencyMs.p50.toFixed(1),
+      target.latencyMs.p99.toFixed(1),
+      Number.isNaN(target.cpuMsPerRequest) ? '?' : target.cpuMsPerRequest.toFixed(2),
+      target.ratio === undefined ? '' : target.ratio.toFixed(2),
+      `${Math.min(...perSlice)}–${Math.max(...perSlice)}`,
+    ]);
+  }
+  process.stdout.write(
+    `\n${NAME}: GET ${PATH}, ${options.connections} connections, ${options.rounds} × ` +
+      `${options.sliceSeconds} s per server (medians; ratio = median of per-round ratios)\n\n` +
+      `${formatTable(rows)}\n\n` +
+      `ratio ${headline.label} / baseline: ${headline.ratio.toFixed(2)} — target ≥ ${TARGET_RATIO}: ` +
+      `${met ? 'met' : 'NOT met'}\n` +
+      (Number.isNaN(headline.cpuRatio)
+        ? ''
+        : `cross-check, CPU per request baseline / service: ${headline.cpuRatio.toFixed(2)}\n`),
+  );
+
+  const file = writeResults(NAME, {
+    benchmark: NAME,
+    description:
+      'GET /partners?limit=50 (first page, keyset order by nameEn) on the partner-registry ' +
+      'service vs the same query on plain Fastify + pg; closed-loop load with autocannon.',
+    date: started.toISOString(),
+    machine: { ...machine, postgres: database.postgres },
+    parameters: {
+      endpoint: PATH,
+      connections: options.connections,
+      warmupSeconds: options.warmupSeconds,
+      rounds: options.rounds,
+      sliceSeconds: options.sliceSeconds,
+      method:
+        'servers take turns in slices, order reversed every round; req/s = median of slices; ' +
+        'latency percentiles over all measured requests; ratio = median of per-round ratios',
+      databasePoolMax: options.poolMax,
+      partnersInDatabase: database.partners,
+      responseBytes,
+    },
+    results: targets.map((target) => ({
+      key: target.key,
+      label: target.label,
+      ...(target.logLevel ? { logLevel: target.logLevel } : {}),
+      reqPerSec: target.reqPerSec,
+      latencyMs: target.latencyMs,
+      requests: target.requests,
+      cpuMsPerRequest: Number.isNaN(target.cpuMsPerRequest) ? null : target.cpuMsPerRequest,
+      ...(target.ratio === undefined
+        ? {}
+        : {
+            ratio: target.ratio,
+            roundRatios: target.roundRatios,
+            cpuRatio: Number.isNaN(target.cpuRatio) ? null : target.cpuRatio,
+          }),
+      // Only runs without a failed request get this far, so `ok` would say nothing.
+      slices: target.slices.map((slice) => ({ ...slice, ok: undefined })),
+    })),
+    ratio: {
+      definition: `req/s of ${headline.label} / req/s of the baseline, median of per-round ratios`,
+      value: headline.ratio,
+      target: TARGET_RATIO,
+      met,
+      cpuCrossCheck: Number.isNaN(headline.cpuRatio) ? null : headline.cpuRatio,
+    },
+  });
+  log(`results written to ${file}`);
+}
+
+const hundredths = (n) => Math.round(n * 100) / 100;
+
+try {
+  await main();
+} catch (error) {
+  process.exitCode = 1;
+  // After Ctrl-C the servers stop mid-load; the errors that follow are not worth reporting.
+  if (interruption()) await new Promise(() => {}); // The signal handler cleans up and exits.
+  keepServerLogs();
+  // A failure we diagnosed says enough by its message; anything else gets its stack.
+  const detail = error instanceof BenchFailure ? error.message : (error?.stack ?? String(error));
+  process.stderr.write(`\n${NAME} failed: ${detail}\n`);
+} finally {
+  log('cleaning up: stopping servers, dropping the database');
+  await cleanup();
+}

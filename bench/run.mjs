@@ -1,0 +1,91 @@
+// Runs the benchmarks in bench/, one after the other, each in a process of its own (so one
+// cannot leave timers, sockets or global state behind for the next, and each can also be run
+// alone). Exits non-zero when a benchmark fails to run; a slow result is not a failure, since
+// nothing here asserts a timing.
+//
+//   npm run bench                                  build everything, then run them all
+//   node_modules/.bin/node bench/run.mjs http-read run only the named ones (after a build)
+//
+// To add a benchmark: write bench/<name>.mjs (exit code 0 when it ran, non-zero when it could
+// not; see http-read.mjs and the helpers in bench/lib/), then list it below.
+
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { BenchFailure, benchDir, requireProjectNode } from './lib/common.mjs';
+
+const benchmarks = [
+  {
+    name: 'http-read',
+    summary: 'GET /partners?limit=50: the service against plain Fastify + pg',
+  },
+];
+
+function select(names) {
+  if (names.length === 0) return benchmarks;
+  const unknown = names.filter((name) => !benchmarks.some((b) => b.name === name));
+  if (unknown.length) {
+    throw new BenchFailure(
+      `unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`,
+    );
+  }
+  return benchmarks.filter((b) => names.includes(b.name));
+}
+
+/** Runs one benchmark script; resolves with its exit code (128 + n when killed by a signal). */
+function runOne({ name }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(benchDir, `${name}.mjs`)], { stdio: 'inherit' });
+    current = child;
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      current = undefined;
+      resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  });
+}
+
+let current;
+let interrupted;
+
+// Ctrl-C reaches the benchmark too (same process group) and it cleans up after itself: wait for
+// it rather than exiting under it. A SIGTERM sent to this process alone is passed on.
+process.on('SIGINT', () => {
+  interrupted = 'SIGINT';
+});
+process.on('SIGTERM', () => {
+  interrupted = 'SIGTERM';
+  current?.kill('SIGTERM');
+});
+
+async function main() {
+  requireProjectNode();
+  const selected = select(process.argv.slice(2));
+  const outcomes = [];
+  for (const benchmark of selected) {
+    process.stdout.write(`\n=== ${benchmark.name}: ${benchmark.summary}\n\n`);
+    const started = performance.now();
+    const code = await runOne(benchmark);
+    const seconds = Math.round((performance.now() - started) / 1000);
+    outcomes.push({ name: benchmark.name, code, seconds });
+    if (interrupted) break;
+  }
+
+  process.stdout.write('\n=== benchmarks\n');
+  for (const { name, code, seconds } of outcomes) {
+    const outcome = code === 0 ? 'ran    ' : code === 130 || code === 143 ? 'stopped' : 'FAILED ';
+    process.stdout.write(`${outcome}  ${name} (${seconds} s)\n`);
+  }
+  if (interrupted) {
+    process.stdout.write(`interrupted (${interrupted}); the rest did not run\n`);
+    process.exitCode = interrupted === 'SIGINT' ? 130 : 143;
+  } else if (outcomes.some((o) => o.code !== 0)) {
+    process.exitCode = 1;
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof BenchFailure ? error.message : error.stack}\n`);
+  process.exitCode = 1;
+}
