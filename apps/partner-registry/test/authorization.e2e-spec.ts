@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  auditRow,
   type Caller,
-  expiredStaffToken,
+  callerTokens,
   type MatrixRow,
+  platformRows,
   runMatrix,
   staffToken,
-  staffTokenFromUnknownKey,
-  unsignedToken,
   useTestApp,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
@@ -56,16 +56,7 @@ async function partnerClient(partner: Partner, admin: string) {
 }
 
 beforeAll(async () => {
-  tokens.viewer = await staffToken('viewer');
-  tokens.staff = await staffToken('staff');
   tokens.admin = await staffToken('admin');
-  tokens.expired = await expiredStaffToken('admin');
-  tokens.unknownKey = await staffTokenFromUnknownKey('admin');
-  tokens.algNone = unsignedToken({
-    iss: 'urn:sp:dev-staff-issuer',
-    sub: 'mallory',
-    roles: ['admin'],
-  });
   const list = await fetch(`${ctx.running.url}/partners?limit=200`, {
     headers: { authorization: `Bearer ${tokens.admin}` },
   });
@@ -74,8 +65,8 @@ beforeAll(async () => {
   partnerB = partners.find((p) => p.nameEn === 'University of Cambridge')!;
   const a = await partnerClient(partnerA, tokens.admin);
   clientA = a;
-  tokens.partnerA = a.token;
-  tokens.partnerB = (await partnerClient(partnerB, tokens.admin)).token;
+  const b = await partnerClient(partnerB, tokens.admin);
+  Object.assign(tokens, await callerTokens({ partnerA: a.token, partnerB: b.token }));
 });
 
 it('gives every caller exactly what it may, on every route', async () => {
@@ -93,17 +84,7 @@ it('gives every caller exactly what it may, on every route', async () => {
   const anyClient = await spareClient();
 
   const rows: MatrixRow[] = [
-    {
-      route: 'GET /health/live',
-      request: () => ({ path: '/health/live' }),
-      expect: { others: 200 },
-    },
-    {
-      route: 'GET /health/ready',
-      request: () => ({ path: '/health/ready' }),
-      expect: { others: 200 },
-    },
-    { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expect: { others: 200 } },
+    ...platformRows,
     {
       route: 'GET /partners',
       request: () => ({ path: '/partners' }),
@@ -130,11 +111,7 @@ it('gives every caller exactly what it may, on every route', async () => {
       }),
       expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
     },
-    {
-      route: 'GET /audit',
-      request: () => ({ path: `/audit?entity=partner&entityId=${partnerA.id}` }),
-      expect: { anonymous: 401, admin: 200, others: 403 },
-    },
+    auditRow('partner', partnerA.id),
     {
       route: 'POST /partners/:id/clients',
       request: () => ({

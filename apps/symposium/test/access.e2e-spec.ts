@@ -1,37 +1,25 @@
 import {
+  auditRow,
   type Caller,
-  expiredStaffToken,
+  callerTokens,
   type MatrixRow,
+  platformRows,
   runMatrix,
-  staffToken,
-  staffTokenFromUnknownKey,
   startApp,
   testConfig,
   TestPartnerIssuer,
-  unsignedToken,
   useTestApp,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 let issuer: TestPartnerIssuer;
-const tokens: Partial<Record<Caller, string>> = {};
+let tokens: Partial<Record<Caller, string>> = {};
 
 beforeAll(async () => {
   issuer = await TestPartnerIssuer.start();
-  tokens.viewer = await staffToken('viewer');
-  tokens.staff = await staffToken('staff');
-  tokens.admin = await staffToken('admin');
-  tokens.partnerA = await issuer.token('0a000000-0000-4000-8000-00000000000a', [
-    'symposium:register',
-  ]);
-  tokens.partnerB = await issuer.token('0b000000-0000-4000-8000-00000000000b', ['registry:read']);
-  tokens.expired = await expiredStaffToken('admin');
-  tokens.unknownKey = await staffTokenFromUnknownKey('admin');
-  tokens.algNone = unsignedToken({
-    iss: 'urn:sp:partner-registry',
-    partner_id: '0a000000-0000-4000-8000-00000000000a',
-    client_id: 'x',
-    scope: 'symposium:register',
+  tokens = await callerTokens({
+    partnerA: await issuer.token('0a000000-0000-4000-8000-00000000000a', ['symposium:register']),
+    partnerB: await issuer.token('0b000000-0000-4000-8000-00000000000b', ['registry:read']),
   });
 });
 
@@ -56,28 +44,14 @@ it('gives every caller exactly what it may, on every route', async () => {
     rows: await ctx.database.db.selectFrom('symposium.symposium').select('id').limit(1).execute(),
   };
   const rows: MatrixRow[] = [
-    {
-      route: 'GET /health/live',
-      request: () => ({ path: '/health/live' }),
-      expect: { others: 200 },
-    },
-    {
-      route: 'GET /health/ready',
-      request: () => ({ path: '/health/ready' }),
-      expect: { others: 200 },
-    },
-    { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expect: { others: 200 } },
+    ...platformRows,
     { route: 'GET /symposiums', request: () => ({ path: '/symposiums' }), expect: { others: 200 } },
     {
       route: 'GET /symposiums/:id',
       request: () => ({ path: `/symposiums/${first!.id}` }),
       expect: { others: 200 },
     },
-    {
-      route: 'GET /audit',
-      request: () => ({ path: `/audit?entity=symposium&entityId=${first!.id}` }),
-      expect: { anonymous: 401, admin: 200, others: 403 },
-    },
+    auditRow('symposium', first!.id),
   ];
   const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, tokens, rows);
   expect(mismatches).toEqual([]);

@@ -1,32 +1,21 @@
 import {
   type Caller,
-  expiredStaffToken,
-  type MatrixRow,
+  callerTokens,
+  platformRows,
   runMatrix,
-  staffToken,
-  staffTokenFromUnknownKey,
   TestPartnerIssuer,
-  unsignedToken,
   useTestApp,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 let issuer: TestPartnerIssuer;
-const tokens: Partial<Record<Caller, string>> = {};
+let tokens: Partial<Record<Caller, string>> = {};
 
 beforeAll(async () => {
   issuer = await TestPartnerIssuer.start();
-  tokens.viewer = await staffToken('viewer');
-  tokens.staff = await staffToken('staff');
-  tokens.admin = await staffToken('admin');
-  tokens.partnerA = await issuer.token('0a000000-0000-4000-8000-00000000000a', ['reports:read']);
-  tokens.partnerB = await issuer.token('0b000000-0000-4000-8000-00000000000b', ['reports:read']);
-  tokens.expired = await expiredStaffToken('admin');
-  tokens.unknownKey = await staffTokenFromUnknownKey('admin');
-  tokens.algNone = unsignedToken({
-    iss: 'urn:sp:dev-staff-issuer',
-    sub: 'mallory',
-    roles: ['admin'],
+  tokens = await callerTokens({
+    partnerA: await issuer.token('0a000000-0000-4000-8000-00000000000a', ['reports:read']),
+    partnerB: await issuer.token('0b000000-0000-4000-8000-00000000000b', ['reports:read']),
   });
 });
 
@@ -44,19 +33,6 @@ const ctx = useTestApp(appModule, description, {
 
 // The worker keeps no audit log of its own (it changes nothing on a caller's behalf).
 it('gives every caller exactly what it may, on every route', async () => {
-  const rows: MatrixRow[] = [
-    {
-      route: 'GET /health/live',
-      request: () => ({ path: '/health/live' }),
-      expect: { others: 200 },
-    },
-    {
-      route: 'GET /health/ready',
-      request: () => ({ path: '/health/ready' }),
-      expect: { others: 200 },
-    },
-    { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expect: { others: 200 } },
-  ];
-  const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, tokens, rows);
+  const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, tokens, platformRows);
   expect(mismatches).toEqual([]);
 });

@@ -19,4 +19,4 @@ export {
   unsignedToken,
 } from './auth';
 export type { Caller, MatrixResult, MatrixRow } from './matrix';
-export { callers, runMatrix } from './matrix';
+export { auditRow, callers, callerTokens, platformRows, runMatrix } from './matrix';

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { listRoutes } from '@sp/platform';
+import { expiredStaffToken, staffToken, staffTokenFromUnknownKey, unsignedToken } from './auth';
 
 /** Every kind of caller an authorization matrix tries. */
 export const callers = [
@@ -88,3 +89,38 @@ export async function runMatrix(
   }
   return { mismatches, results };
 }
+
+/**
+ * Tokens for every caller but the partners (whose tokens come from the service under test or
+ * a TestPartnerIssuer): development staff tokens for the three roles, and the three bad ones.
+ */
+export async function callerTokens(partners: {
+  partnerA: string;
+  partnerB: string;
+}): Promise<Record<Exclude<Caller, 'anonymous'>, string>> {
+  return {
+    viewer: await staffToken('viewer'),
+    staff: await staffToken('staff'),
+    admin: await staffToken('admin'),
+    ...partners,
+    expired: await expiredStaffToken('admin'),
+    unknownKey: await staffTokenFromUnknownKey('admin'),
+    algNone: unsignedToken({ iss: 'urn:sp:dev-staff-issuer', sub: 'mallory', roles: ['admin'] }),
+  };
+}
+
+/** The routes every service has from the platform: open to any valid caller, never rate-limited. */
+export const platformRows: MatrixRow[] = ['/health/live', '/health/ready', '/metrics'].map(
+  (path) => ({
+    route: `GET ${path}`,
+    request: () => ({ path }),
+    expect: { others: 200 },
+  }),
+);
+
+/** `GET /audit`, admins only. */
+export const auditRow = (entity: string, entityId: string): MatrixRow => ({
+  route: 'GET /audit',
+  request: () => ({ path: `/audit?entity=${entity}&entityId=${encodeURIComponent(entityId)}` }),
+  expect: { anonymous: 401, admin: 200, others: 403 },
+});
