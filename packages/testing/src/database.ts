@@ -49,6 +49,30 @@ export async function createTemplateDatabase(): Promise<string> {
   return name;
 }
 
+/**
+ * Drops test databases left by runs that were killed before their teardown (their name holds
+ * the creating process's id, and that process is gone). Databases of live runs are kept.
+ */
+export async function dropOrphanedDatabases(): Promise<string[]> {
+  const found = await admin((c) =>
+    c.query<{ datname: string }>(`select datname from pg_database where datname like '${PREFIX}%'`),
+  );
+  const orphans = found.rows
+    .map((r) => r.datname)
+    .filter((name) => {
+      const pid = Number(/_(\d+)_[0-9a-f]+$/.exec(name)?.[1]);
+      if (!pid) return false;
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    });
+  for (const name of orphans) await dropDatabase(name);
+  return orphans;
+}
+
 export async function dropDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`));
 }

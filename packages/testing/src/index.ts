@@ -5,6 +5,7 @@ export {
   createTemplateDatabase,
   createTestDatabase,
   dropDatabase,
+  dropOrphanedDatabases,
   testServerUrl,
   urlFor,
 } from './database';

@@ -1,6 +1,7 @@
-import { createTemplateDatabase, TEMPLATE_ENV } from './database';
+import { createTemplateDatabase, dropOrphanedDatabases, TEMPLATE_ENV } from './database';
 
 /** Jest global setup: one migrated template per run; test workers inherit its name. */
 export default async function globalSetup(): Promise<void> {
+  await dropOrphanedDatabases();
   process.env[TEMPLATE_ENV] = await createTemplateDatabase();
 }
