@@ -192,8 +192,8 @@ if (notReady.length) {
       `  ${app.name.padEnd(17)} http://127.0.0.1:${app.port}   docs http://127.0.0.1:${app.port}/docs`,
     );
   }
-  console.log(
-    '  Try: curl http://127.0.0.1:3001/partners   ·   curl http://127.0.0.1:3002/symposiums',
-  );
+  console.log('  Try: curl http://127.0.0.1:3002/symposiums');
+  console.log('       TOKEN=$(npm run -s token -- --role viewer)');
+  console.log('       curl -H "authorization: Bearer $TOKEN" http://127.0.0.1:3001/partners');
   console.log('Press Ctrl-C to stop.\n');
 }
