@@ -1,40 +1,17 @@
 import {
   auditRow,
-  type Caller,
-  callerTokens,
   type MatrixRow,
   platformRows,
   runMatrix,
   startApp,
   testConfig,
-  TestPartnerIssuer,
-  useTestApp,
+  useTestAppWithPartners,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
-let issuer: TestPartnerIssuer;
-let tokens: Partial<Record<Caller, string>> = {};
-
-beforeAll(async () => {
-  issuer = await TestPartnerIssuer.start();
-  tokens = await callerTokens({
-    partnerA: await issuer.token('0a000000-0000-4000-8000-00000000000a', ['symposium:register']),
-    partnerB: await issuer.token('0b000000-0000-4000-8000-00000000000b', ['registry:read']),
-  });
-});
-
-afterAll(async () => {
-  await issuer?.close();
-});
-
-// The issuer's JWKS URL is known only once it listens, so this file starts its app itself.
-const ctx = useTestApp(appModule, description, {
+const { app: ctx, tokens: callerTokensOf } = useTestAppWithPartners(appModule, description, {
   seed: true,
-  env: {
-    get AUTH_PARTNER_JWKS_URL() {
-      return issuer.jwksUrl;
-    },
-  },
+  scopes: { partnerA: ['symposium:register'], partnerB: ['registry:read'] },
 });
 
 it('gives every caller exactly what it may, on every route', async () => {
@@ -53,7 +30,7 @@ it('gives every caller exactly what it may, on every route', async () => {
     },
     auditRow('symposium', first!.id),
   ];
-  const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, tokens, rows);
+  const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, callerTokensOf(), rows);
   expect(mismatches).toEqual([]);
 });
 
@@ -80,8 +57,8 @@ it('shows unpublished documents to staff only', async () => {
     return ((await res.json()) as { documents: { title: string }[] }).documents.map((d) => d.title);
   };
   expect(await titles()).toEqual([]);
-  expect(await titles(tokens.partnerA)).toEqual([]);
-  expect(await titles(tokens.viewer)).toEqual(['Draft report']);
+  expect(await titles(callerTokensOf().partnerA)).toEqual([]);
+  expect(await titles(callerTokensOf().viewer)).toEqual(['Draft report']);
 });
 
 describe('rate limits on public routes', () => {

@@ -20,4 +20,11 @@ export {
   unsignedToken,
 } from './auth';
 export type { Caller, MatrixResult, MatrixRow } from './matrix';
-export { auditRow, callers, callerTokens, platformRows, runMatrix } from './matrix';
+export {
+  auditRow,
+  callers,
+  callerTokens,
+  platformRows,
+  runMatrix,
+  useTestAppWithPartners,
+} from './matrix';

@@ -1,6 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { listRoutes } from '@sp/platform';
-import { expiredStaffToken, staffToken, staffTokenFromUnknownKey, unsignedToken } from './auth';
+import type { AppDescription } from '@sp/platform';
+import type { PartnerScope } from '@sp/types';
+import { type TestApp, useTestApp } from './app';
+import {
+  expiredStaffToken,
+  staffToken,
+  staffTokenFromUnknownKey,
+  TestPartnerIssuer,
+  unsignedToken,
+} from './auth';
 
 /** Every kind of caller an authorization matrix tries. */
 export const callers = [
@@ -124,3 +133,38 @@ export const auditRow = (entity: string, entityId: string): MatrixRow => ({
   request: () => ({ path: `/audit?entity=${entity}&entityId=${encodeURIComponent(entityId)}` }),
   expect: { anonymous: 401, admin: 200, others: 403 },
 });
+
+/**
+ * `useTestApp` for a service that verifies partner tokens from a JWKS: a TestPartnerIssuer
+ * stands in for the registry, and `tokens()` holds a token for every caller (partner A and B
+ * with the given scopes).
+ */
+export function useTestAppWithPartners(
+  module: Parameters<typeof useTestApp>[0],
+  description: AppDescription,
+  options: { seed?: boolean; scopes: { partnerA: PartnerScope[]; partnerB: PartnerScope[] } },
+): { app: TestApp; tokens: () => Partial<Record<Caller, string>> } {
+  let issuer: TestPartnerIssuer | undefined;
+  let tokens: Partial<Record<Caller, string>> = {};
+  beforeAll(async () => {
+    issuer = await TestPartnerIssuer.start();
+    tokens = await callerTokens({
+      partnerA: await issuer.token('0a000000-0000-4000-8000-00000000000a', options.scopes.partnerA),
+      partnerB: await issuer.token('0b000000-0000-4000-8000-00000000000b', options.scopes.partnerB),
+    });
+  });
+  afterAll(async () => {
+    await issuer?.close();
+  });
+  const app = useTestApp(module, description, {
+    seed: options.seed,
+    env: {
+      // Known only once the issuer listens, which is before the app starts.
+      get AUTH_PARTNER_JWKS_URL() {
+        if (!issuer) throw new Error('the partner issuer is not started');
+        return issuer.jwksUrl;
+      },
+    },
+  });
+  return { app, tokens: () => tokens };
+}
