@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
 
 export const SERVICE = 'inquiries';
 
@@ -13,6 +13,9 @@ export const description = {
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class InquiriesAppModule {},
-    imports: [PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'inquiries' })],
+    imports: [
+      PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'inquiries' }),
+      QueuesModule.partnerSnapshots('inquiries'),
+    ],
   };
 }

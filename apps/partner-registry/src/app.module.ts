@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
 import { SigningKeyStore } from './access/signing-keys';
@@ -27,6 +27,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         // The registry signs partner tokens, so it verifies them with its own key store.
         partnerKeys: SigningKeyStore,
       }),
+      QueuesModule.relay('registry'),
       PartnersModule,
       AccessModule,
     ],

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -15,6 +15,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     module: class SymposiumAppModule {},
     imports: [
       PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'symposium' }),
+      QueuesModule.partnerSnapshots('symposium'),
       SymposiumsModule,
     ],
   };

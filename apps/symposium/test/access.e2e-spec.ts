@@ -121,6 +121,9 @@ describe('rate limits on public routes', () => {
         DATABASE_URL: ctx.database.url,
         RATE_LIMIT_PUBLIC_PER_MINUTE: '1',
         REDIS_URL: 'redis://127.0.0.1:1',
+        // Its registry-event worker would only retry against the dead port (and a BullMQ worker
+        // that never connected cannot be closed cleanly: see the closing notes).
+        QUEUES_ENABLED: 'false',
       }),
       description,
     );

@@ -111,6 +111,37 @@ export type AuditLogTable = {
   requestId: string | null;
 };
 
+export type OutboxTable = {
+  id: Generated<string>;
+  topic: string;
+  name: string;
+  payload: ColumnType<unknown, string, never>;
+  createdAt: Timestamp;
+  sentAt: Date | null;
+};
+
+export type ProcessedMessageTable = {
+  consumer: string;
+  messageId: string;
+  processedAt: Timestamp;
+};
+
+export type PartnerSnapshotTable = {
+  id: string;
+  nameEn: string;
+  nameJa: string | null;
+  country: string;
+  status: string;
+  sourceUpdatedAt: ColumnType<Date, Date | string, Date | string>;
+  syncedAt: Timestamp;
+};
+
+/** Schemas that publish through an outbox, and schemas that consume registry events. */
+export const outboxSchemas = ['registry'] as const;
+export type OutboxSchema = (typeof outboxSchemas)[number];
+export const consumerSchemas = ['symposium', 'inquiries'] as const;
+export type ConsumerSchema = (typeof consumerSchemas)[number];
+
 /** The schemas that keep an audit log (each service's own). */
 export const auditedSchemas = ['registry', 'symposium', 'inquiries'] as const;
 export type AuditedSchema = (typeof auditedSchemas)[number];
@@ -126,8 +157,13 @@ export type DB = {
   'registry.signingKey': SigningKeyTable;
   'registry.apiClient': ApiClientTable;
   'registry.auditLog': AuditLogTable;
+  'registry.outbox': OutboxTable;
   'symposium.auditLog': AuditLogTable;
+  'symposium.processedMessage': ProcessedMessageTable;
+  'symposium.partner': PartnerSnapshotTable;
   'inquiries.auditLog': AuditLogTable;
+  'inquiries.processedMessage': ProcessedMessageTable;
+  'inquiries.partner': PartnerSnapshotTable;
   'symposium.symposium': SymposiumTable;
   'symposium.document': SymposiumDocumentTable;
 };

@@ -1,7 +1,7 @@
 export type { CreateDbOptions } from './create-db';
 export { createDb, createPool } from './create-db';
 export type * from './database';
-export { auditedSchemas } from './database';
+export { auditedSchemas, consumerSchemas, outboxSchemas } from './database';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
 export { schemas } from './migrations/index';

@@ -70,17 +70,18 @@ describe('migrations', () => {
   it('roll back one schema without touching the others, and come back', async () => {
     const newest = await rollback(db, 'symposium');
     expect(newest.results.map((r) => [r.migrationName, r.direction])).toEqual([
-      ['0002-audit', 'Down'],
+      ['0003-registry-events', 'Down'],
     ]);
     const { results } = await rollback(db, 'symposium', true);
     expect(results.map((r) => [r.migrationName, r.direction])).toEqual([
+      ['0002-audit', 'Down'],
       ['0001-symposiums', 'Down'],
     ]);
     expect(await tablesIn('symposium')).not.toContain('symposium');
     expect(await tablesIn('registry')).toContain('partner');
     const back = await migrateToLatest(db);
     expect(back.find((r) => r.schema === 'symposium')?.results.map((r) => r.migrationName)).toEqual(
-      ['0001-symposiums', '0002-audit'],
+      ['0001-symposiums', '0002-audit', '0003-registry-events'],
     );
   });
 

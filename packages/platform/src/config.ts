@@ -23,6 +23,15 @@ export const baseConfigSchema = z.object({
   ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: urlWith('redis:', 'rediss:').default('redis://127.0.0.1:6379'),
+  /** BullMQ's key prefix (its own default is `bull`). */
+  BULLMQ_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/)
+    .default('bull'),
+  /** Whether this process relays its outbox and consumes its queues (off for one-off tools). */
+  QUEUES_ENABLED: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(true),
   /** Prefix of every Redis key this process writes (one Redis can serve several deployments, or test files). */
   REDIS_KEY_PREFIX: z
     .string()

@@ -1,4 +1,10 @@
-export type { QueueName } from './queues';
-export { queueNames } from './queues';
+export type { ConsumerOptions } from './consumer';
+export { createConsumer } from './consumer';
+export type { OutboxMessage } from './outbox';
+export { writeOutbox } from './outbox';
+export type { QueueName, Topic } from './queues';
+export { defaultJobOptions, queueNames, topics } from './queues';
 export type { RedisEvents, RedisRole } from './redis';
-export { closeRedis, createRedis } from './redis';
+export { closeRedis, createRedis, redisOptions } from './redis';
+export type { RelayLogger, RelayOptions } from './relay';
+export { OutboxRelay } from './relay';

@@ -1,10 +1,27 @@
+import type { JobsOptions } from 'bullmq';
+
 /**
- * Queue names. Never rename one: waiting jobs reference it. Job contracts and producers come
- * with the asynchronous-backbone issue.
+ * Queue names. Never rename one: waiting jobs reference it. Registry events fan out to one
+ * queue per consuming service, so each consumes (and retries) at its own pace.
  */
 export const queueNames = {
   notifications: 'notifications',
   reports: 'reports',
-  registryEvents: 'registry-events',
+  registryEventsSymposium: 'registry-events.symposium',
+  registryEventsInquiries: 'registry-events.inquiries',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+/** Outbox topics and the queues each is delivered to. */
+export const topics = {
+  'registry-events': [queueNames.registryEventsSymposium, queueNames.registryEventsInquiries],
+} as const satisfies Record<string, readonly QueueName[]>;
+export type Topic = keyof typeof topics;
+
+/** Retries with exponential backoff; finished jobs are kept a while for the dashboard, then dropped. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600 },
+};

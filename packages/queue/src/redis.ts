@@ -1,3 +1,4 @@
+import type { RedisOptions as BullRedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export type RedisRole =
@@ -32,4 +33,17 @@ export async function closeRedis(redis: Redis): Promise<void> {
   } else {
     redis.disconnect();
   }
+}
+
+/**
+ * Connection options for BullMQ to open (and close) connections of its own. A Worker given a
+ * ready-made client duplicates it for blocking and can hang on close; given options, it owns
+ * its connections from start to end.
+ */
+export function redisOptions(url: string): BullRedisOptions {
+  return {
+    url,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+  };
 }

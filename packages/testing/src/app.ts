@@ -41,6 +41,7 @@ export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> 
     AUTH_DEV_KEY_FILE: TEST_DEV_KEY_FILE,
     // Each test file its own Redis keys, so files running in parallel never share a count.
     REDIS_KEY_PREFIX: filePrefix,
+    BULLMQ_PREFIX: `${filePrefix}bull`,
     ...overrides,
   });
 }

@@ -9,3 +9,4 @@ export * from './symposium';
 export * from './auth';
 export * from './audit';
 export * from './access';
+export * from './events';

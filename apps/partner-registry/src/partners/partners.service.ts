@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, AuditLog } from '@sp/platform';
+import { writeOutbox } from '@sp/queue';
 import type {
   Agreement,
   Partner,
@@ -10,6 +11,7 @@ import type {
   PartnerStatus,
   PartnerStatusChange,
   PartnerUpdate,
+  PartnerSnapshot,
   Region,
 } from '@sp/types';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -50,6 +52,16 @@ export function toPartner(row: PartnerRow): Partner {
     updatedAt: row.updatedAt.toISOString(),
   };
 }
+
+/** What other services keep of a partner (the payload of `partner.*` events). */
+const snapshotOf = (row: PartnerRow): PartnerSnapshot => ({
+  id: row.id,
+  nameEn: row.nameEn,
+  nameJa: row.nameJa,
+  country: row.country,
+  status: row.status as PartnerStatus,
+  updatedAt: row.updatedAt.toISOString(),
+});
 
 function isUniqueNameViolation(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string };
@@ -115,6 +127,11 @@ export class PartnersService {
           action: 'create',
           after: toPartner(row),
         });
+        await writeOutbox(trx, 'registry', {
+          topic: 'registry-events',
+          name: 'partner.created',
+          payload: snapshotOf(row),
+        });
         await this.repo.recordStatusChange(trx, {
           partnerId: row.id,
           fromStatus: null,
@@ -164,6 +181,17 @@ export class PartnersService {
           before: toPartner(current),
           after: toPartner(row),
         });
+        await writeOutbox(
+          trx,
+          'registry',
+          statusChanges
+            ? {
+                topic: 'registry-events',
+                name: 'partner.status-changed',
+                payload: { ...snapshotOf(row), previousStatus: from },
+              }
+            : { topic: 'registry-events', name: 'partner.updated', payload: snapshotOf(row) },
+        );
         if (statusChanges) {
           await this.repo.recordStatusChange(trx, {
             partnerId: id,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
 import * as notifications0001 from './notifications/0001-schema';
 import { auditMigration } from './audit';
+import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
 import * as registry0002 from './registry/0002-access';
 import * as reports0001 from './reports/0001-schema';
@@ -18,9 +19,18 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0001-partners': registry0001,
     '0002-access': registry0002,
     '0003-audit': auditMigration('registry'),
+    '0004-outbox': outboxMigration('registry'),
   },
-  symposium: { '0001-symposiums': symposium0001, '0002-audit': auditMigration('symposium') },
-  inquiries: { '0001-schema': inquiries0001, '0002-audit': auditMigration('inquiries') },
+  symposium: {
+    '0001-symposiums': symposium0001,
+    '0002-audit': auditMigration('symposium'),
+    '0003-registry-events': consumerMigration('symposium'),
+  },
+  inquiries: {
+    '0001-schema': inquiries0001,
+    '0002-audit': auditMigration('inquiries'),
+    '0003-registry-events': consumerMigration('inquiries'),
+  },
   notifications: { '0001-schema': notifications0001 },
   reports: { '0001-schema': reports0001 },
 };

@@ -1,0 +1,208 @@
+import type { DB, OutboxSchema } from '@sp/db';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { defaultJobOptions, type QueueName, type Topic, topics } from './queues';
+
+export type RelayLogger = {
+  warn: (context: object, message: string) => void;
+  debug?: (context: object, message: string) => void;
+};
+
+export type RelayOptions = {
+  db: Kysely<DB>;
+  /** For LISTEN: a connection of its own, outside the pool. */
+  databaseUrl: string;
+  schema: OutboxSchema;
+  /** A producer connection (fails fast while Redis is away). */
+  redis: Redis;
+  /** BullMQ key prefix. */
+  prefix: string;
+  logger: RelayLogger;
+  batchSize?: number;
+  /** Poll this often even without a notification (a missed NOTIFY, a relay that was down). */
+  pollMs?: number;
+  /** Sent rows are deleted after this long. */
+  retentionMs?: number;
+};
+
+/**
+ * Moves outbox rows to BullMQ. Safe with many replicas: each batch is claimed with
+ * `FOR UPDATE SKIP LOCKED`, added with `jobId` = row id (so a retried add is a no-op in
+ * BullMQ), and marked sent in the same transaction. If Redis is away the transaction rolls
+ * back and the rows wait for the next attempt: nothing is lost, nothing is sent twice by it.
+ */
+export class OutboxRelay {
+  private readonly queues = new Map<QueueName, Queue>();
+  private listener: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private failures = 0;
+  private lastPrune = 0;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly retentionMs: number;
+  /** Rows this relay has moved (for metrics and tests). */
+  relayed = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.batchSize = options.batchSize ?? 200;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    this.schedule(0);
+  }
+
+  /** Stops waking up and waits for a batch in progress; closes its queues and its listener. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  /** Relays everything pending now (also what `start` and notifications trigger). */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.relayBatch()) === this.batchSize);
+        } while (this.again && !this.stopped);
+        this.failures = 0;
+        await this.prune();
+      } catch (error) {
+        this.failures++;
+        this.options.logger.warn(
+          { err: error, failures: this.failures },
+          'outbox relay could not deliver; will retry',
+        );
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private async relayBatch(): Promise<number> {
+    const { db, schema } = this.options;
+    const table = `${schema}.outbox` as const;
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom(table)
+        .select(['id', 'topic', 'name', 'payload'])
+        .where('sentAt', 'is', null)
+        .orderBy('createdAt')
+        .limit(this.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return 0;
+      for (const [queueName, jobs] of this.fanOut(rows)) {
+        await this.queue(queueName).addBulk(jobs);
+      }
+      await trx
+        .updateTable(table)
+        .set({ sentAt: sql<Date>`now()` })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      this.relayed += rows.length;
+      return rows.length;
+    });
+  }
+
+  private fanOut(rows: { id: string; topic: string; name: string; payload: unknown }[]) {
+    const byQueue = new Map<
+      QueueName,
+      { name: string; data: unknown; opts: { jobId: string } }[]
+    >();
+    for (const row of rows) {
+      const targets = topics[row.topic as Topic] as readonly QueueName[] | undefined;
+      if (!targets) throw new Error(`outbox row ${row.id} has an unknown topic "${row.topic}"`);
+      for (const queueName of targets) {
+        const list = byQueue.get(queueName) ?? [];
+        list.push({ name: row.name, data: row.payload, opts: { jobId: row.id } });
+        byQueue.set(queueName, list);
+      }
+    }
+    return byQueue;
+  }
+
+  private queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.options.redis,
+        prefix: this.options.prefix,
+        defaultJobOptions,
+      });
+      queue.on('error', () => undefined); // connection trouble surfaces as a failed add
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private async prune(): Promise<void> {
+    if (Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    await this.options.db
+      .deleteFrom(`${this.options.schema}.outbox`)
+      .where('sentAt', '<', new Date(Date.now() - this.retentionMs))
+      .execute();
+  }
+
+  /** Next wake-up: the poll interval, or a backoff (up to 30 s) after failures. */
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.drain().finally(() => {
+        const backoff = this.failures ? Math.min(30_000, 500 * 2 ** this.failures) : this.pollMs;
+        this.schedule(backoff);
+      });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      connectionTimeoutMillis: 5_000,
+    });
+    client.on('notification', () => void this.drain());
+    client.on('error', (error) => {
+      this.options.logger.warn(
+        { err: error },
+        'outbox listener lost its connection; polling until it is back',
+      );
+      this.listener = undefined;
+      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 5_000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${pg.escapeIdentifier(`${this.options.schema}_outbox`)}`);
+      this.listener = client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      this.options.logger.warn({ err: error }, 'outbox listener could not connect; polling only');
+    }
+  }
+}
