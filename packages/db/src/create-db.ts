@@ -23,16 +23,22 @@ export type CreateDbOptions = {
   applicationName?: string;
   /** How long to wait for a connection before failing; default 5 s. */
   connectionTimeoutMillis?: number;
+  /** Told when an idle connection fails (logged by services); the pool recovers by itself. */
+  onIdleError?: (error: Error) => void;
 };
 
 export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
     types,
   });
+  // An idle connection that the server drops (a restart, a failover) emits 'error' on the
+  // pool; unhandled, that would crash the process. The pool replaces it on next use.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {

@@ -114,10 +114,16 @@ export class PlatformModule {
         { provide: SERVICE_NAME, useValue: service },
         {
           provide: KYSELY,
-          useFactory: () =>
+          inject: [PinoLogger],
+          useFactory: (logger: PinoLogger) =>
             createDb(config.DATABASE_URL, {
               max: config.DATABASE_POOL_MAX,
               applicationName: service,
+              onIdleError: (error) =>
+                logger.warn(
+                  { err: error },
+                  'an idle database connection failed; it will be replaced',
+                ),
             }),
         },
         {

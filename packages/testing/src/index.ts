@@ -28,3 +28,4 @@ export {
   runMatrix,
   useTestAppWithPartners,
 } from './matrix';
+export { TcpProxy } from './proxy';

@@ -1,0 +1,196 @@
+import { OutboxRelayService } from '@sp/platform';
+import { queueNames } from '@sp/queue';
+import {
+  type RunningApp,
+  staffToken,
+  startApp,
+  TcpProxy,
+  testConfig,
+  useTestApp,
+} from '@sp/testing';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import {
+  appModule as registryModule,
+  description as registryDescription,
+} from '../apps/partner-registry/src/app.module';
+import {
+  appModule as symposiumModule,
+  description as symposiumDescription,
+} from '../apps/symposium/src/app.module';
+
+/**
+ * Registry partner events through the outbox, the relay and BullMQ to the symposium
+ * service's partner snapshot: with Redis up, down, and with two relays at once.
+ */
+let symposium: RunningApp | undefined;
+// Declared before useTestApp so it runs before the test database is dropped (Jest runs
+// afterAll hooks in the order they are declared).
+afterAll(async () => {
+  await symposium?.close();
+});
+
+const registry = useTestApp(registryModule, registryDescription);
+let token = '';
+
+beforeAll(async () => {
+  token = await staffToken('staff');
+  symposium = await startApp(
+    symposiumModule,
+    testConfig({ DATABASE_URL: registry.database.url }),
+    symposiumDescription,
+  );
+});
+
+const createPartner = async (app: RunningApp, nameEn: string) => {
+  const res = await fetch(`${app.url}/partners`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ nameEn, country: 'NO' }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+};
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  ms = 20_000,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until)
+      throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const snapshot = (id: string) =>
+  registry.database.db
+    .selectFrom('symposium.partner')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+
+it('a new partner and its status change reach the symposium snapshot', async () => {
+  const id = await createPartner(registry.running, 'University of Oslo');
+  const created = await eventually(() => snapshot(id), Boolean);
+  expect(created).toMatchObject({
+    nameEn: 'University of Oslo',
+    country: 'NO',
+    status: 'prospective',
+  });
+
+  const patched = await fetch(`${registry.running.url}/partners/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ status: 'strategic' }),
+  });
+  expect(patched.status).toBe(200);
+  await eventually(
+    () => snapshot(id),
+    (s) => s?.status === 'strategic',
+  );
+  const sent = await registry.database.db
+    .selectFrom('registry.outbox')
+    .select(['name', 'sentAt'])
+    .execute();
+  expect(sent.filter((r) => r.sentAt === null)).toEqual([]);
+});
+
+it('a partner created while Redis is down is committed, and its event arrives once Redis is back', async () => {
+  const proxy = await TcpProxy.start(6379);
+  const config = testConfig({ DATABASE_URL: registry.database.url, REDIS_URL: proxy.url });
+  const offline = await startApp(registryModule, config, registryDescription);
+  // Only the instance that cannot reach Redis relays during this test.
+  const healthyRelay = registry.running.app.get(OutboxRelayService).relay;
+  await healthyRelay.stop();
+  try {
+    await proxy.down();
+    const id = await createPartner(offline, 'University of Bergen'); // no request fails
+    const row = await registry.database.db
+      .selectFrom('registry.partner')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    expect(row?.id).toBe(id);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const pending = await registry.database.db
+      .selectFrom('registry.outbox')
+      .select('id')
+      .where('sentAt', 'is', null)
+      .execute();
+    expect(pending.length).toBeGreaterThan(0);
+    expect(await snapshot(id)).toBeUndefined();
+
+    await proxy.up();
+    await eventually(() => snapshot(id), Boolean, 40_000);
+  } finally {
+    await offline.close();
+    await proxy.close();
+    await healthyRelay.start();
+  }
+}, 60_000);
+
+it('two relays over one outbox never enqueue a row twice', async () => {
+  const second = await startApp(
+    registryModule,
+    testConfig({ DATABASE_URL: registry.database.url }),
+    registryDescription,
+  );
+  try {
+    const relays = [registry.running, second].map((app) => app.app.get(OutboxRelayService).relay);
+    const before = relays.map((r) => r.relayed);
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        createPartner(i % 2 ? second : registry.running, `Relay Test University ${i}`),
+      ),
+    );
+    for (const id of ids) await eventually(() => snapshot(id), Boolean);
+    const relayed = relays.reduce((sum, r, i) => sum + r.relayed - before[i]!, 0);
+    expect(relayed).toBe(30);
+    expect(relays.every((r, i) => r.relayed > before[i]!)).toBe(true); // both took part
+  } finally {
+    await second.close();
+  }
+});
+
+it('a message delivered twice has its effect once', async () => {
+  const id = await createPartner(registry.running, 'Twice Delivered University');
+  await eventually(() => snapshot(id), Boolean);
+  const [row] = await registry.database.db
+    .selectFrom('registry.outbox')
+    .select(['id', 'name', 'payload'])
+    .where('name', '=', 'partner.created')
+    .where(sql<boolean>`payload->>'id' = ${id}`)
+    .execute();
+  expect(row).toBeDefined();
+  const config = testConfig({ DATABASE_URL: registry.database.url });
+  const queue = new Queue(queueNames.registryEventsSymposium, {
+    connection: { url: config.REDIS_URL },
+    prefix: config.BULLMQ_PREFIX,
+  });
+  try {
+    // BullMQ itself refuses a second job with the same id while the first is kept; remove it
+    // and deliver again, as a crash between delivery and acknowledgement would.
+    await queue.remove(row!.id);
+    const again = await queue.add(
+      row!.name,
+      { ...(row!.payload as object), nameEn: 'Changed By A Replay' },
+      { jobId: row!.id },
+    );
+    await eventually(() => again.isCompleted(), Boolean);
+    expect((await queue.getJob(row!.id))?.returnvalue).toBe('duplicate');
+    expect((await snapshot(id))?.nameEn).toBe('Twice Delivered University');
+    const processed = await registry.database.db
+      .selectFrom('symposium.processedMessage')
+      .select('messageId')
+      .where('messageId', '=', row!.id)
+      .execute();
+    expect(processed).toHaveLength(1);
+  } finally {
+    await queue.close();
+  }
+});
