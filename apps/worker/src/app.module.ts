@@ -1,5 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@sp/platform';
+import { configSchema } from './config';
+import { NotificationsModule } from './notifications/notifications.module';
 
 export const SERVICE = 'worker';
 
@@ -11,11 +13,20 @@ export const description = {
 
 /**
  * The worker's ops HTTP server. Unlike the HTTP services it is ready only while Redis answers:
- * without Redis it can take no job. Queue processors arrive with the asynchronous-backbone issue.
+ * without Redis it can take no job.
  */
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class WorkerAppModule {},
-    imports: [PlatformModule.forRoot({ ...options, service: SERVICE, redisRequired: true })],
+    imports: [
+      PlatformModule.forRoot({
+        ...options,
+        // The worker's own settings get their defaults when a caller passes only the platform's.
+        config: configSchema.parse(options.config),
+        service: SERVICE,
+        redisRequired: true,
+      }),
+      NotificationsModule,
+    ],
   };
 }

@@ -7,6 +7,13 @@ const { app, tokens } = useTestAppWithPartners(appModule, description, {
 
 // The worker keeps no audit log of its own (it changes nothing on a caller's behalf).
 it('gives every caller exactly what it may, on every route', async () => {
-  const { mismatches } = await runMatrix(app.running.app, app.running.url, tokens(), platformRows);
+  const { mismatches } = await runMatrix(app.running.app, app.running.url, tokens(), [
+    ...platformRows,
+    {
+      route: 'GET /notifications/deliveries',
+      request: () => ({ path: '/notifications/deliveries?status=failed' }),
+      expect: { anonymous: 401, admin: 200, others: 403 },
+    },
+  ]);
   expect(mismatches).toEqual([]);
 });

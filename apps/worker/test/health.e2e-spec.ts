@@ -33,7 +33,13 @@ describe('worker readiness', () => {
   it('is not ready without Redis, since it can take no job then', async () => {
     const worker = await startApp(
       appModule,
-      testConfig({ DATABASE_URL: database.url, REDIS_URL: 'redis://127.0.0.1:1' }),
+      // Queues off: this is about readiness; a BullMQ worker that never connected cannot be
+      // closed cleanly (see closeWorker), which would hold the test process open.
+      testConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        QUEUES_ENABLED: 'false',
+      }),
       description,
     );
     try {

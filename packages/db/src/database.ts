@@ -136,6 +136,20 @@ export type PartnerSnapshotTable = {
   syncedAt: Timestamp;
 };
 
+export type DeliveryTable = {
+  id: Generated<string>;
+  idempotencyKey: string;
+  template: string;
+  locale: string;
+  recipients: string[];
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  providerMessageId: string | null;
+  lastError: string | null;
+  createdAt: Timestamp;
+  sentAt: Date | null;
+};
+
 /** Schemas that publish through an outbox, and schemas that consume registry events. */
 export const outboxSchemas = ['registry'] as const;
 export type OutboxSchema = (typeof outboxSchemas)[number];
@@ -164,6 +178,7 @@ export type DB = {
   'inquiries.auditLog': AuditLogTable;
   'inquiries.processedMessage': ProcessedMessageTable;
   'inquiries.partner': PartnerSnapshotTable;
+  'notifications.delivery': DeliveryTable;
   'symposium.symposium': SymposiumTable;
   'symposium.document': SymposiumDocumentTable;
 };

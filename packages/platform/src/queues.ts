@@ -7,7 +7,7 @@ import {
   Module,
 } from '@nestjs/common';
 import { type ConsumerSchema, type DB, type OutboxSchema } from '@sp/db';
-import { createConsumer, OutboxRelay, queueNames, redisOptions } from '@sp/queue';
+import { closeWorker, createConsumer, OutboxRelay, queueNames, redisOptions } from '@sp/queue';
 import { registryEvents } from '@sp/types';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -122,20 +122,8 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
 
   async beforeApplicationShutdown(): Promise<void> {
     // Let a running job finish; one cut off is retried (and its effect is idempotent).
-    let timer: NodeJS.Timeout | undefined;
-    const closed = await Promise.race([
-      this.worker?.close().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), 5_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (closed === false) {
-      // Typically Redis is away and the worker keeps reconnecting: cut its connections.
-      this.logger.warn({}, 'registry events worker did not close within 5 s; disconnecting it');
-      // Not awaited: with Redis away its promise may never settle; the connections stop
-      // reconnecting at once all the same.
-      void this.worker?.disconnect().catch(() => undefined);
+    if (!(await closeWorker(this.worker))) {
+      this.logger.warn({}, 'registry events worker did not close within 5 s; disconnected it');
     }
   }
 }

@@ -61,3 +61,22 @@ export function createConsumer<S extends Record<string, z.ZodType>>(
     drainDelay: 1,
   });
 }
+
+/**
+ * Closes a BullMQ worker, letting running jobs finish for up to `ms`. A worker whose Redis is
+ * away may never finish closing; then its connections are cut (not awaited: that promise may
+ * never settle either) so the process can exit.
+ */
+export async function closeWorker(worker: Worker | undefined, ms = 5_000): Promise<boolean> {
+  if (!worker) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    worker.close().then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!closed) void worker.disconnect().catch(() => undefined);
+  return closed;
+}

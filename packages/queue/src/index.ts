@@ -1,5 +1,5 @@
 export type { ConsumerOptions } from './consumer';
-export { createConsumer } from './consumer';
+export { closeWorker, createConsumer } from './consumer';
 export type { OutboxMessage } from './outbox';
 export { writeOutbox } from './outbox';
 export type { QueueName, Topic } from './queues';
@@ -8,3 +8,4 @@ export type { RedisEvents, RedisRole } from './redis';
 export { closeRedis, createRedis, redisOptions } from './redis';
 export type { RelayLogger, RelayOptions } from './relay';
 export { OutboxRelay } from './relay';
+export { enqueueEmail } from './jobs';

@@ -34,7 +34,8 @@ const filePrefix = `sp-test:${process.pid}:${randomBytes(3).toString('hex')}:`;
 
 /** The platform config for a test: given values over the defaults, port 0, logs at debug. */
 export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> = {}): BaseConfig {
-  return baseConfigSchema.parse({
+  // Loose: keys a service adds to the platform's (SMTP_URL for the worker) pass through to it.
+  return baseConfigSchema.loose().parse({
     PORT: '0',
     LOG_LEVEL: 'debug',
     NODE_ENV: 'test',

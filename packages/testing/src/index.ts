@@ -29,3 +29,5 @@ export {
   useTestAppWithPartners,
 } from './matrix';
 export { TcpProxy } from './proxy';
+export type { ReceivedMail } from './smtp';
+export { SmtpSink } from './smtp';

@@ -10,3 +10,4 @@ export * from './auth';
 export * from './audit';
 export * from './access';
 export * from './events';
+export * from './notifications';

@@ -1,0 +1,59 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
+
+export type Mail = {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+};
+export type Sent = { providerMessageId: string | null };
+
+/**
+ * Sends mail over SMTP (pooled connections, `SMTP_URL`), or with no SMTP configured writes each
+ * message as an .eml file under MAIL_DIR, so local runs never need a mail server.
+ */
+export class Mailer {
+  private readonly transport: Transporter;
+
+  constructor(
+    private readonly smtpUrl: string | undefined,
+    private readonly mailDir: string,
+  ) {
+    this.transport = smtpUrl
+      ? nodemailer.createTransport({
+          url: smtpUrl,
+          pool: true,
+          maxConnections: 5,
+        } as TransportOptions)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  get destination(): string {
+    return this.smtpUrl ? 'smtp' : `.eml files in ${this.mailDir}`;
+  }
+
+  async send(mail: Mail): Promise<Sent> {
+    const info = (await this.transport.sendMail(mail)) as {
+      messageId?: string;
+      response?: string;
+      message?: Buffer;
+    };
+    if (!this.smtpUrl && info.message) {
+      await mkdir(this.mailDir, { recursive: true });
+      const name = mail.messageId.replace(/[<>@]/g, '_');
+      await writeFile(
+        join(this.mailDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}.eml`),
+        info.message,
+      );
+    }
+    return { providerMessageId: info.response ?? info.messageId ?? null };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

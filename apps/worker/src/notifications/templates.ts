@@ -1,0 +1,122 @@
+import type { EmailSend, EmailTemplate, Language } from '@sp/types';
+
+type Data = EmailSend['data'];
+type Rendered = { subject: string; text: string };
+type Template = Record<Language, (d: (key: string) => string) => Rendered>;
+
+/** Subject and plain text per kind of message and language; HTML is derived from the text. */
+const templates: Record<EmailTemplate, Template> = {
+  'inquiry-received': {
+    en: (d) => ({
+      subject: `We received your inquiry ${d('reference')}`,
+      text: `Dear ${d('name')},\n\nThank you for contacting the International Projects Promotion Group. Your inquiry has the reference ${d('reference')}; we will answer as soon as we can.\n\nYou can follow it here: ${d('statusUrl')}`,
+    }),
+    ja: (d) => ({
+      subject: `お問い合わせを受け付けました（${d('reference')}）`,
+      text: `${d('name')} 様\n\n国際化推進グループへお問い合わせいただき、ありがとうございます。受付番号は ${d('reference')} です。担当者より追ってご連絡いたします。\n\n状況の確認: ${d('statusUrl')}`,
+    }),
+  },
+  'inquiry-reply': {
+    en: (d) => ({
+      subject: `Re: your inquiry ${d('reference')}`,
+      text: `Dear ${d('name')},\n\n${d('body')}`,
+    }),
+    ja: (d) => ({
+      subject: `Re: お問い合わせ（${d('reference')}）`,
+      text: `${d('name')} 様\n\n${d('body')}`,
+    }),
+  },
+  'registration-confirmed': {
+    en: (d) => ({
+      subject: `Your place at ${d('symposium')} is confirmed`,
+      text: `Dear ${d('name')},\n\nYour registration for ${d('symposium')} on ${d('date')} is confirmed.`,
+    }),
+    ja: (d) => ({
+      subject: `${d('symposium')} 参加登録完了のお知らせ`,
+      text: `${d('name')} 様\n\n${d('date')} 開催の${d('symposium')}への参加登録が完了しました。`,
+    }),
+  },
+  'registration-waitlisted': {
+    en: (d) => ({
+      subject: `You are on the waiting list for ${d('symposium')}`,
+      text: `Dear ${d('name')},\n\n${d('symposium')} is full; you are number ${d('position')} on the waiting list. We will write as soon as a place frees up.`,
+    }),
+    ja: (d) => ({
+      subject: `${d('symposium')} キャンセル待ちのお知らせ`,
+      text: `${d('name')} 様\n\n${d('symposium')}は満席のため、キャンセル待ち ${d('position')} 番目として承りました。`,
+    }),
+  },
+  'registration-promoted': {
+    en: (d) => ({
+      subject: `A place at ${d('symposium')} is yours`,
+      text: `Dear ${d('name')},\n\nA place has freed up: your registration for ${d('symposium')} is now confirmed.`,
+    }),
+    ja: (d) => ({
+      subject: `${d('symposium')} 参加確定のお知らせ`,
+      text: `${d('name')} 様\n\n空きが出たため、${d('symposium')}への参加が確定しました。`,
+    }),
+  },
+  'registration-cancelled': {
+    en: (d) => ({
+      subject: `Your registration for ${d('symposium')} is cancelled`,
+      text: `Dear ${d('name')},\n\nYour registration for ${d('symposium')} has been cancelled.`,
+    }),
+    ja: (d) => ({
+      subject: `${d('symposium')} 参加登録取消のお知らせ`,
+      text: `${d('name')} 様\n\n${d('symposium')}への参加登録を取り消しました。`,
+    }),
+  },
+  'agreement-expiring': {
+    en: (d) => ({
+      subject: `Agreement with ${d('partner')} expires on ${d('expiresOn')}`,
+      text: `The agreement "${d('agreement')}" with ${d('partner')} expires on ${d('expiresOn')}. Plan its renewal.`,
+    }),
+    ja: (d) => ({
+      subject: `${d('partner')}との協定が${d('expiresOn')}に満了します`,
+      text: `${d('partner')}との協定「${d('agreement')}」は${d('expiresOn')}に満了します。更新をご検討ください。`,
+    }),
+  },
+  'report-ready': {
+    en: (d) => ({
+      subject: `Your report is ready: ${d('title')}`,
+      text: `The report "${d('title')}" is ready: ${d('url')}`,
+    }),
+    ja: (d) => ({
+      subject: `レポートが作成されました：${d('title')}`,
+      text: `レポート「${d('title')}」が作成されました。${d('url')}`,
+    }),
+  },
+  'sla-overdue': {
+    en: (d) => ({
+      subject: `Overdue: inquiry ${d('reference')}`,
+      text: `Inquiry ${d('reference')} has passed its ${d('sla')} deadline (${d('dueAt')}).`,
+    }),
+    ja: (d) => ({
+      subject: `対応期限超過：${d('reference')}`,
+      text: `お問い合わせ ${d('reference')} は${d('sla')}の期限（${d('dueAt')}）を過ぎています。`,
+    }),
+  },
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+export function render(
+  template: EmailTemplate,
+  locale: Language,
+  data: Data,
+): Rendered & { html: string } {
+  const value = (key: string) => {
+    const v = data[key];
+    return v === undefined || v === null ? '' : String(v);
+  };
+  const { subject, text } = templates[template][locale](value);
+  const html = `<!doctype html><html lang="${locale}"><meta charset="utf-8"><body>${text
+    .split('\n\n')
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('')}</body></html>`;
+  return { subject, text, html };
+}

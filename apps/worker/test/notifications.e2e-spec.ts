@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { enqueueEmail, queueNames } from '@sp/queue';
+import { SmtpSink, staffToken, testConfig, useTestApp } from '@sp/testing';
+import type { EmailSend } from '@sp/types';
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import { appModule, description } from '../src/app.module';
+
+let sink: SmtpSink;
+let queue: Queue;
+let events: QueueEvents;
+
+beforeAll(async () => {
+  sink = await SmtpSink.start();
+});
+
+const ctx = useTestApp(appModule, description, {
+  env: {
+    get SMTP_URL() {
+      return sink.url;
+    },
+  } as Record<string, string>,
+});
+
+// Declared after useTestApp so they close after the app (Jest runs afterAll hooks in
+// declaration order): the app's pooled SMTP connections must be gone before the sink closes.
+afterAll(async () => {
+  await events?.close();
+  await queue?.close();
+  await sink?.close();
+});
+
+beforeAll(async () => {
+  const config = testConfig();
+  queue = new Queue(queueNames.notifications, {
+    connection: { url: config.REDIS_URL },
+    prefix: config.BULLMQ_PREFIX,
+  });
+  events = new QueueEvents(queueNames.notifications, {
+    connection: { url: config.REDIS_URL },
+    prefix: config.BULLMQ_PREFIX,
+  });
+  await events.waitUntilReady();
+});
+
+beforeEach(() => {
+  sink.answer = () => 250;
+});
+
+const email = (overrides: Partial<EmailSend> = {}): EmailSend => ({
+  template: 'inquiry-received',
+  locale: 'en',
+  to: ['applicant@example.org'],
+  data: { name: 'Ada', reference: 'INQ-2026-000123', statusUrl: 'https://example.org/s/abc' },
+  idempotencyKey: randomUUID(),
+  ...overrides,
+});
+
+const settle = async (job: Job) => {
+  try {
+    return { result: (await job.waitUntilFinished(events, 30_000)) as unknown, failed: undefined };
+  } catch (error) {
+    return { result: undefined, failed: (error as Error).message };
+  }
+};
+
+const delivery = (key: string) =>
+  ctx.database.db
+    .selectFrom('notifications.delivery')
+    .selectAll()
+    .where('idempotencyKey', '=', key)
+    .executeTakeFirstOrThrow();
+
+it('sends one mail for one idempotency key, however often it is enqueued', async () => {
+  const job = email();
+  const before = sink.received.length;
+  const first = await enqueueEmail(queue, job);
+  const second = await enqueueEmail(queue, job);
+  expect((await settle(first)).result).toBe('sent');
+  expect((await settle(second)).result).toBe('already-sent');
+  const mails = sink.received.slice(before);
+  expect(mails).toHaveLength(1);
+  const row = await delivery(job.idempotencyKey);
+  expect(row).toMatchObject({ status: 'sent', attempts: 1 });
+  expect(mails[0]!.messageId).toBe(`<${row.id}@notifications.strategic-partnerships>`);
+  expect(mails[0]!.parsed.subject).toBe('We received your inquiry INQ-2026-000123');
+});
+
+it('retries a 451 with backoff and delivers on the third attempt', async () => {
+  const offeredBefore = sink.offered;
+  sink.answer = (n) => (n - offeredBefore <= 2 ? 451 : 250);
+  const job = email();
+  const result = await settle(
+    await enqueueEmail(queue, job, { backoff: { type: 'fixed', delay: 200 } }),
+  );
+  expect(result.result).toBe('sent');
+  expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 3 });
+  expect(sink.offered - offeredBefore).toBe(3);
+});
+
+it('fails a 550 at once, without retrying, and lists it for admins', async () => {
+  const offeredBefore = sink.offered;
+  sink.answer = () => 550;
+  const job = email({ to: ['nobody@example.org'] });
+  const queued = await enqueueEmail(queue, job);
+  const result = await settle(queued);
+  expect(result.failed).toMatch(/refused the message for good/);
+  expect(sink.offered - offeredBefore).toBe(1);
+  expect((await queue.getJob(queued.id!))?.attemptsMade).toBe(1);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({
+    status: 'failed',
+    attempts: 1,
+    lastError: expect.stringMatching(/550/),
+  });
+
+  const admin = await fetch(`${ctx.running.url}/notifications/deliveries?status=failed`, {
+    headers: { authorization: `Bearer ${await staffToken('admin')}` },
+  });
+  expect(admin.status).toBe(200);
+  const body = (await admin.json()) as { items: { idempotencyKey: string; status: string }[] };
+  expect(body.items.map((d) => d.idempotencyKey)).toContain(job.idempotencyKey);
+  expect(body.items.every((d) => d.status === 'failed')).toBe(true);
+  const staff = await fetch(`${ctx.running.url}/notifications/deliveries?status=failed`, {
+    headers: { authorization: `Bearer ${await staffToken('staff')}` },
+  });
+  expect(staff.status).toBe(403);
+});
+
+it('renders the Japanese template in correct UTF-8', async () => {
+  const before = sink.received.length;
+  const job = email({
+    locale: 'ja',
+    data: { name: '山田 花子', reference: 'INQ-2026-000124', statusUrl: 'https://example.org/s/x' },
+  });
+  expect((await settle(await enqueueEmail(queue, job))).result).toBe('sent');
+  const mail = sink.received.slice(before)[0]!;
+  expect(mail.parsed.subject).toBe('お問い合わせを受け付けました（INQ-2026-000124）');
+  expect(mail.parsed.text).toContain('山田 花子 様');
+  expect(mail.parsed.text).toContain('国際化推進グループ');
+  expect(mail.parsed.html).toContain('<p>山田 花子 様</p>');
+});
+
+it('refuses a bad payload at enqueue, and fails one that slipped through without retrying it', async () => {
+  expect(() => enqueueEmail(queue, email({ to: ['not-an-address'] }))).toThrow();
+  const raw = await queue.add('email.send', { template: 'no-such-template' }, { attempts: 5 });
+  const result = await settle(raw);
+  expect(result.failed).toMatch(/breaks its contract/);
+  expect((await queue.getJob(raw.id!))?.attemptsMade).toBe(1);
+});

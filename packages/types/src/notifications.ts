@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { languageSchema } from './common';
+
+/** One template per kind of message, each in English and Japanese. */
+export const emailTemplates = [
+  'inquiry-received',
+  'inquiry-reply',
+  'registration-confirmed',
+  'registration-waitlisted',
+  'registration-promoted',
+  'registration-cancelled',
+  'agreement-expiring',
+  'report-ready',
+  'sla-overdue',
+] as const;
+export const emailTemplateSchema = z.enum(emailTemplates);
+export type EmailTemplate = z.infer<typeof emailTemplateSchema>;
+
+/** The `email.send` job: ids and values to render, never a rendered body. */
+export const emailSendSchema = z.object({
+  template: emailTemplateSchema,
+  locale: languageSchema,
+  to: z.array(z.email()).min(1).max(50),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** One message per key, however often the job is enqueued or retried. */
+  idempotencyKey: z.string().min(1).max(200),
+});
+export type EmailSend = z.infer<typeof emailSendSchema>;
+
+export const notificationJobs = { 'email.send': emailSendSchema } as const;
+export type NotificationJobName = keyof typeof notificationJobs;
+
+export const deliveryStatuses = ['pending', 'sent', 'failed'] as const;
+export const deliverySchema = z
+  .object({
+    id: z.uuid(),
+    idempotencyKey: z.string(),
+    template: emailTemplateSchema,
+    locale: languageSchema,
+    recipients: z.array(z.string()),
+    status: z.enum(deliveryStatuses),
+    attempts: z.number().int(),
+    messageId: z.string(),
+    providerMessageId: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    sentAt: z.string().nullable(),
+  })
+  .meta({ id: 'Delivery' });
+export type Delivery = z.infer<typeof deliverySchema>;
+
+export const deliveryQuerySchema = z
+  .object({
+    status: z.enum(deliveryStatuses).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type DeliveryQuery = z.infer<typeof deliveryQuerySchema>;
+export const deliveryListSchema = z.object({ items: z.array(deliverySchema) });
+export type DeliveryList = z.infer<typeof deliveryListSchema>;
