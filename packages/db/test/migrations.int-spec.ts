@@ -46,6 +46,7 @@ const snapshot = async () => ({
   history: await db.selectFrom('registry.partnerStatusChange').selectAll().orderBy('id').execute(),
   agreements: await db.selectFrom('registry.agreement').selectAll().orderBy('id').execute(),
   symposiums: await db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn').execute(),
+  outbox: await db.selectFrom('registry.outbox').select(['id', 'name']).orderBy('id').execute(),
   documents: await db.selectFrom('symposium.document').selectAll().orderBy('id').execute(),
 });
 
@@ -94,6 +95,9 @@ describe('seed', () => {
   it('loads the programme’s public facts', async () => {
     const counts = await seed(db);
     expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
+    // Each new partner is announced through the outbox, like one created through the API.
+    const announced = await db.selectFrom('registry.outbox').select(['name', 'payload']).execute();
+    expect(announced.map((r) => r.name)).toEqual(Array(9).fill('partner.created'));
     const partners = await db.selectFrom('registry.partner').selectAll().execute();
     expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
     expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { seed } from '@sp/db';
@@ -31,6 +32,24 @@ export class LogSink extends Writable {
 }
 
 const filePrefix = `sp-test:${process.pid}:${randomBytes(3).toString('hex')}:`;
+
+/** Deletes every Redis key this test file wrote (rate-limit counters, BullMQ queues). */
+export async function dropRedisKeys(url = 'redis://127.0.0.1:6379'): Promise<number> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${filePrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) removed += await redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 /** The platform config for a test: given values over the defaults, port 0, logs at debug. */
 export function testConfig(overrides: Partial<Record<keyof BaseConfig, string>> = {}): BaseConfig {
@@ -105,6 +124,7 @@ export function useTestApp(
   afterAll(async () => {
     await running?.close();
     await database?.drop();
+    await dropRedisKeys();
   });
   const ready = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)

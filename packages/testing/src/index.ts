@@ -1,5 +1,5 @@
 export type { LogLine, RunningApp, TestApp } from './app';
-export { LogSink, startApp, testConfig, useTestApp } from './app';
+export { dropRedisKeys, LogSink, startApp, testConfig, useTestApp } from './app';
 export type { TestDatabase } from './database';
 export {
   createTemplateDatabase,

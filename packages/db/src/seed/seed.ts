@@ -35,10 +35,26 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
           summaryEn: p.summaryEn ?? null,
         })
         .onConflict((oc) => oc.expression(sql`lower(name_en)`).doNothing())
-        .returning('id')
+        .returningAll()
         .executeTakeFirst();
       if (inserted) {
         counts.partners++;
+        // Announced like any new partner, so the other services' snapshots include it.
+        await trx
+          .insertInto('registry.outbox')
+          .values({
+            topic: 'registry-events',
+            name: 'partner.created',
+            payload: JSON.stringify({
+              id: inserted.id,
+              nameEn: inserted.nameEn,
+              nameJa: inserted.nameJa,
+              country: inserted.country,
+              status: inserted.status,
+              updatedAt: inserted.updatedAt.toISOString(),
+            }),
+          })
+          .execute();
         await trx
           .insertInto('registry.partnerStatusChange')
           .values({
