@@ -10,7 +10,7 @@ export { actorOf } from './auth/principal';
 export type { RequestContext } from './auth/request-context';
 export { boundPartnerId, requestContext } from './auth/request-context';
 export type { PartnerKeySource } from './auth/token-verifier';
-export { ALLOWED_ALGORITHMS, TokenVerifier } from './auth/token-verifier';
+export { ALLOWED_ALGORITHMS, PARTNER_KEYS, TokenVerifier } from './auth/token-verifier';
 export type { AppDescription, ServiceDefinition } from './bootstrap';
 export { createApp, runService } from './bootstrap';
 export type { BaseConfig } from './config';

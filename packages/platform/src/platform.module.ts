@@ -174,6 +174,7 @@ export class PlatformModule {
         METRICS_REGISTRY,
         HEALTH_CHECKS,
         TokenVerifier,
+        PARTNER_KEYS,
         ...(options.auditSchema ? [AuditLog] : []),
       ],
     };

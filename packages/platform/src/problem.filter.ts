@@ -17,29 +17,15 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(
-      exception,
-      http.getRequest<FastifyRequest>(),
-      http.getResponse<FastifyReply>(),
-      this.logger,
-    );
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const instance = request.url.split('?')[0] ?? '/';
+    const { status, body, unexpected, headers } = toProblem(exception, instance, request.id);
+    if (unexpected)
+      this.logger.error({ err: exception, requestId: request.id }, 'unexpected error');
+    if (reply.sent) return;
+    if (status === 503) void reply.header('retry-after', '5');
+    for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
+    void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
-}
-
-export function sendProblem(
-  exception: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  logger: Pick<PinoLogger, 'error' | 'warn'>,
-): void {
-  const { status, body, unexpected, headers } = toProblem(
-    exception,
-    request.url.split('?')[0] ?? '/',
-    request.id,
-  );
-  if (unexpected) logger.error({ err: exception, requestId: request.id }, 'unexpected error');
-  if (reply.sent) return;
-  if (status === 503) void reply.header('retry-after', '5');
-  for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
-  void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
 }

@@ -7,6 +7,8 @@ import type {
   ApiClientWithSecret,
   PartnerScope,
 } from '@sp/types';
+import type { ApiClientTable } from '@sp/db';
+import type { Updateable } from 'kysely';
 import { type ApiClientRow, ApiClientRepository } from './clients.repository';
 import { hashSecret, newClientSecret } from './secrets';
 
@@ -63,39 +65,44 @@ export class ApiClientsService {
   async rotate(clientId: string): Promise<ApiClientWithSecret> {
     const clientSecret = newClientSecret();
     const secretHash = await hashSecret(clientSecret);
-    return this.repo.transaction(async (trx) => {
-      const current = await this.repo.findByIdForUpdate(trx, clientId);
-      if (!current) throw AppError.notFound('API client', clientId);
-      if (current.revokedAt)
+    const client = await this.change(clientId, 'rotate-secret', (current) => {
+      if (current.revokedAt) {
         throw new AppError(
           'conflict',
           'a revoked client cannot get a new secret; create a new client',
         );
-      const row = await this.repo.update(trx, clientId, { secretHash, rotatedAt: new Date() });
-      const client = toApiClient(row);
-      await this.audit.record(trx, {
-        entity: 'api-client',
-        entityId: clientId,
-        action: 'rotate-secret',
-        before: toApiClient(current),
-        after: client,
-      });
-      return { client, clientSecret };
+      }
+      return { secretHash, rotatedAt: new Date() };
     });
+    return { client, clientSecret };
   }
 
   /** Revoked clients get no new tokens; tokens already issued run out within minutes. Idempotent. */
-  async revoke(clientId: string): Promise<ApiClient> {
+  revoke(clientId: string): Promise<ApiClient> {
+    return this.change(clientId, 'revoke', (current) =>
+      current.revokedAt ? undefined : { revokedAt: new Date() },
+    );
+  }
+
+  /**
+   * Locks the client, applies what `decide` returns (nothing: leave it as it is) and records
+   * the change in the audit log, all in one transaction.
+   */
+  private change(
+    clientId: string,
+    action: string,
+    decide: (current: ApiClientRow) => Updateable<ApiClientTable> | undefined,
+  ): Promise<ApiClient> {
     return this.repo.transaction(async (trx) => {
       const current = await this.repo.findByIdForUpdate(trx, clientId);
       if (!current) throw AppError.notFound('API client', clientId);
-      if (current.revokedAt) return toApiClient(current);
-      const row = await this.repo.update(trx, clientId, { revokedAt: new Date() });
-      const client = toApiClient(row);
+      const values = decide(current);
+      if (!values) return toApiClient(current);
+      const client = toApiClient(await this.repo.update(trx, clientId, values));
       await this.audit.record(trx, {
         entity: 'api-client',
         entityId: clientId,
-        action: 'revoke',
+        action,
         before: toApiClient(current),
         after: client,
       });
