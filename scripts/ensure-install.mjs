@@ -3,20 +3,18 @@
 // Runs before `npm start` and `npm test`, on whatever Node the machine has (the project's own
 // Node 24 arrives with the install), so it uses nothing but Node's standard library.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');
-const stamp = join(root, 'node_modules', '.sp-install-stamp');
+// npm writes this after every install; older than package-lock.json = the lock changed since.
+const installed = join(root, 'node_modules', '.package-lock.json');
 const pinnedNode = join(root, 'node_modules', '.bin', 'node');
 
-const wanted = createHash('sha256').update(readFileSync(lock)).digest('hex');
-const installed = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
-
-if (installed !== wanted || !existsSync(pinnedNode)) {
+const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
+if (stale || !existsSync(pinnedNode)) {
   console.log('Installing dependencies (npm ci): the first run takes a minute…');
   // Scripts must run: the `node` package fetches the project's Node 24 in its preinstall.
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
@@ -27,7 +25,6 @@ if (installed !== wanted || !existsSync(pinnedNode)) {
     console.error('npm ci failed; see the output above.');
     process.exit(result.status ?? 1);
   }
-  writeFileSync(stamp, `${wanted}\n`);
 }
 
 const version = spawnSync(pinnedNode, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
