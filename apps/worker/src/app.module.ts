@@ -2,31 +2,34 @@ import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@sp/platform';
 import { configSchema } from './config';
 import { NotificationsModule } from './notifications/notifications.module';
+import { WorkerQueuesModule } from './queues/queues.module';
+import { ReportsModule } from './reports/reports.module';
 
 export const SERVICE = 'worker';
 
 export const description = {
   title: 'Worker',
   description:
-    'Runs the queues named in WORKER_QUEUES (notifications, reports); this HTTP port serves its health and metrics.',
+    'Runs the queues named in WORKER_QUEUES (notifications, reports); this HTTP port serves its health, metrics, the deliveries list and the queue dashboard (/queues).',
 };
 
 /**
- * The worker's ops HTTP server. Unlike the HTTP services it is ready only while Redis answers:
- * without Redis it can take no job.
+ * The worker: BullMQ processors for the queues in WORKER_QUEUES, the job schedules, and a small
+ * ops HTTP server. Unlike the HTTP services it is ready only while Redis answers: without Redis
+ * it can take no job. With QUEUES_ENABLED=false (tests of the HTTP side) no queue is touched.
  */
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
+  // The worker's own settings get their defaults when a caller passes only the platform's.
+  const config = configSchema.parse(options.config);
+  const works = (queue: 'notifications' | 'reports') =>
+    config.QUEUES_ENABLED && config.WORKER_QUEUES.includes(queue);
   return {
     module: class WorkerAppModule {},
     imports: [
-      PlatformModule.forRoot({
-        ...options,
-        // The worker's own settings get their defaults when a caller passes only the platform's.
-        config: configSchema.parse(options.config),
-        service: SERVICE,
-        redisRequired: true,
-      }),
-      NotificationsModule,
+      PlatformModule.forRoot({ ...options, config, service: SERVICE, redisRequired: true }),
+      ...(config.QUEUES_ENABLED ? [WorkerQueuesModule.forRoot()] : []),
+      NotificationsModule.register({ process: works('notifications') }),
+      ...(works('reports') ? [ReportsModule] : []),
     ],
   };
 }

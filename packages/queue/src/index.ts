@@ -1,5 +1,7 @@
 export type { ConsumerOptions } from './consumer';
 export { closeWorker, createConsumer } from './consumer';
+export type { JobData, JobName, QueueJobName, TakenJob } from './jobs';
+export { enqueue, enqueueEmail, jobs, takeJob } from './jobs';
 export type { OutboxMessage } from './outbox';
 export { writeOutbox } from './outbox';
 export type { QueueName, Topic } from './queues';
@@ -8,4 +10,5 @@ export type { RedisEvents, RedisRole } from './redis';
 export { closeRedis, createRedis, redisOptions } from './redis';
 export type { RelayLogger, RelayOptions } from './relay';
 export { OutboxRelay } from './relay';
-export { enqueueEmail } from './jobs';
+export type { Schedule } from './schedules';
+export { schedules, upsertSchedules } from './schedules';

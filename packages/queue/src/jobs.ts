@@ -1,11 +1,98 @@
-import { type EmailSend, emailSendSchema } from '@sp/types';
-import type { JobsOptions, Queue } from 'bullmq';
-import { defaultJobOptions } from './queues';
+import { emailSendSchema, scheduledRunSchema } from '@sp/types';
+import { type Job, type JobsOptions, type Queue, UnrecoverableError } from 'bullmq';
+import type { z } from 'zod';
+import { defaultJobOptions, type QueueName, queueNames } from './queues';
+
+type JobDefinition = {
+  queue: QueueName;
+  /** The payload's contract: checked when the job is added and again when it is taken. */
+  schema: z.ZodType;
+  options: JobsOptions;
+};
+
+/** A scheduled run that misses its slot is not worth eight retries: the next slot comes. */
+const scheduledRunOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 30_000 },
+  removeOnComplete: { age: 30 * 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 /**
- * Adds an `email.send` job, checking its payload first: a bad payload is the producer's bug
- * and is refused here (a ZodError), before it reaches the queue.
+ * Every job the system knows: its queue, its payload's contract and its options. Producers
+ * (`enqueue`) and processors (`takeJob`) share these, so neither can drift from the other.
+ * Never rename a job: waiting jobs carry the name.
  */
-export function enqueueEmail(queue: Queue, data: EmailSend, options: JobsOptions = {}) {
-  return queue.add('email.send', emailSendSchema.parse(data), { ...defaultJobOptions, ...options });
+export const jobs = {
+  'email.send': {
+    queue: queueNames.notifications,
+    schema: emailSendSchema,
+    options: defaultJobOptions,
+  },
+  'inquiries.sla-sweep': {
+    queue: queueNames.notifications,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+  'agreements.expiry-reminders': {
+    queue: queueNames.notifications,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+  'reports.monthly-digest': {
+    queue: queueNames.reports,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+  'reports.fiscal-year': {
+    queue: queueNames.reports,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+} as const satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof jobs;
+export type JobData<N extends JobName> = z.infer<(typeof jobs)[N]['schema']>;
+export type QueueJobName<Q extends QueueName> = {
+  [N in JobName]: (typeof jobs)[N]['queue'] extends Q ? N : never;
+}[JobName];
+
+/**
+ * Adds a job, checking its payload first: a bad payload is the producer's bug and is refused
+ * here (a ZodError), before it reaches the queue.
+ */
+export function enqueue<N extends JobName>(
+  queue: Queue,
+  name: N,
+  data: JobData<N>,
+  options: JobsOptions = {},
+): Promise<Job> {
+  const definition: JobDefinition = jobs[name];
+  if (queue.name !== definition.queue)
+    throw new Error(`job "${name}" belongs on queue "${definition.queue}", not "${queue.name}"`);
+  return queue.add(name, definition.schema.parse(data), { ...definition.options, ...options });
+}
+
+export const enqueueEmail = (queue: Queue, data: JobData<'email.send'>, options?: JobsOptions) =>
+  enqueue(queue, 'email.send', data, options);
+
+export type TakenJob<Q extends QueueName> = {
+  [N in QueueJobName<Q>]: { name: N; data: JobData<N> };
+}[QueueJobName<Q>];
+
+/**
+ * Reads a job a processor of `queue` has taken: its name must be one of that queue's jobs and
+ * its payload must keep the contract. Either failure is final (`UnrecoverableError`): a retry
+ * would fail the same way.
+ */
+export function takeJob<Q extends QueueName>(queue: Q, job: Job): TakenJob<Q> {
+  const definition = (jobs as Record<string, JobDefinition>)[job.name];
+  if (!definition || definition.queue !== queue)
+    throw new UnrecoverableError(`queue "${queue}" has no job "${job.name}"`);
+  const parsed = definition.schema.safeParse(job.data);
+  if (!parsed.success)
+    throw new UnrecoverableError(
+      `${job.name} payload breaks its contract: ${parsed.error.message}`,
+    );
+  return { name: job.name, data: parsed.data } as TakenJob<Q>;
 }

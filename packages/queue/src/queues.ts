@@ -15,6 +15,8 @@ export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 /** Outbox topics and the queues each is delivered to. */
 export const topics = {
   'registry-events': [queueNames.registryEventsSymposium, queueNames.registryEventsInquiries],
+  /** Mail a change must cause (`email.send`), sent only if the change commits. */
+  notifications: [queueNames.notifications],
 } as const satisfies Record<string, readonly QueueName[]>;
 export type Topic = keyof typeof topics;
 

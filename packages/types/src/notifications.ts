@@ -27,8 +27,12 @@ export const emailSendSchema = z.object({
 });
 export type EmailSend = z.infer<typeof emailSendSchema>;
 
-export const notificationJobs = { 'email.send': emailSendSchema } as const;
-export type NotificationJobName = keyof typeof notificationJobs;
+/**
+ * What a scheduled job carries: nothing but the moment it stands for (BullMQ gives the
+ * schedule's template to every run); the run works out the rest from the database.
+ */
+export const scheduledRunSchema = z.object({}).strict();
+export type ScheduledRun = z.infer<typeof scheduledRunSchema>;
 
 export const deliveryStatuses = ['pending', 'sent', 'failed'] as const;
 export const deliverySchema = z

@@ -9,7 +9,7 @@ import {
 } from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
 import { DeliveryRepository, type DeliveryRow } from './deliveries.repository';
-import { messageIdOf } from './notifications.processor';
+import { messageIdOf } from './mailer';
 
 class DeliveryQueryDto extends createZodDto(deliveryQuerySchema) {}
 class DeliveryListDto extends createZodDto(deliveryListSchema) {}

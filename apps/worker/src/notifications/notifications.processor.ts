@@ -1,64 +1,73 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import {
   Inject,
-  Injectable,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { closeWorker, queueNames, redisOptions } from '@sp/queue';
-import { emailSendSchema } from '@sp/types';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { closeWorker, queueNames, takeJob } from '@sp/queue';
+import type { EmailSend } from '@sp/types';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
+import { QueueMetrics } from '../queues/queue-metrics';
+import type { ScheduledOutcome } from '../reports/reports.processor';
 import { DeliveryRepository } from './deliveries.repository';
-import { Mailer } from './mailer';
+import { Mailer, messageIdOf } from './mailer';
 import { render } from './templates';
 
-/** The same Message-ID on every attempt: a repeat after a crash is recognisable as one. */
-export const messageIdOf = (deliveryId: string) =>
-  `<${deliveryId}@notifications.strategic-partnerships>`;
+export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
 
 /**
  * Works the `notifications` queue: `email.send` jobs become mail, at most once per idempotency
  * key. A 4xx or a network error is retried with backoff; a 5xx answer is final (the delivery
  * is marked failed and listed for admins), as is a payload that breaks its contract.
+ * Concurrency comes from NOTIFICATIONS_CONCURRENCY, so the worker starts once it is set.
  */
-@Injectable()
-export class NotificationsProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private worker: Worker | undefined;
+@Processor(queueNames.notifications, { autorun: false, drainDelay: 1 })
+export class NotificationsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   readonly mailer: Mailer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
     private readonly deliveries: DeliveryRepository,
+    private readonly metrics: QueueMetrics,
     private readonly logger: PinoLogger,
   ) {
+    super();
     logger.setContext(NotificationsProcessor.name);
     this.mailer = new Mailer(config.SMTP_URL, config.MAIL_DIR);
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.QUEUES_ENABLED || !this.config.WORKER_QUEUES.includes('notifications')) return;
     if (!this.config.SMTP_URL)
       this.logger.info(`no SMTP_URL: mail is written to ${this.mailer.destination}`);
-    this.worker = new Worker(queueNames.notifications, (job) => this.process(job), {
-      connection: redisOptions(this.config.REDIS_URL),
-      prefix: this.config.BULLMQ_PREFIX,
-      concurrency: this.config.NOTIFICATIONS_CONCURRENCY,
-      drainDelay: 1,
-    });
+    this.worker.concurrency = this.config.NOTIFICATIONS_CONCURRENCY;
+    this.metrics.watch(this.worker);
     this.worker.on('error', () => undefined); // Redis trouble: BullMQ reconnects
+    this.worker.run().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'notifications worker stopped');
+    });
   }
 
-  async process(job: Job): Promise<'sent' | 'already-sent' | 'already-failed'> {
-    if (job.name !== 'email.send')
-      throw new UnrecoverableError(`unknown notification job "${job.name}"`);
-    const parsed = emailSendSchema.safeParse(job.data);
-    if (!parsed.success)
-      throw new UnrecoverableError(
-        `email.send payload breaks its contract: ${parsed.error.message}`,
-      );
-    const data = parsed.data;
+  async process(job: Job): Promise<EmailOutcome | ScheduledOutcome> {
+    const taken = takeJob(queueNames.notifications, job);
+    switch (taken.name) {
+      case 'email.send':
+        return this.send(job, taken.data);
+      case 'inquiries.sla-sweep':
+      case 'agreements.expiry-reminders': {
+        const reason = `${taken.name}: nothing to sweep yet (filled in by its owning issue)`;
+        this.logger.info({ jobId: job.id }, reason);
+        return { outcome: 'nothing-to-do', reason };
+      }
+    }
+  }
+
+  private async send(job: Job, data: EmailSend): Promise<EmailOutcome> {
     // The delivery row stays locked while its mail is sent: two jobs with one idempotency key
     // (enqueued twice, or a retry racing a stalled run) take turns, and the second finds it sent.
     const outcome = await this.deliveries.withLocked(data, async (delivery, record) => {
@@ -92,7 +101,8 @@ export class NotificationsProcessor implements OnApplicationBootstrap, BeforeApp
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    // Running jobs finish; a job cut off is retried and its idempotency key prevents a repeat.
+    // Take no new job; running ones finish (a job cut off is retried, and its idempotency key
+    // prevents a repeat). Bounded, so a Redis outage cannot hold the process open.
     if (!(await closeWorker(this.worker)))
       this.logger.warn({}, 'notifications worker did not close within 5 s; disconnected it');
     this.mailer.close();

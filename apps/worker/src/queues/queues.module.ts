@@ -1,0 +1,50 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, type BaseConfig } from '@sp/platform';
+import { defaultJobOptions, queueNames, redisOptions } from '@sp/queue';
+import type { Queue } from 'bullmq';
+import { Dashboard } from './dashboard';
+import { QueueMetrics } from './queue-metrics';
+import { Schedulers } from './schedulers';
+import { WORKER_QUEUES } from './tokens';
+
+const names = Object.values(queueNames);
+
+/**
+ * BullMQ for the worker through `@nestjs/bullmq`: the connection and key prefix from the
+ * config, every queue of the system registered (processors take the ones in WORKER_QUEUES;
+ * metrics, schedules and the dashboard see them all). Global, so a processor's module needs no
+ * import of its own.
+ */
+@Module({})
+export class WorkerQueuesModule {
+  static forRoot(): DynamicModule {
+    const queues = BullModule.registerQueue(...names.map((name) => ({ name })));
+    return {
+      module: WorkerQueuesModule,
+      global: true,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: BaseConfig) => ({
+            connection: redisOptions(config.REDIS_URL),
+            prefix: config.BULLMQ_PREFIX,
+            defaultJobOptions,
+          }),
+        }),
+        queues,
+      ],
+      providers: [
+        {
+          provide: WORKER_QUEUES,
+          inject: names.map((name) => getQueueToken(name)),
+          useFactory: (...all: Queue[]) => all,
+        },
+        QueueMetrics,
+        Schedulers,
+        Dashboard,
+      ],
+      exports: [queues, WORKER_QUEUES, QueueMetrics, Schedulers],
+    };
+  }
+}

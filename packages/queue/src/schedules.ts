@@ -1,0 +1,65 @@
+import type { Queue } from 'bullmq';
+import { type JobName, jobs } from './jobs';
+import type { QueueName } from './queues';
+
+export type Schedule = {
+  /** The scheduler's id in BullMQ; also the job it adds. */
+  job: JobName;
+  /** Cron pattern, read in `tz`. */
+  pattern: string;
+  tz: string;
+  summary: string;
+};
+
+/**
+ * The recurring jobs, upserted when a worker starts (any number of workers may do so: an
+ * upsert of an unchanged schedule changes nothing). Times are Tokyo times, as the programme's
+ * office keeps them.
+ */
+export const schedules: readonly Schedule[] = [
+  {
+    job: 'inquiries.sla-sweep',
+    pattern: '*/15 * * * *',
+    tz: 'Asia/Tokyo',
+    summary: 'Alert owners of inquiries past their first-response or resolution SLA.',
+  },
+  {
+    job: 'agreements.expiry-reminders',
+    pattern: '0 9 * * *',
+    tz: 'Asia/Tokyo',
+    summary: 'Remind faculty leads of agreements expiring in 180, 90 and 30 days.',
+  },
+  {
+    job: 'reports.monthly-digest',
+    pattern: '0 8 1 * *',
+    tz: 'Asia/Tokyo',
+    summary: "Build and mail the previous month's activity digest.",
+  },
+  {
+    job: 'reports.fiscal-year',
+    pattern: '0 6 1 4 *',
+    tz: 'Asia/Tokyo',
+    summary: 'Build the report of the Japanese fiscal year (April–March) that just ended.',
+  },
+];
+
+/**
+ * Makes the schedulers on `queue` exactly `schedules` (those whose job lives there): each is
+ * upserted, and one no longer listed (renamed or dropped in code) is removed, so old
+ * schedules do not linger in Redis.
+ */
+export async function upsertSchedules(queue: Queue): Promise<string[]> {
+  const mine = schedules.filter((s) => jobs[s.job].queue === (queue.name as QueueName));
+  for (const schedule of mine) {
+    await queue.upsertJobScheduler(
+      schedule.job,
+      { pattern: schedule.pattern, tz: schedule.tz },
+      { name: schedule.job, data: {}, opts: jobs[schedule.job].options },
+    );
+  }
+  const wanted = new Set<string>(mine.map((s) => s.job));
+  for (const existing of await queue.getJobSchedulers()) {
+    if (!wanted.has(existing.key)) await queue.removeJobScheduler(existing.key);
+  }
+  return mine.map((s) => s.job);
+}
