@@ -28,8 +28,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({ ...options, config, service: SERVICE, redisRequired: true }),
       ...(config.QUEUES_ENABLED ? [WorkerQueuesModule.forRoot()] : []),
-      NotificationsModule.register({ process: works('notifications') }),
-      ...(works('reports') ? [ReportsModule] : []),
+      NotificationsModule.register(config, { process: works('notifications') }),
+      ...(works('reports') ? [ReportsModule.register(config)] : []),
     ],
   };
 }

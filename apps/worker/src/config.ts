@@ -34,5 +34,17 @@ export const configSchema = serviceConfigSchema(3004).extend({
     .min(3)
     .default('International Projects Promotion Group <noreply@strategic-partnerships.example>'),
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /**
+   * How long a running job's lock lasts (renewed at half of it while the job runs). A job whose
+   * process died is retried once its lock has expired and a stalled check has seen it.
+   */
+  JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  JOB_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /**
+   * Times a job may be cut off by a dying process before it is failed. Above BullMQ's default
+   * of 1: a worker killed twice during one job must not lose that job's mail.
+   */
+  JOB_MAX_STALLS: z.coerce.number().int().min(1).max(100).default(5),
 });
 export type WorkerConfig = z.infer<typeof configSchema>;

@@ -11,6 +11,8 @@ export class SmtpSink {
   readonly received: ReceivedMail[] = [];
   private attempts = 0;
   answer: (attempt: number) => number = () => 250;
+  /** Milliseconds the server takes over each message before it answers (a slow relay). */
+  delayMs = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -26,7 +28,8 @@ export class SmtpSink {
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
+        stream.on('end', () => setTimeout(finish, holder.sink!.delayMs));
+        const finish = () => {
           const self = holder.sink!;
           const code = self.answer(++self.attempts);
           if (code !== 250) {
@@ -45,7 +48,7 @@ export class SmtpSink {
             },
             (error: Error) => callback(error),
           );
-        });
+        };
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,8 @@
+import { Processor } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { queueNames } from '@sp/queue';
+import type { WorkerConfig } from '../config';
+import { workerOptions } from '../queues/worker-host';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryRepository } from './deliveries.repository';
 import { NotificationsProcessor } from './notifications.processor';
@@ -6,11 +10,17 @@ import { NotificationsProcessor } from './notifications.processor';
 /** Deliveries for admins always; the queue's processor only where this process works it. */
 @Module({})
 export class NotificationsModule {
-  static register(options: { process: boolean }): DynamicModule {
+  static register(config: WorkerConfig, options: { process: boolean }): DynamicModule {
+    @Processor(queueNames.notifications, workerOptions(config, config.NOTIFICATIONS_CONCURRENCY))
+    class ConfiguredNotificationsProcessor extends NotificationsProcessor {}
+    const processor = {
+      provide: NotificationsProcessor,
+      useClass: ConfiguredNotificationsProcessor,
+    };
     return {
       module: NotificationsModule,
       controllers: [DeliveriesController],
-      providers: [DeliveryRepository, ...(options.process ? [NotificationsProcessor] : [])],
+      providers: [DeliveryRepository, ...(options.process ? [processor] : [])],
     };
   }
 }

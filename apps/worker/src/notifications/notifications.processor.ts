@@ -1,16 +1,18 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { WorkerHost } from '@nestjs/bullmq';
 import {
   Inject,
+  Injectable,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { closeWorker, queueNames, takeJob } from '@sp/queue';
+import { queueNames, takeJob } from '@sp/queue';
 import type { EmailSend } from '@sp/types';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
+import { start, stop } from '../queues/worker-host';
 import type { ScheduledOutcome } from '../reports/reports.processor';
 import { DeliveryRepository } from './deliveries.repository';
 import { Mailer, messageIdOf } from './mailer';
@@ -22,9 +24,9 @@ export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
  * Works the `notifications` queue: `email.send` jobs become mail, at most once per idempotency
  * key. A 4xx or a network error is retried with backoff; a 5xx answer is final (the delivery
  * is marked failed and listed for admins), as is a payload that breaks its contract.
- * Concurrency comes from NOTIFICATIONS_CONCURRENCY, so the worker starts once it is set.
+ * Declared as a processor per app by `configuredProcessor` (options from the config).
  */
-@Processor(queueNames.notifications, { autorun: false, drainDelay: 1 })
+@Injectable()
 export class NotificationsProcessor
   extends WorkerHost
   implements OnApplicationBootstrap, BeforeApplicationShutdown
@@ -45,12 +47,7 @@ export class NotificationsProcessor
   onApplicationBootstrap(): void {
     if (!this.config.SMTP_URL)
       this.logger.info(`no SMTP_URL: mail is written to ${this.mailer.destination}`);
-    this.worker.concurrency = this.config.NOTIFICATIONS_CONCURRENCY;
-    this.metrics.watch(this.worker);
-    this.worker.on('error', () => undefined); // Redis trouble: BullMQ reconnects
-    this.worker.run().catch((error: unknown) => {
-      this.logger.error({ err: error }, 'notifications worker stopped');
-    });
+    start(this, this.metrics, this.logger);
   }
 
   async process(job: Job): Promise<EmailOutcome | ScheduledOutcome> {
@@ -101,10 +98,7 @@ export class NotificationsProcessor
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    // Take no new job; running ones finish (a job cut off is retried, and its idempotency key
-    // prevents a repeat). Bounded, so a Redis outage cannot hold the process open.
-    if (!(await closeWorker(this.worker)))
-      this.logger.warn({}, 'notifications worker did not close within 5 s; disconnected it');
+    await stop(this, this.config, this.logger);
     this.mailer.close();
   }
 }

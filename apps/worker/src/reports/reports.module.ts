@@ -1,5 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { queueNames } from '@sp/queue';
+import type { WorkerConfig } from '../config';
+import { workerOptions } from '../queues/worker-host';
 import { ReportsProcessor } from './reports.processor';
 
-@Module({ providers: [ReportsProcessor] })
-export class ReportsModule {}
+@Module({})
+export class ReportsModule {
+  static register(config: WorkerConfig): DynamicModule {
+    @Processor(queueNames.reports, workerOptions(config, config.REPORTS_CONCURRENCY))
+    class ConfiguredReportsProcessor extends ReportsProcessor {}
+    return {
+      module: ReportsModule,
+      providers: [{ provide: ReportsProcessor, useClass: ConfiguredReportsProcessor }],
+    };
+  }
+}

@@ -1,9 +1,17 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type OnApplicationBootstrap } from '@nestjs/common';
+import { WorkerHost } from '@nestjs/bullmq';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG } from '@sp/platform';
 import { queueNames, takeJob } from '@sp/queue';
 import type { Job } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
+import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
+import { start, stop } from '../queues/worker-host';
 
 export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };
 
@@ -12,9 +20,13 @@ export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };
  * build until the reports issue gives them their views: they run, say so and complete, so the
  * schedule is live and visible in the dashboard from day one.
  */
-@Processor(queueNames.reports, { autorun: false, concurrency: 2, drainDelay: 1 })
-export class ReportsProcessor extends WorkerHost implements OnApplicationBootstrap {
+@Injectable()
+export class ReportsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   constructor(
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
     private readonly metrics: QueueMetrics,
     private readonly logger: PinoLogger,
   ) {
@@ -23,11 +35,7 @@ export class ReportsProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   onApplicationBootstrap(): void {
-    this.metrics.watch(this.worker);
-    this.worker.on('error', () => undefined); // Redis trouble: BullMQ reconnects
-    this.worker.run().catch((error: unknown) => {
-      this.logger.error({ err: error }, 'reports worker stopped');
-    });
+    start(this, this.metrics, this.logger);
   }
 
   process(job: Job): Promise<ScheduledOutcome> {
@@ -35,5 +43,9 @@ export class ReportsProcessor extends WorkerHost implements OnApplicationBootstr
     const reason = `${taken.name}: no report views yet (filled in by the reports issue)`;
     this.logger.info({ jobId: job.id }, reason);
     return Promise.resolve({ outcome: 'nothing-to-do', reason });
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return stop(this, this.config, this.logger);
   }
 }
