@@ -19,7 +19,7 @@ module.exports = {
   rootDir: __dirname,
   testMatch: [
     '<rootDir>/{apps,packages}/*/{src,test}/**/*.{spec,int-spec,e2e-spec}.ts',
-    '<rootDir>/test/**/*.{spec,e2e-spec}.ts',
+    '<rootDir>/test/**/*.{spec,int-spec,e2e-spec}.ts',
   ],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {

@@ -1,9 +1,12 @@
 import type { DB, OutboxSchema } from '@sp/db';
-import { Queue } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { jobs } from './jobs';
 import { defaultJobOptions, type QueueName, type Topic, topics } from './queues';
+
+const knownTopics = Object.keys(topics);
 
 export type RelayLogger = {
   warn: (context: object, message: string) => void;
@@ -106,14 +109,17 @@ export class OutboxRelay {
         .selectFrom(table)
         .select(['id', 'topic', 'name', 'payload'])
         .where('sentAt', 'is', null)
+        // A topic this release does not know (a newer replica wrote it, mid-rollout) waits for
+        // a relay that does, instead of failing every batch it is in.
+        .where('topic', 'in', knownTopics)
         .orderBy('createdAt')
         .limit(this.batchSize)
         .forUpdate()
         .skipLocked()
         .execute();
       if (rows.length === 0) return 0;
-      for (const [queueName, jobs] of this.fanOut(rows)) {
-        await this.queue(queueName).addBulk(jobs);
+      for (const [queueName, batch] of this.fanOut(rows)) {
+        await this.queue(queueName).addBulk(batch);
       }
       await trx
         .updateTable(table)
@@ -132,14 +138,16 @@ export class OutboxRelay {
   private fanOut(rows: { id: string; topic: string; name: string; payload: unknown }[]) {
     const byQueue = new Map<
       QueueName,
-      { name: string; data: unknown; opts: { jobId: string } }[]
+      { name: string; data: unknown; opts: JobsOptions & { jobId: string } }[]
     >();
     for (const row of rows) {
-      const targets = topics[row.topic as Topic] as readonly QueueName[] | undefined;
-      if (!targets) throw new Error(`outbox row ${row.id} has an unknown topic "${row.topic}"`);
+      const targets: readonly QueueName[] = topics[row.topic as Topic];
+      // A known job's own options (attempts, retention); registry events take the defaults.
+      const options = (jobs as Partial<Record<string, { options: JobsOptions }>>)[row.name]
+        ?.options;
       for (const queueName of targets) {
         const list = byQueue.get(queueName) ?? [];
-        list.push({ name: row.name, data: row.payload, opts: { jobId: row.id } });
+        list.push({ name: row.name, data: row.payload, opts: { ...options, jobId: row.id } });
         byQueue.set(queueName, list);
       }
     }

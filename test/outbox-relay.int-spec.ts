@@ -1,0 +1,106 @@
+import { createTestDatabase, dropRedisKeys, type TestDatabase, testConfig } from '@sp/testing';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { closeRedis, createRedis, jobs, OutboxRelay, queueNames, writeOutbox } from '@sp/queue';
+
+const config = testConfig();
+let database: TestDatabase;
+const redis = createRedis(config.REDIS_URL, 'producer');
+const notifications = new Queue(queueNames.notifications, {
+  connection: { url: config.REDIS_URL },
+  prefix: config.BULLMQ_PREFIX,
+});
+const warnings: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await notifications.close();
+  await closeRedis(redis);
+  await database?.drop();
+  await dropRedisKeys();
+});
+
+const relay = (retentionMs?: number) =>
+  new OutboxRelay({
+    db: database.db,
+    databaseUrl: database.url,
+    schema: 'registry',
+    redis,
+    prefix: config.BULLMQ_PREFIX,
+    logger: { warn: (_context, message) => warnings.push(message) },
+    retentionMs,
+  });
+
+const email = (key: string) => ({
+  template: 'report-ready',
+  locale: 'en',
+  to: ['staff@example.org'],
+  data: { name: 'Ada', report: 'Partners 2026', url: 'https://example.org/r/1' },
+  idempotencyKey: key,
+});
+
+const outbox = () =>
+  database.db.selectFrom('registry.outbox').selectAll().orderBy('createdAt').execute();
+
+const keyOf = (row: { payload: unknown; topic: string }) =>
+  (row.payload as { idempotencyKey?: string }).idempotencyKey ?? row.topic;
+
+it('moves an email.send written in a transaction to the notifications queue, as that job', async () => {
+  await database.db.transaction().execute((trx) =>
+    writeOutbox(trx, 'registry', {
+      topic: 'notifications',
+      name: 'email.send',
+      payload: email('outbox-1'),
+    }),
+  );
+  // A transaction that rolls back leaves nothing to send.
+  await database.db
+    .transaction()
+    .execute(async (trx) => {
+      await writeOutbox(trx, 'registry', {
+        topic: 'notifications',
+        name: 'email.send',
+        payload: email('rolled-back'),
+      });
+      throw new Error('abort');
+    })
+    .catch(() => undefined);
+
+  await relay().drain();
+  const rows = await outbox();
+  expect(rows.map(keyOf)).toEqual(['outbox-1']);
+  expect(rows[0]!.sentAt).toBeInstanceOf(Date);
+  const job = await notifications.getJob(rows[0]!.id);
+  expect(job).toMatchObject({ name: 'email.send', data: email('outbox-1') });
+  expect(job!.opts.attempts).toBe(jobs['email.send'].options.attempts);
+});
+
+it('leaves a row of a topic it does not know for a relay that does, and sends the rest', async () => {
+  await database.db.transaction().execute(async (trx) => {
+    await sql`insert into registry.outbox (topic, name, payload) values ('from-a-newer-release', 'x.y', '{}')`.execute(
+      trx,
+    );
+    await writeOutbox(trx, 'registry', {
+      topic: 'notifications',
+      name: 'email.send',
+      payload: email('outbox-2'),
+    });
+  });
+  await relay().drain();
+  const rows = await outbox();
+  expect(rows.find((r) => r.topic === 'from-a-newer-release')?.sentAt).toBeNull();
+  expect(rows.find((r) => keyOf(r) === 'outbox-2')?.sentAt).toBeInstanceOf(Date);
+  expect(warnings).toEqual([]);
+});
+
+it('prunes sent rows older than the retention time, and only those', async () => {
+  await sql`update registry.outbox set sent_at = now() - interval '2 hours' where payload->>'idempotencyKey' = 'outbox-1'`.execute(
+    database.db,
+  );
+  await relay(3600_000).drain();
+  // outbox-1 (sent 2 h ago) is gone; outbox-2 (sent just now) and the unsent row stay.
+  expect((await outbox()).map(keyOf).sort()).toEqual(['from-a-newer-release', 'outbox-2']);
+});
