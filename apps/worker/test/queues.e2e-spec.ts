@@ -144,7 +144,7 @@ describe('queue dashboard', () => {
     expect(page.headers.get('location')).toBe('/queues/login');
     const login = await get('/queues/login');
     expect(login.status).toBe(200);
-    expect(await login.text()).toContain('npm run token -- --role admin');
+    expect(await login.text()).toContain('npm run -s token -- --role admin');
 
     const api = await get('/queues/api/queues');
     expect(api.status).toBe(401);

@@ -117,7 +117,7 @@ const loginPage = `<!doctype html>
 textarea{width:100%;height:8rem;font:13px monospace}button{margin-top:.5rem;padding:.4rem 1rem}
 #error{color:#b00020}</style></head>
 <body><h1>Queue dashboard</h1>
-<p>Paste an admin bearer token (locally: <code>npm run token -- --role admin</code>).</p>
+<p>Paste an admin bearer token (locally: <code>npm run -s token -- --role admin</code>).</p>
 <form id="f"><textarea id="t" required autofocus></textarea><br><button>Sign in</button></form>
 <p id="error" role="alert"></p>
 <script>
