@@ -149,6 +149,7 @@ describe('queue dashboard', () => {
     const api = await get('/queues/api/queues');
     expect(api.status).toBe(401);
     expect(api.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(api.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect(await api.json()).toMatchObject({
       status: 401,
       type: expect.stringMatching(/unauthorized/),

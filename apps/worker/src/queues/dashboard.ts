@@ -85,7 +85,9 @@ export class Dashboard implements OnModuleInit {
       return problem(
         request,
         reply,
-        new AppError('unauthorized', 'the queue dashboard needs an admin token'),
+        new AppError('unauthorized', 'the queue dashboard needs an admin token', {
+          headers: { 'www-authenticate': 'Bearer realm="strategic-partnerships"' },
+        }),
       );
     }
     const refused = refusal(await this.verifier.verify(token).catch((e: unknown) => e));
