@@ -117,13 +117,41 @@ it('fails a 550 at once, without retrying, and lists it for admins', async () =>
     headers: { authorization: `Bearer ${await staffToken('admin')}` },
   });
   expect(admin.status).toBe(200);
-  const body = (await admin.json()) as { items: { idempotencyKey: string; status: string }[] };
-  expect(body.items.map((d) => d.idempotencyKey)).toContain(job.idempotencyKey);
+  const body = (await admin.json()) as {
+    items: { idempotencyKey: string; status: string; jobId: string | null }[];
+  };
+  expect(body.items.find((d) => d.idempotencyKey === job.idempotencyKey)).toMatchObject({
+    jobId: queued.id,
+    lastError: expect.stringMatching(/550/),
+  });
   expect(body.items.every((d) => d.status === 'failed')).toBe(true);
   const staff = await fetch(`${ctx.running.url}/notifications/deliveries?status=failed`, {
     headers: { authorization: `Bearer ${await staffToken('staff')}` },
   });
   expect(staff.status).toBe(403);
+});
+
+it('sends a failed mail again only when an admin retries the job that failed it', async () => {
+  sink.answer = () => 550;
+  const job = email({ to: ['moved@example.org'] });
+  const failed = await enqueueEmail(queue, job);
+  expect((await settle(failed)).failed).toMatch(/for good/);
+
+  // Once the address works again, another job with the same key still sends nothing…
+  sink.answer = () => 250;
+  const before = sink.received.length;
+  expect((await settle(await enqueueEmail(queue, job))).result).toBe('already-failed');
+  expect(sink.received.length).toBe(before);
+
+  // …but the failed job retried (as the dashboard's "retry" does) tries once more.
+  await (await queue.getJob(failed.id!))!.retry();
+  expect((await settle(failed)).result).toBe('sent');
+  const row = await delivery(job.idempotencyKey);
+  expect(row).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+  const mails = sink.received.slice(before);
+  expect(mails.map((m) => m.messageId)).toEqual([
+    `<${row.id}@notifications.strategic-partnerships>`,
+  ]);
 });
 
 it('renders the Japanese template in correct UTF-8', async () => {

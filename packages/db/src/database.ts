@@ -146,6 +146,8 @@ export type DeliveryTable = {
   attempts: ColumnType<number, number | undefined, number>;
   providerMessageId: string | null;
   lastError: string | null;
+  /** The queue job that last tried it. */
+  jobId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   sentAt: Date | null;
 };

@@ -47,6 +47,8 @@ export const deliverySchema = z
     messageId: z.string(),
     providerMessageId: z.string().nullable(),
     lastError: z.string().nullable(),
+    /** The queue job that last tried it: retry that job in the dashboard to try again. */
+    jobId: z.string().nullable(),
     createdAt: z.string(),
     sentAt: z.string().nullable(),
   })

@@ -25,6 +25,7 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   messageId: messageIdOf(r.id),
   providerMessageId: r.providerMessageId,
   lastError: r.lastError,
+  jobId: r.jobId,
   createdAt: r.createdAt.toISOString(),
   sentAt: r.sentAt?.toISOString() ?? null,
 });

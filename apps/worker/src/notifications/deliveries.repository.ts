@@ -11,11 +11,16 @@ export class DeliveryRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   /**
-   * Runs `work` with the delivery for this idempotency key (made on first sight) locked and its
-   * attempt counted; what `work` records commits with it.
+   * Runs `work` with the delivery for this idempotency key (made on first sight) locked and,
+   * when it is to be tried, its attempt counted; what `work` records commits with it.
+   *
+   * `work` sees the delivery's status as it stands for this job: `sent` and `failed` are
+   * final, except that the very job that failed it, retried by an admin, finds it `pending`
+   * again and tries once more.
    */
   async withLocked<T>(
     job: EmailSend,
+    jobId: string,
     work: (
       delivery: DeliveryRow,
       record: {
@@ -35,12 +40,14 @@ export class DeliveryRepository {
       .onConflict((oc) => oc.column('idempotencyKey').doNothing())
       .execute();
     return this.db.transaction().execute(async (trx) => {
-      const delivery = await trx
+      const found = await trx
         .selectFrom('notifications.delivery')
         .selectAll()
         .where('idempotencyKey', '=', job.idempotencyKey)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      const retried = found.status === 'failed' && found.jobId === jobId;
+      const delivery = retried ? { ...found, status: 'pending' } : found;
       const update = (values: Updateable<DeliveryTable>) =>
         trx
           .updateTable('notifications.delivery')
@@ -50,7 +57,7 @@ export class DeliveryRepository {
       if (delivery.status === 'pending') {
         await trx
           .updateTable('notifications.delivery')
-          .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+          .set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'pending', jobId }))
           .where('id', '=', delivery.id)
           .execute();
       }

@@ -67,30 +67,34 @@ export class NotificationsProcessor
   private async send(job: Job, data: EmailSend): Promise<EmailOutcome> {
     // The delivery row stays locked while its mail is sent: two jobs with one idempotency key
     // (enqueued twice, or a retry racing a stalled run) take turns, and the second finds it sent.
-    const outcome = await this.deliveries.withLocked(data, async (delivery, record) => {
-      if (delivery.status === 'sent') return 'already-sent' as const;
-      if (delivery.status === 'failed') return 'already-failed' as const;
-      const { subject, text, html } = render(data.template, data.locale, data.data);
-      try {
-        const { providerMessageId } = await this.mailer.send({
-          from: this.config.MAIL_FROM,
-          to: data.to,
-          subject,
-          text,
-          html,
-          messageId: messageIdOf(delivery.id),
-        });
-        await record.sent(providerMessageId);
-        return 'sent' as const;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const code = (error as { responseCode?: number }).responseCode;
-        const permanent = typeof code === 'number' && code >= 500;
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        await record.error(message, permanent || lastAttempt);
-        return { error, permanent, message };
-      }
-    });
+    const outcome = await this.deliveries.withLocked(
+      data,
+      String(job.id),
+      async (delivery, record) => {
+        if (delivery.status === 'sent') return 'already-sent' as const;
+        if (delivery.status === 'failed') return 'already-failed' as const;
+        const { subject, text, html } = render(data.template, data.locale, data.data);
+        try {
+          const { providerMessageId } = await this.mailer.send({
+            from: this.config.MAIL_FROM,
+            to: data.to,
+            subject,
+            text,
+            html,
+            messageId: messageIdOf(delivery.id),
+          });
+          await record.sent(providerMessageId);
+          return 'sent' as const;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const code = (error as { responseCode?: number }).responseCode;
+          const permanent = typeof code === 'number' && code >= 500;
+          const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+          await record.error(message, permanent || lastAttempt);
+          return { error, permanent, message };
+        }
+      },
+    );
     if (typeof outcome === 'string') return outcome;
     if (outcome.permanent)
       throw new UnrecoverableError(`SMTP refused the message for good: ${outcome.message}`);

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
+import * as notifications0003 from './notifications/0003-delivery-job';
 import { auditMigration } from './audit';
 import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
@@ -32,7 +33,11 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-audit': auditMigration('inquiries'),
     '0003-registry-events': consumerMigration('inquiries'),
   },
-  notifications: { '0001-schema': notifications0001, '0002-deliveries': notifications0002 },
+  notifications: {
+    '0001-schema': notifications0001,
+    '0002-deliveries': notifications0002,
+    '0003-delivery-job': notifications0003,
+  },
   reports: { '0001-schema': reports0001 },
 };
 
