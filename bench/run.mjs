@@ -18,6 +18,11 @@ const benchmarks = [
     name: 'http-read',
     summary: 'GET /partners?limit=50: the service against plain Fastify + pg',
   },
+  {
+    name: 'queue-email',
+    summary:
+      'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',
+  },
 ];
 
 function select(names) {
