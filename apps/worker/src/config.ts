@@ -28,6 +28,8 @@ export const configSchema = serviceConfigSchema(3004).extend({
     .string()
     .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
     .optional(),
+  /** Connect, greeting and socket-idle timeout of each SMTP exchange. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   MAIL_DIR: z.string().min(1).default('var/mail'),
   MAIL_FROM: z
     .string()

@@ -3,6 +3,7 @@ import { enqueueEmail, queueNames } from '@sp/queue';
 import { SmtpSink, staffToken, testConfig, useTestApp } from '@sp/testing';
 import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
+import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 
 let sink: SmtpSink;
@@ -62,6 +63,14 @@ const settle = async (job: Job) => {
     return { result: undefined, failed: (error as Error).message };
   }
 };
+
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`not so within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const delivery = (key: string) =>
   ctx.database.db
@@ -152,6 +161,39 @@ it('sends a failed mail again only when an admin retries the job that failed it'
   expect(mails.map((m) => m.messageId)).toEqual([
     `<${row.id}@notifications.strategic-partnerships>`,
   ]);
+});
+
+it('waits while another job holds the delivery, and takes over a claim that has expired', async () => {
+  const held = email();
+  const stale = email();
+  for (const [job, until] of [
+    [held, "now() + interval '1 minute'"],
+    [stale, "now() - interval '1 second'"],
+  ] as const)
+    await sql`insert into notifications.delivery
+        (idempotency_key, template, locale, recipients, status, attempts, job_id, claimed_until)
+      values (${job.idempotencyKey}, ${job.template}, ${job.locale}, ${job.to}, 'sending', 1,
+              'another-job', ${sql.raw(until)})`.execute(ctx.database.db);
+  const before = sink.received.length;
+
+  // The stale claim (its job died and was never retried) is taken over and sent.
+  expect((await settle(await enqueueEmail(queue, stale))).result).toBe('sent');
+  expect(await delivery(stale.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2 });
+
+  // The live one is left alone: the job waits (delayed, no attempt used) …
+  const waiting = await enqueueEmail(queue, held);
+  await eventually(async () => (await waiting.getState()) === 'delayed');
+  expect(sink.received.length - before).toBe(1);
+  // … until the holder records its mail as sent; then it finds it sent.
+  await ctx.database.db
+    .updateTable('notifications.delivery')
+    .set({ status: 'sent', claimedUntil: null, sentAt: new Date() })
+    .where('idempotencyKey', '=', held.idempotencyKey)
+    .execute();
+  expect((await settle(waiting)).result).toBe('already-sent');
+  // One attempt, the run that found it sent: the wait used none.
+  expect((await queue.getJob(waiting.id!))?.attemptsMade).toBe(1);
+  expect(sink.received.length - before).toBe(1);
 });
 
 it('renders the Japanese template in correct UTF-8', async () => {

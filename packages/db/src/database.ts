@@ -148,6 +148,8 @@ export type DeliveryTable = {
   lastError: string | null;
   /** The queue job that last tried it. */
   jobId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** While `sending`: until when the claiming job holds it. */
+  claimedUntil: ColumnType<Date | null, Date | null | undefined, Date | null>;
   createdAt: Timestamp;
   sentAt: Date | null;
 };

@@ -51,6 +51,9 @@ export class SmtpSink {
         };
       },
     });
+    // A client that dies mid-conversation (a killed worker) resets its connection: normal for
+    // a server, and an unhandled 'error' would crash the test process.
+    server.on('error', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.server.address();
     if (!address || typeof address === 'string') throw new Error('SMTP sink has no port');

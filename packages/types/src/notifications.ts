@@ -34,7 +34,7 @@ export type EmailSend = z.infer<typeof emailSendSchema>;
 export const scheduledRunSchema = z.object({}).strict();
 export type ScheduledRun = z.infer<typeof scheduledRunSchema>;
 
-export const deliveryStatuses = ['pending', 'sent', 'failed'] as const;
+export const deliveryStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export const deliverySchema = z
   .object({
     id: z.uuid(),

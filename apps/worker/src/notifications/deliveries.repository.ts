@@ -2,77 +2,65 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DB, DeliveryTable } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import type { DeliveryQuery, EmailSend } from '@sp/types';
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { Batcher } from './batcher';
 
 export type DeliveryRow = Selectable<DeliveryTable>;
 
+/** What a job may do with the delivery of its idempotency key. */
+export type Claim =
+  /** Send it: this job holds it (`sending`) until it records the outcome or the claim expires. */
+  | { kind: 'claimed'; delivery: DeliveryRow }
+  /** Final: nothing to send. */
+  | { kind: 'sent' | 'failed'; delivery: DeliveryRow }
+  /** Another job with the same key is sending it now: look again later. */
+  | { kind: 'busy'; delivery: DeliveryRow };
+
+type ClaimRequest = { job: EmailSend; jobId: string; leaseMs: number };
+
+/**
+ * The delivery ledger: one row per idempotency key. Claims and "sent" records of concurrent jobs
+ * go to Postgres together (see `Batcher`), and no row lock or connection is held while a mail
+ * is on its way: under load a worker pays a few statements per batch, not a transaction per mail.
+ */
 @Injectable()
 export class DeliveryRepository {
+  private readonly claims = new Batcher<ClaimRequest, Claim>((batch) => this.claimAll(batch), {
+    keyOf: (request) => request.job.idempotencyKey,
+  });
+  private readonly sends = new Batcher<{ id: string; providerMessageId: string | null }, void>(
+    (batch) => this.recordAllSent(batch),
+  );
+
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   /**
-   * Runs `work` with the delivery for this idempotency key (made on first sight) locked and,
-   * when it is to be tried, its attempt counted; what `work` records commits with it.
-   *
-   * `work` sees the delivery's status as it stands for this job: `sent` and `failed` are
-   * final, except that the very job that failed it, retried by an admin, finds it `pending`
-   * again and tries once more.
+   * Claims the delivery of `job`'s idempotency key for `jobId` (made on first sight), counting
+   * the attempt. A `pending` delivery is claimed; a `sending` one only by the job that holds it
+   * (its process died, and BullMQ runs it again) or once its claim has expired; a `failed` one
+   * only by the very job that failed it, retried by an admin. Otherwise the answer says why not.
    */
-  async withLocked<T>(
-    job: EmailSend,
-    jobId: string,
-    work: (
-      delivery: DeliveryRow,
-      record: {
-        sent: (providerMessageId: string | null) => Promise<void>;
-        error: (message: string, final: boolean) => Promise<void>;
-      },
-    ) => Promise<T>,
-  ): Promise<T> {
+  claim(job: EmailSend, jobId: string, leaseMs: number): Promise<Claim> {
+    return this.claims.submit({ job, jobId, leaseMs });
+  }
+
+  /** Records a mail the SMTP server accepted. */
+  recordSent(id: string, providerMessageId: string | null): Promise<void> {
+    return this.sends.submit({ id, providerMessageId });
+  }
+
+  /** Records a failed try: back to `pending` for a retry, or `failed` for good. */
+  async recordError(id: string, jobId: string, message: string, final: boolean): Promise<void> {
     await this.db
-      .insertInto('notifications.delivery')
-      .values({
-        idempotencyKey: job.idempotencyKey,
-        template: job.template,
-        locale: job.locale,
-        recipients: job.to,
+      .updateTable('notifications.delivery')
+      .set({
+        status: final ? 'failed' : 'pending',
+        lastError: message.slice(0, 2000),
+        claimedUntil: null,
       })
-      .onConflict((oc) => oc.column('idempotencyKey').doNothing())
+      .where('id', '=', id)
+      .where('jobId', '=', jobId)
       .execute();
-    return this.db.transaction().execute(async (trx) => {
-      const found = await trx
-        .selectFrom('notifications.delivery')
-        .selectAll()
-        .where('idempotencyKey', '=', job.idempotencyKey)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      const retried = found.status === 'failed' && found.jobId === jobId;
-      const delivery = retried ? { ...found, status: 'pending' } : found;
-      const update = (values: Updateable<DeliveryTable>) =>
-        trx
-          .updateTable('notifications.delivery')
-          .set(values)
-          .where('id', '=', delivery.id)
-          .execute();
-      if (delivery.status === 'pending') {
-        await trx
-          .updateTable('notifications.delivery')
-          .set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'pending', jobId }))
-          .where('id', '=', delivery.id)
-          .execute();
-      }
-      return work(delivery, {
-        sent: async (providerMessageId) => {
-          await update({ status: 'sent', sentAt: new Date(), providerMessageId, lastError: null });
-        },
-        error: async (message, final) => {
-          await update({
-            lastError: message.slice(0, 2000),
-            ...(final ? { status: 'failed' } : {}),
-          });
-        },
-      });
-    });
   }
 
   list(query: DeliveryQuery): Promise<DeliveryRow[]> {
@@ -83,5 +71,71 @@ export class DeliveryRepository {
       .limit(query.limit);
     if (query.status) q = q.where('status', '=', query.status);
     return q.execute();
+  }
+
+  private async claimAll(batch: ClaimRequest[]): Promise<Claim[]> {
+    // One statement for the batch: insert the new keys already claimed, claim the existing ones
+    // that may be claimed, and return exactly the rows this batch now holds.
+    const claimed = await sql<DeliveryRow>`
+      insert into notifications.delivery as d
+        (idempotency_key, template, locale, recipients, status, attempts, job_id, claimed_until)
+      select i.key, i.template, i.locale, array(select jsonb_array_elements_text(i.recipients)),
+             'sending', 1, i.job_id, now() + make_interval(secs => i.lease_ms / 1000.0)
+      from unnest(
+        ${batch.map((r) => r.job.idempotencyKey)}::text[],
+        ${batch.map((r) => r.job.template)}::text[],
+        ${batch.map((r) => r.job.locale)}::text[],
+        ${batch.map((r) => JSON.stringify(r.job.to))}::jsonb[],
+        ${batch.map((r) => r.jobId)}::text[],
+        ${batch.map((r) => r.leaseMs)}::int[]
+      ) as i(key, template, locale, recipients, job_id, lease_ms)
+      on conflict (idempotency_key) do update
+        set status = 'sending', attempts = d.attempts + 1, job_id = excluded.job_id,
+            claimed_until = excluded.claimed_until
+        where d.status = 'pending'
+           or (d.status = 'sending' and (d.job_id = excluded.job_id or d.claimed_until < now()))
+           or (d.status = 'failed' and d.job_id = excluded.job_id)
+      returning d.id, d.idempotency_key as "idempotencyKey", d.template, d.locale, d.recipients,
+                d.status, d.attempts, d.provider_message_id as "providerMessageId",
+                d.last_error as "lastError", d.job_id as "jobId", d.claimed_until as "claimedUntil",
+                d.created_at as "createdAt", d.sent_at as "sentAt"`.execute(this.db);
+    const byKey = new Map(claimed.rows.map((row) => [row.idempotencyKey, row]));
+    const others = batch.map((r) => r.job.idempotencyKey).filter((key) => !byKey.has(key));
+    const unclaimable = new Map(
+      others.length === 0
+        ? []
+        : (
+            await this.db
+              .selectFrom('notifications.delivery')
+              .selectAll()
+              .where('idempotencyKey', 'in', others)
+              .execute()
+          ).map((row) => [row.idempotencyKey, row]),
+    );
+    return batch.map(({ job }): Claim => {
+      const mine = byKey.get(job.idempotencyKey);
+      if (mine) return { kind: 'claimed', delivery: mine };
+      const row = unclaimable.get(job.idempotencyKey);
+      if (!row) throw new Error(`delivery ${job.idempotencyKey} neither claimed nor found`);
+      return {
+        kind: row.status === 'sent' || row.status === 'failed' ? row.status : 'busy',
+        delivery: row,
+      };
+    });
+  }
+
+  private async recordAllSent(
+    batch: { id: string; providerMessageId: string | null }[],
+  ): Promise<void[]> {
+    await sql`
+      update notifications.delivery as d
+      set status = 'sent', sent_at = now(), provider_message_id = v.provider_message_id,
+          last_error = null, claimed_until = null
+      from unnest(
+        ${batch.map((r) => r.id)}::uuid[],
+        ${batch.map((r) => r.providerMessageId)}::text[]
+      ) as v(id, provider_message_id)
+      where d.id = v.id`.execute(this.db);
+    return batch.map(() => undefined);
   }
 }

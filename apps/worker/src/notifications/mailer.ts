@@ -26,12 +26,16 @@ export class Mailer {
   constructor(
     private readonly smtpUrl: string | undefined,
     private readonly mailDir: string,
+    timeoutMs = 60_000,
   ) {
     this.transport = smtpUrl
       ? nodemailer.createTransport({
           url: smtpUrl,
           pool: true,
           maxConnections: 5,
+          connectionTimeout: timeoutMs,
+          greetingTimeout: timeoutMs,
+          socketTimeout: timeoutMs,
         } as TransportOptions)
       : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }

@@ -8,14 +8,14 @@ import {
 import { APP_CONFIG } from '@sp/platform';
 import { queueNames, takeJob } from '@sp/queue';
 import type { EmailSend } from '@sp/types';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
 import { start, stop } from '../queues/worker-host';
 import type { ScheduledOutcome } from '../reports/reports.processor';
 import { DeliveryRepository } from './deliveries.repository';
-import { Mailer, messageIdOf } from './mailer';
+import { Mailer, messageIdOf, type Sent } from './mailer';
 import { render } from './templates';
 
 export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
@@ -32,6 +32,7 @@ export class NotificationsProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   readonly mailer: Mailer;
+  private readonly leaseMs: number;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
@@ -41,7 +42,10 @@ export class NotificationsProcessor
   ) {
     super();
     logger.setContext(NotificationsProcessor.name);
-    this.mailer = new Mailer(config.SMTP_URL, config.MAIL_DIR);
+    this.mailer = new Mailer(config.SMTP_URL, config.MAIL_DIR, config.SMTP_TIMEOUT_MS);
+    // Long enough for the slowest send the timeouts allow (connect, greeting, data), queued
+    // behind the pool's other messages; a crashed job takes its own claim back at once anyway.
+    this.leaseMs = 5 * config.SMTP_TIMEOUT_MS;
   }
 
   onApplicationBootstrap(): void {
@@ -50,11 +54,11 @@ export class NotificationsProcessor
     start(this, this.metrics, this.logger);
   }
 
-  async process(job: Job): Promise<EmailOutcome | ScheduledOutcome> {
+  async process(job: Job, token?: string): Promise<EmailOutcome | ScheduledOutcome> {
     const taken = takeJob(queueNames.notifications, job);
     switch (taken.name) {
       case 'email.send':
-        return this.send(job, taken.data);
+        return this.send(job, token, taken.data);
       case 'inquiries.sla-sweep':
       case 'agreements.expiry-reminders': {
         const reason = `${taken.name}: nothing to sweep yet (filled in by its owning issue)`;
@@ -64,41 +68,48 @@ export class NotificationsProcessor
     }
   }
 
-  private async send(job: Job, data: EmailSend): Promise<EmailOutcome> {
-    // The delivery row stays locked while its mail is sent: two jobs with one idempotency key
-    // (enqueued twice, or a retry racing a stalled run) take turns, and the second finds it sent.
-    const outcome = await this.deliveries.withLocked(
-      data,
-      String(job.id),
-      async (delivery, record) => {
-        if (delivery.status === 'sent') return 'already-sent' as const;
-        if (delivery.status === 'failed') return 'already-failed' as const;
-        const { subject, text, html } = render(data.template, data.locale, data.data);
-        try {
-          const { providerMessageId } = await this.mailer.send({
-            from: this.config.MAIL_FROM,
-            to: data.to,
-            subject,
-            text,
-            html,
-            messageId: messageIdOf(delivery.id),
-          });
-          await record.sent(providerMessageId);
-          return 'sent' as const;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const code = (error as { responseCode?: number }).responseCode;
-          const permanent = typeof code === 'number' && code >= 500;
-          const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          await record.error(message, permanent || lastAttempt);
-          return { error, permanent, message };
-        }
-      },
-    );
-    if (typeof outcome === 'string') return outcome;
-    if (outcome.permanent)
-      throw new UnrecoverableError(`SMTP refused the message for good: ${outcome.message}`);
-    throw outcome.error;
+  private async send(job: Job, token: string | undefined, data: EmailSend): Promise<EmailOutcome> {
+    const jobId = String(job.id);
+    const claim = await this.deliveries.claim(data, jobId, this.leaseMs);
+    switch (claim.kind) {
+      case 'sent':
+        return 'already-sent';
+      case 'failed':
+        return 'already-failed';
+      case 'busy': {
+        // Another job with this key is sending it (a send takes milliseconds to seconds): look
+        // again in a moment, without using an attempt.
+        await job.moveToDelayed(Date.now() + 500, token);
+        throw new DelayedError();
+      }
+      case 'claimed':
+        break;
+    }
+    const { delivery } = claim;
+    const { subject, text, html } = render(data.template, data.locale, data.data);
+    let sent: Sent;
+    try {
+      sent = await this.mailer.send({
+        from: this.config.MAIL_FROM,
+        to: data.to,
+        subject,
+        text,
+        html,
+        messageId: messageIdOf(delivery.id),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { responseCode?: number }).responseCode;
+      const permanent = typeof code === 'number' && code >= 500;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await this.deliveries.recordError(delivery.id, jobId, message, permanent || lastAttempt);
+      if (permanent) throw new UnrecoverableError(`SMTP refused the message for good: ${message}`);
+      throw error;
+    }
+    // Should the process die before this is recorded, the job runs again and the mail is sent
+    // again, with the same Message-ID: the one repeat at-least-once delivery allows.
+    await this.deliveries.recordSent(delivery.id, sent.providerMessageId);
+    return 'sent';
   }
 
   async beforeApplicationShutdown(): Promise<void> {
