@@ -20,6 +20,29 @@ describe('Batcher', () => {
     expect(runs).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('under load, lingers before the next run so that more calls share it', async () => {
+    const runs: number[][] = [];
+    let release: () => void = () => undefined;
+    const batcher = new Batcher<number, number>(
+      async (inputs) => {
+        runs.push(inputs);
+        if (runs.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return inputs;
+      },
+      { lingerMs: 20 },
+    );
+    const first = batcher.submit(1); // idle: runs at once
+    const second = batcher.submit(2); // queued behind a run in flight: there is load
+    release();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 5)); // within the linger
+    const more = [3, 4].map((n) => batcher.submit(n));
+    await Promise.all([second, ...more]);
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+    await batcher.submit(5); // idle again: at once, alone
+    expect(runs.at(-1)).toEqual([5]);
+  });
+
   it('keeps batches within max', async () => {
     const sizes: number[] = [];
     const batcher = new Batcher<number, number>(
