@@ -76,6 +76,9 @@ async function waitFor(predicate: () => boolean | Promise<boolean>, what: string
   }
 }
 
+/** Four worker starts and a batch each: generous, for a CI host busy with the other files. */
+const SLOW = 120_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function enqueueBatch(label: string, count: number): Promise<string[]> {
@@ -138,64 +141,76 @@ describe('a worker killed while it sends', () => {
     sink.delayMs = 8;
   });
 
-  it('loses no message and repeats one only when killed between acceptance and record', async () => {
-    const kills = 3;
-    const { deliveries, distinct, repeats } = await sendThroughKills(
-      'one-at-a-time',
-      150,
-      kills,
-      1,
-    );
-    // None lost: every delivery's Message-ID reached the server, and no other did.
-    expect([...distinct].sort()).toEqual(deliveries.map((d) => messageIdOf(d.id)).sort());
-    // A repeat is the same Message-ID again (counted above); at most the one message in flight.
-    console.log(`SIGKILL ×${kills} at concurrency 1: ${repeats} message(s) sent twice`);
-    expect(repeats).toBeLessThanOrEqual(kills);
-  });
+  it(
+    'loses no message and repeats one only when killed between acceptance and record',
+    async () => {
+      const kills = 3;
+      const { deliveries, distinct, repeats } = await sendThroughKills(
+        'one-at-a-time',
+        150,
+        kills,
+        1,
+      );
+      // None lost: every delivery's Message-ID reached the server, and no other did.
+      expect([...distinct].sort()).toEqual(deliveries.map((d) => messageIdOf(d.id)).sort());
+      // A repeat is the same Message-ID again (counted above); at most the one message in flight.
+      console.log(`SIGKILL ×${kills} at concurrency 1: ${repeats} message(s) sent twice`);
+      expect(repeats).toBeLessThanOrEqual(kills);
+    },
+    SLOW,
+  );
 
-  it('at concurrency 5 repeats at most the five messages in flight per kill', async () => {
-    const kills = 3;
-    const concurrency = 5;
-    const { deliveries, distinct, repeats } = await sendThroughKills(
-      'five-at-a-time',
-      400,
-      kills,
-      concurrency,
-    );
-    expect([...distinct].sort()).toEqual(deliveries.map((d) => messageIdOf(d.id)).sort());
-    console.log(
-      `SIGKILL ×${kills} at concurrency ${concurrency}: ${repeats} message(s) sent twice`,
-    );
-    expect(repeats).toBeLessThanOrEqual(kills * concurrency);
-  });
+  it(
+    'at concurrency 5 repeats at most the five messages in flight per kill',
+    async () => {
+      const kills = 3;
+      const concurrency = 5;
+      const { deliveries, distinct, repeats } = await sendThroughKills(
+        'five-at-a-time',
+        400,
+        kills,
+        concurrency,
+      );
+      expect([...distinct].sort()).toEqual(deliveries.map((d) => messageIdOf(d.id)).sort());
+      console.log(
+        `SIGKILL ×${kills} at concurrency ${concurrency}: ${repeats} message(s) sent twice`,
+      );
+      expect(repeats).toBeLessThanOrEqual(kills * concurrency);
+    },
+    SLOW,
+  );
 });
 
 describe('a worker asked to stop', () => {
-  it('lets the jobs it is running finish, records them, and exits 0', async () => {
-    sink.delayMs = 1_500;
-    const worker = startWorker({ NOTIFICATIONS_CONCURRENCY: '5' });
-    const keys = await enqueueBatch('graceful', 3);
-    await waitFor(async () => (await queue.getActiveCount()) === 3, 'three running jobs');
-    const before = sink.received.length;
-    const asked = Date.now();
-    worker.child.kill('SIGTERM');
-    expect(await worker.exit).toBe(0);
-    const took = Date.now() - asked;
+  it(
+    'lets the jobs it is running finish, records them, and exits 0',
+    async () => {
+      sink.delayMs = 1_500;
+      const worker = startWorker({ NOTIFICATIONS_CONCURRENCY: '5' });
+      const keys = await enqueueBatch('graceful', 3);
+      await waitFor(async () => (await queue.getActiveCount()) === 3, 'three running jobs');
+      const before = sink.received.length;
+      const asked = Date.now();
+      worker.child.kill('SIGTERM');
+      expect(await worker.exit).toBe(0);
+      const took = Date.now() - asked;
 
-    expect(sink.received.length - before).toBe(3);
-    const rows = await database.db
-      .selectFrom('notifications.delivery')
-      .select(['status', 'attempts'])
-      .where('idempotencyKey', 'in', keys)
-      .execute();
-    expect(rows).toEqual(Array(3).fill({ status: 'sent', attempts: 1 }));
-    // Completed, not cut off: none is left active to be retried after a stall.
-    expect(await queue.getActiveCount()).toBe(0);
-    const completed = (await queue.getCompleted(0, 1_000)).filter((job) =>
-      keys.includes((job.data as { idempotencyKey: string }).idempotencyKey),
-    );
-    expect(completed.map((job) => job.returnvalue)).toEqual(['sent', 'sent', 'sent']);
-    expect(worker.output()).toMatch(/SIGTERM: shutting down/);
-    expect(took).toBeLessThan(10_000); // within SHUTDOWN_TIMEOUT_MS, not cut off by it
-  });
+      expect(sink.received.length - before).toBe(3);
+      const rows = await database.db
+        .selectFrom('notifications.delivery')
+        .select(['status', 'attempts'])
+        .where('idempotencyKey', 'in', keys)
+        .execute();
+      expect(rows).toEqual(Array(3).fill({ status: 'sent', attempts: 1 }));
+      // Completed, not cut off: none is left active to be retried after a stall.
+      expect(await queue.getActiveCount()).toBe(0);
+      const completed = (await queue.getCompleted(0, 1_000)).filter((job) =>
+        keys.includes((job.data as { idempotencyKey: string }).idempotencyKey),
+      );
+      expect(completed.map((job) => job.returnvalue)).toEqual(['sent', 'sent', 'sent']);
+      expect(worker.output()).toMatch(/SIGTERM: shutting down/);
+      expect(took).toBeLessThan(10_000); // within SHUTDOWN_TIMEOUT_MS, not cut off by it
+    },
+    SLOW,
+  );
 });
