@@ -12,8 +12,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
-import { start, stop } from '../queues/worker-host';
-import type { ScheduledOutcome } from '../reports/reports.processor';
+import { type ScheduledOutcome, start, stop } from '../queues/worker-host';
 import { DeliveryRepository } from './deliveries.repository';
 import { Mailer, messageIdOf, type Sent } from './mailer';
 import { render } from './templates';
@@ -24,7 +23,7 @@ export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
  * Works the `notifications` queue: `email.send` jobs become mail, at most once per idempotency
  * key. A 4xx or a network error is retried with backoff; a 5xx answer is final (the delivery
  * is marked failed and listed for admins), as is a payload that breaks its contract.
- * Declared as a processor per app by `configuredProcessor` (options from the config).
+ * `NotificationsModule.register` declares it a processor, with the config's worker options.
  */
 @Injectable()
 export class NotificationsProcessor

@@ -5,6 +5,9 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import type { QueueMetrics } from './queue-metrics';
 
+/** What a scheduled job whose owning issue has not filled it yet returns. */
+export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };
+
 /**
  * Worker options from the config. `@Processor` takes its options where the class is declared,
  * before any config is read, so each module declares its processor subclass in `register`.

@@ -11,9 +11,7 @@ import type { Job } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
-import { start, stop } from '../queues/worker-host';
-
-export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };
+import { type ScheduledOutcome, start, stop } from '../queues/worker-host';
 
 /**
  * Works the `reports` queue. For now it runs the scheduled reports, which have nothing to
