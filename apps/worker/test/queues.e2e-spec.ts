@@ -176,6 +176,24 @@ describe('queue dashboard', () => {
     expect(body.queues.map((q) => q.name).sort()).toEqual(Object.values(queueNames).sort());
   });
 
+  it('logs which admin did what through it', async () => {
+    const res = await fetch(`${ctx.running.url}/queues/api/queues/reports/pause`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await staffToken('admin', 'grace')}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await reports.isPaused()).toBe(true);
+    await reports.resume();
+    expect(
+      ctx.running.logs.lines.find((line) => line.msg === 'queue dashboard action'),
+    ).toMatchObject({
+      admin: 'grace',
+      method: 'PUT',
+      url: '/queues/api/queues/reports/pause',
+      statusCode: 200,
+    });
+  });
+
   it('signs a browser in with a cookie only /queues receives, and out again', async () => {
     const refused = await fetch(`${ctx.running.url}/queues/session`, {
       method: 'POST',

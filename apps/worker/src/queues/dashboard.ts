@@ -8,6 +8,7 @@ import { AppError, type Principal, toProblem, TokenVerifier } from '@sp/platform
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
+import { PinoLogger } from 'nestjs-pino';
 import { z } from 'zod';
 import { WORKER_QUEUES } from './tokens';
 
@@ -24,11 +25,17 @@ const sessionSchema = z.object({ token: z.string().min(1) }).strict();
  */
 @Injectable()
 export class Dashboard implements OnModuleInit {
+  /** Who each request let in is (the admin's `sub`), for the action log. */
+  private readonly admins = new WeakMap<FastifyRequest, string>();
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly verifier: TokenVerifier,
     @Inject(WORKER_QUEUES) private readonly queues: Queue[],
-  ) {}
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(Dashboard.name);
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -50,6 +57,20 @@ export class Dashboard implements OnModuleInit {
       );
       await scope.register(async (guarded) => {
         guarded.addHook('onRequest', (request, reply) => this.guard(request, reply));
+        // The dashboard can retry, promote, clean, pause and add jobs: say who did what.
+        guarded.addHook('onResponse', (request, reply, done) => {
+          if (request.method !== 'GET')
+            this.logger.info(
+              {
+                admin: this.admins.get(request),
+                method: request.method,
+                url: request.url,
+                statusCode: reply.statusCode,
+              },
+              'queue dashboard action',
+            );
+          done();
+        });
         await guarded.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
       });
     });
@@ -90,8 +111,10 @@ export class Dashboard implements OnModuleInit {
         }),
       );
     }
-    const refused = refusal(await this.verifier.verify(token).catch((e: unknown) => e));
+    const principal = await this.verifier.verify(token).catch((e: unknown) => e);
+    const refused = refusal(principal);
     if (refused) return problem(request, reply, refused);
+    this.admins.set(request, (principal as Principal & { kind: 'staff' }).sub);
   }
 }
 
