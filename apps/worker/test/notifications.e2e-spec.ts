@@ -1,33 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueEmail, queueNames } from '@sp/queue';
-import { SmtpSink, staffToken, testConfig, useTestApp } from '@sp/testing';
+import { staffToken, testConfig, useTestAppWithSmtp } from '@sp/testing';
 import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 
-let sink: SmtpSink;
 let queue: Queue;
 let events: QueueEvents;
 
-beforeAll(async () => {
-  sink = await SmtpSink.start();
-});
+const ctx = useTestAppWithSmtp(appModule, description);
+const sink = () => ctx.sink;
 
-const ctx = useTestApp(appModule, description, {
-  env: {
-    get SMTP_URL() {
-      return sink.url;
-    },
-  } as Record<string, string>,
-});
-
-// Declared after useTestApp so they close after the app (Jest runs afterAll hooks in
-// declaration order): the app's pooled SMTP connections must be gone before the sink closes.
 afterAll(async () => {
   await events?.close();
   await queue?.close();
-  await sink?.close();
 });
 
 beforeAll(async () => {
@@ -44,7 +31,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  sink.answer = () => 250;
+  sink().answer = () => 250;
 });
 
 const email = (overrides: Partial<EmailSend> = {}): EmailSend => ({
@@ -81,13 +68,13 @@ const delivery = (key: string) =>
 
 it('sends one mail for one idempotency key, however often it is enqueued', async () => {
   const job = email();
-  const before = sink.received.length;
+  const before = sink().received.length;
   const first = await enqueueEmail(queue, job);
   const second = await enqueueEmail(queue, job);
   // The two jobs run concurrently: whichever takes the delivery's lock first sends.
   const results = [(await settle(first)).result, (await settle(second)).result];
   expect(results.sort()).toEqual(['already-sent', 'sent']);
-  const mails = sink.received.slice(before);
+  const mails = sink().received.slice(before);
   expect(mails).toHaveLength(1);
   const row = await delivery(job.idempotencyKey);
   expect(row).toMatchObject({ status: 'sent', attempts: 1 });
@@ -96,25 +83,25 @@ it('sends one mail for one idempotency key, however often it is enqueued', async
 });
 
 it('retries a 451 with backoff and delivers on the third attempt', async () => {
-  const offeredBefore = sink.offered;
-  sink.answer = (n) => (n - offeredBefore <= 2 ? 451 : 250);
+  const offeredBefore = sink().offered;
+  sink().answer = (n) => (n - offeredBefore <= 2 ? 451 : 250);
   const job = email();
   const result = await settle(
     await enqueueEmail(queue, job, { backoff: { type: 'fixed', delay: 200 } }),
   );
   expect(result.result).toBe('sent');
   expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 3 });
-  expect(sink.offered - offeredBefore).toBe(3);
+  expect(sink().offered - offeredBefore).toBe(3);
 });
 
 it('fails a 550 at once, without retrying, and lists it for admins', async () => {
-  const offeredBefore = sink.offered;
-  sink.answer = () => 550;
+  const offeredBefore = sink().offered;
+  sink().answer = () => 550;
   const job = email({ to: ['nobody@example.org'] });
   const queued = await enqueueEmail(queue, job);
   const result = await settle(queued);
   expect(result.failed).toMatch(/refused the message for good/);
-  expect(sink.offered - offeredBefore).toBe(1);
+  expect(sink().offered - offeredBefore).toBe(1);
   expect((await queue.getJob(queued.id!))?.attemptsMade).toBe(1);
   expect(await delivery(job.idempotencyKey)).toMatchObject({
     status: 'failed',
@@ -141,23 +128,23 @@ it('fails a 550 at once, without retrying, and lists it for admins', async () =>
 });
 
 it('sends a failed mail again only when an admin retries the job that failed it', async () => {
-  sink.answer = () => 550;
+  sink().answer = () => 550;
   const job = email({ to: ['moved@example.org'] });
   const failed = await enqueueEmail(queue, job);
   expect((await settle(failed)).failed).toMatch(/for good/);
 
   // Once the address works again, another job with the same key still sends nothing…
-  sink.answer = () => 250;
-  const before = sink.received.length;
+  sink().answer = () => 250;
+  const before = sink().received.length;
   expect((await settle(await enqueueEmail(queue, job))).result).toBe('already-failed');
-  expect(sink.received.length).toBe(before);
+  expect(sink().received.length).toBe(before);
 
   // …but the failed job retried (as the dashboard's "retry" does) tries once more.
   await (await queue.getJob(failed.id!))!.retry();
   expect((await settle(failed)).result).toBe('sent');
   const row = await delivery(job.idempotencyKey);
   expect(row).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
-  const mails = sink.received.slice(before);
+  const mails = sink().received.slice(before);
   expect(mails.map((m) => m.messageId)).toEqual([
     `<${row.id}@notifications.strategic-partnerships>`,
   ]);
@@ -174,7 +161,7 @@ it('waits while another job holds the delivery, and takes over a claim that has 
         (idempotency_key, template, locale, recipients, status, attempts, job_id, claimed_until)
       values (${job.idempotencyKey}, ${job.template}, ${job.locale}, ${job.to}, 'sending', 1,
               'another-job', ${sql.raw(until)})`.execute(ctx.database.db);
-  const before = sink.received.length;
+  const before = sink().received.length;
 
   // The stale claim (its job died and was never retried) is taken over and sent.
   expect((await settle(await enqueueEmail(queue, stale))).result).toBe('sent');
@@ -183,7 +170,7 @@ it('waits while another job holds the delivery, and takes over a claim that has 
   // The live one is left alone: the job waits (delayed, no attempt used) …
   const waiting = await enqueueEmail(queue, held);
   await eventually(async () => (await waiting.getState()) === 'delayed');
-  expect(sink.received.length - before).toBe(1);
+  expect(sink().received.length - before).toBe(1);
   // … until the holder records its mail as sent; then it finds it sent.
   await ctx.database.db
     .updateTable('notifications.delivery')
@@ -193,17 +180,17 @@ it('waits while another job holds the delivery, and takes over a claim that has 
   expect((await settle(waiting)).result).toBe('already-sent');
   // One attempt, the run that found it sent: the wait used none.
   expect((await queue.getJob(waiting.id!))?.attemptsMade).toBe(1);
-  expect(sink.received.length - before).toBe(1);
+  expect(sink().received.length - before).toBe(1);
 });
 
 it('renders the Japanese template in correct UTF-8', async () => {
-  const before = sink.received.length;
+  const before = sink().received.length;
   const job = email({
     locale: 'ja',
     data: { name: '山田 花子', reference: 'INQ-2026-000124', statusUrl: 'https://example.org/s/x' },
   });
   expect((await settle(await enqueueEmail(queue, job))).result).toBe('sent');
-  const mail = sink.received.slice(before)[0]!;
+  const mail = sink().received.slice(before)[0]!;
   expect(mail.parsed.subject).toBe('お問い合わせを受け付けました（INQ-2026-000124）');
   expect(mail.parsed.text).toContain('山田 花子 様');
   expect(mail.parsed.text).toContain('国際化推進グループ');

@@ -1,10 +1,9 @@
 import { enqueue, enqueueEmail, queueNames, schedules } from '@sp/queue';
-import { SmtpSink, staffToken, testConfig, useTestApp } from '@sp/testing';
+import { staffToken, testConfig, useTestAppWithSmtp } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 import { Schedulers } from '../src/queues/schedulers';
 
-let sink: SmtpSink;
 const config = testConfig();
 const connection = { url: config.REDIS_URL };
 const notifications = new Queue(queueNames.notifications, {
@@ -13,24 +12,16 @@ const notifications = new Queue(queueNames.notifications, {
 });
 const reports = new Queue(queueNames.reports, { connection, prefix: config.BULLMQ_PREFIX });
 
+// Before the app starts: a schedule an older release registered and this one no longer has.
 beforeAll(async () => {
-  sink = await SmtpSink.start();
-  // A schedule an older release registered and this one no longer has: start-up removes it.
   await notifications.upsertJobScheduler('retired.nightly-job', { pattern: '0 3 * * *' });
 });
 
-const ctx = useTestApp(appModule, description, {
-  env: {
-    get SMTP_URL() {
-      return sink.url;
-    },
-  } as Record<string, string>,
-});
+const ctx = useTestAppWithSmtp(appModule, description);
 
 afterAll(async () => {
   await notifications.close();
   await reports.close();
-  await sink?.close();
 });
 
 const schedulers = () => ctx.running.app.get(Schedulers);

@@ -13,6 +13,7 @@ import {
 } from '@sp/platform';
 import { TEST_DEV_KEY_FILE } from './auth';
 import { createTestDatabase, type TestDatabase } from './database';
+import { SmtpSink } from './smtp';
 
 export type LogLine = Record<string, unknown> & {
   msg?: string;
@@ -137,6 +138,48 @@ export function useTestApp(
     },
     get running() {
       return ready(running, 'the app');
+    },
+  };
+}
+
+/**
+ * `useTestApp` for an app that sends mail: a real SMTP server for the file (`sink`), the app's
+ * `SMTP_URL` pointing at it, and the server closed after the app (Jest runs afterAll hooks in
+ * declaration order; the app's pooled SMTP connections must be gone first).
+ */
+export function useTestAppWithSmtp(
+  module: (options: Omit<PlatformOptions, 'service'>) => DynamicModule,
+  description: AppDescription,
+  options: { seed?: boolean; env?: Partial<Record<keyof BaseConfig, string>> } = {},
+): TestApp & { readonly sink: SmtpSink } {
+  let sink: SmtpSink | undefined;
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+  });
+  const app = useTestApp(module, description, {
+    ...options,
+    env: {
+      ...options.env,
+      // Read when the app starts, after the sink has.
+      get SMTP_URL() {
+        if (!sink) throw new Error('the SMTP sink is not started yet');
+        return sink.url;
+      },
+    },
+  });
+  afterAll(async () => {
+    await sink?.close();
+  });
+  return {
+    get database() {
+      return app.database;
+    },
+    get running() {
+      return app.running;
+    },
+    get sink() {
+      if (!sink) throw new Error('the SMTP sink is not started yet: use it inside a test or hook');
+      return sink;
     },
   };
 }

@@ -1,5 +1,12 @@
 export type { LogLine, RunningApp, TestApp } from './app';
-export { dropRedisKeys, LogSink, startApp, testConfig, useTestApp } from './app';
+export {
+  dropRedisKeys,
+  LogSink,
+  startApp,
+  testConfig,
+  useTestApp,
+  useTestAppWithSmtp,
+} from './app';
 export type { TestDatabase } from './database';
 export {
   createTemplateDatabase,
