@@ -183,6 +183,54 @@ it('waits while another job holds the delivery, and takes over a claim that has 
   expect(sink().received.length - before).toBe(1);
 });
 
+it('lets admins find deliveries by address and key, and page through them', async () => {
+  const to = 'exchange.office@example.ac.kr';
+  const jobs = [0, 1, 2, 3, 4].map((i) => email({ to: [to, `cc${i}@example.org`] }));
+  for (const job of jobs)
+    expect((await settle(await enqueueEmail(queue, job))).result).toBe('sent');
+  const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+  const page = async (query: string) => {
+    const res = await fetch(`${ctx.running.url}/notifications/deliveries?${query}`, {
+      headers: admin,
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { items: { idempotencyKey: string }[]; nextCursor: string | null };
+  };
+
+  // Newest first, two at a time, every one exactly once.
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const body = await page(`to=${to}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(body.items.length).toBeLessThanOrEqual(2);
+    seen.push(...body.items.map((d) => d.idempotencyKey));
+    cursor = body.nextCursor;
+  } while (cursor);
+  expect(seen).toEqual(jobs.map((j) => j.idempotencyKey).reverse());
+
+  const one = await page(`idempotencyKey=${jobs[2]!.idempotencyKey}`);
+  expect(one.items.map((d) => d.idempotencyKey)).toEqual([jobs[2]!.idempotencyKey]);
+  expect(one.nextCursor).toBeNull();
+
+  for (const bad of ['cursor=not-a-cursor', 'to=not-an-address', 'status=lost']) {
+    const res = await fetch(`${ctx.running.url}/notifications/deliveries?${bad}`, {
+      headers: admin,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  }
+  const forged = Buffer.from(
+    JSON.stringify({ at: "2026-01-01'; drop", id: jobs[0]!.idempotencyKey }),
+  ).toString('base64url');
+  expect(
+    (
+      await fetch(`${ctx.running.url}/notifications/deliveries?cursor=${forged}`, {
+        headers: admin,
+      })
+    ).status,
+  ).toBe(400);
+});
+
 it('renders the Japanese template in correct UTF-8', async () => {
   const before = sink().received.length;
   const job = email({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { languageSchema } from './common';
+import { languageSchema, pageOf, pageQuerySchema } from './common';
 
 /** One template per kind of message, each in English and Japanese. */
 export const emailTemplates = [
@@ -58,9 +58,13 @@ export type Delivery = z.infer<typeof deliverySchema>;
 export const deliveryQuerySchema = z
   .object({
     status: z.enum(deliveryStatuses).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** Deliveries to this address ("did the applicant get our mail?"). */
+    to: z.email().optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+    ...pageQuerySchema.shape,
   })
   .strict();
 export type DeliveryQuery = z.infer<typeof deliveryQuerySchema>;
-export const deliveryListSchema = z.object({ items: z.array(deliverySchema) });
+/** Newest first; `nextCursor` continues with older ones. */
+export const deliveryListSchema = pageOf(deliverySchema);
 export type DeliveryList = z.infer<typeof deliveryListSchema>;

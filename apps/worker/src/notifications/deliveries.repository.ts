@@ -23,6 +23,9 @@ export type Claim =
  */
 const LINGER_MS = 5;
 
+/** Where a page of deliveries ended: the last row's exact `created_at` and id. */
+export type DeliveryCursor = { at: string; id: string };
+
 type ClaimRequest = { job: EmailSend; jobId: string; leaseMs: number };
 
 /**
@@ -72,13 +75,27 @@ export class DeliveryRepository {
       .execute();
   }
 
-  list(query: DeliveryQuery): Promise<DeliveryRow[]> {
+  /**
+   * A page of deliveries, newest first, after `cursor` (the page before's last). Returns one
+   * row more than asked when there are more: the caller makes the next cursor from `limit`'s.
+   */
+  list(
+    query: DeliveryQuery,
+    after?: DeliveryCursor,
+  ): Promise<(DeliveryRow & { cursorAt: string })[]> {
     let q = this.db
       .selectFrom('notifications.delivery')
       .selectAll()
+      // The exact timestamp (microseconds; a JS Date keeps milliseconds) for the keyset.
+      .select(sql<string>`created_at::text`.as('cursorAt'))
       .orderBy('createdAt', 'desc')
-      .limit(query.limit);
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1);
     if (query.status) q = q.where('status', '=', query.status);
+    if (query.idempotencyKey) q = q.where('idempotencyKey', '=', query.idempotencyKey);
+    if (query.to) q = q.where(sql<boolean>`recipients @> array[${query.to}]::text[]`);
+    if (after)
+      q = q.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
     return q.execute();
   }
 
