@@ -31,7 +31,7 @@ import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cleanUpOnSignals, cleanup, interruption, onCleanup } from './lib/cleanup.mjs';
+import { cleanUpOnSignals, onCleanup } from './lib/cleanup.mjs';
 import {
   BenchFailure,
   intOption,
@@ -43,7 +43,8 @@ import {
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
 import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
-import { keepServerLogs, startServer } from './lib/processes.mjs';
+import { runBenchmark } from './lib/main.mjs';
+import { startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'http-read';
@@ -389,17 +390,4 @@ function report(targets, { started, machine, database, responseBytes }) {
 
 const hundredths = (n) => Math.round(n * 100) / 100;
 
-try {
-  await main();
-} catch (error) {
-  process.exitCode = 1;
-  // After Ctrl-C the servers stop mid-load; the errors that follow are not worth reporting.
-  if (interruption()) await new Promise(() => {}); // The signal handler cleans up and exits.
-  keepServerLogs();
-  // A failure we diagnosed says enough by its message; anything else gets its stack.
-  const detail = error instanceof BenchFailure ? error.message : (error?.stack ?? String(error));
-  process.stderr.write(`\n${NAME} failed: ${detail}\n`);
-} finally {
-  log('cleaning up: stopping servers, dropping the database');
-  await cleanup();
-}
+await runBenchmark(NAME, main, { log, cleaningUp: 'stopping servers, dropping the database' });

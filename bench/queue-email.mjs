@@ -51,7 +51,7 @@ import {
 } from '@sp/queue';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
-import { cleanUpOnSignals, cleanup, interruption, onCleanup } from './lib/cleanup.mjs';
+import { cleanUpOnSignals, onCleanup } from './lib/cleanup.mjs';
 import {
   BenchFailure,
   intOption,
@@ -68,7 +68,8 @@ import {
   ownCpuSeconds,
 } from './lib/host-cpu.mjs';
 import { median, percentiles } from './lib/load.mjs';
-import { keepServerLogs, startServer } from './lib/processes.mjs';
+import { runBenchmark } from './lib/main.mjs';
+import { startServer } from './lib/processes.mjs';
 import { benchRedisUrl, createBenchKeyPrefix } from './lib/redis.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 import { startSmtpSink } from './lib/smtp-sink.mjs';
@@ -842,17 +843,7 @@ const sum = (values) => values.reduce((a, b) => a + b, 0);
 const hundredths = (n) => Math.round(n * 100) / 100;
 const range = (from, to) => Array.from({ length: to - from }, (_, i) => from + i);
 
-try {
-  await main();
-} catch (error) {
-  process.exitCode = 1;
-  // After Ctrl-C the processes stop mid-run; the errors that follow are not worth reporting.
-  if (interruption()) await new Promise(() => {}); // The signal handler cleans up and exits.
-  keepServerLogs();
-  // A failure we diagnosed says enough by its message; anything else gets its stack.
-  const detail = error instanceof BenchFailure ? error.message : (error?.stack ?? String(error));
-  process.stderr.write(`\n${NAME} failed: ${detail}\n`);
-} finally {
-  log('cleaning up: stopping the workers, the relay and the sink, dropping the database and keys');
-  await cleanup();
-}
+await runBenchmark(NAME, main, {
+  log,
+  cleaningUp: 'stopping the workers, the relay and the sink, dropping the database and keys',
+});

@@ -2,17 +2,8 @@
 // benchmark can say where the time per operation goes. Linux only: elsewhere every reading is
 // undefined and reported as unknown.
 
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-  } catch {
-    return 100;
-  }
-})();
+import { clockTicks } from './processes.mjs';
 
 /**
  * CPU seconds (user + system) used so far by each process whose command line (as `ps` shows

@@ -16,7 +16,7 @@ const STOP_TIMEOUT_MS = 10_000;
 let keepLogs = false;
 
 /** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
-const clockTicks = (() => {
+export const clockTicks = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
   } catch {
