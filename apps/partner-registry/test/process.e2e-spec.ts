@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@sp/testing';
+import { createTestDatabase, type TestDatabase, waitFor } from '@sp/testing';
 
 /** The service as `npm start` runs it: the built `main`, in its own process. */
 const main = join(__dirname, '..', 'dist', 'main.js');
@@ -37,14 +37,6 @@ function run(env: Record<string, string>): Run {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-async function waitFor(predicate: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 it('refuses to start with a malformed DATABASE_URL, naming the variable and what it expected', async () => {
   const proc = run({ DATABASE_URL: 'mysql://somewhere/db', PORT: 'eighty' });
   expect(await proc.exit).toBe(1);
@@ -61,6 +53,7 @@ it('serves, then on SIGTERM stops cleanly and exits 0 well within 10 s', async (
     await waitFor(
       () => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()),
       'the listening line',
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1];
     expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);

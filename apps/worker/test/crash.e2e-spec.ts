@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { enqueueEmail, queueNames } from '@sp/queue';
-import { createTestDatabase, SmtpSink, type TestDatabase, testConfig } from '@sp/testing';
+import { createTestDatabase, SmtpSink, type TestDatabase, testConfig, waitFor } from '@sp/testing';
 import { Queue } from 'bullmq';
 import { messageIdOf } from '../src/notifications/mailer';
 
@@ -68,14 +68,6 @@ function startWorker(env: Record<string, string>): Worker {
   return { child, exit, output: () => output };
 }
 
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 30_000) {
-  const until = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Four worker starts and a batch each: generous, for a CI host busy with the other files. */
 const SLOW = 120_000;
 
@@ -109,7 +101,10 @@ async function sendThroughKills(label: string, count: number, kills: number, con
   for (let kill = 1; kill <= kills; kill++) {
     const worker = startWorker(env);
     const threshold = received().length + Math.floor(count / (kills + 2));
-    await waitFor(() => received().length >= threshold, `mail ${threshold} of ${label}`);
+    // Polled often: the kill should land while mail is flowing.
+    await waitFor(() => received().length >= threshold, `mail ${threshold} of ${label}`, {
+      intervalMs: 5,
+    });
     await sleep(Math.random() * 8); // land anywhere in a message's send, not just after one
     worker.child.kill('SIGKILL');
     await worker.exit;
@@ -124,7 +119,7 @@ async function sendThroughKills(label: string, count: number, kills: number, con
   await waitFor(
     async () => (await rows()).filter((r) => r.status === 'sent').length === count,
     `every delivery of ${label} sent`,
-    60_000,
+    { timeoutMs: 60_000 },
   );
   last.child.kill('SIGTERM');
   expect(await last.exit).toBe(0);
@@ -188,7 +183,9 @@ describe('a worker asked to stop', () => {
       sink.delayMs = 1_500;
       const worker = startWorker({ NOTIFICATIONS_CONCURRENCY: '5' });
       const keys = await enqueueBatch('graceful', 3);
-      await waitFor(async () => (await queue.getActiveCount()) === 3, 'three running jobs');
+      await waitFor(async () => (await queue.getActiveCount()) === 3, 'three running jobs', {
+        intervalMs: 5,
+      });
       const before = sink.received.length;
       const asked = Date.now();
       worker.child.kill('SIGTERM');

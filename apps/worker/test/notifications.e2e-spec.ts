@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueEmail, queueNames } from '@sp/queue';
-import { staffToken, testConfig, useTestAppWithSmtp } from '@sp/testing';
+import { staffToken, testConfig, useTestAppWithSmtp, waitFor } from '@sp/testing';
 import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
@@ -50,14 +50,6 @@ const settle = async (job: Job) => {
     return { result: undefined, failed: (error as Error).message };
   }
 };
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not so within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const delivery = (key: string) =>
   ctx.database.db
@@ -169,7 +161,9 @@ it('waits while another job holds the delivery, and takes over a claim that has 
 
   // The live one is left alone: the job waits (delayed, no attempt used) …
   const waiting = await enqueueEmail(queue, held);
-  await eventually(async () => (await waiting.getState()) === 'delayed');
+  await waitFor(async () => (await waiting.getState()) === 'delayed', 'the job to wait', {
+    timeoutMs: 10_000,
+  });
   expect(sink().received.length - before).toBe(1);
   // … until the holder records its mail as sent; then it finds it sent.
   await ctx.database.db

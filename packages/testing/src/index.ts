@@ -38,3 +38,4 @@ export {
 export { TcpProxy } from './proxy';
 export type { ReceivedMail } from './smtp';
 export { SmtpSink } from './smtp';
+export { waitFor } from './wait';
