@@ -28,6 +28,8 @@ export type RelayOptions = {
   pollMs?: number;
   /** Sent rows are deleted after this long. */
   retentionMs?: number;
+  /** First wait before reconnecting a lost LISTEN connection; doubles up to 30 s. */
+  listenRetryMs?: number;
 };
 
 /**
@@ -39,6 +41,8 @@ export type RelayOptions = {
 export class OutboxRelay {
   private readonly queues = new Map<QueueName, Queue>();
   private listener: pg.Client | undefined;
+  private listenTimer: NodeJS.Timeout | undefined;
+  private listenFailures = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -48,6 +52,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly retentionMs: number;
+  private readonly listenRetryMs: number;
   /** Rows this relay has moved (for metrics and tests). */
   relayed = 0;
 
@@ -55,6 +60,12 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.pollMs = options.pollMs ?? 1_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.listenRetryMs = options.listenRetryMs ?? 1_000;
+  }
+
+  /** Whether the LISTEN connection is up (notifications wake the relay at once). */
+  get listening(): boolean {
+    return this.listener !== undefined;
   }
 
   async start(): Promise<void> {
@@ -67,6 +78,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.listenTimer);
     await this.running;
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
@@ -190,27 +202,66 @@ export class OutboxRelay {
     this.timer.unref();
   }
 
+  /**
+   * LISTENs on a connection of its own, for as long as the relay runs: a lost connection (the
+   * server restarted, a failover, a terminated backend) or a failed connect is retried with
+   * backoff (`listenRetryMs`, doubling, up to 30 s) while the poll keeps rows moving.
+   */
   private async listen(): Promise<void> {
+    if (this.stopped) return;
     const client = new pg.Client({
       connectionString: this.options.databaseUrl,
       connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      application_name: `${this.options.schema}-outbox-listener`,
     });
-    client.on('notification', () => void this.drain());
-    client.on('error', (error) => {
+    let lost = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = undefined;
+      void client.end().catch(() => undefined);
+      if (this.stopped) return;
+      const delay = this.nextListenDelay();
       this.options.logger.warn(
-        { err: error },
-        'outbox listener lost its connection; polling until it is back',
+        { err: error, retryInMs: delay, failures: this.listenFailures },
+        'outbox listener is not connected; polling until it is back',
       );
-      this.listener = undefined;
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 5_000).unref();
-    });
+      clearTimeout(this.listenTimer);
+      this.listenTimer = setTimeout(() => void this.listen(), delay);
+      this.listenTimer.unref();
+    };
+    client.on('notification', () => void this.drain());
+    client.on('error', onLost);
+    client.on('end', () => onLost(new Error('the listener connection ended')));
     try {
       await client.connect();
       await client.query(`listen ${pg.escapeIdentifier(`${this.options.schema}_outbox`)}`);
-      this.listener = client;
     } catch (error) {
-      await client.end().catch(() => undefined);
-      this.options.logger.warn({ err: error }, 'outbox listener could not connect; polling only');
+      onLost(error instanceof Error ? error : new Error(String(error)));
+      return;
     }
+    if (lost) return;
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    if (this.listenFailures > 0) {
+      this.options.logger.warn(
+        { failures: this.listenFailures },
+        'outbox listener is connected again',
+      );
+      // Rows committed while nobody listened are picked up now, not at the next poll.
+      void this.drain();
+    }
+    this.listenFailures = 0;
+  }
+
+  private nextListenDelay(): number {
+    this.listenFailures++;
+    const base = this.listenRetryMs * 2 ** Math.min(this.listenFailures - 1, 16);
+    // Jitter, so replicas that lost the server together do not come back in step.
+    return Math.round(Math.min(30_000, base) * (0.75 + Math.random() * 0.5));
   }
 }
