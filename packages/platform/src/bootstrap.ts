@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config';
 import { requestContext } from './auth/request-context';
+import { clientErrorHandler, frameworkErrors, httpLimits } from './http-server';
 import { instrumentHttp } from './metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 import { METRICS_REGISTRY } from './tokens';
@@ -26,6 +27,10 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT,
+    ...httpLimits(config),
+    // What Node's parser and Fastify's router reject before Nest runs is a problem too.
+    clientErrorHandler,
+    frameworkErrors,
     // On close: drop idle keep-alive sockets at once, let in-flight requests finish.
     forceCloseConnections: 'idle',
     genReqId: requestIdOf,

@@ -22,6 +22,8 @@ export const baseConfigSchema = z.object({
     'postgres://postgres@127.0.0.1:5432/strategic_partnerships',
   ),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** A statement running longer is cancelled (server side) and its request answered 503. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   REDIS_URL: urlWith('redis:', 'rediss:').default('redis://127.0.0.1:6379'),
   /** BullMQ's key prefix (its own default is `bull`). */
   BULLMQ_PREFIX: z
@@ -60,6 +62,16 @@ export const baseConfigSchema = z.object({
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** A client must send all request headers within this long (408 otherwise). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A client must send the whole request, headers and body, within this long (408 otherwise). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** A socket with no traffic either way for this long is closed. */
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** An idle keep-alive connection is closed after this long (above a load balancer's 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
+  /** One keep-alive connection serves at most this many requests, then closes (0: no limit). */
+  HTTP_MAX_REQUESTS_PER_SOCKET: z.coerce.number().int().min(0).default(1_000),
 });
 
 /** Production takes staff identities from the university's identity provider, never the dev issuer. */
@@ -80,11 +92,25 @@ const productionAuth = (
 };
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/** Node refuses a headers timeout longer than the request timeout. */
+const httpTimeouts = (
+  config: { HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number },
+  ctx: z.RefinementCtx,
+) => {
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HTTP_HEADERS_TIMEOUT_MS'],
+      message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+    });
+};
+
 /** The base schema with the service's own default port. */
 export const serviceConfigSchema = (defaultPort: number) =>
   baseConfigSchema
     .extend({ PORT: baseConfigSchema.shape.PORT.default(defaultPort) })
-    .superRefine(productionAuth);
+    .superRefine(productionAuth)
+    .superRefine(httpTimeouts);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

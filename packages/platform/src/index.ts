@@ -24,5 +24,5 @@ export { Responds } from './responds.decorator';
 export type { RouteInfo } from './routes';
 export { listRoutes } from './routes';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
-export { ZodValidationPipe } from './zod-validation.pipe';
+export { findNul, ZodValidationPipe } from './zod-validation.pipe';
 export { OutboxRelayService, PartnerSnapshotConsumer, QueuesModule } from './queues';

@@ -17,10 +17,13 @@ const byStatus: Record<number, ProblemCode> = {
   403: 'forbidden',
   404: 'route-not-found',
   405: 'method-not-allowed',
+  408: 'request-timeout',
   409: 'conflict',
   413: 'payload-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   429: 'too-many-requests',
+  431: 'header-fields-too-large',
   503: 'service-unavailable',
 };
 
@@ -40,6 +43,9 @@ const pgInputErrors: Record<string, { code: ProblemCode; detail: string }> = {
   '22008': { code: 'validation-error', detail: 'a date or time is out of range' },
   '22001': { code: 'validation-error', detail: 'a value is too long' },
   '22003': { code: 'validation-error', detail: 'a number is out of range' },
+  // Validation refuses NUL in every text input (naming the field); these are the safety net.
+  '22021': { code: 'validation-error', detail: 'a text holds a character that cannot be stored' },
+  '22P05': { code: 'validation-error', detail: 'a text holds a character that cannot be stored' },
 };
 
 const unavailableCodes = new Set([
@@ -70,7 +76,8 @@ function isUnavailable(e: ErrorWithCodes | undefined): boolean {
   );
 }
 
-function build(
+/** A problem body for `code`; `extra` adds the instance, request id, field errors. */
+export function problemOf(
   code: ProblemCode,
   detail: string | undefined,
   extra: Partial<Problem> = {},
@@ -90,7 +97,7 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   if (error instanceof AppError) {
     return {
       status: statusOf[error.code],
-      body: build(error.code, error.message, { ...error.extra, ...ids, errors: error.errors }),
+      body: problemOf(error.code, error.message, { ...error.extra, ...ids, errors: error.errors }),
       unexpected: false,
       headers: error.headers,
     };
@@ -98,7 +105,7 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code = byStatus[status];
-    if (code) return { status, body: build(code, error.message, ids), unexpected: false };
+    if (code) return { status, body: problemOf(code, error.message, ids), unexpected: false };
     if (status < 500) {
       return {
         status,
@@ -120,12 +127,12 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
       e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError
         ? `the body is not valid JSON: ${e.message}`
         : e.message;
-    return { status: e.statusCode, body: build(code, detail, ids), unexpected: false };
+    return { status: e.statusCode, body: problemOf(code, detail, ids), unexpected: false };
   }
   if (isUnavailable(e)) {
     return {
       status: 503,
-      body: build(
+      body: problemOf(
         'service-unavailable',
         'a service this request needs is unreachable; try again shortly',
         ids,
@@ -135,10 +142,14 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
   }
   const pg = typeof e?.code === 'string' ? pgInputErrors[e.code] : undefined;
   if (pg)
-    return { status: statusOf[pg.code], body: build(pg.code, pg.detail, ids), unexpected: false };
+    return {
+      status: statusOf[pg.code],
+      body: problemOf(pg.code, pg.detail, ids),
+      unexpected: false,
+    };
   return {
     status: 500,
-    body: build(
+    body: problemOf(
       'internal-error',
       'an unexpected error occurred; quote the request id when reporting it',
       ids,

@@ -6,6 +6,21 @@ import { AppError } from './app-error';
 
 const where = { body: 'body', query: 'query', param: 'params' } as const;
 
+/** The dotted paths of every string (value or key) in `value` that holds U+0000. */
+export function findNul(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) found.push(path.join('.'));
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => findNul(item, [...path, String(i)], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) found.push([...path, key].join('.'));
+      else findNul(item, [...path, key], found);
+    }
+  }
+  return found;
+}
+
 /**
  * Validates `@Body()`, `@Query()` and `@Param()` arguments typed with a `createZodDto` class and
  * hands the handler the parsed (coerced, defaulted) value. A failure lists every bad field.
@@ -14,7 +29,22 @@ const where = { body: 'body', query: 'query', param: 'params' } as const;
 export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const { metatype, type } = metadata;
-    if (type === 'custom' || !metatype || !isZodDto(metatype)) return value;
+    if (type === 'custom') return value;
+    // One rule for every text input, DTO or not: Postgres cannot store NUL (it would answer
+    // 22021 / 22P05, a 500 before this rule).
+    const nul = findNul(value, metadata.data ? [metadata.data] : []);
+    if (nul.length) {
+      const part = where[type];
+      throw new AppError('validation-error', `invalid ${part}: ${nul.join(', ')}`, {
+        errors: nul.map((field) => ({
+          in: part,
+          field: field || '(root)',
+          message: 'must not contain the NUL character (U+0000)',
+          code: 'nul_character',
+        })),
+      });
+    }
+    if (!metatype || !isZodDto(metatype)) return value;
     // nestjs-zod types the schema loosely (it supports several zod versions); ours are zod 4.
     const schema = (metatype as unknown as { schema: z.ZodType }).schema;
     const result = schema.safeParse(value ?? (type === 'body' ? undefined : {}));

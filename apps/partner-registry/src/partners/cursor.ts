@@ -1,4 +1,4 @@
-import { AppError } from '@sp/platform';
+import { AppError, findNul } from '@sp/platform';
 import { z } from 'zod';
 
 /** Where a page ended: the sort it was made with, the last row's sort value and id. */
@@ -24,7 +24,9 @@ export function decodeCursor(raw: string, sort: string): Cursor {
     throw badCursor('is not a cursor this API handed out');
   }
   const result = cursorSchema.safeParse(parsed);
-  if (!result.success) throw badCursor('is not a cursor this API handed out');
+  // A forged cursor may smuggle what the query validation refuses (NUL) into the SQL.
+  if (!result.success || findNul(result.data).length)
+    throw badCursor('is not a cursor this API handed out');
   if (result.data.s !== sort) {
     throw badCursor(
       `was made for sort "${result.data.s}"; ask again without a cursor to sort by "${sort}"`,
