@@ -23,21 +23,52 @@ export type CreateDbOptions = {
   applicationName?: string;
   /** How long to wait for a connection before failing; default 5 s. */
   connectionTimeoutMillis?: number;
-  /** Told when an idle connection fails (logged by services); the pool recovers by itself. */
-  onIdleError?: (error: Error) => void;
+  /**
+   * Told when a connection fails outside a query (the server terminated it, a failover, a
+   * network cut), idle in the pool or checked out between two statements; logged by services.
+   * The pool drops that connection and opens another on next use.
+   */
+  onConnectionError?: (error: Error) => void;
+  /** The server cancels a statement running longer than this; default 15 s, 0 = never. */
+  statementTimeoutMillis?: number;
 };
 
+/** Calls `onError` for an error a client emits outside a query, once per client. */
+export function listenForErrors(client: pg.Client, onError?: (error: Error) => void): void {
+  let told = false;
+  client.on('error', (error) => {
+    if (told) return;
+    told = true;
+    onError?.(error);
+  });
+}
+
 export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
+  const statementTimeout = options.statementTimeoutMillis ?? 15_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    // A dead peer (a failover, a cut cable) is noticed by TCP keep-alive, not only on next use.
+    keepAlive: true,
+    ...(statementTimeout > 0
+      ? {
+          statement_timeout: statementTimeout,
+          // And should the server never answer at all, the client gives up a little later.
+          query_timeout: statementTimeout + 5_000,
+          idle_in_transaction_session_timeout: statementTimeout * 2,
+        }
+      : {}),
     types,
   });
-  // An idle connection that the server drops (a restart, a failover) emits 'error' on the
-  // pool; unhandled, that would crash the process. The pool replaces it on next use.
-  pool.on('error', (error) => options.onIdleError?.(error));
+  // pg-pool listens for errors only while a client is idle; one checked out (between two
+  // statements of a transaction, or between checkout and query) that the server terminates
+  // emits 'error' with no listener, and that kills the process. Every client gets a listener
+  // of its own for its whole life; the pool discards the broken client when it is released.
+  pool.on('connect', (client) => listenForErrors(client, options.onConnectionError));
+  // The pool re-emits an idle client's error: handled (and already told) above.
+  pool.on('error', () => undefined);
   return pool;
 }
 

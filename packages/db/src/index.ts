@@ -1,5 +1,5 @@
 export type { CreateDbOptions } from './create-db';
-export { createDb, createPool } from './create-db';
+export { createDb, createPool, listenForErrors } from './create-db';
 export type * from './database';
 export { auditedSchemas, consumerSchemas, outboxSchemas } from './database';
 export type { MigrationReport } from './migrator';

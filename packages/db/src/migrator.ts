@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type MigrationResult, Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import pg from 'pg';
+import { listenForErrors } from './create-db';
 import type { DB } from './database';
 import { migrationsBySchema, schemas } from './migrations/index';
 
@@ -73,6 +74,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     connectionString: admin.toString(),
     connectionTimeoutMillis: 5_000,
   });
+  // A connection lost between statements surfaces as the next query's error, not a crash.
+  listenForErrors(client);
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);

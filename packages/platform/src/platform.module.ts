@@ -119,11 +119,9 @@ export class PlatformModule {
             createDb(config.DATABASE_URL, {
               max: config.DATABASE_POOL_MAX,
               applicationName: service,
-              onIdleError: (error) =>
-                logger.warn(
-                  { err: error },
-                  'an idle database connection failed; it will be replaced',
-                ),
+              statementTimeoutMillis: config.DATABASE_STATEMENT_TIMEOUT_MS,
+              onConnectionError: (error) =>
+                logger.warn({ err: error }, 'a database connection failed; it will be replaced'),
             }),
         },
         {

@@ -64,10 +64,14 @@ function isUnavailable(e: ErrorWithCodes | undefined): boolean {
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && (unavailableCodes.has(e.code) || e.code.startsWith('08')))
     return true;
-  // pg reports a pool checkout timeout with this message and no code.
+  // pg reports these with no code: a pool checkout timeout, a connection lost mid-query, a
+  // statement on a connection already lost (a transaction's ROLLBACK after a failover), and
+  // its client-side query timeout.
   if (
     e instanceof Error &&
-    /timeout exceeded when trying to connect|Connection terminated/.test(e.message)
+    /timeout exceeded when trying to connect|Connection terminated|is not queryable|Query read timeout/.test(
+      e.message,
+    )
   )
     return true;
   // AggregateError from a connect to several addresses (e.g. localhost on IPv4 and IPv6).

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, type DB, ensureDatabase, migrateToLatest } from '@sp/db';
+import { createDb, type DB, ensureDatabase, listenForErrors, migrateToLatest } from '@sp/db';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 
@@ -21,6 +21,7 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     connectionString: urlFor('postgres'),
     connectionTimeoutMillis: 5_000,
   });
+  listenForErrors(client);
   await client.connect();
   try {
     return await work(client);

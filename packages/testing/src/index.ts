@@ -39,3 +39,5 @@ export { TcpProxy } from './proxy';
 export type { ReceivedMail } from './smtp';
 export { SmtpSink } from './smtp';
 export { waitFor } from './wait';
+export type { ServiceProcess } from './process';
+export { startServiceProcess } from './process';
