@@ -56,6 +56,16 @@ export const baseConfigSchema = z.object({
   ),
   /** After fetching a JWKS, how long before an unknown `kid` may trigger another fetch. */
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Staff tokens older than this (by their `iat`) are refused, whatever their `exp` says. */
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /** Partner tokens older than this are refused; the registry issues them for 600 s. */
+  AUTH_PARTNER_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  /** The algorithms staff tokens may be signed with (comma-separated; partner tokens: ES256 only). */
+  AUTH_STAFF_ALGORITHMS: z
+    .string()
+    .default('ES256,RS256,EdDSA')
+    .transform((value) => value.split(',').map((a) => a.trim()))
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])).min(1)),
   /** Requests per minute one address may make to each public route. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */

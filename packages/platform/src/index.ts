@@ -9,8 +9,13 @@ export type { Principal } from './auth/principal';
 export { actorOf } from './auth/principal';
 export type { RequestContext } from './auth/request-context';
 export { boundPartnerId, requestContext } from './auth/request-context';
-export type { PartnerKeySource } from './auth/token-verifier';
-export { ALLOWED_ALGORITHMS, PARTNER_KEYS, TokenVerifier } from './auth/token-verifier';
+export type { PartnerAccessCheck, PartnerKeySource } from './auth/token-verifier';
+export {
+  ALLOWED_ALGORITHMS,
+  PARTNER_ACCESS,
+  PARTNER_KEYS,
+  TokenVerifier,
+} from './auth/token-verifier';
 export type { AppDescription, ServiceDefinition } from './bootstrap';
 export { createApp, runService } from './bootstrap';
 export type { BaseConfig } from './config';
