@@ -1,4 +1,12 @@
-import { staffToken, startApp, testConfig, useTestApp } from '@sp/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  staffToken,
+  startApp,
+  TestPartnerIssuer,
+  testConfig,
+  useTestApp,
+} from '@sp/testing';
 import {
   appModule as registryModule,
   description as registryDescription,
@@ -58,4 +66,62 @@ it('the symposium service verifies registry-issued partner tokens and refuses fo
   } finally {
     await symposium.close();
   }
+});
+
+describe('when the registry JWKS cannot be had, another service answers 503, never 500 or 401', () => {
+  const asPartner = async (url: string) => {
+    const issuer = await TestPartnerIssuer.start();
+    try {
+      const token = await issuer.token('0a000000-0000-4000-8000-00000000000a', ['registry:read']);
+      return await fetch(`${url}/audit?entity=symposium&entityId=x`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    } finally {
+      await issuer.close();
+    }
+  };
+
+  async function symposiumWithJwksAt(jwksUrl: string) {
+    return startApp(
+      symposiumModule,
+      testConfig({ DATABASE_URL: registry.database.url, AUTH_PARTNER_JWKS_URL: jwksUrl }),
+      symposiumDescription,
+    );
+  }
+
+  it('the JWKS server is down: 503 problem with Retry-After', async () => {
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as AddressInfo;
+    await new Promise((resolve) => gone.close(resolve));
+    const symposium = await symposiumWithJwksAt(`http://127.0.0.1:${port}/.well-known/jwks.json`);
+    try {
+      const res = await asPartner(symposium.url);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { type: string }).type).toBe('/problems/service-unavailable');
+    } finally {
+      await symposium.close();
+    }
+  });
+
+  it('the JWKS server answers 500: 503 problem, not 401', async () => {
+    const failing = createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('upstream trouble');
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const { port } = failing.address() as AddressInfo;
+    const symposium = await symposiumWithJwksAt(`http://127.0.0.1:${port}/.well-known/jwks.json`);
+    try {
+      const res = await asPartner(symposium.url);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('www-authenticate')).toBeNull();
+      expect(((await res.json()) as { type: string }).type).toBe('/problems/service-unavailable');
+    } finally {
+      await symposium.close();
+      await new Promise((resolve) => failing.close(resolve));
+    }
+  });
 });

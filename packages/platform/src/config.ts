@@ -62,10 +62,13 @@ export const baseConfigSchema = z.object({
   AUTH_PARTNER_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
   /** The algorithms staff tokens may be signed with (comma-separated; partner tokens: ES256 only). */
   AUTH_STAFF_ALGORITHMS: z
-    .string()
-    .default('ES256,RS256,EdDSA')
-    .transform((value) => value.split(',').map((a) => a.trim()))
-    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])).min(1)),
+    .union([
+      z.string().transform((value) => value.split(',').map((a) => a.trim())),
+      // Already parsed (a config parsed again by a service's own schema).
+      z.array(z.string()),
+    ])
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])).min(1))
+    .default(['ES256', 'RS256', 'EdDSA']),
   /** Requests per minute one address may make to each public route. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */
