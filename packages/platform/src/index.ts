@@ -13,6 +13,7 @@ export type { PartnerAccessCheck, PartnerKeySource } from './auth/token-verifier
 export {
   ALLOWED_ALGORITHMS,
   PARTNER_ACCESS,
+  invalidToken,
   PARTNER_KEYS,
   TokenVerifier,
 } from './auth/token-verifier';

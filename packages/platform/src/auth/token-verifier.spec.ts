@@ -141,7 +141,7 @@ describe('TokenVerifier: what a token must carry', () => {
     expect(error.message).toMatch(/ERR_JOSE_ALG_NOT_ALLOWED/);
   });
 
-  it('takes the staff issuer\'s algorithms from AUTH_STAFF_ALGORITHMS', async () => {
+  it("takes the staff issuer's algorithms from AUTH_STAFF_ALGORITHMS", async () => {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'idp-rsa' };
     const server = await serveJwks(() => [200, { keys: [jwk] }]);
