@@ -6,6 +6,7 @@ import {
   TestPartnerIssuer,
   testConfig,
   useTestApp,
+  waitFor,
 } from '@sp/testing';
 import {
   appModule as registryModule,
@@ -124,4 +125,63 @@ describe('when the registry JWKS cannot be had, another service answers 503, nev
       await new Promise((resolve) => failing.close(resolve));
     }
   });
+});
+
+it('the symposium service refuses the tokens of a partnership the registry has ended, once its snapshot shows it', async () => {
+  const admin = await staffToken('admin');
+  const asAdmin = (method: string, path: string, body?: unknown) =>
+    fetch(`${registry.running.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const list = await asAdmin('GET', '/partners?country=CH');
+  const partnerId = ((await list.json()) as { items: { id: string }[] }).items[0]!.id;
+  const created = await asAdmin('POST', `/partners/${partnerId}/clients`, {
+    name: 'Symposium delegation',
+    scopes: ['symposium:register'],
+  });
+  const { client, clientSecret } = (await created.json()) as {
+    client: { id: string };
+    clientSecret: string;
+  };
+  const issued = await fetch(`${registry.running.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: client.id,
+      client_secret: clientSecret,
+    }).toString(),
+  });
+  const token = ((await issued.json()) as { access_token: string }).access_token;
+
+  const symposium = await startApp(
+    symposiumModule,
+    testConfig({
+      DATABASE_URL: registry.database.url,
+      AUTH_PARTNER_JWKS_URL: `${registry.running.url}/.well-known/jwks.json`,
+    }),
+    symposiumDescription,
+  );
+  try {
+    const audit = `${symposium.url}/audit?entity=symposium&entityId=x`;
+    const status = async () =>
+      (await fetch(audit, { headers: { authorization: `Bearer ${token}` } })).status;
+    // A valid token without the admin role: 403.
+    expect(await status()).toBe(403);
+    expect((await asAdmin('PATCH', `/partners/${partnerId}`, { status: 'ended' })).status).toBe(
+      200,
+    );
+    // The event reaches the snapshot, then the snapshot answer cached before it expires.
+    await waitFor(async () => (await status()) === 401, 'the ended partner’s token to be refused');
+    const snapshot = await registry.database.db
+      .selectFrom('symposium.partner')
+      .select('status')
+      .where('id', '=', partnerId)
+      .executeTakeFirstOrThrow();
+    expect(snapshot.status).toBe('ended');
+  } finally {
+    await symposium.close();
+  }
 });

@@ -7,11 +7,6 @@ export const configSchema = serviceConfigSchema(3001).extend({
   /** Least time between two reads of the signing-key table for an unknown `kid`: a flood of made-up kids costs one read per interval. */
   AUTH_KEY_RELOAD_FLOOR_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** How long `/.well-known/jwks.json` is served from memory, and the `max-age` clients may cache it for. */
-  /**
-   * How long the registry trusts its last look at a partner token's client (revoked?) and
-   * partner (ended?): an issued token stops working on the registry at most this long after.
-   */
-  AUTH_CLIENT_ACCESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   AUTH_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

@@ -11,11 +11,11 @@ import { configSchema } from '../src/config';
 
 /**
  * An ended partnership and a revoked client lose their API access: no new clients, no new
- * tokens, and tokens already issued refused within AUTH_CLIENT_ACCESS_CACHE_MS, on every
+ * tokens, and tokens already issued refused within AUTH_PARTNER_ACCESS_CACHE_MS, on every
  * replica (the second one here shares the database but not the first one's memory).
  */
 const ctx = useTestApp(appModule, description, { seed: true });
-const BOUND_MS = configSchema.parse({ PORT: '0' }).AUTH_CLIENT_ACCESS_CACHE_MS;
+const BOUND_MS = configSchema.parse({ PORT: '0' }).AUTH_PARTNER_ACCESS_CACHE_MS;
 /** The bound, plus room for a loaded test machine to answer. */
 const WITHIN_BOUND = { timeoutMs: BOUND_MS + 2_000, intervalMs: 100 };
 

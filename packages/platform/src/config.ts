@@ -60,6 +60,11 @@ export const baseConfigSchema = z.object({
   AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
   /** Partner tokens older than this are refused; the registry issues them for 600 s. */
   AUTH_PARTNER_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  /**
+   * How long a service trusts its last look at whether a partner token's partner has ended (and,
+   * on the registry, whether its client was revoked): issued tokens stop working this long after.
+   */
+  AUTH_PARTNER_ACCESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** The algorithms staff tokens may be signed with (comma-separated; partner tokens: ES256 only). */
   AUTH_STAFF_ALGORITHMS: z
     .union([

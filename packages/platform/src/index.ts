@@ -5,6 +5,7 @@ export type { AuthPolicy } from './auth/decorators';
 export { AUTH_POLICY, Public, Roles, Scopes } from './auth/decorators';
 export type { DevKey } from './auth/dev-issuer';
 export { DEV_STAFF_ISSUER, loadDevKey, mintDevStaffToken } from './auth/dev-issuer';
+export { AccessAnswers, partnerSnapshotAccess } from './auth/partner-access';
 export type { Principal } from './auth/principal';
 export { actorOf } from './auth/principal';
 export type { RequestContext } from './auth/request-context';

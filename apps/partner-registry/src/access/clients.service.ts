@@ -88,7 +88,7 @@ export class ApiClientsService {
 
   /**
    * Revoked clients get no new tokens, and their tokens already issued stop working on the
-   * registry within AUTH_CLIENT_ACCESS_CACHE_MS (at once on this replica). Idempotent.
+   * registry within AUTH_PARTNER_ACCESS_CACHE_MS (at once on this replica). Idempotent.
    */
   async revoke(clientId: string): Promise<ApiClient> {
     const client = await this.change(clientId, 'revoke', (current) =>

@@ -152,7 +152,7 @@ export class PartnersService {
   /**
    * Ending a partnership revokes all its API clients in the same transaction (each revocation
    * audited); its tokens already issued stop working on the registry within
-   * AUTH_CLIENT_ACCESS_CACHE_MS.
+   * AUTH_PARTNER_ACCESS_CACHE_MS.
    */
   async update(id: string, patch: PartnerUpdate): Promise<PartnerDetail> {
     const { statusChangedOn, statusNote, ...fields } = patch;
