@@ -1,5 +1,10 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
+import {
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+  QueuesModule,
+} from '@sp/platform';
 
 export const SERVICE = 'inquiries';
 
@@ -14,7 +19,13 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
   return {
     module: class InquiriesAppModule {},
     imports: [
-      PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'inquiries' }),
+      PlatformModule.forRoot({
+        ...options,
+        service: SERVICE,
+        auditSchema: 'inquiries',
+        // Partner tokens of an ended partnership are refused once the snapshot shows it.
+        partnerAccess: partnerSnapshotAccess('inquiries'),
+      }),
       QueuesModule.partnerSnapshots('inquiries'),
     ],
   };

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
+import { ClientAccessCheck } from './access/client-access';
 import { SigningKeyStore } from './access/signing-keys';
 import { PartnersModule } from './partners/partners.module';
 
@@ -26,6 +27,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         auditSchema: 'registry',
         // The registry signs partner tokens, so it verifies them with its own key store.
         partnerKeys: SigningKeyStore,
+        // ...and checks on every request that a partner token's client still has access.
+        partnerAccess: ClientAccessCheck,
       }),
       QueuesModule.relay('registry'),
       PartnersModule,

@@ -4,5 +4,9 @@ import { z } from 'zod';
 export const configSchema = serviceConfigSchema(3001).extend({
   /** A new key signs partner tokens after this many days; old keys stay published until their tokens expire. */
   AUTH_KEY_ROTATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Least time between two reads of the signing-key table for an unknown `kid`: a flood of made-up kids costs one read per interval. */
+  AUTH_KEY_RELOAD_FLOOR_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** How long `/.well-known/jwks.json` is served from memory, and the `max-age` clients may cache it for. */
+  AUTH_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

@@ -48,6 +48,42 @@ it('fetches the key set again when the provider rotates its key', async () => {
   expect((await partners(await idp.token('dave', ['staff']))).status).toBe(200);
 });
 
+it('refuses a staff token without exp, or issued longer ago than AUTH_MAX_TOKEN_AGE_SECONDS', async () => {
+  const maxAge = configSchema.parse({ PORT: '0' }).AUTH_MAX_TOKEN_AGE_SECONDS;
+  const now = Math.floor(Date.now() / 1000);
+  const refused = async (token: string) => {
+    const res = await partners(token);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  };
+  // Valid forever, as far as the token says.
+  await refused(await idp.tokenWith('erin', ['admin'], { iat: 'now' }));
+  // Issued long ago, and still "valid" for a day by its exp.
+  await refused(
+    await idp.tokenWith('erin', ['admin'], { iat: now - maxAge - 60, exp: now + 86_400 }),
+  );
+  // No iat: its age cannot be told.
+  await refused(await idp.tokenWith('erin', ['admin'], { exp: now + 300 }));
+  expect(
+    (await partners(await idp.tokenWith('erin', ['admin'], { iat: 'now', exp: '5m' }))).status,
+  ).toBe(200);
+});
+
+it("answers 503 with Retry-After, not 401, while the identity provider's key set cannot be fetched", async () => {
+  // A new key the service has not seen: it must fetch the key set, and the provider fails.
+  await idp.rotate();
+  idp.failWith = 500;
+  try {
+    const res = await partners(await idp.token('frank', ['staff']));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(((await res.json()) as { type: string }).type).toBe('/problems/service-unavailable');
+  } finally {
+    idp.failWith = undefined;
+  }
+  expect((await partners(await idp.token('frank', ['staff']))).status).toBe(200);
+});
+
 it('refuses the development issuer in production', () => {
   expect(() => loadConfig(configSchema, { NODE_ENV: 'production' })).toThrow(
     /AUTH_STAFF_ISSUER: is required when NODE_ENV=production[\s\S]*AUTH_STAFF_JWKS_URL: is required/,

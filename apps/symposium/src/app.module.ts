@@ -1,5 +1,10 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
+import {
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+  QueuesModule,
+} from '@sp/platform';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -14,7 +19,13 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
   return {
     module: class SymposiumAppModule {},
     imports: [
-      PlatformModule.forRoot({ ...options, service: SERVICE, auditSchema: 'symposium' }),
+      PlatformModule.forRoot({
+        ...options,
+        service: SERVICE,
+        auditSchema: 'symposium',
+        // Partner tokens of an ended partnership are refused once the snapshot shows it.
+        partnerAccess: partnerSnapshotAccess('symposium'),
+      }),
       QueuesModule.partnerSnapshots('symposium'),
       SymposiumsModule,
     ],

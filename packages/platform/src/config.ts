@@ -58,6 +58,24 @@ export const baseConfigSchema = z.object({
   ),
   /** After fetching a JWKS, how long before an unknown `kid` may trigger another fetch. */
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Staff tokens older than this (by their `iat`) are refused, whatever their `exp` says. */
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /** Partner tokens older than this are refused; the registry issues them for 600 s. */
+  AUTH_PARTNER_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
+  /**
+   * How long a service trusts its last look at whether a partner token's partner has ended (and,
+   * on the registry, whether its client was revoked): issued tokens stop working this long after.
+   */
+  AUTH_PARTNER_ACCESS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** The algorithms staff tokens may be signed with (comma-separated; partner tokens: ES256 only). */
+  AUTH_STAFF_ALGORITHMS: z
+    .union([
+      z.string().transform((value) => value.split(',').map((a) => a.trim())),
+      // Already parsed (a config parsed again by a service's own schema).
+      z.array(z.string()),
+    ])
+    .pipe(z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])).min(1))
+    .default(['ES256', 'RS256', 'EdDSA']),
   /** Requests per minute one address may make to each public route. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Trust this many proxy hops for the client address (X-Forwarded-For); 0 behind none. */

@@ -5,12 +5,19 @@ export type { AuthPolicy } from './auth/decorators';
 export { AUTH_POLICY, Public, Roles, Scopes } from './auth/decorators';
 export type { DevKey } from './auth/dev-issuer';
 export { DEV_STAFF_ISSUER, loadDevKey, mintDevStaffToken } from './auth/dev-issuer';
+export { AccessAnswers, partnerSnapshotAccess } from './auth/partner-access';
 export type { Principal } from './auth/principal';
 export { actorOf } from './auth/principal';
 export type { RequestContext } from './auth/request-context';
 export { boundPartnerId, requestContext } from './auth/request-context';
-export type { PartnerKeySource } from './auth/token-verifier';
-export { ALLOWED_ALGORITHMS, PARTNER_KEYS, TokenVerifier } from './auth/token-verifier';
+export type { PartnerAccessCheck, PartnerKeySource } from './auth/token-verifier';
+export {
+  ALLOWED_ALGORITHMS,
+  PARTNER_ACCESS,
+  invalidToken,
+  PARTNER_KEYS,
+  TokenVerifier,
+} from './auth/token-verifier';
 export type { AppDescription, ServiceDefinition } from './bootstrap';
 export { createApp, runService } from './bootstrap';
 export type { BaseConfig } from './config';

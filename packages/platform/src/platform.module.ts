@@ -19,7 +19,9 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import { AuthGuard } from './auth/auth.guard';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import {
+  PARTNER_ACCESS,
   PARTNER_KEYS,
+  type PartnerAccessCheck,
   type PartnerKeySource,
   RemoteJwksSource,
   TokenVerifier,
@@ -44,6 +46,8 @@ export type PlatformOptions = {
    * the registry itself, which signs them, passes its key store.
    */
   partnerKeys?: Type<PartnerKeySource>;
+  /** Checks a partner token's client and partner still have access, on every request (none: off). */
+  partnerAccess?: Type<PartnerAccessCheck>;
   /** The service's schema, whose audit log it writes and serves at `GET /audit`. */
   auditSchema?: AuditedSchema;
 };
@@ -156,6 +160,9 @@ export class PlatformModule {
           ? [{ provide: AUDIT_SCHEMA, useValue: options.auditSchema }, AuditLog]
           : []),
         { provide: PARTNER_KEYS, useClass: options.partnerKeys ?? RemoteJwksSource },
+        ...(options.partnerAccess
+          ? [{ provide: PARTNER_ACCESS, useClass: options.partnerAccess }]
+          : []),
         TokenVerifier,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
@@ -173,6 +180,7 @@ export class PlatformModule {
         HEALTH_CHECKS,
         TokenVerifier,
         PARTNER_KEYS,
+        ...(options.partnerAccess ? [PARTNER_ACCESS] : []),
         ...(options.auditSchema ? [AuditLog] : []),
       ],
     };

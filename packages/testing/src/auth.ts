@@ -109,6 +109,8 @@ export class TestPartnerIssuer {
 export class TestIdentityProvider {
   readonly issuer = 'https://idp.test.example/';
   private key!: { kid: string; privateKey: CryptoKey; jwk: JWK };
+  /** When set, the JWKS endpoint answers this status with an error body instead of the keys. */
+  failWith: number | undefined;
   private constructor(
     private readonly server: Server,
     readonly jwksUrl: string,
@@ -117,6 +119,12 @@ export class TestIdentityProvider {
   static async start(): Promise<TestIdentityProvider> {
     const current: { idp?: TestIdentityProvider } = {};
     const server = createServer((_req, res) => {
+      const failing = current.idp?.failWith;
+      if (failing !== undefined) {
+        res.writeHead(failing, { 'content-type': 'text/plain' });
+        res.end('the identity provider is having a bad day');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: current.idp ? [current.idp.key.jwk] : [] }));
     });
@@ -142,14 +150,24 @@ export class TestIdentityProvider {
   }
 
   token(sub: string, roles: string[], audience = TEST_AUDIENCE): Promise<string> {
-    return new SignJWT({ roles })
+    return this.tokenWith(sub, roles, { iat: 'now', exp: '10m' }, audience);
+  }
+
+  /** A token with the given `iat` and `exp` (seconds since the epoch, or jose's relative forms), or without them. */
+  tokenWith(
+    sub: string,
+    roles: string[],
+    times: { iat?: number | 'now'; exp?: number | string },
+    audience = TEST_AUDIENCE,
+  ): Promise<string> {
+    const jwt = new SignJWT({ roles })
       .setProtectedHeader({ alg: 'ES256', kid: this.key.kid })
       .setIssuer(this.issuer)
       .setAudience(audience)
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(this.key.privateKey);
+      .setSubject(sub);
+    if (times.iat !== undefined) jwt.setIssuedAt(times.iat === 'now' ? undefined : times.iat);
+    if (times.exp !== undefined) jwt.setExpirationTime(times.exp);
+    return jwt.sign(this.key.privateKey);
   }
 
   close(): Promise<void> {

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Public, Responds, Roles } from '@sp/platform';
+import { APP_CONFIG, Public, Responds, Roles } from '@sp/platform';
 import type { ApiClient, ApiClientList, ApiClientWithSecret, Jwks, TokenResponse } from '@sp/types';
 import type { FastifyReply } from 'fastify';
+import type { RegistryConfig } from '../config';
 import {
   ApiClientCreateDto,
   ApiClientDto,
@@ -62,6 +63,7 @@ export class OAuthController {
   constructor(
     private readonly oauth: OAuthService,
     private readonly keys: SigningKeyStore,
+    @Inject(APP_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
   /** OAuth 2.0 client credentials (RFC 6749 §4.4), form- or JSON-encoded; Basic or body credentials. */
@@ -77,11 +79,16 @@ export class OAuthController {
     return this.oauth.token(body, authorization);
   }
 
-  /** The public keys partner tokens are signed with; every service verifies against these. */
+  /**
+   * The public keys partner tokens are signed with; every service verifies against these.
+   * Served from memory and cacheable for AUTH_JWKS_MAX_AGE_SECONDS; limited per address like
+   * any public route (a service fetches it at most once per `kid` cooldown).
+   */
   @Get('.well-known/jwks.json')
-  @Public({ rateLimit: false })
-  @Responds(200, JwksDto)
-  jwks(): Promise<Jwks> {
+  @Public({ rateLimit: { perMinute: 120 } })
+  @Responds(200, JwksDto, 429)
+  async jwks(@Res({ passthrough: true }) reply: FastifyReply): Promise<Jwks> {
+    void reply.header('cache-control', `public, max-age=${this.config.AUTH_JWKS_MAX_AGE_SECONDS}`);
     return this.keys.jwks();
   }
 }

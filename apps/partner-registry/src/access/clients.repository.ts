@@ -29,6 +29,45 @@ export class ApiClientRepository {
       .then(Boolean);
   }
 
+  /**
+   * The partner's status, its row share-locked for the rest of the transaction: a partnership
+   * cannot end while a client is being made for it (ending takes the row's update lock).
+   */
+  partnerStatusForShare(trx: Transaction<DB>, partnerId: string): Promise<string | undefined> {
+    return trx
+      .selectFrom('registry.partner')
+      .select('status')
+      .where('id', '=', partnerId)
+      .forShare()
+      .executeTakeFirst()
+      .then((row) => row?.status);
+  }
+
+  /** A client with its partner's status (the token endpoint refuses clients of ended partners). */
+  findWithPartnerStatus(
+    id: string,
+  ): Promise<(ApiClientRow & { partnerStatus: string }) | undefined> {
+    return this.db
+      .selectFrom('registry.apiClient as c')
+      .innerJoin('registry.partner as p', 'p.id', 'c.partnerId')
+      .selectAll('c')
+      .select('p.status as partnerStatus')
+      .where('c.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** A partner's clients not yet revoked, locked for update. */
+  activeForPartnerForUpdate(trx: Transaction<DB>, partnerId: string): Promise<ApiClientRow[]> {
+    return trx
+      .selectFrom('registry.apiClient')
+      .selectAll()
+      .where('partnerId', '=', partnerId)
+      .where('revokedAt', 'is', null)
+      .orderBy('createdAt')
+      .forUpdate()
+      .execute();
+  }
+
   findById(
     id: string,
     db: Kysely<DB> | Transaction<DB> = this.db,

@@ -7,8 +7,9 @@ import type {
   ApiClientWithSecret,
   PartnerScope,
 } from '@sp/types';
-import type { ApiClientTable } from '@sp/db';
-import type { Updateable } from 'kysely';
+import type { ApiClientTable, DB } from '@sp/db';
+import type { Transaction, Updateable } from 'kysely';
+import { ClientAccessCheck } from './client-access';
 import { type ApiClientRow, ApiClientRepository } from './clients.repository';
 import { hashSecret, newClientSecret } from './secrets';
 
@@ -30,6 +31,7 @@ export class ApiClientsService {
   constructor(
     private readonly repo: ApiClientRepository,
     private readonly audit: AuditLog,
+    private readonly access: ClientAccessCheck,
   ) {}
 
   async create(partnerId: string, input: ApiClientCreate): Promise<ApiClientWithSecret> {
@@ -38,6 +40,13 @@ export class ApiClientsService {
     const clientSecret = newClientSecret();
     const secretHash = await hashSecret(clientSecret);
     return this.repo.transaction(async (trx) => {
+      const status = await this.repo.partnerStatusForShare(trx, partnerId);
+      if (status === undefined) throw AppError.notFound('partner', partnerId);
+      if (status === 'ended')
+        throw new AppError(
+          'conflict',
+          `partner ${partnerId} has ended its partnership; it cannot get API clients`,
+        );
       const row = await this.repo.insert(trx, {
         partnerId,
         name: input.name,
@@ -77,11 +86,42 @@ export class ApiClientsService {
     return { client, clientSecret };
   }
 
-  /** Revoked clients get no new tokens; tokens already issued run out within minutes. Idempotent. */
-  revoke(clientId: string): Promise<ApiClient> {
-    return this.change(clientId, 'revoke', (current) =>
+  /**
+   * Revoked clients get no new tokens, and their tokens already issued stop working on the
+   * registry within AUTH_PARTNER_ACCESS_CACHE_MS (at once on this replica). Idempotent.
+   */
+  async revoke(clientId: string): Promise<ApiClient> {
+    const client = await this.change(clientId, 'revoke', (current) =>
       current.revokedAt ? undefined : { revokedAt: new Date() },
     );
+    this.access.forget([clientId]);
+    return client;
+  }
+
+  /**
+   * Revokes every client of a partner whose partnership is ending, each audited like a single
+   * revocation, in the caller's transaction. Returns their ids for `forgetAccess` once the
+   * transaction has committed.
+   */
+  async revokeAllForPartner(trx: Transaction<DB>, partnerId: string): Promise<string[]> {
+    const active = await this.repo.activeForPartnerForUpdate(trx, partnerId);
+    const revokedAt = new Date();
+    for (const current of active) {
+      const client = toApiClient(await this.repo.update(trx, current.id, { revokedAt }));
+      await this.audit.record(trx, {
+        entity: 'api-client',
+        entityId: current.id,
+        action: 'revoke',
+        before: toApiClient(current),
+        after: client,
+      });
+    }
+    return active.map((c) => c.id);
+  }
+
+  /** This replica stops trusting what it knew of these clients' access (after a commit). */
+  forgetAccess(clientIds: readonly string[]): void {
+    this.access.forget(clientIds);
   }
 
   /**

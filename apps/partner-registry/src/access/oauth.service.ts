@@ -88,14 +88,16 @@ export class OAuthService {
     const secret = basic?.secret ?? request.client_secret;
     if (!id || !secret) throw invalidClient();
 
-    const client = UUID.test(id) ? await this.clients.findById(id) : undefined;
+    const client = UUID.test(id) ? await this.clients.findWithPartnerStatus(id) : undefined;
     // Verify even for an unknown client, so timing does not tell which ids exist.
     const ok = await verifySecret(
       secret,
       client?.secretHash ??
         'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     );
-    if (!client || !ok || client.revokedAt) throw invalidClient();
+    // A client of an ended partnership is revoked with it; checked here too, whatever its row says.
+    if (!client || !ok || client.revokedAt || client.partnerStatus === 'ended')
+      throw invalidClient();
 
     const granted = client.scopes as PartnerScope[];
     let scopes = granted;

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { APP_CONFIG, KYSELY, type PartnerKeySource } from '@sp/platform';
@@ -27,8 +28,12 @@ const DAY_MS = 86_400_000;
  */
 @Injectable()
 export class SigningKeyStore implements PartnerKeySource {
-  private readonly publicKeys = new Map<string, CryptoKey>();
-  private lastReload = 0;
+  /** The published keys by `kid`; replaced whole by each reload, never emptied first. */
+  private publicKeys = new Map<string, CryptoKey>();
+  private publishedSet: Jwks = { keys: [] };
+  /** When the key table was last read (a reload's start), and whether that read is known stale. */
+  private lastRead = -Infinity;
+  private stale = true;
   private reloading: Promise<void> | undefined;
 
   constructor(
@@ -42,8 +47,9 @@ export class SigningKeyStore implements PartnerKeySource {
 
   /**
    * For verifying: looks the `kid` up, reloading from the database on an unknown one (a key
-   * another replica just made). Reloads are shared and at most one a second, so tokens with
-   * made-up kids cannot hammer the database; a caller waits for the next reload, never fails early.
+   * another replica just made). Reloads are shared (one at a time, every waiting caller gets
+   * its outcome) and start at most once per AUTH_KEY_RELOAD_FLOOR_MS, so tokens with made-up
+   * kids cannot hammer the database; a caller waits for the next reload, never fails early.
    */
   readonly getKey: JWTVerifyGetKey = async (header) => {
     const kid = header.kid;
@@ -77,14 +83,21 @@ export class SigningKeyStore implements PartnerKeySource {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // Rotated: the published set (and so the JWKS answer) must show the new key at once.
+      this.stale = true;
     }
     return { kid: row.kid, privateKey: (await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey };
   }
 
-  /** The published key set: every key that signed within the rotation period plus a token's life. */
+  /**
+   * The published key set: every key that signed within the rotation period plus a token's
+   * life. Served from memory for AUTH_JWKS_MAX_AGE_SECONDS (the same time clients may cache
+   * it), and reloaded at once after this replica rotates its key.
+   */
   async jwks(): Promise<Jwks> {
-    const rows = await this.published();
-    return { keys: rows.map((r) => r.publicJwk) };
+    if (this.stale || Date.now() - this.lastRead >= this.config.AUTH_JWKS_MAX_AGE_SECONDS * 1000)
+      await this.reload();
+    return this.publishedSet;
   }
 
   private published() {
@@ -100,11 +113,25 @@ export class SigningKeyStore implements PartnerKeySource {
       .execute();
   }
 
-  private async reload(): Promise<void> {
-    this.lastReload = Date.now();
+  /** Joins the reload under way, or starts one (waiting out the floor since the last). */
+  private reload(): Promise<void> {
+    this.reloading ??= this.load().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async load(): Promise<void> {
+    const wait = this.lastRead + this.config.AUTH_KEY_RELOAD_FLOOR_MS - Date.now();
+    if (wait > 0) await setTimeout(wait);
+    this.lastRead = Date.now();
     const rows = await this.published();
-    this.publicKeys.clear();
+    // Built aside and swapped in whole: a valid token verified meanwhile still finds its key.
+    const next = new Map<string, CryptoKey>();
     for (const row of rows)
-      this.publicKeys.set(row.kid, (await importJWK(row.publicJwk as JWK, ALG)) as CryptoKey);
+      next.set(row.kid, (await importJWK(row.publicJwk as JWK, ALG)) as CryptoKey);
+    this.publicKeys = next;
+    this.publishedSet = { keys: rows.map((r) => r.publicJwk) };
+    this.stale = false;
   }
 }

@@ -14,6 +14,7 @@ import type {
   PartnerSnapshot,
   Region,
 } from '@sp/types';
+import { ApiClientsService } from '../access/clients.service';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   type PartnerRepository as Repo,
@@ -85,6 +86,7 @@ export class PartnersService {
   constructor(
     private readonly repo: PartnerRepository,
     private readonly audit: AuditLog,
+    private readonly clients: ApiClientsService,
   ) {}
 
   async list(query: PartnerListQuery): Promise<PartnerPage> {
@@ -147,6 +149,11 @@ export class PartnersService {
     }
   }
 
+  /**
+   * Ending a partnership revokes all its API clients in the same transaction (each revocation
+   * audited); its tokens already issued stop working on the registry within
+   * AUTH_PARTNER_ACCESS_CACHE_MS.
+   */
   async update(id: string, patch: PartnerUpdate): Promise<PartnerDetail> {
     const { statusChangedOn, statusNote, ...fields } = patch;
     const today = todayInTokyo();
@@ -162,8 +169,9 @@ export class PartnersService {
         ],
       });
     }
+    let revokedClients: string[] = [];
     try {
-      return await this.repo.transaction(async (trx) => {
+      const detail = await this.repo.transaction(async (trx) => {
         const current = await this.repo.findByIdForUpdate(trx, id);
         if (!current) throw AppError.notFound('partner', id);
         const from = current.status as PartnerStatus;
@@ -200,9 +208,13 @@ export class PartnersService {
             changedOn,
             note: statusNote ?? null,
           });
+          if (row.status === 'ended')
+            revokedClients = await this.clients.revokeAllForPartner(trx, id);
         }
         return this.detail(row, this.repo, trx);
       });
+      this.clients.forgetAccess(revokedClients);
+      return detail;
     } catch (error) {
       if (isUniqueNameViolation(error) && fields.nameEn) throw duplicateName(fields.nameEn);
       throw error;

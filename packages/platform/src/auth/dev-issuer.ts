@@ -74,6 +74,6 @@ export async function mintDevStaffToken(key: DevKey, request: StaffTokenRequest)
     .setAudience(request.audience)
     .setSubject(request.sub)
     .setIssuedAt()
-    .setExpirationTime(`${request.ttlSeconds ?? 8 * 3600}s`)
+    .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
     .sign(await importJWK(key.privateJwk, 'ES256'));
 }

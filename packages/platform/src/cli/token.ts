@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     options: {
       role: { type: 'string', default: 'staff' },
       sub: { type: 'string', default: 'dev-user' },
-      ttl: { type: 'string', default: '28800' },
+      // One hour: the services refuse staff tokens older than AUTH_MAX_TOKEN_AGE_SECONDS (3600).
+      ttl: { type: 'string', default: '3600' },
     },
   });
   const role = staffRoleSchema.safeParse(values.role);

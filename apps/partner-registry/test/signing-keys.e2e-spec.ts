@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { seed } from '@sp/db';
+import {
+  createTestDatabase,
+  dropRedisKeys,
+  type RunningApp,
+  staffToken,
+  startApp,
+  TEST_AUDIENCE,
+  type TestDatabase,
+  testConfig,
+  waitFor,
+} from '@sp/testing';
+import {
+  calculateJwkThumbprint,
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  SignJWT,
+} from 'jose';
+import { sql } from 'kysely';
+import { appModule, description } from '../src/app.module';
+import { configSchema } from '../src/config';
+
+/**
+ * The registry's signing-key table under a flood of made-up `kid`s, and its published JWKS.
+ * Reads of `registry.signing_key` are counted by Postgres itself (pg_stat_user_tables: every
+ * sequential or index scan of the table), after the app has closed its connections so that
+ * every backend has flushed its counters.
+ */
+const defaults = configSchema.parse({ PORT: '0' });
+const PARTNER_ISSUER = defaults.AUTH_PARTNER_ISSUER;
+const RELOAD_FLOOR_MS = defaults.AUTH_KEY_RELOAD_FLOOR_MS;
+const JWKS_MAX_AGE_SECONDS = defaults.AUTH_JWKS_MAX_AGE_SECONDS;
+const DAY_S = 86_400;
+
+let database: TestDatabase;
+let partnerId = '';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seed(database.db);
+  partnerId = (
+    await database.db
+      .selectFrom('registry.partner')
+      .select('id')
+      .where('country', '=', 'GB')
+      .executeTakeFirstOrThrow()
+  ).id;
+});
+afterAll(async () => {
+  await database.drop();
+  await dropRedisKeys();
+});
+
+/** Scans of registry.signing_key so far, as the statistics collector has them. */
+async function signingKeyReads(): Promise<number> {
+  const { rows } = await sql<{ reads: string }>`
+    select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) as reads
+    from pg_stat_user_tables where schemaname = 'registry' and relname = 'signing_key'`.execute(
+    database.db,
+  );
+  return Number(rows[0]?.reads ?? 0);
+}
+
+/** Closes the app and waits until its database sessions are gone (each flushes its statistics on exit). */
+async function closeAndFlush(running: RunningApp): Promise<void> {
+  await running.close();
+  await waitFor(async () => {
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from pg_stat_activity
+      where datname = current_database() and application_name = 'partner-registry'`.execute(
+      database.db,
+    );
+    return Number(rows[0]?.n) === 0;
+  }, 'the registry to close its database sessions');
+}
+
+/** A signing key as another replica would have made it: straight into the table. */
+async function insertSigningKey(createdAgoSeconds = 0): Promise<{ kid: string; key: CryptoKey }> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig' };
+  const kid = await calculateJwkThumbprint(publicJwk);
+  await database.db
+    .insertInto('registry.signingKey')
+    .values({
+      kid,
+      alg: 'ES256',
+      publicJwk: JSON.stringify({ ...publicJwk, kid }),
+      privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }),
+      createdAt: sql<Date>`now() - make_interval(secs => ${createdAgoSeconds})`,
+    })
+    .execute();
+  return { kid, key: privateKey };
+}
+
+const partnerToken = (kid: string, key: CryptoKey, clientId: string) =>
+  new SignJWT({ partner_id: partnerId, client_id: clientId, scope: 'registry:read' })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+    .setIssuer(PARTNER_ISSUER)
+    .setAudience(TEST_AUDIENCE)
+    .setSubject(clientId)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .setJti(randomUUID())
+    .sign(key);
+
+it('a flood of 1,000 unknown kids reads the key table at most once per reload interval, and valid tokens pass throughout', async () => {
+  const signing = await insertSigningKey();
+  const running = await startApp(
+    appModule,
+    testConfig({ DATABASE_URL: database.url }),
+    description,
+  );
+  const get = (token: string) =>
+    fetch(`${running.url}/partners/${partnerId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then(async (res) => {
+      await res.arrayBuffer();
+      return res.status;
+    });
+  let closed = false;
+  try {
+    const admin = await staffToken('admin');
+    const created = await fetch(`${running.url}/partners/${partnerId}/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ name: 'Flood test', scopes: ['registry:read'] }),
+    });
+    expect(created.status).toBe(201);
+    const clientId = ((await created.json()) as { client: { id: string } }).client.id;
+
+    const before = await signingKeyReads();
+    const started = Date.now();
+    // Forgeries: well-formed partner tokens, each naming a kid nobody ever made.
+    const forger = await generateKeyPair('ES256');
+    let sent = 0;
+    const floodStatuses: number[] = [];
+    const flood = Promise.all(
+      Array.from({ length: 100 }, async () => {
+        while (sent < 1_000) {
+          sent++;
+          floodStatuses.push(
+            await get(await partnerToken(`made-up-${randomUUID()}`, forger.privateKey, clientId)),
+          );
+        }
+      }),
+    );
+    // Meanwhile a partner keeps calling with fresh (never cached) valid tokens.
+    const validStatuses: number[] = [];
+    let flooding = true;
+    const valid = (async () => {
+      while (flooding)
+        validStatuses.push(await get(await partnerToken(signing.kid, signing.key, clientId)));
+    })();
+    await flood;
+    flooding = false;
+    await valid;
+    const elapsed = Date.now() - started;
+    await closeAndFlush(running);
+    closed = true;
+
+    const reads = (await signingKeyReads()) - before;
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(Math.ceil(elapsed / RELOAD_FLOOR_MS) + 1);
+    expect(floodStatuses).toHaveLength(1_000);
+    expect(new Set(floodStatuses)).toEqual(new Set([401]));
+    expect(validStatuses.length).toBeGreaterThan(0);
+    expect(new Set(validStatuses)).toEqual(new Set([200]));
+  } finally {
+    if (!closed) await running.close();
+  }
+}, 120_000);
+
+it('serves the JWKS from memory (one read per max-age), cacheable, shows a rotated key at once, and limits callers', async () => {
+  // A key older than the rotation period (so it no longer signs) but still published.
+  const old = await insertSigningKey(defaults.AUTH_KEY_ROTATION_DAYS * DAY_S + 60);
+  const running = await startApp(
+    appModule,
+    testConfig({ DATABASE_URL: database.url }),
+    description,
+  );
+  let closed = false;
+  try {
+    const before = await signingKeyReads();
+    const started = Date.now();
+    const kids: string[][] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${running.url}/.well-known/jwks.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe(`public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+      kids.push(((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid));
+    }
+    expect(kids.every((k) => k.includes(old.kid))).toBe(true);
+
+    // This replica rotates (the only key is too old to sign): the JWKS shows the new key now,
+    // not after the cache's max-age.
+    const admin = await staffToken('admin');
+    const created = await fetch(`${running.url}/partners/${partnerId}/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ name: 'JWKS test', scopes: ['registry:read'] }),
+    });
+    const { client, clientSecret } = (await created.json()) as {
+      client: { id: string };
+      clientSecret: string;
+    };
+    const token = await fetch(`${running.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: client.id,
+        client_secret: clientSecret,
+      }).toString(),
+    });
+    expect(token.status).toBe(200);
+    const newKid = JSON.parse(
+      Buffer.from(
+        ((await token.json()) as { access_token: string }).access_token.split('.')[0]!,
+        'base64url',
+      ).toString(),
+    ).kid as string;
+    expect(newKid).not.toBe(old.kid);
+    const after = (await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(after.keys.map((k) => k.kid).sort()).toEqual([old.kid, newKid].sort());
+
+    // Limited per address like any public route: a client that keeps calling gets 429.
+    let limited: Response | undefined;
+    for (let i = 0; i < 300 && !limited; i++) {
+      const res = await fetch(`${running.url}/.well-known/jwks.json`);
+      await res.arrayBuffer();
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const totalElapsed = Date.now() - started;
+
+    await closeAndFlush(running);
+    closed = true;
+    // Some 170 JWKS calls: one read per max-age at most, plus the rotation's own two (the
+    // token endpoint finding no young key, the reload that publishes the new one).
+    const reads = (await signingKeyReads()) - before;
+    expect(reads).toBeLessThanOrEqual(Math.ceil(totalElapsed / (JWKS_MAX_AGE_SECONDS * 1000)) + 2);
+  } finally {
+    if (!closed) await running.close();
+  }
+}, 120_000);
