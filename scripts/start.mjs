@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: check Postgres and Redis (starting them with Docker Compose when an engine
 // answers), build, migrate, seed, then run every app and worker until Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Supervisor } from './lib/supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
@@ -108,9 +109,9 @@ function step(title, cmd, args) {
   }
 }
 
-async function waitReady(app, child, ms = 30_000) {
+async function waitReady(app, ms = 30_000) {
   const until = Date.now() + ms;
-  while (Date.now() < until && child.exitCode === null) {
+  while (Date.now() < until && !supervisor.stopping) {
     try {
       const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
       if (res.ok) return true;
@@ -128,63 +129,36 @@ step('Migrating the database', process.execPath, ['packages/db/dist/cli/migrate.
 step('Seeding the demo data', process.execPath, ['packages/db/dist/cli/seed.js']);
 
 console.log('\n▶ Starting the apps');
-const children = new Map();
-let stopping = false;
-
-for (const app of apps) {
-  const child = spawn(process.execPath, [`apps/${app.name}/dist/main.js`], {
+// An app that exits unexpectedly is restarted (with backoff, loudly); everything stops on
+// Ctrl-C, or when an app keeps crashing before it has started (its output says why).
+const supervisor = new Supervisor(
+  apps.map((app) => ({
+    name: app.name,
+    command: process.execPath,
+    args: [`apps/${app.name}/dist/main.js`],
     cwd: root,
     env: { ...env, PORT: String(app.port), DATABASE_URL, REDIS_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = `[${app.name}] `.padEnd(19);
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = '';
-    stream.on('data', (data) => {
-      buffered += data.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    children.delete(app.name);
-    if (!stopping) {
-      console.error(`✖ ${app.name} exited (${signal ?? `code ${code}`}); stopping the others.`);
-      void stop(1);
-    } else if (children.size === 0) {
-      console.log('All apps stopped.');
-      process.exit(exitCode);
-    }
-  });
-  children.set(app.name, child);
-}
-
-let exitCode = 0;
-async function stop(code) {
-  if (stopping) return;
-  stopping = true;
-  exitCode = code;
+  })),
+).start();
+const stop = () => {
   console.log('\nStopping…');
-  for (const child of children.values()) child.kill('SIGTERM');
-  if (children.size === 0) process.exit(code);
-  await sleep(9_000);
-  for (const [name, child] of children) {
-    console.error(`${name} did not stop in time; killing it`);
-    child.kill('SIGKILL');
-  }
-}
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+  void supervisor.stop(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+void supervisor.done.then((code) => {
+  console.log('All apps stopped.');
+  process.exit(code);
+});
 
-const ready = await Promise.all(
-  apps.map((app) => waitReady(app, children.get(app.name) ?? { exitCode: 1 })),
-);
-if (stopping) await new Promise(() => {}); // an app died while starting; stop() is exiting
+const ready = await Promise.all(apps.map((app) => waitReady(app)));
 const notReady = apps.filter((_, i) => !ready[i]).map((a) => a.name);
-if (notReady.length) {
-  console.error(`✖ not ready after 30 s: ${notReady.join(', ')}`);
-  await stop(1);
+if (supervisor.stopping) {
+  // An app kept crashing while starting; the supervisor is stopping the rest.
+} else if (notReady.length) {
+  console.error(
+    `✖ not ready after 30 s: ${notReady.join(', ')} (still running; see its output above)`,
+  );
 } else {
   console.log('\nEverything is up:');
   for (const app of apps) {
