@@ -17,7 +17,7 @@ import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { AuthGuard } from './auth/auth.guard';
-import { RateLimitGuard } from './auth/rate-limit.guard';
+import { RATE_LIMIT_CLOCK, type RateLimitClock, RateLimitGuard } from './auth/rate-limit.guard';
 import {
   PARTNER_KEYS,
   type PartnerKeySource,
@@ -46,6 +46,8 @@ export type PlatformOptions = {
   partnerKeys?: Type<PartnerKeySource>;
   /** The service's schema, whose audit log it writes and serves at `GET /audit`. */
   auditSchema?: AuditedSchema;
+  /** The rate limiter's clock (ms since the epoch); tests drive it across a window. */
+  rateLimitClock?: RateLimitClock;
 };
 
 /** Closes the pools after the HTTP server has stopped and in-flight requests have finished. */
@@ -164,6 +166,9 @@ export class PlatformModule {
         // Guards run in this order: who is calling, then how often.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        ...(options.rateLimitClock
+          ? [{ provide: RATE_LIMIT_CLOCK, useValue: options.rateLimitClock }]
+          : []),
         ConnectionCloser,
       ],
       exports: [
