@@ -16,6 +16,7 @@ import { type Kysely, sql } from 'kysely';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import pinoPretty from 'pino-pretty';
 import { AuthGuard } from './auth/auth.guard';
 import { RATE_LIMIT_CLOCK, type RateLimitClock, RateLimitGuard } from './auth/rate-limit.guard';
 import {
@@ -69,6 +70,28 @@ const pathOf = (req: { url?: string; originalUrl?: string }): string =>
 const quietPaths = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
+ * Where log lines go: JSON to the destination (stdout by default), or, when LOG_FORMAT asks for
+ * it (`pretty`, or `auto` and the destination is a terminal), through pino-pretty on the way.
+ * An in-process stream rather than a worker-thread transport: the lines stay in order with the
+ * process's own output, and a test's capture stream works the same way. Colours follow
+ * pino-pretty's own rule (a terminal, or FORCE_COLOR; never with NO_COLOR).
+ */
+export function logStream(
+  format: BaseConfig['LOG_FORMAT'],
+  destination: DestinationStream | undefined,
+): DestinationStream | undefined {
+  const terminal = ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
+  if (format === 'json' || (format === 'auto' && !terminal)) return destination;
+  return pinoPretty({
+    destination: destination ?? 1,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // `npm start` prefixes each line with the app's name.
+    ignore: 'pid,hostname,service',
+  });
+}
+
+/**
  * What every service mounts: config, logging with request ids, Postgres and Redis clients,
  * problem+json errors, zod validation, health and metrics.
  */
@@ -94,12 +117,13 @@ export class PlatformModule {
       // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
       autoLogging: { ignore: (req) => quietPaths.has(pathOf(req)) },
     };
+    const logDestination = logStream(config.LOG_FORMAT, options.logDestination);
     return {
       module: PlatformModule,
       global: true,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: options.logDestination ? [pinoOptions, options.logDestination] : pinoOptions,
+          pinoHttp: logDestination ? [pinoOptions, logDestination] : pinoOptions,
           // nestjs-pino's default route pattern (`{/*splat}`) matches nothing under the Fastify
           // adapter of Nest 12, so no request would be logged; this one matches every path,
           // unknown routes included.
