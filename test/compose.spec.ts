@@ -899,7 +899,12 @@ describe('each container’s environment, through its app’s real config schema
 
   it('reads the image’s ENV from the Dockerfile’s runtime stage, with the build args', () => {
     const env = dockerfileEnv(read('Dockerfile'), { APP: 'worker' });
-    expect(env).toMatchObject({ APP: 'worker', NODE_ENV: 'production', HOST: '0.0.0.0' });
+    expect(env).toMatchObject({
+      APP: 'worker',
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      LOG_FORMAT: 'json',
+    });
     expect(dockerfileEnv(read('Dockerfile'))['APP']).toBe('');
     expect(
       dockerfileEnv('ARG A=x\nFROM b AS one\nENV X=1\nFROM c\nARG A=y\nENV K="a b" L=$A M=${A}2\n'),
