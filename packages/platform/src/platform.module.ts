@@ -86,8 +86,9 @@ export function logStream(
     destination: destination ?? 1,
     singleLine: true,
     translateTime: 'SYS:HH:MM:ss.l',
+    messageFormat: '{if context}[{context}] {end}{msg}',
     // `npm start` prefixes each line with the app's name.
-    ignore: 'pid,hostname,service',
+    ignore: 'pid,hostname,service,context',
   });
 }
 
