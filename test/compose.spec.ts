@@ -701,9 +701,16 @@ function appEnvProblems(where: string, app: string, env: Env): string[] {
 
 function composeEnvProblems(compose: unknown): string[] {
   const problems: string[] = [];
+  const services = new Set(Object.keys(dict(dict(compose)['services'])));
   for (const [name, service] of appServices(compose)) {
     const env = composeServiceEnv(name, service, problems);
     problems.push(...appEnvProblems(name, env['APP'] ?? '', env));
+    // Inside the compose network a bare host name is a service's: it must be one of them.
+    for (const key of CONNECTIONS) {
+      const host = hostOf(env[key]);
+      if (host && !host.includes('.') && !LOOPBACK.has(host) && !services.has(host))
+        problems.push(`${name}: ${key} names ${host}, which is not a service of the file`);
+    }
   }
   const migrate = dict(dict(dict(compose)['services'])['migrate']);
   const migrateEnv = composeServiceEnv('migrate', migrate, problems);
@@ -938,6 +945,12 @@ describe('each container’s environment, through its app’s real config schema
     expect(broken((s) => delete envOf(s, 'worker')['AUTH_PARTNER_JWKS_URL'])).toEqual([
       'worker: AUTH_PARTNER_JWKS_URL points at the container itself (127.0.0.1)',
     ]);
+    expect(
+      broken(
+        (s) =>
+          (envOf(s, 'symposium')['AUTH_STAFF_JWKS_URL'] = 'http://idp:3009/.well-known/jwks.json'),
+      ),
+    ).toEqual(['symposium: AUTH_STAFF_JWKS_URL names idp, which is not a service of the file']);
     expect(broken((s) => (envOf(s, 'worker')['WORKER_QUEUES'] = 'mail'))).toEqual([
       expect.stringMatching(/^worker: would exit at start: WORKER_QUEUES: .*\(got "mail"\)$/),
     ]);
