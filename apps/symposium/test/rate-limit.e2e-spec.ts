@@ -96,3 +96,12 @@ it('admits at most the limit in any minute, across a clock minute edge, with a t
   now = EDGE + 59_901;
   expect(await statuses('GET', path, LIMIT)).toEqual([404, 404, 404, 404, 429]);
 });
+
+it('admits exactly the limit from a concurrent burst (the check and the count are one step)', async () => {
+  now = EDGE + 20 * 60_000;
+  const burst = await Promise.all(
+    Array.from({ length: 4 * LIMIT }, (_, i) => call(i % 2 ? 'HEAD' : 'GET', '/symposiums')),
+  );
+  expect(burst.filter((r) => r.status === 200)).toHaveLength(LIMIT);
+  expect(burst.filter((r) => r.status === 429)).toHaveLength(3 * LIMIT);
+});
