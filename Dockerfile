@@ -64,9 +64,11 @@ FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 
 ARG APP=""
+# LOG_FORMAT=json: one JSON object a line for the log collector, even under `docker run -t`.
 ENV APP=${APP} \
     NODE_ENV=production \
     HOST=0.0.0.0 \
+    LOG_FORMAT=json \
     NODE_OPTIONS=--enable-source-maps
 
 # Owned by root and read-only for `node`: the app cannot rewrite its own code.

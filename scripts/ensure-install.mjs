@@ -2,9 +2,10 @@
 // Installs the project's dependencies when they are missing or older than package-lock.json.
 // Runs before `npm start` and `npm test`, on whatever Node the machine has (the project's own
 // Node 24 arrives with the install), so it uses nothing but Node's standard library.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,14 +18,52 @@ const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(l
 if (stale || !existsSync(pinnedNode)) {
   console.log('Installing dependencies (npm ci): the first run takes a minute…');
   // Scripts must run: the `node` package fetches the project's Node 24 in its preinstall.
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (result.status !== 0) {
+  const status = await npmCiQuietly();
+  if (status !== 0) {
     console.error('npm ci failed; see the output above.');
-    process.exit(result.status ?? 1);
+    process.exit(status);
   }
+}
+
+/**
+ * `npm ci`, its output shown as it comes except npm's EBADENGINE warnings: this install runs on
+ * the machine's Node, older than the >=22/24 that the project and some packages declare, and
+ * npm prints five lines for each of them. That is expected (the project's own Node 24, which
+ * this install brings, runs everything afterwards), so it becomes one line.
+ */
+function npmCiQuietly() {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: root,
+      stdio: ['inherit', 'inherit', 'pipe'],
+    });
+    const packages = [];
+    let machineNode = '';
+    const lines = createInterface({ input: child.stderr, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const engine = /^npm warn EBADENGINE\b(.*)$/i.exec(line);
+      if (!engine) {
+        process.stderr.write(`${line}\n`);
+        return;
+      }
+      const pkg = /^\s*package: (?:'([^']+)'|undefined)/.exec(engine[1] ?? '');
+      if (pkg) packages.push(pkg[1] ?? 'this project');
+      machineNode = /current: \{ node: '([^']+)'/.exec(engine[1] ?? '')?.[1] ?? machineNode;
+    });
+    child.on('error', (error) => {
+      console.error(`could not run npm: ${error.message}`);
+      resolve(1);
+    });
+    child.on('close', (code) => {
+      if (packages.length > 0) {
+        console.log(
+          `(npm: ${packages.length} packages want a newer Node than this machine's ${machineNode || 'Node'} ` +
+            `(${packages.join(', ')}): expected, the project's own Node 24 runs them.)`,
+        );
+      }
+      resolve(code ?? 1);
+    });
+  });
 }
 
 const version = spawnSync(pinnedNode, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';

@@ -9,6 +9,10 @@ import { Supervisor } from './lib/supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+// The apps write to a pipe (their lines get a name prefix here), so they cannot see the
+// terminal themselves: readable, coloured logs when this runs in one, JSON otherwise.
+if (!env.LOG_FORMAT) env.LOG_FORMAT = process.stdout.isTTY ? 'pretty' : 'json';
+if (env.LOG_FORMAT === 'pretty' && process.stdout.isTTY && !env.NO_COLOR) env.FORCE_COLOR ??= '1';
 const DATABASE_URL =
   env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/strategic_partnerships';
 const REDIS_URL = env.REDIS_URL || 'redis://127.0.0.1:6379';

