@@ -1,9 +1,11 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
 import { type PlatformOptions, Public } from '@sp/platform';
-import { staffToken, startApp, testConfig, useTestApp } from '@sp/testing';
+import { staffToken, startApp, testConfig, useTestApp, waitFor } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's behaviour, seen through the registry service as a client sees it. */
+
+let slowStarted = 0;
 
 @Controller('test')
 @Public({ rateLimit: false })
@@ -15,6 +17,7 @@ class TestController {
 
   @Get('slow')
   async slow(): Promise<{ done: boolean }> {
+    slowStarted++;
     await new Promise((resolve) => setTimeout(resolve, 400));
     return { done: true };
   }
@@ -40,14 +43,21 @@ describe('request ids', () => {
     const res = await get('/partners', { 'x-request-id': 'trace-abc.123' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the completion line follows the response
-    const lines = ctx.running.logs.lines.filter((l) => l.requestId === 'trace-abc.123');
-    const completed = lines.find((l) => l.msg === 'request completed') as
-      { req?: { url?: string } } | undefined;
-    expect(completed?.req?.url).toBe('/partners');
-    // Health probes and metric scrapes are not logged: they would drown everything else.
+    // The completion line is written as the response finishes: wait for it, not a fixed time.
+    const completedLine = () =>
+      ctx.running.logs.lines.find(
+        (l) => l.requestId === 'trace-abc.123' && l.msg === 'request completed',
+      ) as { req?: { url?: string } } | undefined;
+    await waitFor(() => completedLine() !== undefined, 'the completion line');
+    expect(completedLine()?.req?.url).toBe('/partners');
+    // Health probes and metric scrapes are not logged: they would drown everything else. A
+    // request logged after the probe proves the probe's line would have been written by then.
     await get('/health/ready', { 'x-request-id': 'probe-1' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await get('/partners', { 'x-request-id': 'after-probe-1' });
+    await waitFor(
+      () => ctx.running.logs.lines.some((l) => l.requestId === 'after-probe-1'),
+      'the line of the request after the probe',
+    );
     expect(ctx.running.logs.lines.filter((l) => l.requestId === 'probe-1')).toEqual([]);
   });
 
@@ -207,7 +217,8 @@ describe('graceful shutdown', () => {
       description,
     );
     const inFlight = fetch(`${app.url}/test/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Close only once the request is being handled (its handler has started).
+    await waitFor(() => slowStarted > 0, 'the slow request to arrive');
     const closing = app.close();
     const res = await inFlight;
     expect(res.status).toBe(200);
