@@ -18,7 +18,8 @@ import { pathToFileURL } from 'node:url';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const ROLES = ['viewer', 'staff', 'admin'];
-const MAX_TTL_SECONDS = 8 * 3600;
+// The apps refuse staff tokens older than AUTH_MAX_TOKEN_AGE_SECONDS (1 h by default).
+const MAX_TTL_SECONDS = 3600;
 
 /** Starts the demo identity provider; resolves once it listens. */
 export async function startDemoIdp({
