@@ -24,8 +24,7 @@ export function dashboardAction(
   route: string,
   params: Record<string, unknown>,
 ): DashboardAction {
-  const param = (name: string) =>
-    typeof params[name] === 'string' ? (params[name] as string) : undefined;
+  const param = (name: string) => (typeof params[name] === 'string' ? params[name] : undefined);
   const segments = route.split('/').filter(Boolean);
   if (segments[0] !== 'api' || segments[1] !== 'queues')
     return {

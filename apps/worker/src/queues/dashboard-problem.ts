@@ -59,7 +59,7 @@ export function dashboardProblem(
 function parse(payload: string): BoardError | undefined {
   try {
     const value: unknown = JSON.parse(payload);
-    return value && typeof value === 'object' ? (value as BoardError) : undefined;
+    return value && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;
   }
