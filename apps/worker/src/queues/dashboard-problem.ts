@@ -24,8 +24,8 @@ type BoardError = {
 export type DashboardProblem = { status: number; body: Problem & Record<string, unknown> };
 
 /**
- * Turns an error answer of bull-board (`{"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}`, its
- * `{"error":…,"message":"<exception text>"}` 500, or any other non-problem body) into the
+ * Turns an error answer of bull-board (`{"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}`, a 400 of
+ * its validation, or any other non-problem body) into the
  * RFC 9457 problem every other answer is, with a stable `type`. A 4xx says what was wrong in
  * `detail`; a 5xx says nothing of the exception. bull-board's `error` (and `code`) stay as
  * extension members: its UI reads them to word its error toasts.
@@ -37,6 +37,8 @@ export function dashboardProblem(
   requestId: string,
 ): DashboardProblem {
   const parsed = parse(payload);
+  // Already a problem (the error handler's): it only lacks where and which request.
+  if (isProblem(parsed)) return { status: parsed.status, body: { ...parsed, instance, requestId } };
   const key = keyOf(parsed?.error);
   let code: ProblemCode;
   if (status >= 500) code = status === 503 ? 'service-unavailable' : 'internal-error';
@@ -47,7 +49,7 @@ export function dashboardProblem(
 
   const error =
     code === 'internal-error'
-      ? new Error('bull-board failed') // toProblem words it; the cause is logged by the caller
+      ? new Error('bull-board failed') // toProblem words it; the caller logs the body
       : new AppError(code, describe(key, parsed));
   const { status: problemStatus, body } = toProblem(error, instance, requestId);
   const extensions: Record<string, unknown> = {};
@@ -63,6 +65,17 @@ function parse(payload: string): BoardError | undefined {
   } catch {
     return undefined;
   }
+}
+
+function isProblem(value: unknown): value is Problem {
+  if (!value || typeof value !== 'object') return false;
+  const { type, title, status } = value as Partial<Problem>;
+  return (
+    typeof type === 'string' &&
+    type.startsWith('/problems/') &&
+    typeof title === 'string' &&
+    typeof status === 'number'
+  );
 }
 
 function keyOf(error: BoardError['error']): string | undefined {

@@ -31,6 +31,7 @@ const sessionSchema = z.object({ token: z.string().min(1) }).strict();
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** bull-board's type lists only the statuses it uses itself; ours (413, 415, 503 …) pass too. */
 type BoardErrorStatus = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>['status'];
 
 /**
@@ -69,18 +70,13 @@ export class Dashboard implements OnModuleInit {
       options: { uiConfig: { boardTitle: 'SP queues' }, handlerHooks: this.audit.hooks },
     });
     // bull-board's own handler would send the exception's message (and, in development, its
-    // stack) to the client: log it here, and let the answer be a plain problem.
+    // stack): errors thrown in its routes (a body that is not JSON, Redis away …) are mapped as
+    // anywhere else in the platform, and logged when unexpected. The `error` key is for its UI.
     board.setErrorHandler((error: Error) => {
-      const status = (error as Error & { statusCode?: number }).statusCode ?? 500;
-      if (status >= 500) this.logger.error({ err: error }, 'queue dashboard request failed');
-      return {
-        // bull-board's type lists only the statuses it uses itself; Fastify's 413, 415 … pass.
-        status: (status < 500 ? status : 500) as BoardErrorStatus,
-        body: {
-          error: { key: 'ERRORS.INTERNAL_SERVER_ERROR' },
-          ...(status < 500 ? { message: error.message } : {}),
-        },
-      };
+      const { status, body, unexpected } = toProblem(error, '');
+      if (unexpected) this.logger.error({ err: error }, 'queue dashboard request failed');
+      const key = status >= 500 ? 'ERRORS.INTERNAL_SERVER_ERROR' : 'ERRORS.INVALID_REQUEST_BODY';
+      return { status: status as BoardErrorStatus, body: { ...body, error: { key } } };
     });
     void fastify.register(async (scope) => {
       await scope.register(fastifyCookie);
