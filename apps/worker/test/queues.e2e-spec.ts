@@ -480,3 +480,40 @@ describe('queue dashboard behind an https public URL', () => {
     expect(signOut.headers.get('set-cookie')).toMatch(/Secure/);
   });
 });
+
+describe('queue dashboard behind a proxy that ends TLS', () => {
+  let proxied: RunningApp | undefined;
+  beforeAll(async () => {
+    proxied = await startApp(
+      appModule,
+      testConfig({
+        DATABASE_URL: ctx.database.url,
+        BULLMQ_PREFIX: `${config.BULLMQ_PREFIX}-proxied`,
+        TRUST_PROXY_HOPS: '1',
+      }),
+      description,
+    );
+  });
+  afterAll(async () => {
+    await proxied?.close();
+  });
+
+  it('takes the scheme and host the proxy forwards for the cookie and the Origin check', async () => {
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'queues.example.org' };
+    const signIn = await fetch(`${proxied!.url}/queues/session`, {
+      method: 'POST',
+      headers: { ...forwarded, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await staffToken('admin') }),
+    });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/; Secure/);
+    const pause = (origin: string) =>
+      fetch(`${proxied!.url}/queues/api/queues/reports/pause`, {
+        method: 'PUT',
+        headers: { ...forwarded, cookie: cookie.split(';')[0]!, origin },
+      });
+    expect((await pause('http://queues.example.org')).status).toBe(403);
+    expect((await pause('https://queues.example.org')).status).toBe(200);
+  });
+});

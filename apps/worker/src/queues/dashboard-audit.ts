@@ -36,7 +36,16 @@ export class DashboardAudit {
   readonly hooks: BoardHooks = {
     before: async (context) => {
       if (!isWrite(context)) return;
-      this.before.set(context, await this.snapshot(actionOf(context)));
+      try {
+        this.before.set(context, await this.snapshot(actionOf(context)));
+      } catch (error) {
+        // bull-board answers a failing `before` with a bare 500 and drops the error: log it.
+        this.logger.error(
+          { err: error },
+          'could not read the state a dashboard change starts from',
+        );
+        throw error;
+      }
     },
     after: async (context, result) => {
       if (!isWrite(context) || (result.status ?? 200) >= 400) return result;
