@@ -26,7 +26,14 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
   return {
     module: class WorkerAppModule {},
     imports: [
-      PlatformModule.forRoot({ ...options, config, service: SERVICE, redisRequired: true }),
+      PlatformModule.forRoot({
+        ...options,
+        config,
+        service: SERVICE,
+        redisRequired: true,
+        // What admins change through the queue dashboard (GET /audit).
+        auditSchema: 'notifications',
+      }),
       ...(config.QUEUES_ENABLED ? [WorkerQueuesModule.forRoot()] : []),
       NotificationsModule.register(config, { process: works('notifications') }),
       ...(works('reports') ? [ReportsModule.register(config)] : []),

@@ -23,6 +23,16 @@ export const configSchema = serviceConfigSchema(3004).extend({
       }),
     ])
     .default([...queues]),
+  /**
+   * Where people open this service, e.g. `https://ops.example.ac.jp` (TLS may end at a proxy).
+   * An https URL makes the queue dashboard's session cookie Secure, and only pages of this
+   * origin may change anything through the dashboard. Unset: the origin each request was made
+   * to (X-Forwarded-Proto and -Host count only through TRUST_PROXY_HOPS).
+   */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/, 'expected http(s)://host[:port], without a path')
+    .optional(),
   /** Where mail goes; unset, each message is written as an .eml file under MAIL_DIR. */
   SMTP_URL: z
     .string()

@@ -1,5 +1,5 @@
 import { enqueue, enqueueEmail, queueNames, schedules } from '@sp/queue';
-import { staffToken, testConfig, useTestAppWithSmtp } from '@sp/testing';
+import { type RunningApp, staffToken, startApp, testConfig, useTestAppWithSmtp } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 import { Schedulers } from '../src/queues/schedulers';
@@ -186,6 +186,12 @@ describe('queue dashboard', () => {
   });
 
   it('signs a browser in with a cookie only /queues receives, and out again', async () => {
+    // Signing out needs the session it ends.
+    const noSession = await fetch(`${ctx.running.url}/queues/session`, { method: 'DELETE' });
+    expect(noSession.status).toBe(401);
+    expect(noSession.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(noSession.headers.get('set-cookie')).toBeNull();
+
     const refused = await fetch(`${ctx.running.url}/queues/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -206,14 +212,308 @@ describe('queue dashboard', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Max-Age=\d+/);
+    // Served over plain http with no https PUBLIC_URL: a Secure cookie would never come back.
+    expect(cookie).not.toMatch(/Secure/);
 
     const session = cookie.split(';')[0]!;
     expect((await get('/queues/api/queues', { cookie: session })).status).toBe(200);
     const signOut = await fetch(`${ctx.running.url}/queues/session`, {
       method: 'DELETE',
-      headers: { cookie: session },
+      headers: { cookie: session, origin: ctx.running.url },
     });
     expect(signOut.status).toBe(204);
     expect(signOut.headers.get('set-cookie')).toMatch(/sp_dashboard=;.*Expires=Thu, 01 Jan 1970/);
+  });
+});
+
+/** Signs in as an admin through the sign-in API and returns the session cookie (`name=value`). */
+async function signIn(baseUrl: string, sub = 'ada'): Promise<string> {
+  const res = await fetch(`${baseUrl}/queues/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: await staffToken('admin', sub) }),
+  });
+  expect(res.status).toBe(204);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+describe('queue dashboard, as a browser meets it', () => {
+  it('refuses changes another site’s page makes with the admin’s cookie', async () => {
+    const session = await signIn(ctx.running.url);
+    const send = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      fetch(`${ctx.running.url}${path}`, {
+        method,
+        headers: {
+          cookie: session,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const queued = () => reports.getJobCountByTypes('waiting', 'delayed', 'prioritized');
+    const before = await queued();
+    const writes = [
+      ['PUT', '/queues/api/queues/reports/pause', undefined],
+      ['POST', '/queues/api/queues/reports/add', { name: 'reports.monthly-digest', data: {} }],
+      ['PUT', '/queues/api/queues/reports/clean/completed', undefined],
+      ['DELETE', '/queues/session', undefined],
+    ] as const;
+    for (const [method, path, body] of writes) {
+      for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, {}] as Record<
+        string,
+        string
+      >[]) {
+        const res = await send(method, path, headers, body);
+        expect({ method, path, headers, status: res.status }).toEqual({
+          method,
+          path,
+          headers,
+          status: 403,
+        });
+        expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+        expect(res.headers.get('set-cookie')).toBeNull();
+      }
+    }
+    expect(await reports.isPaused()).toBe(false);
+    expect(await queued()).toBe(before);
+
+    // The dashboard's own page: allowed.
+    const own = await send('PUT', '/queues/api/queues/reports/pause', { origin: ctx.running.url });
+    expect(own.status).toBe(200);
+    expect(await reports.isPaused()).toBe(true);
+    await reports.resume();
+  });
+
+  it('writes each change to the audit log with the admin who made it, before and after', async () => {
+    // A job that fails for good (no such job on the queue), retried from the dashboard.
+    const events = new QueueEvents(queueNames.reports, {
+      connection,
+      prefix: config.BULLMQ_PREFIX,
+    });
+    let jobId: string;
+    try {
+      await events.waitUntilReady();
+      const job = await reports.add('no-such-job', {});
+      jobId = job.id!;
+      await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/has no job/);
+    } finally {
+      await events.close();
+    }
+    const session = await signIn(ctx.running.url, 'grace');
+    const retry = await fetch(`${ctx.running.url}/queues/api/queues/reports/${jobId}/retry`, {
+      method: 'PUT',
+      headers: { cookie: session, origin: ctx.running.url },
+    });
+    expect(retry.status).toBeLessThan(300);
+
+    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    const audit = await fetch(
+      `${ctx.running.url}/audit?entity=job&entityId=${encodeURIComponent(`reports/${jobId}`)}`,
+      { headers: admin },
+    );
+    expect(audit.status).toBe(200);
+    const { items } = (await audit.json()) as {
+      items: { actor: unknown; action: string; before: { state: string }; after: unknown }[];
+    };
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      actor: { kind: 'staff', id: 'grace' },
+      action: 'retry',
+      before: { name: 'no-such-job', state: 'failed', attemptsMade: 1 },
+      after: { name: 'no-such-job', state: expect.any(String) },
+    });
+    expect(items[0]!.before.state).toBe('failed');
+
+    // A queue-wide change, made with a bearer token by a script.
+    const pause = await fetch(`${ctx.running.url}/queues/api/queues/reports/pause`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await staffToken('admin', 'linus')}` },
+    });
+    expect(pause.status).toBe(200);
+    await reports.resume();
+    const queueLog = async () =>
+      (
+        (await (
+          await fetch(`${ctx.running.url}/audit?entity=queue&entityId=reports`, { headers: admin })
+        ).json()) as { items: { actor: unknown }[] }
+      ).items;
+    const logged = await queueLog();
+    expect(logged[0]).toMatchObject({
+      actor: { kind: 'staff', id: 'linus' },
+      action: 'pause',
+      before: { paused: false, counts: expect.any(Object) },
+      after: { paused: true },
+    });
+
+    // A refused change is not logged as made.
+    const broken = await fetch(`${ctx.running.url}/queues/api/queues/reports/concurrency`, {
+      method: 'PUT',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{"broken":',
+    });
+    expect(broken.status).toBe(400);
+    expect(await queueLog()).toHaveLength(logged.length);
+  });
+
+  it('answers its own errors as problems with a stable type', async () => {
+    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    const cases = [
+      // Unknown queue, unknown job: bull-board's 404s.
+      ['GET', '/queues/api/queues/no-such-queue/1', undefined, 404, 'not-found', /queue not found/],
+      [
+        'GET',
+        '/queues/api/queues/reports/no-such-job',
+        undefined,
+        404,
+        'not-found',
+        /job not found/,
+      ],
+      [
+        'PUT',
+        '/queues/api/queues/reports/no-such-job/retry',
+        undefined,
+        404,
+        'not-found',
+        /job not found/,
+      ],
+      // A body that is not JSON: Fastify's error, through bull-board's error handler.
+      ['PUT', '/queues/api/queues/reports/concurrency', '{"x":', 400, 'bad-request', /JSON/],
+      // A value bull-board's validation refuses.
+      [
+        'PUT',
+        '/queues/api/queues/reports/concurrency',
+        '{"concurrency":-1}',
+        400,
+        'validation-error',
+        /concurrency/,
+      ],
+    ] as const;
+    for (const [method, path, body, status, code, detail] of cases) {
+      const res = await fetch(`${ctx.running.url}${path}`, {
+        method,
+        headers: { ...admin, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body,
+      });
+      expect({ path, status: res.status }).toEqual({ path, status });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = (await res.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({
+        type: `/problems/${code}`,
+        status,
+        title: expect.any(String),
+        instance: path,
+        requestId: res.headers.get('x-request-id'),
+      });
+      expect(problem.detail).toMatch(detail);
+    }
+  });
+
+  it('serves its pages under the CSP, loading no third-party font', async () => {
+    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    for (const path of ['/queues', '/queues/login', '/queues/api/queues']) {
+      const res = await fetch(`${ctx.running.url}${path}`, {
+        headers: { ...admin, accept: 'text/html' },
+      });
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).toMatch(/font-src 'self'(;|$)/);
+      expect(csp).not.toMatch(/https:|googleapis|gstatic/);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      const text = await res.text();
+      expect(text).not.toMatch(/fonts\.googleapis|fonts\.gstatic/);
+      // No inline script runs under the CSP: each one must come from a file.
+      for (const [, attributes, code] of text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g))
+        expect(
+          attributes!.includes('src=') ||
+            /type="application\/json"/.test(attributes!) ||
+            !code!.trim(),
+        ).toBe(true);
+    }
+    const script = await fetch(`${ctx.running.url}/queues/login.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+  });
+});
+
+describe('queue dashboard behind an https public URL', () => {
+  let https: RunningApp | undefined;
+  beforeAll(async () => {
+    const env = {
+      ...testConfig({
+        DATABASE_URL: ctx.database.url,
+        // Its own queues: this app must not take the other one's jobs.
+        BULLMQ_PREFIX: `${config.BULLMQ_PREFIX}-https`,
+      }),
+      PUBLIC_URL: 'https://ops.example.org',
+    };
+    https = await startApp(appModule, env, description);
+  });
+  afterAll(async () => {
+    await https?.close();
+  });
+
+  it('keeps the session cookie Secure though the socket is plain http, and takes changes from that origin only', async () => {
+    const signIn = await fetch(`${https!.url}/queues/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await staffToken('admin') }),
+    });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/; Secure/);
+    const session = cookie.split(';')[0]!;
+    const pause = (origin: string) =>
+      fetch(`${https!.url}/queues/api/queues/reports/pause`, {
+        method: 'PUT',
+        headers: { cookie: session, origin },
+      });
+    // The address the socket was reached at is not the public origin.
+    expect((await pause(https!.url)).status).toBe(403);
+    expect((await pause('https://ops.example.org')).status).toBe(200);
+    const signOut = await fetch(`${https!.url}/queues/session`, {
+      method: 'DELETE',
+      headers: { cookie: session, origin: 'https://ops.example.org' },
+    });
+    expect(signOut.status).toBe(204);
+    expect(signOut.headers.get('set-cookie')).toMatch(/Secure/);
+  });
+});
+
+describe('queue dashboard behind a proxy that ends TLS', () => {
+  let proxied: RunningApp | undefined;
+  beforeAll(async () => {
+    proxied = await startApp(
+      appModule,
+      testConfig({
+        DATABASE_URL: ctx.database.url,
+        BULLMQ_PREFIX: `${config.BULLMQ_PREFIX}-proxied`,
+        TRUST_PROXY_HOPS: '1',
+      }),
+      description,
+    );
+  });
+  afterAll(async () => {
+    await proxied?.close();
+  });
+
+  it('takes the scheme and host the proxy forwards for the cookie and the Origin check', async () => {
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'queues.example.org' };
+    const signIn = await fetch(`${proxied!.url}/queues/session`, {
+      method: 'POST',
+      headers: { ...forwarded, 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await staffToken('admin') }),
+    });
+    expect(signIn.status).toBe(204);
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/; Secure/);
+    const pause = (origin: string) =>
+      fetch(`${proxied!.url}/queues/api/queues/reports/pause`, {
+        method: 'PUT',
+        headers: { ...forwarded, cookie: cookie.split(';')[0]!, origin },
+      });
+    expect((await pause('http://queues.example.org')).status).toBe(403);
+    expect((await pause('https://queues.example.org')).status).toBe(200);
   });
 });

@@ -161,7 +161,7 @@ export const consumerSchemas = ['symposium', 'inquiries'] as const;
 export type ConsumerSchema = (typeof consumerSchemas)[number];
 
 /** The schemas that keep an audit log (each service's own). */
-export const auditedSchemas = ['registry', 'symposium', 'inquiries'] as const;
+export const auditedSchemas = ['registry', 'symposium', 'inquiries', 'notifications'] as const;
 export type AuditedSchema = (typeof auditedSchemas)[number];
 
 /**
@@ -183,6 +183,7 @@ export type DB = {
   'inquiries.processedMessage': ProcessedMessageTable;
   'inquiries.partner': PartnerSnapshotTable;
   'notifications.delivery': DeliveryTable;
+  'notifications.auditLog': AuditLogTable;
   'symposium.symposium': SymposiumTable;
   'symposium.document': SymposiumDocumentTable;
 };

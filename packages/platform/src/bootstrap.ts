@@ -8,7 +8,8 @@ import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config';
 import { requestContext } from './auth/request-context';
-import { clientErrorHandler, frameworkErrors, httpLimits } from './http-server';
+import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-limits';
+import { useSecurityHeaders } from './http/security-headers';
 import { instrumentHttp } from './metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
 import { METRICS_REGISTRY } from './tokens';
@@ -57,6 +58,8 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   app.useLogger(app.get(Logger));
   app.flushLogs();
 
+  // First, so its headers are on every response, errors included.
+  await useSecurityHeaders(app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

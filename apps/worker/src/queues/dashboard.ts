@@ -4,12 +4,24 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AppError, type Principal, toProblem, TokenVerifier } from '@sp/platform';
+import {
+  APP_CONFIG,
+  AppError,
+  type Principal,
+  requestContext,
+  toProblem,
+  TokenVerifier,
+} from '@sp/platform';
+import { PROBLEM_CONTENT_TYPE } from '@sp/types';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { PinoLogger } from 'nestjs-pino';
 import { z } from 'zod';
+import type { WorkerConfig } from '../config';
+import { DashboardAudit } from './dashboard-audit';
+import { loginPage, loginScript } from './dashboard-login';
+import { dashboardProblem } from './dashboard-problem';
 import { WORKER_QUEUES } from './tokens';
 
 export const DASHBOARD_PATH = '/queues';
@@ -17,24 +29,35 @@ const COOKIE = 'sp_dashboard';
 
 const sessionSchema = z.object({ token: z.string().min(1) }).strict();
 
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** bull-board's type lists only the statuses it uses itself; ours (413, 415, 503 …) pass too. */
+type BoardErrorStatus = ReturnType<Parameters<FastifyAdapter['setErrorHandler']>[0]>['status'];
+
 /**
  * The BullMQ dashboard (bull-board) at `/queues`, for admins only. A script or curl sends the
  * admin's bearer token; a browser signs in once at `/queues/login` by pasting one, which is
- * kept in an HttpOnly, SameSite=Strict cookie scoped to `/queues` until the token expires.
- * The dashboard can retry, promote and clean jobs, so nothing short of `admin` gets in.
+ * kept in an HttpOnly, SameSite=Strict cookie scoped to `/queues` until the token expires
+ * (Secure whenever the public URL is https). The dashboard can retry, promote and clean jobs,
+ * so nothing short of `admin` gets in, a change made with the cookie must come from the
+ * dashboard's own origin, and every change is written to the audit log.
  */
 @Injectable()
 export class Dashboard implements OnModuleInit {
-  /** Who each request let in is (the admin's `sub`), for the action log. */
-  private readonly admins = new WeakMap<FastifyRequest, string>();
+  /** Who each request let in is, for the audit log and the action log. */
+  private readonly admins = new WeakMap<FastifyRequest, Principal>();
+  private readonly publicUrl: URL | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly verifier: TokenVerifier,
     @Inject(WORKER_QUEUES) private readonly queues: Queue[],
+    @Inject(APP_CONFIG) config: WorkerConfig,
+    private readonly audit: DashboardAudit,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(Dashboard.name);
+    this.publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : undefined;
   }
 
   onModuleInit(): void {
@@ -44,25 +67,66 @@ export class Dashboard implements OnModuleInit {
     createBullBoard({
       queues: this.queues.map((queue) => new BullMQAdapter(queue)),
       serverAdapter: board,
-      options: { uiConfig: { boardTitle: 'SP queues' } },
+      options: { uiConfig: { boardTitle: 'SP queues' }, handlerHooks: this.audit.hooks },
+    });
+    // bull-board's own handler would send the exception's message (and, in development, its
+    // stack): errors thrown in its routes (a body that is not JSON, Redis away …) are mapped as
+    // anywhere else in the platform, and logged when unexpected. The `error` key is for its UI.
+    board.setErrorHandler((error: Error) => {
+      const { status, body, unexpected } = toProblem(error, '');
+      if (unexpected) this.logger.error({ err: error }, 'queue dashboard request failed');
+      const key = status >= 500 ? 'ERRORS.INTERNAL_SERVER_ERROR' : 'ERRORS.INVALID_REQUEST_BODY';
+      return { status: status as BoardErrorStatus, body: { ...body, error: { key } } };
     });
     void fastify.register(async (scope) => {
       await scope.register(fastifyCookie);
+      // A change made with the session cookie must come from the dashboard's own pages.
+      scope.addHook('onRequest', (request, reply, done) => {
+        const refused = this.crossSite(request);
+        if (refused) return void problem(request, reply, refused);
+        done();
+      });
+      // Every error answered under /queues, bull-board's included, is a problem; its page
+      // loads no third-party font.
+      scope.addHook('onSend', (request, reply, payload, done) => {
+        const type = String(reply.getHeader('content-type') ?? '');
+        if (reply.statusCode >= 400 && !type.startsWith(PROBLEM_CONTENT_TYPE)) {
+          const text =
+            typeof payload === 'string' || Buffer.isBuffer(payload) ? payload.toString() : '';
+          const answer = dashboardProblem(reply.statusCode, text, request.url, request.id);
+          if (answer.status >= 500)
+            this.logger.error(
+              { status: reply.statusCode, body: text },
+              'queue dashboard error answer',
+            );
+          void reply.status(answer.status).type(PROBLEM_CONTENT_TYPE);
+          return done(null, JSON.stringify(answer.body));
+        }
+        if (type.startsWith('text/html') && typeof payload === 'string')
+          return done(null, withoutThirdPartyFonts(payload));
+        done(null, payload);
+      });
       scope.post(`${DASHBOARD_PATH}/session`, (request, reply) => this.signIn(request, reply));
-      scope.delete(`${DASHBOARD_PATH}/session`, (_request, reply) =>
-        reply.clearCookie(COOKIE, { path: DASHBOARD_PATH }).status(204).send(),
-      );
       scope.get(`${DASHBOARD_PATH}/login`, (_request, reply) =>
-        reply.type('text/html; charset=utf-8').send(loginPage),
+        reply.type('text/html; charset=utf-8').send(loginPage(DASHBOARD_PATH)),
+      );
+      scope.get(`${DASHBOARD_PATH}/login.js`, (_request, reply) =>
+        reply.type('text/javascript; charset=utf-8').send(loginScript(DASHBOARD_PATH)),
       );
       await scope.register(async (guarded) => {
         guarded.addHook('onRequest', (request, reply) => this.guard(request, reply));
-        // The dashboard can retry, promote, clean, pause and add jobs: say who did what.
+        // The request context exists from the platform's preHandler on: the admin goes in it,
+        // so the audit log (written from bull-board's handlers) records who it was.
+        guarded.addHook('preHandler', (request, _reply, done) => {
+          const admin = this.admins.get(request);
+          if (admin) requestContext.setPrincipal(admin);
+          done();
+        });
         guarded.addHook('onResponse', (request, reply, done) => {
-          if (request.method !== 'GET')
+          if (!safeMethods.has(request.method))
             this.logger.info(
               {
-                admin: this.admins.get(request),
+                admin: (this.admins.get(request) as { sub?: string } | undefined)?.sub,
                 method: request.method,
                 url: request.url,
                 statusCode: reply.statusCode,
@@ -71,9 +135,55 @@ export class Dashboard implements OnModuleInit {
             );
           done();
         });
+        // Signing out needs the session it ends.
+        guarded.delete(`${DASHBOARD_PATH}/session`, (request, reply) => {
+          if (!request.cookies[COOKIE])
+            return problem(
+              request,
+              reply,
+              new AppError('unauthorized', 'no dashboard session to end'),
+            );
+          return reply
+            .clearCookie(COOKIE, { path: DASHBOARD_PATH, secure: this.secure(request) })
+            .status(204)
+            .send();
+        });
         await guarded.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
       });
     });
+  }
+
+  /** The dashboard's own origin: the public URL's, or the one the request was made to. */
+  private origin(request: FastifyRequest): string {
+    return this.publicUrl?.origin ?? `${request.protocol}://${request.host}`;
+  }
+
+  /** Whether cookies must be Secure: the public URL is https (TLS may end at a proxy). */
+  private secure(request: FastifyRequest): boolean {
+    return this.publicUrl ? this.publicUrl.protocol === 'https:' : request.protocol === 'https';
+  }
+
+  /**
+   * Refuses an unsafe request that another site's page could have made with the admin's
+   * cookie: one whose Origin is not the dashboard's, or which carries the session cookie and no
+   * Origin at all (browsers send Origin on every POST, PUT, PATCH and DELETE). A bearer token
+   * is never sent by a browser on its own, so scripts using one need no Origin.
+   */
+  private crossSite(request: FastifyRequest): AppError | undefined {
+    if (safeMethods.has(request.method)) return undefined;
+    const origin = request.headers.origin;
+    if (origin === undefined) {
+      const usesCookie =
+        !request.headers.authorization && request.headers.cookie?.includes(`${COOKIE}=`);
+      return usesCookie
+        ? new AppError(
+            'forbidden',
+            'a change made with the dashboard session must carry an Origin header',
+          )
+        : undefined;
+    }
+    if (origin === this.origin(request)) return undefined;
+    return new AppError('forbidden', `requests from ${origin} may not change the queue dashboard`);
   }
 
   private async signIn(request: FastifyRequest, reply: FastifyReply) {
@@ -90,7 +200,7 @@ export class Dashboard implements OnModuleInit {
         path: DASHBOARD_PATH,
         httpOnly: true,
         sameSite: 'strict',
-        secure: request.protocol === 'https',
+        secure: this.secure(request),
         maxAge,
       })
       .status(204)
@@ -114,7 +224,7 @@ export class Dashboard implements OnModuleInit {
     const principal = await this.verifier.verify(token).catch((e: unknown) => e);
     const refused = refusal(principal);
     if (refused) return problem(request, reply, refused);
-    this.admins.set(request, (principal as Principal & { kind: 'staff' }).sub);
+    this.admins.set(request, principal as Principal);
   }
 }
 
@@ -135,24 +245,7 @@ function problem(request: FastifyRequest, reply: FastifyReply, error: AppError) 
     .send(body);
 }
 
-const loginPage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Queue dashboard — sign in</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>body{font:16px system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}
-textarea{width:100%;height:8rem;font:13px monospace}button{margin-top:.5rem;padding:.4rem 1rem}
-#error{color:#b00020}</style></head>
-<body><h1>Queue dashboard</h1>
-<p>Paste an admin bearer token (locally: <code>npm run -s token -- --role admin</code>).</p>
-<form id="f"><textarea id="t" required autofocus></textarea><br><button>Sign in</button></form>
-<p id="error" role="alert"></p>
-<script>
-document.getElementById('f').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const res = await fetch('${DASHBOARD_PATH}/session', {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: document.getElementById('t').value.trim() }),
-  });
-  if (res.ok) location.href = '${DASHBOARD_PATH}';
-  else document.getElementById('error').textContent = (await res.json()).detail;
-});
-</script></body></html>`;
+/** bull-board's page asks Google for its fonts: the CSP forbids that, so the page does not ask. */
+function withoutThirdPartyFonts(html: string): string {
+  return html.replace(/<link[^>]*href="https:\/\/fonts\.(googleapis|gstatic)\.com[^>]*>\s*/g, '');
+}

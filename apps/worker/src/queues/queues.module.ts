@@ -4,6 +4,7 @@ import { APP_CONFIG, type BaseConfig } from '@sp/platform';
 import { defaultJobOptions, queueNames, redisOptions } from '@sp/queue';
 import type { Queue } from 'bullmq';
 import { Dashboard } from './dashboard';
+import { DashboardAudit } from './dashboard-audit';
 import { QueueMetrics } from './queue-metrics';
 import { Schedulers } from './schedulers';
 import { WORKER_QUEUES } from './tokens';
@@ -42,6 +43,7 @@ export class WorkerQueuesModule {
         },
         QueueMetrics,
         Schedulers,
+        DashboardAudit,
         Dashboard,
       ],
       exports: [queues, WORKER_QUEUES, QueueMetrics, Schedulers],

@@ -4,6 +4,7 @@ import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
 import * as notifications0004 from './notifications/0004-delivery-claims';
+import * as notifications0005DashboardAudit from './notifications/0005-dashboard-audit';
 import { auditMigration } from './audit';
 import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
@@ -39,6 +40,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-deliveries': notifications0002,
     '0003-delivery-job': notifications0003,
     '0004-delivery-claims': notifications0004,
+    '0005-dashboard-audit': notifications0005DashboardAudit,
   },
   reports: { '0001-schema': reports0001 },
 };

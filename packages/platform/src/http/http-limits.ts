@@ -2,9 +2,9 @@ import { type ServerOptions, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from '@sp/types';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { statusOf } from './app-error';
-import type { BaseConfig } from './config';
-import { problemOf } from './problem';
+import { statusOf } from '../app-error';
+import type { BaseConfig } from '../config';
+import { problemOf } from '../problem';
 
 /**
  * How long a client may take, and how long a connection may live: without these a client

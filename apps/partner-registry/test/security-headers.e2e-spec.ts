@@ -1,0 +1,68 @@
+import { staffToken, useTestApp } from '@sp/testing';
+import { appModule, description } from '../src/app.module';
+
+/** The platform's security headers, seen through the registry service (every app shares them). */
+
+const ctx = useTestApp(appModule, description);
+
+/** The CSP's directives by name, e.g. `{ 'script-src': ["'self'"] }`. */
+const directives = (csp: string | null): Record<string, string[]> =>
+  Object.fromEntries(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter(([name]) => name)
+      .map(([name, ...values]) => [name, values]),
+  );
+
+describe('security headers', () => {
+  it('are on API answers, errors, unknown routes and the docs alike', async () => {
+    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    const answers = await Promise.all([
+      fetch(`${ctx.running.url}/partners`, { headers: admin }),
+      fetch(`${ctx.running.url}/partners`), // 401 from the guard
+      fetch(`${ctx.running.url}/no-such-route`), // 404 from Fastify
+      fetch(`${ctx.running.url}/partners`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: '{"nameEn":', // 400 from the body parser
+      }),
+      fetch(`${ctx.running.url}/docs`),
+      fetch(`${ctx.running.url}/docs/swagger-ui-init.js`),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 400, 200, 200]);
+    for (const res of answers) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      const csp = directives(res.headers.get('content-security-policy'));
+      expect(csp['frame-ancestors']).toEqual(["'none'"]);
+      expect(csp['default-src']).toEqual(["'self'"]);
+    }
+  });
+
+  it('let pages run only this origin’s scripts and load nothing from elsewhere, fonts included', async () => {
+    const res = await fetch(`${ctx.running.url}/docs`);
+    const csp = directives(res.headers.get('content-security-policy'));
+    expect(csp).toMatchObject({
+      'script-src': ["'self'"],
+      'script-src-attr': ["'none'"],
+      'object-src': ["'none'"],
+      'font-src': ["'self'"],
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'connect-src': ["'self'"],
+    });
+    // No source outside this origin (an https: wildcard or a host) in any directive.
+    const sources = Object.values(csp).flat();
+    expect(sources.filter((s) => !/^'[\w-]+'$/.test(s) && s !== 'data:')).toEqual([]);
+    // The docs page itself needs nothing else: every script it loads is ours.
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src=["']\.?\/?(docs\/)?[\w.-]+\.js["']/);
+      expect(body!.trim()).toBe('');
+    }
+  });
+});
