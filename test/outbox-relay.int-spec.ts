@@ -38,7 +38,7 @@ const email = (key: string) => ({
   template: 'report-ready',
   locale: 'en',
   to: ['staff@example.org'],
-  data: { name: 'Ada', report: 'Partners 2026', url: 'https://example.org/r/1' },
+  data: { name: 'Ada', title: 'Partners 2026', url: 'https://example.org/r/1' },
   idempotencyKey: key,
 });
 

@@ -9,7 +9,10 @@ import { appModule, description } from '../src/app.module';
 let queue: Queue;
 let events: QueueEvents;
 
-const ctx = useTestAppWithSmtp(appModule, description);
+// Short locks, so a lost lock is noticed (and the job run again) within a second.
+const ctx = useTestAppWithSmtp(appModule, description, {
+  env: { JOB_LOCK_MS: '1000', JOB_STALLED_CHECK_MS: '500' },
+});
 const sink = () => ctx.sink;
 
 afterAll(async () => {
@@ -32,6 +35,8 @@ beforeAll(async () => {
 
 beforeEach(() => {
   sink().answer = () => 250;
+  sink().answerOf = undefined;
+  sink().delayOf = undefined;
 });
 
 const email = (overrides: Partial<EmailSend> = {}): EmailSend => ({
@@ -245,4 +250,79 @@ it('refuses a bad payload at enqueue, and fails one that slipped through without
   const result = await settle(raw);
   expect(result.failed).toMatch(/breaks its contract/);
   expect((await queue.getJob(raw.id!))?.attemptsMade).toBe(1);
+});
+
+/** Takes a running job's lock away, as a Redis hiccup or a blocked event loop would. */
+const loseLock = async (job: Job) =>
+  (await queue.getBackend().client).del(`${queue.toKey(job.id!)}:lock`);
+
+const mailsOf = (key: string) => async () => {
+  const row = await delivery(key);
+  return sink().received.filter((m) => m.messageId === `<${row.id}@notifications.strategic-partnerships>`);
+};
+
+it('does not let a run after a lost lock send the mail its first run is still sending', async () => {
+  const first = sink().ended + 1;
+  sink().delayOf = (m) => (m === first ? 3_000 : 0); // the first run's mail is slow
+  const offered = sink().offered;
+  const job = email();
+  const queued = await enqueueEmail(queue, job);
+  await waitFor(
+    async () => sink().ended >= first && (await delivery(job.idempotencyKey)).status === 'sending',
+    'the first run to be sending',
+  );
+  expect(await loseLock(queued)).toBe(1);
+  // Settled: the job finished, and every message that reached the server has its answer.
+  await waitFor(
+    async () =>
+      (await queued.getState()) === 'completed' && sink().offered - offered === sink().ended - first + 1,
+    'the job and every mail to settle',
+  );
+  expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+  expect(sink().ended - first + 1).toBe(1);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
+  expect((await queue.getJob(queued.id!))?.returnvalue).toBe('already-sent');
+});
+
+it('records a sent mail despite a failing first record, without sending it again', async () => {
+  // The database refuses the first two "sent" records of these keys (a failover, say).
+  await sql`create sequence if not exists notifications.flaky_record`.execute(ctx.database.db);
+  await sql`
+    create or replace function notifications.flaky_record() returns trigger language plpgsql as $$
+    begin
+      if new.status = 'sent' and new.idempotency_key like 'flaky-record-%'
+         and nextval('notifications.flaky_record') <= 2 then
+        raise exception 'the database is failing over';
+      end if;
+      return new;
+    end $$`.execute(ctx.database.db);
+  await sql`create trigger flaky_record before update on notifications.delivery
+    for each row execute function notifications.flaky_record()`.execute(ctx.database.db);
+  try {
+    const job = email({ idempotencyKey: `flaky-record-${randomUUID()}` });
+    const offered = sink().offered;
+    const result = await settle(
+      await enqueueEmail(queue, job, { backoff: { type: 'fixed', delay: 100 } }),
+    );
+    expect(result.result).toBe('sent');
+    expect(sink().offered - offered).toBe(1);
+    expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+    expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
+  } finally {
+    await sql`drop trigger flaky_record on notifications.delivery`.execute(ctx.database.db);
+  }
+});
+
+it('fails a job whose template lacks data for good, and mails nothing', async () => {
+  const job = email({ data: { name: 'Ada', reference: 'INQ-2026-000125' } }); // no statusUrl
+  const offered = sink().offered;
+  const queued = await enqueueEmail(queue, job);
+  const result = await settle(queued);
+  expect(result.failed).toMatch(/inquiry-received needs data the job lacks: statusUrl/);
+  expect((await queue.getJob(queued.id!))?.attemptsMade).toBe(1);
+  expect(sink().offered - offered).toBe(0);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({
+    status: 'failed',
+    lastError: expect.stringMatching(/statusUrl/),
+  });
 });
