@@ -5,6 +5,7 @@ import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 
 let queue: Queue;
 let events: QueueEvents;
@@ -258,7 +259,9 @@ const loseLock = async (job: Job) =>
 
 const mailsOf = (key: string) => async () => {
   const row = await delivery(key);
-  return sink().received.filter((m) => m.messageId === `<${row.id}@notifications.strategic-partnerships>`);
+  return sink().received.filter(
+    (m) => m.messageId === `<${row.id}@notifications.strategic-partnerships>`,
+  );
 };
 
 it('does not let a run after a lost lock send the mail its first run is still sending', async () => {
@@ -275,13 +278,47 @@ it('does not let a run after a lost lock send the mail its first run is still se
   // Settled: the job finished, and every message that reached the server has its answer.
   await waitFor(
     async () =>
-      (await queued.getState()) === 'completed' && sink().offered - offered === sink().ended - first + 1,
+      (await queued.getState()) === 'completed' &&
+      sink().offered - offered === sink().ended - first + 1,
     'the job and every mail to settle',
   );
   expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
   expect(sink().ended - first + 1).toBe(1);
   expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
   expect((await queue.getJob(queued.id!))?.returnvalue).toBe('already-sent');
+});
+
+it('does not let a stale run mark a mail another run sent as failed', async () => {
+  // The first run's mail is slow and refused for good; a run after its lost lock is quick.
+  const first = sink().ended + 1;
+  sink().delayOf = (m) => (m === first ? 3_000 : 0);
+  sink().answerOf = (m) => (m === first ? 550 : 250);
+  const job = email();
+  const queued = await enqueueEmail(queue, job);
+  const worker = ctx.running.app.get(NotificationsProcessor).worker;
+  // The first run ends (after recording its error) by trying to finish a job it no longer holds.
+  let staleRunEnded = false;
+  const onError = (error: Error) => {
+    if (error.message.startsWith(`Missing lock for job ${queued.id}.`)) staleRunEnded = true;
+  };
+  worker.on('error', onError);
+  try {
+    await waitFor(
+      async () =>
+        sink().ended >= first && (await delivery(job.idempotencyKey)).status === 'sending',
+      'the first run to be sending',
+    );
+    expect(await loseLock(queued)).toBe(1);
+    await waitFor(
+      async () => staleRunEnded && (await queued.getState()) === 'completed',
+      'the first run to end and the job to complete',
+      { timeoutMs: 15_000 },
+    );
+  } finally {
+    worker.off('error', onError);
+  }
+  expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', lastError: null });
 });
 
 it('records a sent mail despite a failing first record, without sending it again', async () => {
