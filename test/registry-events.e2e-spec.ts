@@ -1,4 +1,4 @@
-import { OutboxRelayService } from '@sp/platform';
+import { OutboxRelayService, PartnerSnapshotConsumer } from '@sp/platform';
 import { queueNames } from '@sp/queue';
 import {
   type RunningApp,
@@ -318,4 +318,22 @@ it('a message delivered twice has its effect once', async () => {
   } finally {
     await queue.close();
   }
+});
+
+it('prunes processed-message records past retention, and keeps recent ones', async () => {
+  await sql`insert into symposium.processed_message (consumer, message_id, processed_at)
+    select 'prune-test', 'old-' || i, now() - interval '31 days' from generate_series(1, 1500) as i
+    union all
+    select 'prune-test', 'recent-' || i, now() - interval '29 days' from generate_series(1, 3) as i`.execute(
+    registry.database.db,
+  );
+  // PROCESSED_MESSAGE_RETENTION_DAYS is 30; PRUNE_BATCH_SIZE 1000: two statements.
+  expect(await symposium!.app.get(PartnerSnapshotConsumer).prune()).toBe(1500);
+  const left = await registry.database.db
+    .selectFrom('symposium.processedMessage')
+    .select('messageId')
+    .where('consumer', '=', 'prune-test')
+    .orderBy('messageId')
+    .execute();
+  expect(left.map((r) => r.messageId)).toEqual(['recent-1', 'recent-2', 'recent-3']);
 });

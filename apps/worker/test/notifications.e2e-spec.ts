@@ -6,6 +6,7 @@ import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
+import { DeliveryRetention } from '../src/notifications/retention';
 
 let queue: Queue;
 let events: QueueEvents;
@@ -362,4 +363,59 @@ it('fails a job whose template lacks data for good, and mails nothing', async ()
     status: 'failed',
     lastError: expect.stringMatching(/statusUrl/),
   });
+});
+
+it('prunes sent and failed deliveries past retention, and keeps the rest', async () => {
+  const tag = randomUUID();
+  const insert = (status: string, age: string, n: number) =>
+    sql`insert into notifications.delivery
+        (idempotency_key, template, locale, recipients, status, created_at)
+      select ${tag} || '-' || ${status} || '-' || ${age} || '-' || i, 'inquiry-received', 'en',
+             array['old@example.org'], ${status}, now() - ${age}::interval
+      from generate_series(1, ${n}) as i`.execute(ctx.database.db);
+  await insert('sent', '91 days', 25);
+  await insert('failed', '91 days', 3);
+  await insert('sending', '91 days', 1); // unfinished: never pruned
+  await insert('sent', '89 days', 2); // within DELIVERY_RETENTION_DAYS (90)
+  expect(await ctx.running.app.get(DeliveryRetention).prune()).toBe(28);
+  const left = await ctx.database.db
+    .selectFrom('notifications.delivery')
+    .select(['status', 'idempotencyKey'])
+    .where('idempotencyKey', 'like', `${tag}-%`)
+    .orderBy('idempotencyKey')
+    .execute();
+  expect(left.map((r) => r.idempotencyKey)).toEqual([
+    `${tag}-sending-91 days-1`,
+    `${tag}-sent-89 days-1`,
+    `${tag}-sent-89 days-2`,
+  ]);
+});
+
+it('has indexes that serve the deliveries list and the pruning', async () => {
+  const indexes = await sql<{ indexname: string; indexdef: string }>`
+    select indexname, indexdef from pg_indexes
+    where indexname in ('delivery_created_at_id_idx', 'delivery_recipients_idx',
+                        'processed_message_processed_at_idx')
+    order by schemaname, indexname`.execute(ctx.database.db);
+  expect(indexes.rows.map((r) => r.indexdef)).toEqual([
+    expect.stringMatching(/ON inquiries\.processed_message USING btree \(processed_at\)/),
+    expect.stringMatching(/ON notifications\.delivery USING btree \(created_at DESC, id DESC\)/),
+    expect.stringMatching(/ON notifications\.delivery USING gin \(recipients\)/),
+    expect.stringMatching(/ON symposium\.processed_message USING btree \(processed_at\)/),
+  ]);
+  // The list's queries use them (with sequential scans ruled out: the table is small here).
+  const plan = (query: ReturnType<typeof sql>) =>
+    ctx.database.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const rows = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
+      return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  expect(
+    await plan(sql`select * from notifications.delivery
+      where (created_at, id) < (now(), gen_random_uuid()) order by created_at desc, id desc limit 21`),
+  ).toMatch(/Index Scan using delivery_created_at_id_idx/);
+  expect(
+    await plan(sql`select * from notifications.delivery
+      where recipients @> array['old@example.org']::text[]`),
+  ).toMatch(/delivery_recipients_idx/);
 });

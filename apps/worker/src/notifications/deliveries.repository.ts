@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB, DeliveryTable } from '@sp/db';
 import { KYSELY } from '@sp/platform';
+import { pruneInBatches } from '@sp/queue';
 import type { DeliveryQuery, EmailSend } from '@sp/types';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { Batcher } from './batcher';
@@ -106,6 +107,18 @@ export class DeliveryRepository {
       .where('claimToken', '=', claimTokenOf(owner))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Deletes sent and failed deliveries created before `cutoff`, `batchSize` rows per
+   * statement (never one unbounded DELETE). `sending`/`pending` ones stay whatever their age.
+   */
+  prune(cutoff: Date, batchSize: number): Promise<number> {
+    return pruneInBatches(this.db, {
+      table: 'notifications.delivery',
+      where: sql<boolean>`status in ('sent', 'failed') and created_at < ${cutoff}`,
+      batchSize,
+    });
   }
 
   /**
