@@ -102,7 +102,10 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
     logger.setContext(PartnerSnapshotConsumer.name);
     // The app's producer connection: fails fast while Redis is away (a scrape or a replay
     // then answers at once instead of hanging).
-    this.queue = new Queue(consumerQueue(schema), { connection: redis, prefix: config.BULLMQ_PREFIX });
+    this.queue = new Queue(consumerQueue(schema), {
+      connection: redis,
+      prefix: config.BULLMQ_PREFIX,
+    });
     this.queue.on('error', () => undefined); // surfaces as a failed call
     const queue = this.queue;
     new Gauge({

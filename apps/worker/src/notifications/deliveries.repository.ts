@@ -174,7 +174,9 @@ export class DeliveryRepository {
       returning d.id, d.idempotency_key as "idempotencyKey", d.template, d.locale, d.recipients,
                 d.status, d.attempts, d.provider_message_id as "providerMessageId",
                 d.last_error as "lastError", d.job_id as "jobId", d.claimed_until as "claimedUntil",
-                d.claim_token as "claimToken", d.created_at as "createdAt", d.sent_at as "sentAt"`.execute(this.db);
+                d.claim_token as "claimToken", d.created_at as "createdAt", d.sent_at as "sentAt"`.execute(
+      this.db,
+    );
     const byKey = new Map(claimed.rows.map((row) => [row.idempotencyKey, row]));
     const others = batch.map((r) => r.job.idempotencyKey).filter((key) => !byKey.has(key));
     const unclaimable = new Map(

@@ -24,10 +24,7 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       controllers: [DeliveriesController],
-      providers: [
-        DeliveryRepository,
-        ...(options.process ? [processor, DeliveryRetention] : []),
-      ],
+      providers: [DeliveryRepository, ...(options.process ? [processor, DeliveryRetention] : [])],
     };
   }
 }
