@@ -5,6 +5,7 @@ import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import type { WorkerConfig } from '../src/config';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { DeliveryRetention } from '../src/notifications/retention';
 
@@ -12,9 +13,11 @@ let queue: Queue;
 let events: QueueEvents;
 
 // Short locks, so a lost lock is noticed (and the job run again) within a second.
-const ctx = useTestAppWithSmtp(appModule, description, {
-  env: { JOB_LOCK_MS: '1000', JOB_STALLED_CHECK_MS: '500' },
-});
+const env: Partial<Record<keyof WorkerConfig, string>> = {
+  JOB_LOCK_MS: '1000',
+  JOB_STALLED_CHECK_MS: '500',
+};
+const ctx = useTestAppWithSmtp(appModule, description, { env });
 const sink = () => ctx.sink;
 
 afterAll(async () => {
