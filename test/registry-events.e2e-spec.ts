@@ -320,6 +320,68 @@ it('a message delivered twice has its effect once', async () => {
   }
 });
 
+it('runs a registry event again however often its run stalls, never failing it', async () => {
+  await symposium?.close();
+  symposium = undefined;
+  const consumer = await startApp(
+    symposiumModule,
+    testConfig({ DATABASE_URL: registry.database.url, REGISTRY_EVENTS_STALLED_CHECK_MS: '500' }),
+    symposiumDescription,
+  );
+  const queue = new Queue(queueNames.registryEventsSymposium, {
+    connection: { url: testConfig().REDIS_URL },
+    prefix: testConfig().BULLMQ_PREFIX,
+  });
+  const redis = await queue.getBackend().client;
+  // The closed consumer checked for stalls last (every 30 s): that check's queue-wide
+  // "checked recently" mark would hold this consumer's first checks back.
+  await redis.del(queue.toKey('stalled-check'));
+  try {
+    let id = '';
+    let jobId = '';
+    // Every run of the event waits on this lock, so it is still running when its lock is lost.
+    await registry.database.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`lock table symposium.processed_message in access exclusive mode`.execute(conn);
+      try {
+        id = await createPartner(registry.running, 'University of Agder');
+        const [row] = await registry.database.db
+          .selectFrom('registry.outbox')
+          .select('id')
+          .where(sql<boolean>`payload->>'id' = ${id}`)
+          .execute();
+        jobId = row!.id;
+        for (const stalls of [1, 2, 3]) {
+          await waitFor(
+            async () => (await queue.getJobState(jobId)) === 'active',
+            `run ${stalls} of the event`,
+          );
+          // The run loses its lock (its process died, or Redis blinked): a stall.
+          expect(await redis.del(`${queue.toKey(jobId)}:lock`)).toBe(1);
+          await waitFor(
+            async () => Number(await redis.hget(queue.toKey(jobId), 'stc')) >= stalls,
+            `stall ${stalls} to be seen`,
+            { timeoutMs: 10_000 },
+          );
+          expect(await queue.getJobState(jobId)).not.toBe('failed');
+        }
+      } finally {
+        await sql`rollback`.execute(conn);
+      }
+    });
+    await waitFor(async () => (await snapshot(id)) !== undefined, 'the event to be applied');
+    await waitFor(async () => (await queue.getJobState(jobId)) === 'completed', 'the job to end');
+  } finally {
+    await queue.close();
+    await consumer.close();
+    symposium = await startApp(
+      symposiumModule,
+      testConfig({ DATABASE_URL: registry.database.url }),
+      symposiumDescription,
+    );
+  }
+}, 60_000);
+
 it('prunes processed-message records past retention, and keeps recent ones', async () => {
   await sql`insert into symposium.processed_message (consumer, message_id, processed_at)
     select 'prune-test', 'old-' || i, now() - interval '31 days' from generate_series(1, 1500) as i

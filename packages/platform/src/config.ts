@@ -45,6 +45,11 @@ export const baseConfigSchema = z.object({
   REGISTRY_EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   /** …up to this long between tries; it is retried until applied. */
   REGISTRY_EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /**
+   * How often a consumer looks for registry events whose run stalled (its process died) to run
+   * them again; a stall never fails an event.
+   */
+  REGISTRY_EVENTS_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Prefix of every Redis key this process writes (one Redis can serve several deployments, or test files). */
   REDIS_KEY_PREFIX: z
     .string()

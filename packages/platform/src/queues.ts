@@ -143,6 +143,7 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
       prefix: this.config.BULLMQ_PREFIX,
       backoffMs: this.config.REGISTRY_EVENTS_BACKOFF_MS,
       maxBackoffMs: this.config.REGISTRY_EVENTS_MAX_BACKOFF_MS,
+      stalledIntervalMs: this.config.REGISTRY_EVENTS_STALLED_CHECK_MS,
       contracts: registryEvents,
       handle: async (_name, partner, trx) => {
         await trx

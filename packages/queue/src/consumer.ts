@@ -28,6 +28,8 @@ export type ConsumerOptions<S extends Record<string, z.ZodType>> = {
    * The effect is idempotent, so a stall costs nothing but the retry. Default 100.
    */
   maxStalledCount?: number;
+  /** How often the worker looks for stalled jobs (BullMQ's `stalledInterval`). Default 30 s. */
+  stalledIntervalMs?: number;
   /** The effect, in the transaction that also records the message as processed. */
   handle: (
     name: keyof S & string,
@@ -70,6 +72,7 @@ export function createConsumer<S extends Record<string, z.ZodType>>(
     concurrency: options.concurrency ?? 4,
     autorun: true,
     maxStalledCount: options.maxStalledCount ?? 100,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
     settings: {
       backoffStrategy: cappedBackoff(options.backoffMs ?? 1_000, options.maxBackoffMs ?? 60_000),
     },
