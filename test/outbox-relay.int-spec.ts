@@ -1,7 +1,15 @@
 import { createTestDatabase, dropRedisKeys, type TestDatabase, testConfig } from '@sp/testing';
 import { Queue } from 'bullmq';
 import { sql } from 'kysely';
-import { closeRedis, createRedis, jobs, OutboxRelay, queueNames, writeOutbox } from '@sp/queue';
+import {
+  closeRedis,
+  createRedis,
+  jobs,
+  OutboxRelay,
+  queueNames,
+  registryEventJobOptions,
+  writeOutbox,
+} from '@sp/queue';
 
 const config = testConfig();
 let database: TestDatabase;
@@ -23,7 +31,7 @@ afterAll(async () => {
   await dropRedisKeys();
 });
 
-const relay = (retentionMs?: number) =>
+const relay = (retentionMs?: number, pruneBatchSize?: number) =>
   new OutboxRelay({
     db: database.db,
     databaseUrl: database.url,
@@ -32,13 +40,14 @@ const relay = (retentionMs?: number) =>
     prefix: config.BULLMQ_PREFIX,
     logger: { warn: (_context, message) => warnings.push(message) },
     retentionMs,
+    pruneBatchSize,
   });
 
 const email = (key: string) => ({
   template: 'report-ready',
   locale: 'en',
   to: ['staff@example.org'],
-  data: { name: 'Ada', report: 'Partners 2026', url: 'https://example.org/r/1' },
+  data: { name: 'Ada', title: 'Partners 2026', url: 'https://example.org/r/1' },
   idempotencyKey: key,
 });
 
@@ -103,4 +112,51 @@ it('prunes sent rows older than the retention time, and only those', async () =>
   await relay(3600_000).drain();
   // outbox-1 (sent 2 h ago) is gone; outbox-2 (sent just now) and the unsent row stay.
   expect((await outbox()).map(keyOf).sort()).toEqual(['from-a-newer-release', 'outbox-2']);
+});
+
+it('prunes a backlog in bounded batches, a few per pass, never in one statement', async () => {
+  await sql`insert into registry.outbox (topic, name, payload, created_at, sent_at)
+    select 'notifications', 'email.send', '{}', now() - interval '3 hours', now() - interval '2 hours'
+    from generate_series(1, 25)`.execute(database.db);
+  const sentBefore = async () =>
+    Number(
+      (
+        await sql<{ n: string }>`select count(*) as n from registry.outbox
+          where sent_at < now() - interval '1 hour'`.execute(database.db)
+      ).rows[0]!.n,
+    );
+  expect(await sentBefore()).toBe(25);
+  // Batches of 2, at most 10 per pass: one pass takes 20 rows, the next the other 5.
+  await relay(3600_000, 2).drain();
+  expect(await sentBefore()).toBe(5);
+  await relay(3600_000, 2).drain();
+  expect(await sentBefore()).toBe(0);
+  expect((await outbox()).map(keyOf).sort()).toEqual(['from-a-newer-release', 'outbox-2']);
+});
+
+it('relays a registry event to be retried until applied, with the capped backoff of consumers', async () => {
+  await database.db.transaction().execute((trx) =>
+    writeOutbox(trx, 'registry', {
+      topic: 'registry-events',
+      name: 'partner.updated',
+      payload: { id: '0a000000-0000-4000-8000-00000000000a', version: 2 },
+    }),
+  );
+  await relay().drain();
+  const [row] = await database.db
+    .selectFrom('registry.outbox')
+    .select('id')
+    .where('topic', '=', 'registry-events')
+    .execute();
+  const events = new Queue(queueNames.registryEventsInquiries, {
+    connection: { url: config.REDIS_URL },
+    prefix: config.BULLMQ_PREFIX,
+  });
+  try {
+    const job = await events.getJob(row!.id);
+    expect(job?.opts).toMatchObject({ attempts: 1_000_000, backoff: { type: 'registry-event' } });
+    expect(registryEventJobOptions.attempts).toBe(1_000_000);
+  } finally {
+    await events.close();
+  }
 });

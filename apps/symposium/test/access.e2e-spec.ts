@@ -29,6 +29,12 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { others: 200 },
     },
     auditRow('symposium', first!.id),
+    {
+      // Admins replay registry events not applied yet (an admin write, audited).
+      route: 'POST /registry-events/replay',
+      request: () => ({ path: '/registry-events/replay' }),
+      expect: { anonymous: 401, admin: 200, others: 403 },
+    },
   ];
   const { mismatches } = await runMatrix(ctx.running.app, ctx.running.url, callerTokensOf(), rows);
   expect(mismatches).toEqual([]);

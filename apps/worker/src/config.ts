@@ -41,6 +41,12 @@ export const configSchema = serviceConfigSchema(3004).extend({
   /** Connect, greeting and socket-idle timeout of each SMTP exchange. */
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   MAIL_DIR: z.string().min(1).default('var/mail'),
+  /**
+   * Sent and failed deliveries are kept this many days (the admin list, and the idempotency
+   * key's memory: a job with the key of a pruned delivery would send again), then pruned in
+   * batches. Above the 14 days BullMQ keeps a failed job an admin might retry.
+   */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(15).max(3650).default(90),
   MAIL_FROM: z
     .string()
     .min(3)

@@ -81,7 +81,11 @@ async function enqueueBatch(label: string, count: number): Promise<string[]> {
         template: 'registration-confirmed',
         locale: i % 2 ? 'ja' : 'en',
         to: [`participant${i}@example.org`],
-        data: { name: `Participant ${i}`, event: 'Strategic Partnership Symposium 2026' },
+        data: {
+          name: `Participant ${i}`,
+          symposium: 'Strategic Partnership Symposium 2026',
+          date: '2026-11-20',
+        },
         idempotencyKey: key,
       }),
     ),

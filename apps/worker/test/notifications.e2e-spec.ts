@@ -5,11 +5,19 @@ import type { EmailSend } from '@sp/types';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import type { WorkerConfig } from '../src/config';
+import { NotificationsProcessor } from '../src/notifications/notifications.processor';
+import { DeliveryRetention } from '../src/notifications/retention';
 
 let queue: Queue;
 let events: QueueEvents;
 
-const ctx = useTestAppWithSmtp(appModule, description);
+// Short locks, so a lost lock is noticed (and the job run again) within a second.
+const env: Partial<Record<keyof WorkerConfig, string>> = {
+  JOB_LOCK_MS: '1000',
+  JOB_STALLED_CHECK_MS: '500',
+};
+const ctx = useTestAppWithSmtp(appModule, description, { env });
 const sink = () => ctx.sink;
 
 afterAll(async () => {
@@ -32,6 +40,8 @@ beforeAll(async () => {
 
 beforeEach(() => {
   sink().answer = () => 250;
+  sink().answerOf = undefined;
+  sink().delayOf = undefined;
 });
 
 const email = (overrides: Partial<EmailSend> = {}): EmailSend => ({
@@ -245,4 +255,170 @@ it('refuses a bad payload at enqueue, and fails one that slipped through without
   const result = await settle(raw);
   expect(result.failed).toMatch(/breaks its contract/);
   expect((await queue.getJob(raw.id!))?.attemptsMade).toBe(1);
+});
+
+/** Takes a running job's lock away, as a Redis hiccup or a blocked event loop would. */
+const loseLock = async (job: Job) =>
+  (await queue.getBackend().client).del(`${queue.toKey(job.id!)}:lock`);
+
+const mailsOf = (key: string) => async () => {
+  const row = await delivery(key);
+  return sink().received.filter(
+    (m) => m.messageId === `<${row.id}@notifications.strategic-partnerships>`,
+  );
+};
+
+it('does not let a run after a lost lock send the mail its first run is still sending', async () => {
+  const first = sink().ended + 1;
+  sink().delayOf = (m) => (m === first ? 3_000 : 0); // the first run's mail is slow
+  const offered = sink().offered;
+  const job = email();
+  const queued = await enqueueEmail(queue, job);
+  await waitFor(
+    async () => sink().ended >= first && (await delivery(job.idempotencyKey)).status === 'sending',
+    'the first run to be sending',
+  );
+  expect(await loseLock(queued)).toBe(1);
+  // Settled: the job finished, and every message that reached the server has its answer.
+  await waitFor(
+    async () =>
+      (await queued.getState()) === 'completed' &&
+      sink().offered - offered === sink().ended - first + 1,
+    'the job and every mail to settle',
+  );
+  expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+  expect(sink().ended - first + 1).toBe(1);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
+  expect((await queue.getJob(queued.id!))?.returnvalue).toBe('already-sent');
+});
+
+it('does not let a stale run mark a mail another run sent as failed', async () => {
+  // The first run's mail is slow and refused for good; a run after its lost lock is quick.
+  const first = sink().ended + 1;
+  sink().delayOf = (m) => (m === first ? 3_000 : 0);
+  sink().answerOf = (m) => (m === first ? 550 : 250);
+  const job = email();
+  const queued = await enqueueEmail(queue, job);
+  const worker = ctx.running.app.get(NotificationsProcessor).worker;
+  // The first run ends (after recording its error) by trying to finish a job it no longer holds.
+  let staleRunEnded = false;
+  const onError = (error: Error) => {
+    if (error.message.startsWith(`Missing lock for job ${queued.id}.`)) staleRunEnded = true;
+  };
+  worker.on('error', onError);
+  try {
+    await waitFor(
+      async () =>
+        sink().ended >= first && (await delivery(job.idempotencyKey)).status === 'sending',
+      'the first run to be sending',
+    );
+    expect(await loseLock(queued)).toBe(1);
+    await waitFor(
+      async () => staleRunEnded && (await queued.getState()) === 'completed',
+      'the first run to end and the job to complete',
+      { timeoutMs: 15_000 },
+    );
+  } finally {
+    worker.off('error', onError);
+  }
+  expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', lastError: null });
+});
+
+it('records a sent mail despite a failing first record, without sending it again', async () => {
+  // The database refuses the first two "sent" records of these keys (a failover, say).
+  await sql`create sequence if not exists notifications.flaky_record`.execute(ctx.database.db);
+  await sql`
+    create or replace function notifications.flaky_record() returns trigger language plpgsql as $$
+    begin
+      if new.status = 'sent' and new.idempotency_key like 'flaky-record-%'
+         and nextval('notifications.flaky_record') <= 2 then
+        raise exception 'the database is failing over';
+      end if;
+      return new;
+    end $$`.execute(ctx.database.db);
+  await sql`create trigger flaky_record before update on notifications.delivery
+    for each row execute function notifications.flaky_record()`.execute(ctx.database.db);
+  try {
+    const job = email({ idempotencyKey: `flaky-record-${randomUUID()}` });
+    const offered = sink().offered;
+    const result = await settle(
+      await enqueueEmail(queue, job, { backoff: { type: 'fixed', delay: 100 } }),
+    );
+    expect(result.result).toBe('sent');
+    expect(sink().offered - offered).toBe(1);
+    expect(await mailsOf(job.idempotencyKey)()).toHaveLength(1);
+    expect(await delivery(job.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
+  } finally {
+    await sql`drop trigger flaky_record on notifications.delivery`.execute(ctx.database.db);
+  }
+});
+
+it('fails a job whose template lacks data for good, and mails nothing', async () => {
+  const job = email({ data: { name: 'Ada', reference: 'INQ-2026-000125' } }); // no statusUrl
+  const offered = sink().offered;
+  const queued = await enqueueEmail(queue, job);
+  const result = await settle(queued);
+  expect(result.failed).toMatch(/inquiry-received needs data the job lacks: statusUrl/);
+  expect((await queue.getJob(queued.id!))?.attemptsMade).toBe(1);
+  expect(sink().offered - offered).toBe(0);
+  expect(await delivery(job.idempotencyKey)).toMatchObject({
+    status: 'failed',
+    lastError: expect.stringMatching(/statusUrl/),
+  });
+});
+
+it('prunes sent and failed deliveries past retention, and keeps the rest', async () => {
+  const tag = randomUUID();
+  const insert = (status: string, age: string, n: number) =>
+    sql`insert into notifications.delivery
+        (idempotency_key, template, locale, recipients, status, created_at)
+      select ${tag} || '-' || ${status} || '-' || ${age} || '-' || i, 'inquiry-received', 'en',
+             array['old@example.org'], ${status}, now() - ${age}::interval
+      from generate_series(1, ${n}) as i`.execute(ctx.database.db);
+  await insert('sent', '91 days', 25);
+  await insert('failed', '91 days', 3);
+  await insert('sending', '91 days', 1); // unfinished: never pruned
+  await insert('sent', '89 days', 2); // within DELIVERY_RETENTION_DAYS (90)
+  expect(await ctx.running.app.get(DeliveryRetention).prune()).toBe(28);
+  const left = await ctx.database.db
+    .selectFrom('notifications.delivery')
+    .select(['status', 'idempotencyKey'])
+    .where('idempotencyKey', 'like', `${tag}-%`)
+    .orderBy('idempotencyKey')
+    .execute();
+  expect(left.map((r) => r.idempotencyKey)).toEqual([
+    `${tag}-sending-91 days-1`,
+    `${tag}-sent-89 days-1`,
+    `${tag}-sent-89 days-2`,
+  ]);
+});
+
+it('has indexes that serve the deliveries list and the pruning', async () => {
+  const indexes = await sql<{ indexname: string; indexdef: string }>`
+    select indexname, indexdef from pg_indexes
+    where indexname in ('delivery_created_at_id_idx', 'delivery_recipients_idx',
+                        'processed_message_processed_at_idx')
+    order by schemaname, indexname`.execute(ctx.database.db);
+  expect(indexes.rows.map((r) => r.indexdef)).toEqual([
+    expect.stringMatching(/ON inquiries\.processed_message USING btree \(processed_at\)/),
+    expect.stringMatching(/ON notifications\.delivery USING btree \(created_at DESC, id DESC\)/),
+    expect.stringMatching(/ON notifications\.delivery USING gin \(recipients\)/),
+    expect.stringMatching(/ON symposium\.processed_message USING btree \(processed_at\)/),
+  ]);
+  // The list's queries use them (with sequential scans ruled out: the table is small here).
+  const plan = (query: ReturnType<typeof sql>) =>
+    ctx.database.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const rows = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
+      return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  expect(
+    await plan(sql`select * from notifications.delivery
+      where (created_at, id) < (now(), gen_random_uuid()) order by created_at desc, id desc limit 21`),
+  ).toMatch(/Index Scan using delivery_created_at_id_idx/);
+  expect(
+    await plan(sql`select * from notifications.delivery
+      where recipients @> array['old@example.org']::text[]`),
+  ).toMatch(/delivery_recipients_idx/);
 });

@@ -88,7 +88,7 @@ describe('queue metrics', () => {
         template: 'report-ready',
         locale: 'en',
         to: ['staff@example.org'],
-        data: { name: 'Ada', report: 'Monthly digest', url: 'https://example.org/r/1' },
+        data: { name: 'Ada', title: 'Monthly digest', url: 'https://example.org/r/1' },
         idempotencyKey: 'metrics-test-1',
       });
       expect(await job.waitUntilFinished(events, 10_000)).toBe('sent');

@@ -19,6 +19,8 @@ export type PartnerTable = {
   summaryJa: string | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** Incremented by every committed change (int8: read as a string). */
+  version: ColumnType<string, never, string>;
 };
 
 export type PartnerStatusChangeTable = {
@@ -133,6 +135,8 @@ export type PartnerSnapshotTable = {
   country: string;
   status: string;
   sourceUpdatedAt: ColumnType<Date, Date | string, Date | string>;
+  /** The registry's partner version of the event applied (0: from before versions). */
+  sourceVersion: ColumnType<string, number | string | undefined, number | string>;
   syncedAt: Timestamp;
 };
 
@@ -150,6 +154,8 @@ export type DeliveryTable = {
   jobId: ColumnType<string | null, string | null | undefined, string | null>;
   /** While `sending`: until when the claiming job holds it. */
   claimedUntil: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** While `sending`: the attempt that holds it (job id and BullMQ lock token of that run). */
+  claimToken: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   sentAt: Date | null;
 };

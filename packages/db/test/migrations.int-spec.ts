@@ -71,10 +71,11 @@ describe('migrations', () => {
   it('roll back one schema without touching the others, and come back', async () => {
     const newest = await rollback(db, 'symposium');
     expect(newest.results.map((r) => [r.migrationName, r.direction])).toEqual([
-      ['0003-registry-events', 'Down'],
+      ['0004-partner-version', 'Down'],
     ]);
     const { results } = await rollback(db, 'symposium', true);
     expect(results.map((r) => [r.migrationName, r.direction])).toEqual([
+      ['0003-registry-events', 'Down'],
       ['0002-audit', 'Down'],
       ['0001-symposiums', 'Down'],
     ]);
@@ -82,7 +83,7 @@ describe('migrations', () => {
     expect(await tablesIn('registry')).toContain('partner');
     const back = await migrateToLatest(db);
     expect(back.find((r) => r.schema === 'symposium')?.results.map((r) => r.migrationName)).toEqual(
-      ['0001-symposiums', '0002-audit', '0003-registry-events'],
+      ['0001-symposiums', '0002-audit', '0003-registry-events', '0004-partner-version'],
     );
   });
 

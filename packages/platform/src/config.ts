@@ -34,6 +34,24 @@ export const baseConfigSchema = z.object({
   QUEUES_ENABLED: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
     .default(true),
+  /** Sent outbox rows are kept this many days (to trace an event), then pruned in batches. */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /**
+   * A consumer's record of processed messages is kept this many days, then pruned in batches.
+   * It must outlast any redelivery of a message: BullMQ keeps a job for at most 14 days.
+   */
+  PROCESSED_MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(15).max(3650).default(30),
+  /** Rows per DELETE statement when pruning old rows (outbox, processed messages, deliveries). */
+  PRUNE_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(1_000),
+  /** A registry event whose effect fails is retried after this long, doubling each time… */
+  REGISTRY_EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** …up to this long between tries; it is retried until applied. */
+  REGISTRY_EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /**
+   * How often a consumer looks for registry events whose run stalled (its process died) to run
+   * them again; a stall never fails an event.
+   */
+  REGISTRY_EVENTS_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Prefix of every Redis key this process writes (one Redis can serve several deployments, or test files). */
   REDIS_KEY_PREFIX: z
     .string()

@@ -16,6 +16,20 @@ export type ConsumerOptions<S extends Record<string, z.ZodType>> = {
   concurrency?: number;
   /** Payload schema per job name: a payload that fails it is failed for good, not retried. */
   contracts: S;
+  /**
+   * Retries until applied: the delay before retry n is `backoffMs · 2^(n-1)`, capped at
+   * `maxBackoffMs` (with jitter), for as many attempts as the job allows (registry events:
+   * effectively unlimited, see `registryEventJobOptions`). Defaults: 1 s, 1 min.
+   */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /**
+   * Times a job may stall (its worker died or lost its lock mid-job) before it is failed.
+   * The effect is idempotent, so a stall costs nothing but the retry. Default 100.
+   */
+  maxStalledCount?: number;
+  /** How often the worker looks for stalled jobs (BullMQ's `stalledInterval`). Default 30 s. */
+  stalledIntervalMs?: number;
   /** The effect, in the transaction that also records the message as processed. */
   handle: (
     name: keyof S & string,
@@ -57,9 +71,31 @@ export function createConsumer<S extends Record<string, z.ZodType>>(
     prefix: options.prefix,
     concurrency: options.concurrency ?? 4,
     autorun: true,
+    maxStalledCount: options.maxStalledCount ?? 100,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    settings: {
+      backoffStrategy: cappedBackoff(options.backoffMs ?? 1_000, options.maxBackoffMs ?? 60_000),
+    },
     // Seconds a fetch blocks waiting for a job; also how long `close()` may wait for it.
     drainDelay: 1,
   });
+}
+
+/**
+ * Exponential backoff from `baseMs`, never above `maxMs`, with up to 20 % jitter below the
+ * nominal delay (so consumers coming back from one outage do not retry in lockstep). The
+ * `registry-event` backoff type of `registryEventJobOptions` resolves to it; a job with a
+ * built-in type (`fixed`, `exponential`) keeps its own.
+ */
+export function cappedBackoff(
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): (attemptsMade: number) => number {
+  return (attemptsMade) => {
+    const nominal = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attemptsMade - 1, 0), 30));
+    return Math.round(nominal * (1 - 0.2 * random()));
+  };
 }
 
 /**

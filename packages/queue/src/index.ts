@@ -1,11 +1,13 @@
 export type { ConsumerOptions } from './consumer';
-export { closeWorker, createConsumer } from './consumer';
+export { cappedBackoff, closeWorker, createConsumer } from './consumer';
 export type { JobData, JobName, QueueJobName, TakenJob } from './jobs';
 export { enqueue, enqueueEmail, jobs, takeJob } from './jobs';
 export type { OutboxMessage } from './outbox';
 export { writeOutbox } from './outbox';
+export type { PruneOptions } from './prune';
+export { pruneInBatches } from './prune';
 export type { QueueName, Topic } from './queues';
-export { defaultJobOptions, queueNames, topics } from './queues';
+export { defaultJobOptions, queueNames, registryEventJobOptions, topics } from './queues';
 export type { RedisEvents, RedisRole } from './redis';
 export { closeRedis, createRedis, redisOptions } from './redis';
 export type { RelayLogger, RelayOptions } from './relay';

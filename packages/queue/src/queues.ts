@@ -27,3 +27,15 @@ export const defaultJobOptions: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 14 * 24 * 3600 },
 };
+
+/**
+ * Registry events are applied eventually, not given up on: a consumer whose database is away
+ * for minutes or hours retries (effectively without limit) with a capped backoff of its own
+ * (`cappedBackoff`, the consumer's `backoff` settings), and an admin can replay one failed for
+ * good (a payload that breaks its contract) once it is fixed.
+ */
+export const registryEventJobOptions: JobsOptions = {
+  ...defaultJobOptions,
+  attempts: 1_000_000,
+  backoff: { type: 'registry-event' },
+};

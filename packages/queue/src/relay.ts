@@ -4,7 +4,14 @@ import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { jobs } from './jobs';
-import { defaultJobOptions, type QueueName, type Topic, topics } from './queues';
+import { pruneInBatches } from './prune';
+import {
+  defaultJobOptions,
+  type QueueName,
+  registryEventJobOptions,
+  type Topic,
+  topics,
+} from './queues';
 
 const knownTopics = Object.keys(topics);
 
@@ -30,6 +37,8 @@ export type RelayOptions = {
   retentionMs?: number;
   /** First wait before reconnecting a lost LISTEN connection; doubles up to 30 s. */
   listenRetryMs?: number;
+  /** Rows per DELETE when pruning sent rows. */
+  pruneBatchSize?: number;
 };
 
 /**
@@ -154,9 +163,10 @@ export class OutboxRelay {
     >();
     for (const row of rows) {
       const targets: readonly QueueName[] = topics[row.topic as Topic];
-      // A known job's own options (attempts, retention); registry events take the defaults.
-      const options = (jobs as Partial<Record<string, { options: JobsOptions }>>)[row.name]
-        ?.options;
+      // A known job's own options (attempts, retention); registry events retry until applied.
+      const options =
+        (jobs as Partial<Record<string, { options: JobsOptions }>>)[row.name]?.options ??
+        (row.topic === 'registry-events' ? registryEventJobOptions : undefined);
       for (const queueName of targets) {
         const list = byQueue.get(queueName) ?? [];
         list.push({ name: row.name, data: row.payload, opts: { ...options, jobId: row.id } });
@@ -180,13 +190,17 @@ export class OutboxRelay {
     return queue;
   }
 
+  /** Deletes sent rows past retention, in bounded batches, at most once a minute. */
   private async prune(): Promise<void> {
     if (Date.now() - this.lastPrune < 60_000) return;
     this.lastPrune = Date.now();
-    await this.options.db
-      .deleteFrom(`${this.options.schema}.outbox`)
-      .where('sentAt', '<', new Date(Date.now() - this.retentionMs))
-      .execute();
+    await pruneInBatches(this.options.db, {
+      table: `${this.options.schema}.outbox`,
+      where: sql<boolean>`sent_at < ${new Date(Date.now() - this.retentionMs)}`,
+      batchSize: this.options.pruneBatchSize ?? 1_000,
+      // Bounded: a backlog is worked off a minute at a time, never holding up the relaying.
+      maxBatches: 10,
+    });
   }
 
   /** Next wake-up: the poll interval, or a backoff (up to 30 s) after failures. */

@@ -13,6 +13,13 @@ export class SmtpSink {
   answer: (attempt: number) => number = () => 250;
   /** Milliseconds the server takes over each message before it answers (a slow relay). */
   delayMs = 0;
+  /**
+   * Per message, by its number in the order messages' data ended (1-based, see `ended`): its
+   * delay, instead of `delayMs`, and its answer, instead of `answer`.
+   */
+  delayOf: ((message: number) => number) | undefined;
+  answerOf: ((message: number) => number) | undefined;
+  private dataEnded = 0;
 
   private constructor(
     private readonly server: SMTPServer,
@@ -28,10 +35,15 @@ export class SmtpSink {
       onData(stream, _session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => setTimeout(finish, holder.sink!.delayMs));
-        const finish = () => {
+        stream.on('end', () => {
           const self = holder.sink!;
-          const code = self.answer(++self.attempts);
+          const message = ++self.dataEnded;
+          setTimeout(() => finish(message), self.delayOf?.(message) ?? self.delayMs);
+        });
+        const finish = (message: number) => {
+          const self = holder.sink!;
+          const attempt = ++self.attempts;
+          const code = self.answerOf?.(message) ?? self.answer(attempt);
           if (code !== 250) {
             const error = Object.assign(
               new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'),
@@ -64,6 +76,11 @@ export class SmtpSink {
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** How many messages' data has arrived (answered or not yet). */
+  get ended(): number {
+    return this.dataEnded;
   }
 
   /** How many times a message was offered (accepted or not). */

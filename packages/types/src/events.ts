@@ -9,8 +9,13 @@ export const partnerSnapshotSchema = z.object({
   nameJa: z.string().nullable(),
   country: z.string(),
   status: partnerStatusSchema,
-  /** The partner's `updatedAt` when the event was written: newer wins, older is ignored. */
+  /** The partner's `updatedAt` when the event was written (shown; not what orders events). */
   updatedAt: isoDateTimeSchema,
+  /**
+   * The partner's version, raised by every committed change: the higher wins, a lower or equal
+   * one is ignored. Events written before versions existed carry none and read as 0.
+   */
+  version: z.number().int().nonnegative().default(0),
 });
 export type PartnerSnapshot = z.infer<typeof partnerSnapshotSchema>;
 
@@ -25,3 +30,14 @@ export type RegistryEvent<N extends RegistryEventName = RegistryEventName> = z.i
   (typeof registryEvents)[N]
 >;
 export const registryEventNames = Object.keys(registryEvents) as RegistryEventName[];
+
+/** What `POST /registry-events/replay` did: events moved back to be tried now. */
+export const registryEventReplaySchema = z.object({
+  /** The service's registry-event queue. */
+  queue: z.string(),
+  /** Events that had failed for good, tried again. */
+  retried: z.number().int().nonnegative(),
+  /** Events that were waiting for their next try, tried now. */
+  promoted: z.number().int().nonnegative(),
+});
+export type RegistryEventReplay = z.infer<typeof registryEventReplaySchema>;

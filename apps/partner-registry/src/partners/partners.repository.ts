@@ -94,10 +94,14 @@ export class PartnerRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /**
+   * `version` orders this change's event against others: raised in the statement that makes
+   * the change, under the row lock the update holds, so versions follow commit order.
+   */
   update(trx: Transaction<DB>, id: string, values: Updateable<PartnerTable>): Promise<PartnerRow> {
     return trx
       .updateTable('registry.partner')
-      .set({ ...values, updatedAt: sql<Date>`now()` })
+      .set({ ...values, updatedAt: sql<Date>`now()`, version: sql<string>`version + 1` })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

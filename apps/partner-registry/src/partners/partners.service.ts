@@ -62,6 +62,7 @@ const snapshotOf = (row: PartnerRow): PartnerSnapshot => ({
   country: row.country,
   status: row.status as PartnerStatus,
   updatedAt: row.updatedAt.toISOString(),
+  version: Number(row.version),
 });
 
 function isUniqueNameViolation(error: unknown): boolean {

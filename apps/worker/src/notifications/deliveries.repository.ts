@@ -1,19 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB, DeliveryTable } from '@sp/db';
 import { KYSELY } from '@sp/platform';
+import { pruneInBatches } from '@sp/queue';
 import type { DeliveryQuery, EmailSend } from '@sp/types';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { Batcher } from './batcher';
 
 export type DeliveryRow = Selectable<DeliveryTable>;
 
+/**
+ * The attempt that holds a delivery: the queue job and BullMQ's lock token of this run of it.
+ * A run of the same job after its lock was lost (a stall) has another token: it is not the
+ * holder, so it cannot send the mail the first run may still be sending.
+ */
+export type Owner = { jobId: string; token: string };
+
 /** What a job may do with the delivery of its idempotency key. */
 export type Claim =
-  /** Send it: this job holds it (`sending`) until it records the outcome or the claim expires. */
+  /** Send it: this attempt holds it (`sending`) until it records the outcome or the claim expires. */
   | { kind: 'claimed'; delivery: DeliveryRow }
   /** Final: nothing to send. */
   | { kind: 'sent' | 'failed'; delivery: DeliveryRow }
-  /** Another job with the same key is sending it now: look again later. */
+  /** Another attempt (of this job or another with the same key) is sending it: look again later. */
   | { kind: 'busy'; delivery: DeliveryRow };
 
 /**
@@ -26,7 +34,10 @@ const LINGER_MS = 5;
 /** Where a page of deliveries ended: the last row's exact `created_at` and id. */
 export type DeliveryCursor = { at: string; id: string };
 
-type ClaimRequest = { job: EmailSend; jobId: string; leaseMs: number };
+type ClaimRequest = { job: EmailSend; owner: Owner; leaseMs: number };
+type SentRequest = { id: string; owner: Owner; providerMessageId: string | null };
+
+const claimTokenOf = (owner: Owner) => `${owner.jobId}:${owner.token}`;
 
 /**
  * The delivery ledger: one row per idempotency key. Claims and "sent" records of concurrent jobs
@@ -39,40 +50,75 @@ export class DeliveryRepository {
     keyOf: (request) => request.job.idempotencyKey,
     lingerMs: LINGER_MS,
   });
-  private readonly sends = new Batcher<{ id: string; providerMessageId: string | null }, void>(
-    (batch) => this.recordAllSent(batch),
-    { lingerMs: LINGER_MS },
-  );
+  private readonly sends = new Batcher<SentRequest, boolean>((batch) => this.recordAllSent(batch), {
+    lingerMs: LINGER_MS,
+  });
 
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   /**
-   * Claims the delivery of `job`'s idempotency key for `jobId` (made on first sight), counting
-   * the attempt. A `pending` delivery is claimed; a `sending` one only by the job that holds it
-   * (its process died, and BullMQ runs it again) or once its claim has expired; a `failed` one
+   * Claims the delivery of `job`'s idempotency key for the attempt `owner` (made on first
+   * sight), for `leaseMs`, counting the attempt. A `pending` delivery is claimed; a `sending`
+   * one only once its claim has expired (its attempt died, or stopped renewing); a `failed` one
    * only by the very job that failed it, retried by an admin. Otherwise the answer says why not.
    */
-  claim(job: EmailSend, jobId: string, leaseMs: number): Promise<Claim> {
-    return this.claims.submit({ job, jobId, leaseMs });
+  claim(job: EmailSend, owner: Owner, leaseMs: number): Promise<Claim> {
+    return this.claims.submit({ job, owner, leaseMs });
   }
 
-  /** Records a mail the SMTP server accepted. */
-  recordSent(id: string, providerMessageId: string | null): Promise<void> {
-    return this.sends.submit({ id, providerMessageId });
+  /**
+   * Extends the claim `owner` holds while its mail is on its way; false when it no longer
+   * holds it (the claim expired and another attempt took it).
+   */
+  async renew(id: string, owner: Owner, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('notifications.delivery')
+      .set({ claimedUntil: sql<Date>`now() + make_interval(secs => ${leaseMs} / 1000.0)` })
+      .where('id', '=', id)
+      .where('status', '=', 'sending')
+      .where('claimToken', '=', claimTokenOf(owner))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  /** Records a failed try: back to `pending` for a retry, or `failed` for good. */
-  async recordError(id: string, jobId: string, message: string, final: boolean): Promise<void> {
-    await this.db
+  /**
+   * Records a mail the SMTP server accepted, if `owner` still holds the delivery; false when
+   * it does not (its claim expired and another attempt took it over).
+   */
+  recordSent(id: string, owner: Owner, providerMessageId: string | null): Promise<boolean> {
+    return this.sends.submit({ id, owner, providerMessageId });
+  }
+
+  /**
+   * Records a failed try of the attempt that holds the delivery: back to `pending` for a
+   * retry, or `failed` for good. A stale attempt (no longer the holder) changes nothing.
+   */
+  async recordError(id: string, owner: Owner, message: string, final: boolean): Promise<boolean> {
+    const result = await this.db
       .updateTable('notifications.delivery')
       .set({
         status: final ? 'failed' : 'pending',
         lastError: message.slice(0, 2000),
         claimedUntil: null,
+        claimToken: null,
       })
       .where('id', '=', id)
-      .where('jobId', '=', jobId)
-      .execute();
+      .where('status', '=', 'sending')
+      .where('claimToken', '=', claimTokenOf(owner))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Deletes sent and failed deliveries created before `cutoff`, `batchSize` rows per
+   * statement (never one unbounded DELETE). `sending`/`pending` ones stay whatever their age.
+   */
+  prune(cutoff: Date, batchSize: number): Promise<number> {
+    return pruneInBatches(this.db, {
+      table: 'notifications.delivery',
+      where: sql<boolean>`status in ('sent', 'failed') and created_at < ${cutoff}`,
+      batchSize,
+    });
   }
 
   /**
@@ -104,27 +150,33 @@ export class DeliveryRepository {
     // that may be claimed, and return exactly the rows this batch now holds.
     const claimed = await sql<DeliveryRow>`
       insert into notifications.delivery as d
-        (idempotency_key, template, locale, recipients, status, attempts, job_id, claimed_until)
+        (idempotency_key, template, locale, recipients, status, attempts, job_id, claim_token,
+         claimed_until)
       select i.key, i.template, i.locale, array(select jsonb_array_elements_text(i.recipients)),
-             'sending', 1, i.job_id, now() + make_interval(secs => i.lease_ms / 1000.0)
+             'sending', 1, i.job_id, i.claim_token,
+             now() + make_interval(secs => i.lease_ms / 1000.0)
       from unnest(
         ${batch.map((r) => r.job.idempotencyKey)}::text[],
         ${batch.map((r) => r.job.template)}::text[],
         ${batch.map((r) => r.job.locale)}::text[],
         ${batch.map((r) => JSON.stringify(r.job.to))}::jsonb[],
-        ${batch.map((r) => r.jobId)}::text[],
+        ${batch.map((r) => r.owner.jobId)}::text[],
+        ${batch.map((r) => claimTokenOf(r.owner))}::text[],
         ${batch.map((r) => r.leaseMs)}::int[]
-      ) as i(key, template, locale, recipients, job_id, lease_ms)
+      ) as i(key, template, locale, recipients, job_id, claim_token, lease_ms)
       on conflict (idempotency_key) do update
         set status = 'sending', attempts = d.attempts + 1, job_id = excluded.job_id,
-            claimed_until = excluded.claimed_until
+            claim_token = excluded.claim_token, claimed_until = excluded.claimed_until
+        -- Never another attempt's live claim, even of this same job (a run after a lost lock).
         where d.status = 'pending'
-           or (d.status = 'sending' and (d.job_id = excluded.job_id or d.claimed_until < now()))
+           or (d.status = 'sending' and d.claimed_until < now())
            or (d.status = 'failed' and d.job_id = excluded.job_id)
       returning d.id, d.idempotency_key as "idempotencyKey", d.template, d.locale, d.recipients,
                 d.status, d.attempts, d.provider_message_id as "providerMessageId",
                 d.last_error as "lastError", d.job_id as "jobId", d.claimed_until as "claimedUntil",
-                d.created_at as "createdAt", d.sent_at as "sentAt"`.execute(this.db);
+                d.claim_token as "claimToken", d.created_at as "createdAt", d.sent_at as "sentAt"`.execute(
+      this.db,
+    );
     const byKey = new Map(claimed.rows.map((row) => [row.idempotencyKey, row]));
     const others = batch.map((r) => r.job.idempotencyKey).filter((key) => !byKey.has(key));
     const unclaimable = new Map(
@@ -150,18 +202,20 @@ export class DeliveryRepository {
     });
   }
 
-  private async recordAllSent(
-    batch: { id: string; providerMessageId: string | null }[],
-  ): Promise<void[]> {
-    await sql`
+  private async recordAllSent(batch: SentRequest[]): Promise<boolean[]> {
+    // Only the holder's own claim: a stale attempt's record changes nothing.
+    const updated = await sql<{ id: string }>`
       update notifications.delivery as d
       set status = 'sent', sent_at = now(), provider_message_id = v.provider_message_id,
-          last_error = null, claimed_until = null
+          last_error = null, claimed_until = null, claim_token = null
       from unnest(
         ${batch.map((r) => r.id)}::uuid[],
+        ${batch.map((r) => claimTokenOf(r.owner))}::text[],
         ${batch.map((r) => r.providerMessageId)}::text[]
-      ) as v(id, provider_message_id)
-      where d.id = v.id`.execute(this.db);
-    return batch.map(() => undefined);
+      ) as v(id, claim_token, provider_message_id)
+      where d.id = v.id and d.status = 'sending' and d.claim_token = v.claim_token
+      returning d.id`.execute(this.db);
+    const ids = new Set(updated.rows.map((r) => r.id));
+    return batch.map((r) => ids.has(r.id));
   }
 }

@@ -6,8 +6,12 @@ import { workerOptions } from '../queues/worker-host';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryRepository } from './deliveries.repository';
 import { NotificationsProcessor } from './notifications.processor';
+import { DeliveryRetention } from './retention';
 
-/** Deliveries for admins always; the queue's processor only where this process works it. */
+/**
+ * Deliveries for admins always; the queue's processor, and the pruning of old deliveries, only
+ * where this process works the queue.
+ */
 @Module({})
 export class NotificationsModule {
   static register(config: WorkerConfig, options: { process: boolean }): DynamicModule {
@@ -20,7 +24,7 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       controllers: [DeliveriesController],
-      providers: [DeliveryRepository, ...(options.process ? [processor] : [])],
+      providers: [DeliveryRepository, ...(options.process ? [processor, DeliveryRetention] : [])],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkerHost } from '@nestjs/bullmq';
 import {
   Inject,
@@ -13,16 +14,20 @@ import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { QueueMetrics } from '../queues/queue-metrics';
 import { type ScheduledOutcome, start, stop } from '../queues/worker-host';
-import { DeliveryRepository } from './deliveries.repository';
+import { DeliveryRepository, type Owner } from './deliveries.repository';
 import { Mailer, messageIdOf, type Sent } from './mailer';
-import { render } from './templates';
+import { MissingTemplateData, render } from './templates';
 
 export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
 
+/** Waits before each further try to record a mail the SMTP server accepted. */
+const RECORD_SENT_RETRIES_MS = [100, 250, 500, 1_000, 2_000, 4_000];
+
 /**
- * Works the `notifications` queue: `email.send` jobs become mail, at most once per idempotency
- * key. A 4xx or a network error is retried with backoff; a 5xx answer is final (the delivery
- * is marked failed and listed for admins), as is a payload that breaks its contract.
+ * Works the `notifications` queue: `email.send` jobs become mail, once per idempotency key
+ * (the exact guarantee is in the README's Mail section). A 4xx or a network error is retried
+ * with backoff; a 5xx answer is final (the delivery is marked failed and listed for admins),
+ * as is a payload that breaks its contract or lacks data its template uses.
  * `NotificationsModule.register` declares it a processor, with the config's worker options.
  */
 @Injectable()
@@ -42,9 +47,10 @@ export class NotificationsProcessor
     super();
     logger.setContext(NotificationsProcessor.name);
     this.mailer = new Mailer(config.SMTP_URL, config.MAIL_DIR, config.SMTP_TIMEOUT_MS);
-    // Long enough for the slowest send the timeouts allow (connect, greeting, data), queued
-    // behind the pool's other messages; a crashed job takes its own claim back at once anyway.
-    this.leaseMs = 5 * config.SMTP_TIMEOUT_MS;
+    // The claim on a delivery being sent: renewed every JOB_LOCK_MS / 2 while the mail is on
+    // its way, so a slow SMTP server never lets it lapse, while the claim of a process that
+    // died lapses soon after its job's lock (twice as long: a run after a lost lock waits).
+    this.leaseMs = 2 * config.JOB_LOCK_MS;
   }
 
   onApplicationBootstrap(): void {
@@ -68,8 +74,9 @@ export class NotificationsProcessor
   }
 
   private async send(job: Job, token: string | undefined, data: EmailSend): Promise<EmailOutcome> {
-    const jobId = String(job.id);
-    const claim = await this.deliveries.claim(data, jobId, this.leaseMs);
+    // This run of the job: BullMQ's lock token is new for every run (a retry, a stall).
+    const owner: Owner = { jobId: String(job.id), token: token ?? randomUUID() };
+    const claim = await this.deliveries.claim(data, owner, this.leaseMs);
     switch (claim.kind) {
       case 'sent':
         return 'already-sent';
@@ -85,15 +92,25 @@ export class NotificationsProcessor
         break;
     }
     const { delivery } = claim;
-    const { subject, text, html } = render(data.template, data.locale, data.data);
+    let rendered: ReturnType<typeof render>;
+    try {
+      rendered = render(data.template, data.locale, data.data);
+    } catch (error) {
+      if (!(error instanceof MissingTemplateData)) throw error;
+      await this.deliveries.recordError(delivery.id, owner, error.message, true);
+      throw new UnrecoverableError(error.message);
+    }
     let sent: Sent;
+    const renewal = setInterval(() => {
+      this.deliveries.renew(delivery.id, owner, this.leaseMs).catch((error: unknown) => {
+        this.logger.warn({ err: error, jobId: owner.jobId }, 'could not renew a delivery claim');
+      });
+    }, this.leaseMs / 4);
     try {
       sent = await this.mailer.send({
         from: this.config.MAIL_FROM,
         to: data.to,
-        subject,
-        text,
-        html,
+        ...rendered,
         messageId: messageIdOf(delivery.id),
       });
     } catch (error) {
@@ -101,14 +118,48 @@ export class NotificationsProcessor
       const code = (error as { responseCode?: number }).responseCode;
       const permanent = typeof code === 'number' && code >= 500;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.deliveries.recordError(delivery.id, jobId, message, permanent || lastAttempt);
+      await this.deliveries.recordError(delivery.id, owner, message, permanent || lastAttempt);
       if (permanent) throw new UnrecoverableError(`SMTP refused the message for good: ${message}`);
       throw error;
+    } finally {
+      clearInterval(renewal);
     }
-    // Should the process die before this is recorded, the job runs again and the mail is sent
-    // again, with the same Message-ID: the one repeat at-least-once delivery allows.
-    await this.deliveries.recordSent(delivery.id, sent.providerMessageId);
+    // Accepted: from here on the job must not fail in a way that is retried, or the retry
+    // sends the mail again. Should the process die before this is recorded, the job does run
+    // again and the mail goes again, with the same Message-ID (see the README's Mail section).
+    await this.recordSent(delivery.id, owner, sent.providerMessageId);
     return 'sent';
+  }
+
+  /**
+   * Records an accepted mail, trying again for a few seconds (a database failover). If it
+   * still cannot, the job fails for good rather than be retried into a second send; the
+   * delivery stays `sending` until its claim lapses.
+   */
+  private async recordSent(id: string, owner: Owner, providerMessageId: string | null) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!(await this.deliveries.recordSent(id, owner, providerMessageId)))
+          this.logger.warn(
+            { deliveryId: id, jobId: owner.jobId },
+            'mail sent by an attempt whose claim had lapsed; another attempt holds the delivery',
+          );
+        return;
+      } catch (error) {
+        const wait = RECORD_SENT_RETRIES_MS[attempt];
+        if (wait === undefined)
+          throw new UnrecoverableError(
+            `the SMTP server accepted delivery ${id}, but it could not be recorded (${String(
+              error,
+            )}); not retried, so as not to send it twice`,
+          );
+        this.logger.warn(
+          { err: error, deliveryId: id, jobId: owner.jobId },
+          'could not record a sent mail; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -104,16 +104,36 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** A template asked for data the job does not carry: retrying cannot help. */
+export class MissingTemplateData extends Error {
+  constructor(
+    readonly template: EmailTemplate,
+    readonly missing: string[],
+  ) {
+    super(`template ${template} needs data the job lacks: ${missing.join(', ')}`);
+    this.name = 'MissingTemplateData';
+  }
+}
+
+/**
+ * Renders a message. Every field the template uses must be in `data` (not null, not blank):
+ * a mail with a hole where a name or a reference belongs is never sent; `MissingTemplateData`
+ * names what is missing. Keys the template does not use are ignored.
+ */
 export function render(
   template: EmailTemplate,
   locale: Language,
   data: Data,
 ): Rendered & { html: string } {
+  const missing = new Set<string>();
   const value = (key: string) => {
     const v = data[key];
-    return v === undefined || v === null ? '' : String(v);
+    const text = v === undefined || v === null ? '' : String(v);
+    if (text.trim() === '') missing.add(key);
+    return text;
   };
   const { subject, text } = templates[template][locale](value);
+  if (missing.size > 0) throw new MissingTemplateData(template, [...missing]);
   const html = `<!doctype html><html lang="${locale}"><meta charset="utf-8"><body>${text
     .split('\n\n')
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)

@@ -1,16 +1,20 @@
 import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
+import * as inquiries0004 from './inquiries/0004-partner-version';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
 import * as notifications0004 from './notifications/0004-delivery-claims';
-import * as notifications0005DashboardAudit from './notifications/0005-dashboard-audit';
+import * as notifications0005 from './notifications/0005-dashboard-audit';
+import * as notifications0006 from './notifications/0006-delivery-retention';
 import { auditMigration } from './audit';
 import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
 import * as registry0002 from './registry/0002-access';
+import * as registry0005 from './registry/0005-partner-version';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
+import * as symposium0004 from './symposium/0004-partner-version';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -24,23 +28,27 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-access': registry0002,
     '0003-audit': auditMigration('registry'),
     '0004-outbox': outboxMigration('registry'),
+    '0005-partner-version': registry0005,
   },
   symposium: {
     '0001-symposiums': symposium0001,
     '0002-audit': auditMigration('symposium'),
     '0003-registry-events': consumerMigration('symposium'),
+    '0004-partner-version': symposium0004,
   },
   inquiries: {
     '0001-schema': inquiries0001,
     '0002-audit': auditMigration('inquiries'),
     '0003-registry-events': consumerMigration('inquiries'),
+    '0004-partner-version': inquiries0004,
   },
   notifications: {
     '0001-schema': notifications0001,
     '0002-deliveries': notifications0002,
     '0003-delivery-job': notifications0003,
     '0004-delivery-claims': notifications0004,
-    '0005-dashboard-audit': notifications0005DashboardAudit,
+    '0005-dashboard-audit': notifications0005,
+    '0006-delivery-retention': notifications0006,
   },
   reports: { '0001-schema': reports0001 },
 };

@@ -52,6 +52,7 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
               country: inserted.country,
               status: inserted.status,
               updatedAt: inserted.updatedAt.toISOString(),
+              version: Number(inserted.version),
             }),
           })
           .execute();
