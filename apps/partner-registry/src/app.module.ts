@@ -2,8 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
-import { ClientAccessCheck } from './access/client-access';
-import { SigningKeyStore } from './access/signing-keys';
+import { ClientAccessCheck } from './access/client-access.check';
+import { SigningKeyStore } from './access/signing-key.store';
 import { PartnersModule } from './partners/partners.module';
 
 export const SERVICE = 'partner-registry';

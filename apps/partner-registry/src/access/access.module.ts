@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PARTNER_ACCESS, PARTNER_KEYS } from '@sp/platform';
-import { ClientAccessCheck } from './client-access';
-import { ApiClientsController, OAuthController } from './access.controller';
-import { ApiClientRepository } from './clients.repository';
-import { ApiClientsService } from './clients.service';
+import { ApiClientsController } from './api-clients.controller';
+import { ApiClientsRepository } from './api-clients.repository';
+import { ApiClientsService } from './api-clients.service';
+import { ClientAccessCheck } from './client-access.check';
+import { OAuthController } from './oauth.controller';
 import { OAuthService } from './oauth.service';
-import { SigningKeyStore } from './signing-keys';
+import { SigningKeyStore } from './signing-key.store';
 
 @Module({
   controllers: [ApiClientsController, OAuthController],
   providers: [
-    ApiClientRepository,
+    ApiClientsRepository,
     ApiClientsService,
     OAuthService,
     // The instance the platform verifies partner tokens with (PlatformModule's partnerKeys),

@@ -10,9 +10,9 @@ import {
 } from '@sp/types';
 import { SignJWT } from 'jose';
 import type { RegistryConfig } from '../config';
-import { ApiClientRepository } from './clients.repository';
+import { ApiClientsRepository } from './api-clients.repository';
 import { verifySecret } from './secrets';
-import { SigningKeyStore, TOKEN_TTL_SECONDS } from './signing-keys';
+import { SigningKeyStore, TOKEN_TTL_SECONDS } from './signing-key.store';
 
 /** RFC 6749 §5.2 errors, carried as problem+json with the OAuth `error` member added. */
 const oauthError = (
@@ -58,7 +58,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class OAuthService {
   constructor(
-    private readonly clients: ApiClientRepository,
+    private readonly clients: ApiClientsRepository,
     private readonly keys: SigningKeyStore,
     @Inject(APP_CONFIG) private readonly config: RegistryConfig,
   ) {}

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AgreementsModule } from '../agreements/agreements.module';
 import { PartnersController } from './partners.controller';
-import { PartnerRepository } from './partners.repository';
+import { PartnersRepository } from './partners.repository';
 import { PartnersService } from './partners.service';
 
 @Module({
-  imports: [AccessModule],
+  // Ending a partnership revokes its API clients; a partner's detail lists its agreements.
+  imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
-  providers: [PartnersService, PartnerRepository],
+  providers: [PartnersService, PartnersRepository],
 })
 export class PartnersModule {}

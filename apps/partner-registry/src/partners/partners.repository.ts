@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DB, PartnerTable } from '@sp/db';
-import { boundPartnerId, KYSELY } from '@sp/platform';
+import type { DB } from '@sp/db';
+import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
 import type { PartnerListQuery, PartnerSort } from '@sp/types';
 import {
   type Insertable,
@@ -12,7 +12,12 @@ import {
 } from 'kysely';
 import type { Cursor } from './cursor';
 
+type PartnerTable = DB['registry.partner'];
 export type PartnerRow = Selectable<PartnerTable>;
+export type PartnerStatusChangeRow = Pick<
+  Selectable<DB['registry.partnerStatusChange']>,
+  'fromStatus' | 'toStatus' | 'changedOn' | 'note' | 'recordedAt'
+>;
 type Db = Kysely<DB> | Transaction<DB>;
 
 const sortColumns = { nameEn: 'nameEn', country: 'country', createdAt: 'createdAt' } as const;
@@ -31,8 +36,30 @@ export const parseSort = (sort: PartnerSort): { column: SortColumn; desc: boolea
   desc: sort.startsWith('-'),
 });
 
+/** Postgres' unique violation on the case-insensitive English name (migration 0001). */
+const isDuplicateName = (error: unknown): boolean => {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'partner_name_en_key';
+};
+
+const duplicateName = (name: string) =>
+  new AppError('conflict', `a partner named "${name}" already exists`, {
+    errors: [
+      {
+        in: 'body',
+        field: 'nameEn',
+        message: 'is already the name of another partner',
+        code: 'duplicate',
+      },
+    ],
+  });
+
+/**
+ * The only code that reads and writes `registry.partner` and its status history. Constraint
+ * violations leave it as AppErrors (a taken name is a 409 naming `nameEn`), never as driver errors.
+ */
 @Injectable()
-export class PartnerRepository {
+export class PartnersRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
@@ -86,25 +113,39 @@ export class PartnerRepository {
     return { rows: rows.slice(0, query.limit), more: rows.length > query.limit };
   }
 
-  insert(trx: Transaction<DB>, values: Insertable<PartnerTable>): Promise<PartnerRow> {
-    return trx
-      .insertInto('registry.partner')
-      .values(values)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  async insert(trx: Transaction<DB>, values: Insertable<PartnerTable>): Promise<PartnerRow> {
+    try {
+      return await trx
+        .insertInto('registry.partner')
+        .values(values)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isDuplicateName(error)) throw duplicateName(values.nameEn);
+      throw error;
+    }
   }
 
   /**
    * `version` orders this change's event against others: raised in the statement that makes
    * the change, under the row lock the update holds, so versions follow commit order.
    */
-  update(trx: Transaction<DB>, id: string, values: Updateable<PartnerTable>): Promise<PartnerRow> {
-    return trx
-      .updateTable('registry.partner')
-      .set({ ...values, updatedAt: sql<Date>`now()`, version: sql<string>`version + 1` })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  async update(
+    trx: Transaction<DB>,
+    id: string,
+    values: Updateable<PartnerTable>,
+  ): Promise<PartnerRow> {
+    try {
+      return await trx
+        .updateTable('registry.partner')
+        .set({ ...values, updatedAt: sql<Date>`now()`, version: sql<string>`version + 1` })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isDuplicateName(error) && values.nameEn !== undefined) throw duplicateName(values.nameEn);
+      throw error;
+    }
   }
 
   recordStatusChange(
@@ -120,22 +161,12 @@ export class PartnerRepository {
     return trx.insertInto('registry.partnerStatusChange').values(change).execute();
   }
 
-  statusHistory(partnerId: string, db: Db = this.db) {
+  statusHistory(partnerId: string, db: Db = this.db): Promise<PartnerStatusChangeRow[]> {
     return db
       .selectFrom('registry.partnerStatusChange')
       .select(['fromStatus', 'toStatus', 'changedOn', 'note', 'recordedAt'])
       .where('partnerId', '=', partnerId)
       .orderBy('id')
-      .execute();
-  }
-
-  agreements(partnerId: string, db: Db = this.db) {
-    return db
-      .selectFrom('registry.agreement')
-      .selectAll()
-      .where('partnerId', '=', partnerId)
-      .orderBy(sql`coalesce(signed_on, make_date(signed_year, 1, 1))`, 'asc')
-      .orderBy('title')
       .execute();
   }
 }

@@ -1,91 +1,34 @@
 import { Injectable } from '@nestjs/common';
+import type { DB } from '@sp/db';
 import { AppError, AuditLog } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
-  Agreement,
-  Partner,
   PartnerCreate,
   PartnerDetail,
   PartnerListQuery,
   PartnerPage,
   PartnerStatus,
-  PartnerStatusChange,
   PartnerUpdate,
-  PartnerSnapshot,
-  Region,
 } from '@sp/types';
-import { ApiClientsService } from '../access/clients.service';
+import type { Transaction } from 'kysely';
+import { ApiClientsService } from '../access/api-clients.service';
+import { AgreementsService } from '../agreements/agreements.service';
+import { todayInTokyo } from '../common/tokyo-date';
 import { decodeCursor, encodeCursor } from './cursor';
-import {
-  type PartnerRepository as Repo,
-  PartnerRepository,
-  type PartnerRow,
-} from './partners.repository';
+import { changesStatus, checkStatusChange, checkStatusChangedOn } from './partner-status';
+import { toPartner, toPartnerDetail, toPartnerSnapshot } from './partners.mapper';
+import { type PartnerRow, PartnersRepository } from './partners.repository';
 
-/** The programme runs on Tokyo dates. */
-const tokyoDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' });
-export const todayInTokyo = (now = new Date()): string => tokyoDate.format(now);
-
-/** `ended` closes a partnership for good: a renewed relationship is entered as a new partner. */
-export function checkStatusChange(from: PartnerStatus, to: PartnerStatus): void {
-  if (from === 'ended' && to !== 'ended') {
-    throw new AppError(
-      'invalid-status-transition',
-      `an ended partnership cannot become ${to}; record the renewed relationship as a new partner`,
-    );
-  }
-}
-
-export function toPartner(row: PartnerRow): Partner {
-  return {
-    id: row.id,
-    nameEn: row.nameEn,
-    nameJa: row.nameJa,
-    country: row.country,
-    region: row.region as Region | null,
-    website: row.website,
-    status: row.status as PartnerStatus,
-    statusSince: row.statusSince,
-    memberInstitutions: row.memberInstitutions,
-    summaryEn: row.summaryEn,
-    summaryJa: row.summaryJa,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-/** What other services keep of a partner (the payload of `partner.*` events). */
-const snapshotOf = (row: PartnerRow): PartnerSnapshot => ({
-  id: row.id,
-  nameEn: row.nameEn,
-  nameJa: row.nameJa,
-  country: row.country,
-  status: row.status as PartnerStatus,
-  updatedAt: row.updatedAt.toISOString(),
-  version: Number(row.version),
-});
-
-function isUniqueNameViolation(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string };
-  return e.code === '23505' && e.constraint === 'partner_name_en_key';
-}
-
-const duplicateName = (name: string) =>
-  new AppError('conflict', `a partner named "${name}" already exists`, {
-    errors: [
-      {
-        in: 'body',
-        field: 'nameEn',
-        message: 'is already the name of another partner',
-        code: 'duplicate',
-      },
-    ],
-  });
-
+/**
+ * Partner universities. The service holds the transaction and the order of things: rules are
+ * in `partner-status.ts`, mapping in `partners.mapper.ts`, SQL and constraint errors in
+ * `PartnersRepository`; the audit entry and the outbox event commit with the change.
+ */
 @Injectable()
 export class PartnersService {
   constructor(
-    private readonly repo: PartnerRepository,
+    private readonly repo: PartnersRepository,
+    private readonly agreements: AgreementsService,
     private readonly audit: AuditLog,
     private readonly clients: ApiClientsService,
   ) {}
@@ -106,48 +49,44 @@ export class PartnersService {
   async get(id: string): Promise<PartnerDetail> {
     const row = await this.repo.findById(id);
     if (!row) throw AppError.notFound('partner', id);
-    return this.detail(row, this.repo);
+    return this.detail(row);
   }
 
-  async create(input: PartnerCreate): Promise<PartnerDetail> {
-    try {
-      return await this.repo.transaction(async (trx) => {
-        const row = await this.repo.insert(trx, {
-          nameEn: input.nameEn,
-          nameJa: input.nameJa ?? null,
-          country: input.country,
-          region: input.region ?? null,
-          website: input.website ?? null,
-          status: input.status,
-          statusSince: todayInTokyo(),
-          memberInstitutions: input.memberInstitutions,
-          summaryEn: input.summaryEn ?? null,
-          summaryJa: input.summaryJa ?? null,
-        });
-        await this.audit.record(trx, {
-          entity: 'partner',
-          entityId: row.id,
-          action: 'create',
-          after: toPartner(row),
-        });
-        await writeOutbox(trx, 'registry', {
-          topic: 'registry-events',
-          name: 'partner.created',
-          payload: snapshotOf(row),
-        });
-        await this.repo.recordStatusChange(trx, {
-          partnerId: row.id,
-          fromStatus: null,
-          toStatus: row.status,
-          changedOn: row.statusSince,
-          note: null,
-        });
-        return this.detail(row, this.repo, trx);
+  /** A taken name is the repository's 409 on `nameEn`; nothing is written then. */
+  create(input: PartnerCreate): Promise<PartnerDetail> {
+    return this.repo.transaction(async (trx) => {
+      const row = await this.repo.insert(trx, {
+        nameEn: input.nameEn,
+        nameJa: input.nameJa ?? null,
+        country: input.country,
+        region: input.region ?? null,
+        website: input.website ?? null,
+        status: input.status,
+        statusSince: todayInTokyo(),
+        memberInstitutions: input.memberInstitutions,
+        summaryEn: input.summaryEn ?? null,
+        summaryJa: input.summaryJa ?? null,
       });
-    } catch (error) {
-      if (isUniqueNameViolation(error)) throw duplicateName(input.nameEn);
-      throw error;
-    }
+      await this.audit.record(trx, {
+        entity: 'partner',
+        entityId: row.id,
+        action: 'create',
+        after: toPartner(row),
+      });
+      await writeOutbox(trx, 'registry', {
+        topic: 'registry-events',
+        name: 'partner.created',
+        payload: toPartnerSnapshot(row),
+      });
+      await this.repo.recordStatusChange(trx, {
+        partnerId: row.id,
+        fromStatus: null,
+        toStatus: row.status,
+        changedOn: row.statusSince,
+        note: null,
+      });
+      return this.detail(row, trx);
+    });
   }
 
   /**
@@ -158,98 +97,61 @@ export class PartnersService {
   async update(id: string, patch: PartnerUpdate): Promise<PartnerDetail> {
     const { statusChangedOn, statusNote, ...fields } = patch;
     const today = todayInTokyo();
-    if (statusChangedOn && statusChangedOn > today) {
-      throw new AppError('validation-error', 'invalid body: statusChangedOn', {
-        errors: [
-          {
-            in: 'body',
-            field: 'statusChangedOn',
-            message: 'cannot be in the future',
-            code: 'too_big',
-          },
-        ],
-      });
-    }
+    checkStatusChangedOn(statusChangedOn, today);
     let revokedClients: string[] = [];
-    try {
-      const detail = await this.repo.transaction(async (trx) => {
-        const current = await this.repo.findByIdForUpdate(trx, id);
-        if (!current) throw AppError.notFound('partner', id);
-        const from = current.status as PartnerStatus;
-        const statusChanges = fields.status !== undefined && fields.status !== from;
-        if (statusChanges) checkStatusChange(from, fields.status!);
-        const changedOn = statusChangedOn ?? today;
-        const row = await this.repo.update(trx, id, {
-          ...fields,
-          ...(statusChanges ? { statusSince: changedOn } : {}),
-        });
-        await this.audit.record(trx, {
-          entity: 'partner',
-          entityId: id,
-          action: statusChanges ? 'update-status' : 'update',
-          before: toPartner(current),
-          after: toPartner(row),
-        });
-        await writeOutbox(
-          trx,
-          'registry',
-          statusChanges
-            ? {
-                topic: 'registry-events',
-                name: 'partner.status-changed',
-                payload: { ...snapshotOf(row), previousStatus: from },
-              }
-            : { topic: 'registry-events', name: 'partner.updated', payload: snapshotOf(row) },
-        );
-        if (statusChanges) {
-          await this.repo.recordStatusChange(trx, {
-            partnerId: id,
-            fromStatus: from,
-            toStatus: row.status,
-            changedOn,
-            note: statusNote ?? null,
-          });
-          if (row.status === 'ended')
-            revokedClients = await this.clients.revokeAllForPartner(trx, id);
-        }
-        return this.detail(row, this.repo, trx);
+    const detail = await this.repo.transaction(async (trx) => {
+      const current = await this.repo.findByIdForUpdate(trx, id);
+      if (!current) throw AppError.notFound('partner', id);
+      const from = current.status as PartnerStatus;
+      const to = fields.status;
+      const statusChanges = changesStatus(from, to);
+      if (statusChanges) checkStatusChange(from, to);
+      const changedOn = statusChangedOn ?? today;
+      const row = await this.repo.update(trx, id, {
+        ...fields,
+        ...(statusChanges ? { statusSince: changedOn } : {}),
       });
-      this.clients.forgetAccess(revokedClients);
-      return detail;
-    } catch (error) {
-      if (isUniqueNameViolation(error) && fields.nameEn) throw duplicateName(fields.nameEn);
-      throw error;
-    }
+      await this.audit.record(trx, {
+        entity: 'partner',
+        entityId: id,
+        action: statusChanges ? 'update-status' : 'update',
+        before: toPartner(current),
+        after: toPartner(row),
+      });
+      await writeOutbox(
+        trx,
+        'registry',
+        statusChanges
+          ? {
+              topic: 'registry-events',
+              name: 'partner.status-changed',
+              payload: { ...toPartnerSnapshot(row), previousStatus: from },
+            }
+          : { topic: 'registry-events', name: 'partner.updated', payload: toPartnerSnapshot(row) },
+      );
+      if (statusChanges) {
+        await this.repo.recordStatusChange(trx, {
+          partnerId: id,
+          fromStatus: from,
+          toStatus: row.status,
+          changedOn,
+          note: statusNote ?? null,
+        });
+        if (row.status === 'ended')
+          revokedClients = await this.clients.revokeAllForPartner(trx, id);
+      }
+      return this.detail(row, trx);
+    });
+    this.clients.forgetAccess(revokedClients);
+    return detail;
   }
 
-  private async detail(
-    row: PartnerRow,
-    repo: Repo,
-    db?: Parameters<Repo['agreements']>[1],
-  ): Promise<PartnerDetail> {
+  /** The partner with its agreements and status history, read in `trx` when inside one. */
+  private async detail(row: PartnerRow, trx?: Transaction<DB>): Promise<PartnerDetail> {
     const [agreements, history] = await Promise.all([
-      repo.agreements(row.id, db),
-      repo.statusHistory(row.id, db),
+      this.agreements.listForPartner(row.id, trx),
+      this.repo.statusHistory(row.id, trx),
     ]);
-    return {
-      ...toPartner(row),
-      agreements: agreements.map((a): Agreement => ({
-        id: a.id,
-        kind: a.kind as Agreement['kind'],
-        title: a.title,
-        signedOn: a.signedOn,
-        signedYear: a.signedYear,
-        renewedOn: a.renewedOn,
-        expiresOn: a.expiresOn,
-        note: a.note,
-      })),
-      statusHistory: history.map((h): PartnerStatusChange => ({
-        from: h.fromStatus as PartnerStatus | null,
-        to: h.toStatus as PartnerStatus,
-        changedOn: h.changedOn,
-        note: h.note,
-        recordedAt: h.recordedAt.toISOString(),
-      })),
-    };
+    return toPartnerDetail(row, agreements, history);
   }
 }

@@ -1,35 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, AuditLog, requestContext } from '@sp/platform';
-import type {
-  ApiClient,
-  ApiClientCreate,
-  ApiClientList,
-  ApiClientWithSecret,
-  PartnerScope,
-} from '@sp/types';
-import type { ApiClientTable, DB } from '@sp/db';
+import type { ApiClient, ApiClientCreate, ApiClientList, ApiClientWithSecret } from '@sp/types';
+import type { DB } from '@sp/db';
 import type { Transaction, Updateable } from 'kysely';
-import { ClientAccessCheck } from './client-access';
-import { type ApiClientRow, ApiClientRepository } from './clients.repository';
+import { toApiClient } from './api-clients.mapper';
+import { type ApiClientRow, ApiClientsRepository } from './api-clients.repository';
+import { ClientAccessCheck } from './client-access.check';
 import { hashSecret, newClientSecret } from './secrets';
-
-export const toApiClient = (row: ApiClientRow): ApiClient => ({
-  id: row.id,
-  partnerId: row.partnerId,
-  name: row.name,
-  scopes: row.scopes as PartnerScope[],
-  createdBy: row.createdBy,
-  createdAt: row.createdAt.toISOString(),
-  rotatedAt: row.rotatedAt?.toISOString() ?? null,
-  revokedAt: row.revokedAt?.toISOString() ?? null,
-  lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-});
 
 /** Partner API clients: created by admins for one partner, secret shown once, stored hashed. */
 @Injectable()
 export class ApiClientsService {
   constructor(
-    private readonly repo: ApiClientRepository,
+    private readonly repo: ApiClientsRepository,
     private readonly audit: AuditLog,
     private readonly access: ClientAccessCheck,
   ) {}
@@ -131,7 +114,7 @@ export class ApiClientsService {
   private change(
     clientId: string,
     action: string,
-    decide: (current: ApiClientRow) => Updateable<ApiClientTable> | undefined,
+    decide: (current: ApiClientRow) => Updateable<DB['registry.apiClient']> | undefined,
   ): Promise<ApiClient> {
     return this.repo.transaction(async (trx) => {
       const current = await this.repo.findByIdForUpdate(trx, clientId);

@@ -5,8 +5,6 @@ import {
   apiClientWithSecretSchema,
   clientIdParamsSchema,
   idParamsSchema,
-  jwksSchema,
-  tokenResponseSchema,
 } from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
 
@@ -16,5 +14,3 @@ export class ApiClientListDto extends createZodDto(apiClientListSchema) {}
 export class ApiClientWithSecretDto extends createZodDto(apiClientWithSecretSchema) {}
 export class ClientIdParamsDto extends createZodDto(clientIdParamsSchema) {}
 export class PartnerIdParamsDto extends createZodDto(idParamsSchema) {}
-export class TokenResponseDto extends createZodDto(tokenResponseSchema) {}
-export class JwksDto extends createZodDto(jwksSchema) {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApiClientTable, DB } from '@sp/db';
+import type { DB } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import {
   type Insertable,
@@ -10,10 +10,12 @@ import {
   type Updateable,
 } from 'kysely';
 
+type ApiClientTable = DB['registry.apiClient'];
 export type ApiClientRow = Selectable<ApiClientTable>;
 
+/** The only code that reads and writes `registry.api_client` (and reads partners' status for it). */
 @Injectable()
-export class ApiClientRepository {
+export class ApiClientsRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {

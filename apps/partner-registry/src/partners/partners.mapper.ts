@@ -1,0 +1,58 @@
+import type {
+  Agreement,
+  Partner,
+  PartnerDetail,
+  PartnerSnapshot,
+  PartnerStatus,
+  PartnerStatusChange,
+  Region,
+} from '@sp/types';
+import type { PartnerRow, PartnerStatusChangeRow } from './partners.repository';
+
+export function toPartner(row: PartnerRow): Partner {
+  return {
+    id: row.id,
+    nameEn: row.nameEn,
+    nameJa: row.nameJa,
+    country: row.country,
+    region: row.region as Region | null,
+    website: row.website,
+    status: row.status as PartnerStatus,
+    statusSince: row.statusSince,
+    memberInstitutions: row.memberInstitutions,
+    summaryEn: row.summaryEn,
+    summaryJa: row.summaryJa,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** What other services keep of a partner (the payload of `partner.*` events). */
+export const toPartnerSnapshot = (row: PartnerRow): PartnerSnapshot => ({
+  id: row.id,
+  nameEn: row.nameEn,
+  nameJa: row.nameJa,
+  country: row.country,
+  status: row.status as PartnerStatus,
+  updatedAt: row.updatedAt.toISOString(),
+  version: Number(row.version),
+});
+
+export const toPartnerStatusChange = (row: PartnerStatusChangeRow): PartnerStatusChange => ({
+  from: row.fromStatus as PartnerStatus | null,
+  to: row.toStatus as PartnerStatus,
+  changedOn: row.changedOn,
+  note: row.note,
+  recordedAt: row.recordedAt.toISOString(),
+});
+
+/** A partner with its agreements (from AgreementsService) and its dated status history. */
+export const toPartnerDetail = (
+  row: PartnerRow,
+  agreements: Agreement[],
+  history: PartnerStatusChangeRow[],
+): PartnerDetail => ({
+  ...toPartner(row),
+  agreements,
+  statusHistory: history.map(toPartnerStatusChange),
+});
