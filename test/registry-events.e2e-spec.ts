@@ -191,7 +191,8 @@ it('applies an event once the consumer database is back, however long it was awa
 
     await proxy.up();
     await waitFor(async () => (await snapshot(id)) !== undefined, 'the event to be applied');
-    expect(await queue.getJobState(row!.id)).toBe('completed');
+    // BullMQ marks the job completed just after the transaction that applied it commits.
+    await waitFor(async () => (await queue.getJobState(row!.id)) === 'completed', 'the job done');
 
     // The one failed for good is replayed by an admin, and applied.
     const replay = await fetch(`${consumer.url}/registry-events/replay`, {
@@ -389,8 +390,10 @@ it('prunes processed-message records past retention, and keeps recent ones', asy
     select 'prune-test', 'recent-' || i, now() - interval '29 days' from generate_series(1, 3) as i`.execute(
     registry.database.db,
   );
-  // PROCESSED_MESSAGE_RETENTION_DAYS is 30; PRUNE_BATCH_SIZE 1000: two statements.
-  expect(await symposium!.app.get(PartnerSnapshotConsumer).prune()).toBe(1500);
+  // PROCESSED_MESSAGE_RETENTION_DAYS is 30; PRUNE_BATCH_SIZE 1000: two statements. The
+  // consumer's own prune at start may still be running on a busy host and take some of them,
+  // so the outcome is asserted, not this call's count.
+  expect(await symposium!.app.get(PartnerSnapshotConsumer).prune()).toBeLessThanOrEqual(1500);
   const left = await registry.database.db
     .selectFrom('symposium.processedMessage')
     .select('messageId')
