@@ -1,4 +1,4 @@
-import { OutboxRelayService, PartnerSnapshotConsumer } from '@sp/platform';
+import { OutboxRelayService, RegistryEventConsumer } from '@sp/platform';
 import { queueNames } from '@sp/queue';
 import {
   type RunningApp,
@@ -390,7 +390,7 @@ it('prunes processed-message records past retention, and keeps recent ones', asy
     registry.database.db,
   );
   // PROCESSED_MESSAGE_RETENTION_DAYS is 30; PRUNE_BATCH_SIZE 1000: two statements.
-  expect(await symposium!.app.get(PartnerSnapshotConsumer).prune()).toBe(1500);
+  expect(await symposium!.app.get(RegistryEventConsumer).prune()).toBe(1500);
   const left = await registry.database.db
     .selectFrom('symposium.processedMessage')
     .select('messageId')

@@ -10,11 +10,11 @@ import {
 } from '@sp/types';
 import type { Kysely, Transaction } from 'kysely';
 import { createZodDto } from 'nestjs-zod/dto';
-import { Roles } from './auth/decorators';
-import { actorOf } from './auth/principal';
-import { requestContext } from './auth/request-context';
-import { Responds } from './responds.decorator';
-import { KYSELY } from './tokens';
+import { Roles } from '../auth/decorators';
+import { actorOf } from '../auth/principal';
+import { requestContext } from '../auth/request-context';
+import { Responds } from '../http/responds.decorator';
+import { KYSELY } from '../tokens';
 
 export const AUDIT_SCHEMA = Symbol('AUDIT_SCHEMA');
 

@@ -1,73 +1,30 @@
 import {
-  Controller,
   Inject,
   Injectable,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
-  type DynamicModule,
-  Module,
-  Post,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { type ConsumerSchema, type DB, type OutboxSchema } from '@sp/db';
+import { type ConsumerSchema, type DB } from '@sp/db';
 import {
   closeWorker,
   createConsumer,
-  OutboxRelay,
   pruneInBatches,
   type QueueName,
   queueNames,
   redisOptions,
 } from '@sp/queue';
-import { type RegistryEventReplay, registryEventReplaySchema, registryEvents } from '@sp/types';
+import { type RegistryEventReplay, registryEvents } from '@sp/types';
 import { Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { PinoLogger } from 'nestjs-pino';
-import { createZodDto } from 'nestjs-zod/dto';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { AppError } from './app-error';
-import { AuditLog } from './audit';
-import { Roles } from './auth/decorators';
-import type { BaseConfig } from './config';
-import { Responds } from './responds.decorator';
-import { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS } from './tokens';
-
-const SCHEMA = Symbol('QUEUE_SCHEMA');
-
-/** Runs the outbox relay of a producing service for as long as the app runs. */
-@Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly relay: OutboxRelay;
-
-  constructor(
-    @Inject(KYSELY) db: Kysely<DB>,
-    @Inject(REDIS) redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: BaseConfig,
-    @Inject(SCHEMA) schema: OutboxSchema,
-    logger: PinoLogger,
-  ) {
-    logger.setContext(OutboxRelayService.name);
-    this.relay = new OutboxRelay({
-      db,
-      databaseUrl: config.DATABASE_URL,
-      schema,
-      redis,
-      prefix: config.BULLMQ_PREFIX,
-      logger: { warn: (context, message) => logger.warn(context, message) },
-      retentionMs: config.OUTBOX_RETENTION_DAYS * 24 * 3600 * 1000,
-      pruneBatchSize: config.PRUNE_BATCH_SIZE,
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.QUEUES_ENABLED) await this.relay.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.relay.stop();
-  }
-}
+import { AppError } from '../app-error';
+import type { BaseConfig } from '../config/config';
+import { throttled } from '../logging/throttled';
+import { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS } from '../tokens';
+import { MESSAGING_SCHEMA, REGISTRY_EVENT_HANDLER } from './messaging.tokens';
+import type { RegistryEventHandler } from './registry-event-handler';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How often a consumer prunes its processed-message record (and once at start). */
@@ -77,14 +34,13 @@ const consumerQueue = (schema: ConsumerSchema): QueueName =>
   schema === 'symposium' ? queueNames.registryEventsSymposium : queueNames.registryEventsInquiries;
 
 /**
- * Keeps the service's snapshot of the registry's partners current from `partner.*` events,
- * idempotently and order-safely: the event with the higher partner `version` wins, whatever
- * order events arrive in. An event whose effect fails (the database is away) is retried until
+ * Applies the registry's events in a consuming service, each once, through the app's
+ * `RegistryEventHandler` (e.g. its partner snapshot). An event whose effect fails (the database is away) is retried until
  * applied, with a capped backoff; `registry_events_failing` counts those waiting for a retry
  * or failed for good, and an admin can replay them (`POST /registry-events/replay`).
  */
 @Injectable()
-export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RegistryEventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private worker: Worker | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private pruning: Promise<unknown> | undefined;
@@ -94,12 +50,13 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
   constructor(
     @Inject(KYSELY) private readonly db: Kysely<DB>,
     @Inject(APP_CONFIG) private readonly config: BaseConfig,
-    @Inject(SCHEMA) private readonly schema: ConsumerSchema,
+    @Inject(MESSAGING_SCHEMA) private readonly schema: ConsumerSchema,
+    @Inject(REGISTRY_EVENT_HANDLER) private readonly handler: RegistryEventHandler,
     @Inject(REDIS) redis: Redis,
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly logger: PinoLogger,
   ) {
-    logger.setContext(PartnerSnapshotConsumer.name);
+    logger.setContext(RegistryEventConsumer.name);
     // The app's producer connection: fails fast while Redis is away (a scrape or a replay
     // then answers at once instead of hanging).
     this.queue = new Queue(consumerQueue(schema), {
@@ -133,7 +90,6 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
 
   onApplicationBootstrap(): void {
     if (!this.config.QUEUES_ENABLED) return;
-    const table = `${this.schema}.partner` as 'symposium.partner';
     this.worker = createConsumer({
       db: this.db,
       schema: this.schema,
@@ -145,39 +101,7 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
       maxBackoffMs: this.config.REGISTRY_EVENTS_MAX_BACKOFF_MS,
       stalledIntervalMs: this.config.REGISTRY_EVENTS_STALLED_CHECK_MS,
       contracts: registryEvents,
-      handle: async (_name, partner, trx) => {
-        await trx
-          .insertInto(table)
-          .values({
-            id: partner.id,
-            nameEn: partner.nameEn,
-            nameJa: partner.nameJa,
-            country: partner.country,
-            status: partner.status,
-            sourceUpdatedAt: partner.updatedAt,
-            sourceVersion: partner.version,
-          })
-          .onConflict((oc) =>
-            oc
-              .column('id')
-              .doUpdateSet((eb) => ({
-                nameEn: eb.ref('excluded.nameEn'),
-                nameJa: eb.ref('excluded.nameJa'),
-                country: eb.ref('excluded.country'),
-                status: eb.ref('excluded.status'),
-                sourceUpdatedAt: eb.ref('excluded.sourceUpdatedAt'),
-                sourceVersion: eb.ref('excluded.sourceVersion'),
-                syncedAt: sql<Date>`now()`,
-              }))
-              // The higher version wins; events from before versions (0) order by time among
-              // themselves.
-              .where(
-                sql<boolean>`(${sql.ref(`${table}.sourceVersion`)}, ${sql.ref(`${table}.sourceUpdatedAt`)})
-                  < (excluded.source_version, excluded.source_updated_at)`,
-              ),
-          )
-          .execute();
-      },
+      handle: (name, event, trx) => this.handler.handle(name, event, trx),
     });
     this.worker.on('failed', (job, error) => {
       this.failures.inc({ queue: this.queue.name });
@@ -186,13 +110,13 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
         'registry event failed; retrying',
       );
     });
-    let lastLogged = 0;
-    this.worker.on('error', (error) => {
-      // Connection trouble: BullMQ reconnects; say so once a minute at most.
-      if (Date.now() - lastLogged < 60_000) return;
-      lastLogged = Date.now();
-      this.logger.warn({ err: error }, 'registry events: redis unreachable; retrying');
-    });
+    // Connection trouble: BullMQ reconnects; say so once a minute at most.
+    this.worker.on(
+      'error',
+      throttled((error: Error) =>
+        this.logger.warn({ err: error }, 'registry events: redis unreachable; retrying'),
+      ),
+    );
     const prune = () => {
       this.pruning ??= this.prune()
         .catch((error: unknown) =>
@@ -241,58 +165,5 @@ export class PartnerSnapshotConsumer implements OnApplicationBootstrap, BeforeAp
     }
     await this.pruning;
     await this.queue.close().catch(() => undefined);
-  }
-}
-
-class RegistryEventReplayDto extends createZodDto(registryEventReplaySchema) {}
-
-@ApiTags('registry-events')
-@Controller('registry-events')
-export class RegistryEventsController {
-  constructor(
-    private readonly consumer: PartnerSnapshotConsumer,
-    private readonly audit: AuditLog,
-    @Inject(KYSELY) private readonly db: Kysely<DB>,
-  ) {}
-
-  /**
-   * Replays this service's registry events that are not applied yet: those failed for good
-   * are tried again, those waiting for a retry are tried now. Safe to repeat.
-   */
-  @Post('replay')
-  @Roles('admin')
-  @Responds(200, RegistryEventReplayDto, 401, 403, 503)
-  async replay(): Promise<RegistryEventReplay> {
-    const result = await this.consumer.replay();
-    await this.db.transaction().execute((trx) =>
-      this.audit.record(trx, {
-        entity: 'registry-events',
-        entityId: result.queue,
-        action: 'replay',
-        after: result,
-      }),
-    );
-    return result;
-  }
-}
-
-/** The asynchronous side of a service: its outbox relay and/or its registry-event consumer. */
-@Module({})
-export class QueuesModule {
-  static relay(schema: OutboxSchema): DynamicModule {
-    return {
-      module: QueuesModule,
-      providers: [{ provide: SCHEMA, useValue: schema }, OutboxRelayService],
-      exports: [OutboxRelayService],
-    };
-  }
-
-  static partnerSnapshots(schema: ConsumerSchema): DynamicModule {
-    return {
-      module: QueuesModule,
-      controllers: [RegistryEventsController],
-      providers: [{ provide: SCHEMA, useValue: schema }, PartnerSnapshotConsumer],
-      exports: [PartnerSnapshotConsumer],
-    };
   }
 }

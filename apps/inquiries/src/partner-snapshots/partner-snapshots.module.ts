@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule } from '@sp/platform';
+import { PartnerSnapshotHandler } from './partner-snapshot.handler';
+
+/**
+ * Inquiries's copy of the registry's partners (`inquiries.partner`), fed by the registry's events;
+ * partner tokens are checked against it (`partnerSnapshotAccess` in the app module).
+ */
+@Module({ imports: [MessagingModule.registryEvents('inquiries', PartnerSnapshotHandler)] })
+export class PartnerSnapshotsModule {}
