@@ -9,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { type AuditedSchema, createDb, type DB } from '@sp/db';
-import { AUDIT_SCHEMA, AuditController, AuditLog } from './audit/audit-log';
+import { AUDIT_SCHEMA, AuditLog } from './audit/audit-log';
+import { AuditController } from './audit/audit.controller';
 import { closeRedis, createRedis } from '@sp/queue';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
