@@ -4,7 +4,11 @@ describe('throttled', () => {
   it('runs the first call, drops the calls within the interval, runs the next one after it', () => {
     let now = 1_000_000;
     const seen: string[] = [];
-    const log = throttled((message: string) => seen.push(message), 60_000, () => now);
+    const log = throttled(
+      (message: string) => seen.push(message),
+      60_000,
+      () => now,
+    );
 
     log('first');
     now += 1;
@@ -21,7 +25,11 @@ describe('throttled', () => {
 
   it('runs the first call even on a clock that starts at 0', () => {
     const seen: number[] = [];
-    const log = throttled((n: number) => seen.push(n), 60_000, () => 0);
+    const log = throttled(
+      (n: number) => seen.push(n),
+      60_000,
+      () => 0,
+    );
     log(1);
     log(2);
     expect(seen).toEqual([1]);
