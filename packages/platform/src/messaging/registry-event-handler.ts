@@ -7,6 +7,6 @@ import type { Transaction } from 'kysely';
  * Runs in the transaction that also records the event as processed, so it happens once per
  * event; it must be safe whatever order events arrive in.
  */
-export interface RegistryEventHandler {
+export type RegistryEventHandler = {
   handle(name: RegistryEventName, event: RegistryEvent, trx: Transaction<DB>): Promise<void>;
-}
+};
