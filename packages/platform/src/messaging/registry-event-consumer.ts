@@ -35,9 +35,10 @@ const consumerQueue = (schema: ConsumerSchema): QueueName =>
 
 /**
  * Applies the registry's events in a consuming service, each once, through the app's
- * `RegistryEventHandler` (e.g. its partner snapshot). An event whose effect fails (the database is away) is retried until
- * applied, with a capped backoff; `registry_events_failing` counts those waiting for a retry
- * or failed for good, and an admin can replay them (`POST /registry-events/replay`).
+ * `RegistryEventHandler` (e.g. its partner snapshot). An event whose effect fails (the database
+ * is away) is retried until applied, with a capped backoff; `registry_events_failing` counts
+ * those waiting for a retry or failed for good, and an admin can replay them
+ * (`POST /registry-events/replay`).
  */
 @Injectable()
 export class RegistryEventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -93,6 +94,8 @@ export class RegistryEventConsumer implements OnApplicationBootstrap, BeforeAppl
     this.worker = createConsumer({
       db: this.db,
       schema: this.schema,
+      // The name its processed messages are recorded under (kept from when the platform
+      // applied partner snapshots itself: renaming it would apply every kept event again).
       consumer: 'partner-snapshot',
       queue: consumerQueue(this.schema),
       redis: redisOptions(this.config.REDIS_URL),
