@@ -26,7 +26,7 @@
 //                                        [postgres://postgres@127.0.0.1:5432/postgres]
 
 import { seed } from '@sp/db';
-import { loadDevKey, mintDevStaffToken } from '@sp/platform';
+import { loadDevKey, mintDevStaffToken } from '@sp/platform/dev';
 import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { OutboxRelayService, PartnerSnapshotConsumer } from '@sp/platform';
+import { OutboxRelayService, RegistryEventConsumer } from '@sp/platform';
 import { queueNames } from '@sp/queue';
 import {
   type RunningApp,
@@ -393,7 +393,7 @@ it('prunes processed-message records past retention, and keeps recent ones', asy
   // PROCESSED_MESSAGE_RETENTION_DAYS is 30; PRUNE_BATCH_SIZE 1000: two statements. The
   // consumer's own prune at start may still be running on a busy host and take some of them,
   // so the outcome is asserted, not this call's count.
-  expect(await symposium!.app.get(PartnerSnapshotConsumer).prune()).toBeLessThanOrEqual(1500);
+  expect(await symposium!.app.get(RegistryEventConsumer).prune()).toBeLessThanOrEqual(1500);
   const left = await registry.database.db
     .selectFrom('symposium.processedMessage')
     .select('messageId')

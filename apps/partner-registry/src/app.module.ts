@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
+import { MessagingModule, PlatformModule, type PlatformOptions } from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
 import { ClientAccessCheck } from './access/client-access.check';
@@ -30,7 +30,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         // ...and checks on every request that a partner token's client still has access.
         partnerAccess: ClientAccessCheck,
       }),
-      QueuesModule.relay('registry'),
+      MessagingModule.relay('registry'),
       PartnersModule,
       AccessModule,
     ],

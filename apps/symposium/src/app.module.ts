@@ -1,10 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
-import {
-  partnerSnapshotAccess,
-  PlatformModule,
-  type PlatformOptions,
-  QueuesModule,
-} from '@sp/platform';
+import { partnerSnapshotAccess, PlatformModule, type PlatformOptions } from '@sp/platform';
+import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -26,7 +22,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         // Partner tokens of an ended partnership are refused once the snapshot shows it.
         partnerAccess: partnerSnapshotAccess('symposium'),
       }),
-      QueuesModule.partnerSnapshots('symposium'),
+      PartnerSnapshotsModule,
       SymposiumsModule,
     ],
   };

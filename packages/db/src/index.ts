@@ -4,6 +4,7 @@ export type * from './database';
 export { auditedSchemas, consumerSchemas, outboxSchemas } from './database';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
+export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';
 export { schemas } from './migrations/index';
 export * as seedData from './seed/data';
 export type { SeedCounts, SeedProgress } from './seed/seed';

@@ -6,12 +6,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
-import { type BaseConfig, ConfigError, loadConfig } from './config';
+import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import { requestContext } from './auth/request-context';
 import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-limits';
 import { useSecurityHeaders } from './http/security-headers';
-import { instrumentHttp } from './metrics';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import { instrumentHttp } from './http/metrics';
+import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY } from './tokens';
 
 export type AppDescription = {

@@ -1,10 +1,10 @@
+// The runtime entry: what a service's code imports. Development tools (minting staff tokens,
+// the `token` CLI) are in `@sp/platform/dev`; test helpers (listing routes) in `@sp/testing`.
 export { AppError } from './app-error';
-export type { AuditRecord } from './audit';
-export { AuditLog } from './audit';
+export type { AuditRecord } from './audit/audit-log';
+export { AuditLog } from './audit/audit-log';
 export type { AuthPolicy } from './auth/decorators';
 export { AUTH_POLICY, Public, Roles, Scopes } from './auth/decorators';
-export type { DevKey } from './auth/dev-issuer';
-export { DEV_STAFF_ISSUER, loadDevKey, mintDevStaffToken } from './auth/dev-issuer';
 export { AccessAnswers, partnerSnapshotAccess } from './auth/partner-access';
 export type { Principal } from './auth/principal';
 export { actorOf } from './auth/principal';
@@ -20,16 +20,19 @@ export {
 } from './auth/token-verifier';
 export type { AppDescription, ServiceDefinition } from './bootstrap';
 export { createApp, runService } from './bootstrap';
-export type { BaseConfig } from './config';
-export { baseConfigSchema, ConfigError, loadConfig, serviceConfigSchema } from './config';
-export type { HealthCheck } from './health';
+export type { BaseConfig } from './config/config';
+export { baseConfigSchema, ConfigError, loadConfig, serviceConfigSchema } from './config/config';
+export type { HealthCheck } from './http/health';
 export type { PlatformOptions } from './platform.module';
 export { PlatformModule } from './platform.module';
-export { toProblem } from './problem';
-export { REQUEST_ID_HEADER } from './request-id';
-export { Responds } from './responds.decorator';
-export type { RouteInfo } from './routes';
-export { listRoutes } from './routes';
+export { toProblem } from './http/problem';
+export { REQUEST_ID_HEADER } from './http/request-id';
+export { Responds } from './http/responds.decorator';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
-export { findNul, ZodValidationPipe } from './zod-validation.pipe';
-export { OutboxRelayService, PartnerSnapshotConsumer, QueuesModule } from './queues';
+export { findNul, ZodValidationPipe } from './http/zod-validation.pipe';
+export { MessagingModule } from './messaging/messaging.module';
+export { OutboxRelayService } from './messaging/outbox-relay.service';
+export { RegistryEventConsumer } from './messaging/registry-event-consumer';
+export type { RegistryEventHandler } from './messaging/registry-event-handler';
+export { CursorCodec, invalidCursor } from './http/cursor-codec';
+export { ONCE_A_MINUTE_MS, throttled } from './logging/throttled';

@@ -9,7 +9,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { type AuditedSchema, createDb, type DB } from '@sp/db';
-import { AUDIT_SCHEMA, AuditController, AuditLog } from './audit';
+import { AUDIT_SCHEMA, AuditLog } from './audit/audit-log';
+import { AuditController } from './audit/audit.controller';
 import { closeRedis, createRedis } from '@sp/queue';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
@@ -27,12 +28,13 @@ import {
   RemoteJwksSource,
   TokenVerifier,
 } from './auth/token-verifier';
-import type { BaseConfig } from './config';
-import { type HealthCheck, HealthController } from './health';
-import { createMetricsRegistry, MetricsController } from './metrics';
-import { ProblemFilter } from './problem.filter';
+import type { BaseConfig } from './config/config';
+import { type HealthCheck, HealthController } from './http/health';
+import { createMetricsRegistry, MetricsController } from './http/metrics';
+import { ProblemFilter } from './http/problem.filter';
+import { throttled } from './logging/throttled';
 import { APP_CONFIG, HEALTH_CHECKS, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
-import { ZodValidationPipe } from './zod-validation.pipe';
+import { ZodValidationPipe } from './http/zod-validation.pipe';
 
 export type PlatformOptions = {
   /** Names the service in logs, metrics and the OpenAPI document. */
@@ -158,17 +160,13 @@ export class PlatformModule {
         {
           provide: REDIS,
           inject: [PinoLogger],
-          useFactory: (logger: PinoLogger) => {
-            let lastLogged = 0;
-            return createRedis(config.REDIS_URL, options.redisRequired ? 'worker' : 'producer', {
+          useFactory: (logger: PinoLogger) =>
+            createRedis(config.REDIS_URL, options.redisRequired ? 'worker' : 'producer', {
               // A down Redis reports an error per reconnect attempt: log one a minute at most.
-              onError: (error) => {
-                if (Date.now() - lastLogged < 60_000) return;
-                lastLogged = Date.now();
-                logger.warn({ err: error }, 'redis unreachable; retrying');
-              },
-            });
-          },
+              onError: throttled((error: Error) =>
+                logger.warn({ err: error }, 'redis unreachable; retrying'),
+              ),
+            }),
         },
         {
           provide: HEALTH_CHECKS,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDevKey, mintDevStaffToken } from '@sp/platform';
+import { loadDevKey, mintDevStaffToken } from '@sp/platform/dev';
 import type { PartnerScope, StaffRole } from '@sp/types';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 

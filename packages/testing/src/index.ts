@@ -41,3 +41,5 @@ export { SmtpSink } from './smtp';
 export { waitFor } from './wait';
 export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
+export type { RouteInfo } from './routes';
+export { listRoutes } from './routes';

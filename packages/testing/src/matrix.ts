@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { listRoutes } from '@sp/platform';
+import { listRoutes } from './routes';
 import type { AppDescription } from '@sp/platform';
 import type { PartnerScope } from '@sp/types';
 import { type TestApp, useTestApp } from './app';

@@ -1,13 +1,11 @@
 // Component names in the OpenAPI document: a schema nested in others carries `.meta({ id })`;
 // a schema used as a whole request or response is named by its DTO class instead (giving it
 // an id as well makes nestjs-zod see two schemas of one name).
-export * from './common';
-export * from './health';
-export * from './partner';
-export * from './problem';
+//
+// One folder per service (registry/, symposium/, inquiries/), jobs/ for job payloads and the
+// worker, shared/ for what all of them use; each folder's index lists its files.
+export * from './shared';
+export * from './registry';
 export * from './symposium';
-export * from './auth';
-export * from './audit';
-export * from './access';
-export * from './events';
-export * from './notifications';
+export * from './inquiries';
+export * from './jobs';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { AppError, Responds, Roles } from '@sp/platform';
+import { CursorCodec, Responds, Roles } from '@sp/platform';
 import {
   type DeliveryList,
   deliveryListSchema,
@@ -9,7 +9,7 @@ import {
 } from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
 import { z } from 'zod';
-import { type DeliveryCursor, DeliveryRepository, type DeliveryRow } from './deliveries.repository';
+import { DeliveryRepository, type DeliveryRow } from './deliveries.repository';
 import { messageIdOf } from './mailer';
 
 class DeliveryQueryDto extends createZodDto(deliveryQuerySchema) {}
@@ -44,47 +44,22 @@ export class DeliveriesController {
   @Roles('admin')
   @Responds(200, DeliveryListDto, 400, 401, 403)
   async list(@Query() query: DeliveryQueryDto): Promise<DeliveryList> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : cursors.decode(query.cursor);
     const rows = await this.deliveries.list(query, after);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
       items: page.map(toDelivery),
       nextCursor:
-        rows.length > query.limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
+        rows.length > query.limit && last
+          ? cursors.encode({ at: last.cursorAt, id: last.id })
+          : null,
     };
   }
 }
 
 /** `created_at::text` as Postgres writes it, e.g. `2026-11-25 00:48:39.569123+00`. */
 const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const cursorSchema = z.object({ at: z.string().regex(pgTimestamp), id: z.uuid() }).strict();
-
-const encodeCursor = (cursor: DeliveryCursor) =>
-  Buffer.from(JSON.stringify(cursor)).toString('base64url');
-
-function decodeCursor(raw: string): DeliveryCursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  const cursor = cursorSchema.safeParse(parsed);
-  if (!cursor.success)
-    throw new AppError(
-      'validation-error',
-      'invalid query: the cursor is not one this API handed out',
-      {
-        errors: [
-          {
-            in: 'query',
-            field: 'cursor',
-            message: 'not a cursor this API handed out',
-            code: 'invalid_cursor',
-          },
-        ],
-      },
-    );
-  return cursor.data;
-}
+const cursors = new CursorCodec(
+  z.object({ at: z.string().regex(pgTimestamp), id: z.uuid() }).strict(),
+);

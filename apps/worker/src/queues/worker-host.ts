@@ -1,4 +1,5 @@
 import type { WorkerHost } from '@nestjs/bullmq';
+import { throttled } from '@sp/platform';
 import { closeWorker } from '@sp/queue';
 import type { WorkerOptions } from 'bullmq';
 import type { PinoLogger } from 'nestjs-pino';
@@ -30,13 +31,13 @@ export function workerOptions(
 /** Starts a processor's worker with its metrics and logging attached. */
 export function start(host: WorkerHost, metrics: QueueMetrics, logger: PinoLogger): void {
   metrics.watch(host.worker);
-  let lastLogged = 0;
-  host.worker.on('error', (error) => {
-    // Connection trouble: BullMQ reconnects; say so once a minute at most.
-    if (Date.now() - lastLogged < 60_000) return;
-    lastLogged = Date.now();
-    logger.warn({ err: error }, `${host.worker.name} worker: redis unreachable; retrying`);
-  });
+  // Connection trouble: BullMQ reconnects; say so once a minute at most.
+  host.worker.on(
+    'error',
+    throttled((error: Error) =>
+      logger.warn({ err: error }, `${host.worker.name} worker: redis unreachable; retrying`),
+    ),
+  );
   host.worker.on('failed', (job, error) =>
     logger.warn({ err: error, jobId: job?.id, job: job?.name }, 'job failed'),
   );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
-import type { ConsumerSchema, DB } from '@sp/db';
+import { type ConsumerSchema, type DB, partnerSnapshotStatus } from '@sp/db';
 import type { Kysely } from 'kysely';
-import type { BaseConfig } from '../config';
+import type { BaseConfig } from '../config/config';
 import { APP_CONFIG, KYSELY } from '../tokens';
 import type { Principal } from './principal';
 import { invalidToken, type PartnerAccessCheck } from './token-verifier';
@@ -59,12 +59,8 @@ export function partnerSnapshotAccess(schema: ConsumerSchema): Type<PartnerAcces
 
     async assertActive(principal: Extract<Principal, { kind: 'partner' }>): Promise<void> {
       const allowed = await this.answers.get(principal.partnerId, async () => {
-        const row = await this.db
-          .selectFrom(`${schema}.partner` as 'symposium.partner')
-          .select('status')
-          .where('id', '=', principal.partnerId)
-          .executeTakeFirst();
-        return row?.status !== 'ended';
+        const status = await partnerSnapshotStatus(this.db, schema, principal.partnerId);
+        return status !== 'ended';
       });
       if (!allowed) throw invalidToken("the token's partnership has ended");
     }

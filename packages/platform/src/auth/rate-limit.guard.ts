@@ -11,7 +11,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import { AppError } from '../app-error';
-import type { BaseConfig } from '../config';
+import type { BaseConfig } from '../config/config';
+import { throttled } from '../logging/throttled';
 import { APP_CONFIG, REDIS } from '../tokens';
 import { policyOf } from './auth.guard';
 
@@ -60,7 +61,10 @@ type SlidingWindowCommand = (
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private lastWarned = 0;
+  /** Redis is away: said once a minute at most, however many requests find it so. */
+  private readonly warnUnreachable = throttled((error: unknown) =>
+    this.logger.warn({ err: error }, 'rate limiter cannot reach Redis; letting requests through'),
+  );
   private readonly hit: SlidingWindowCommand;
 
   constructor(
@@ -98,13 +102,7 @@ export class RateLimitGuard implements CanActivate {
         ([ok, wait]) => [ok === 1, Number(wait)] as const,
       );
     } catch (error) {
-      if (Date.now() - this.lastWarned > 60_000) {
-        this.lastWarned = Date.now();
-        this.logger.warn(
-          { err: error },
-          'rate limiter cannot reach Redis; letting requests through',
-        );
-      }
+      this.warnUnreachable(error);
       return true;
     }
     if (admitted) return true;

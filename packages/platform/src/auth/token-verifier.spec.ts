@@ -9,7 +9,7 @@ import {
   SignJWT,
 } from 'jose';
 import { AppError } from '../app-error';
-import { baseConfigSchema } from '../config';
+import { baseConfigSchema } from '../config/config';
 import { RemoteJwksSource, TokenVerifier } from './token-verifier';
 
 const config = baseConfigSchema.parse({ PORT: '0', NODE_ENV: 'test' });

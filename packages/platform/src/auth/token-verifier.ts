@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../app-error';
-import type { BaseConfig } from '../config';
+import type { BaseConfig } from '../config/config';
 import { APP_CONFIG } from '../tokens';
 import { DEV_STAFF_ISSUER, loadDevKey } from './dev-issuer';
 import { type Principal, roleRank } from './principal';

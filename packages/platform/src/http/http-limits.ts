@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from '@sp/types';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { statusOf } from '../app-error';
-import type { BaseConfig } from '../config';
-import { problemOf } from '../problem';
+import type { BaseConfig } from '../config/config';
+import { problemOf } from './problem';
 
 /**
  * How long a client may take, and how long a connection may live: without these a client

@@ -1,20 +1,10 @@
-import { Controller, Get, Inject, Injectable, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuditedSchema, DB } from '@sp/db';
-import {
-  type AuditEntry,
-  type AuditPage,
-  auditPageSchema,
-  auditQuerySchema,
-  type AuditQuery,
-} from '@sp/types';
+import type { AuditEntry, AuditPage, AuditQuery } from '@sp/types';
 import type { Kysely, Transaction } from 'kysely';
-import { createZodDto } from 'nestjs-zod/dto';
-import { Roles } from './auth/decorators';
-import { actorOf } from './auth/principal';
-import { requestContext } from './auth/request-context';
-import { Responds } from './responds.decorator';
-import { KYSELY } from './tokens';
+import { actorOf } from '../auth/principal';
+import { requestContext } from '../auth/request-context';
+import { KYSELY } from '../tokens';
 
 export const AUDIT_SCHEMA = Symbol('AUDIT_SCHEMA');
 
@@ -82,22 +72,5 @@ export class AuditLog {
       requestId: r.requestId,
     }));
     return { items, nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
-  }
-}
-
-class AuditQueryDto extends createZodDto(auditQuerySchema) {}
-class AuditPageDto extends createZodDto(auditPageSchema) {}
-
-@ApiTags('audit')
-@Controller('audit')
-export class AuditController {
-  constructor(private readonly audit: AuditLog) {}
-
-  /** Who changed an entity, when, and how (`before`/`after`), newest first. Admins only. */
-  @Get()
-  @Roles('admin')
-  @Responds(200, AuditPageDto, 401, 403)
-  list(@Query() query: AuditQueryDto): Promise<AuditPage> {
-    return this.audit.list(query);
   }
 }

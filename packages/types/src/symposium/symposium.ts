@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campusSchema, isoDateSchema, languageSchema } from './common';
+import { campusSchema, isoDateSchema, languageSchema } from '../shared/common';
 
 export const symposiumStatuses = [
   'planned',

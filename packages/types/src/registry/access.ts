@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { partnerScopeSchema } from './auth';
-import { isoDateTimeSchema } from './common';
+import { partnerScopeSchema } from '../shared/auth';
+import { isoDateTimeSchema } from '../shared/common';
 
 export const apiClientCreateSchema = z
   .object({

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { type Problem, type ProblemCode, problemType } from '@sp/types';
-import { AppError, statusOf, titleOf } from './app-error';
+import { AppError, statusOf, titleOf } from '../app-error';
 
 export type ProblemResponse = {
   status: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from './common';
+import { isoDateTimeSchema } from '../shared/common';
 import { partnerStatusSchema } from './partner';
 
 /** What other services keep of a partner: enough to show and filter by it. */

@@ -3,9 +3,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { type DependencyCheck, type Health, healthSchema } from '@sp/types';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod/dto';
-import { Public } from './auth/decorators';
+import { Public } from '../auth/decorators';
 import { Responds } from './responds.decorator';
-import { HEALTH_CHECKS, SERVICE_NAME } from './tokens';
+import { HEALTH_CHECKS, SERVICE_NAME } from '../tokens';
 
 export type HealthCheck = {
   name: string;

@@ -6,7 +6,7 @@ import {
   pageOf,
   pageQuerySchema,
   queryList,
-} from './common';
+} from '../shared/common';
 
 /** The programme's ladder; `ended` closes a partnership. */
 export const partnerStatuses = ['prospective', 'strategic', 'primary', 'ended'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { languageSchema, pageOf, pageQuerySchema } from './common';
+import { languageSchema, pageOf, pageQuerySchema } from '../shared/common';
 
 /** One template per kind of message, each in English and Japanese. */
 export const emailTemplates = [

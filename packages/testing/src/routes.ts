@@ -1,6 +1,6 @@
 import { type INestApplication, RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { AUTH_POLICY, type AuthPolicy } from './auth/decorators';
+import { AUTH_POLICY, type AuthPolicy } from '@sp/platform';
 
 export type RouteInfo = {
   method: string;

@@ -2,7 +2,7 @@ import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/c
 import type { ProblemFieldError } from '@sp/types';
 import { isZodDto } from 'nestjs-zod/dto';
 import type { z } from 'zod';
-import { AppError } from './app-error';
+import { AppError } from '../app-error';
 
 const where = { body: 'body', query: 'query', param: 'params' } as const;
 

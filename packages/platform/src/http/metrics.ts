@@ -2,9 +2,9 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { Public } from './auth/decorators';
+import { Public } from '../auth/decorators';
 import { type HealthCheck, runChecks } from './health';
-import { METRICS_REGISTRY } from './tokens';
+import { METRICS_REGISTRY } from '../tokens';
 
 /** One registry per app instance (not prom-client's global one), so tests can run several. */
 export function createMetricsRegistry(service: string, checks: HealthCheck[]): Registry {

@@ -1,0 +1,2 @@
+// The symposium service's contracts (apps/symposium).
+export * from './symposium';
