@@ -27,7 +27,9 @@ const format = async (text, parser) =>
 const database = await createTemplateDatabase();
 try {
   for (const service of SERVICES) {
-    const { appModule, description } = await import(join(root, 'apps', service, 'dist/app.module.js'));
+    const { appModule, description } = await import(
+      join(root, 'apps', service, 'dist/app.module.js')
+    );
     const app = await startApp(
       appModule,
       testConfig({ DATABASE_URL: urlFor(database), LOG_LEVEL: 'warn' }),

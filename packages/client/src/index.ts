@@ -35,7 +35,10 @@ export function bearerAuth(auth: Exclude<Auth, undefined>): Middleware {
       ? typeof auth.bearer === 'string'
         ? () => auth.bearer as string
         : auth.bearer
-      : ((source) => () => source.token())(
+      : (
+          (source) => () =>
+            source.token()
+        )(
           auth.partner instanceof PartnerTokenSource
             ? auth.partner
             : new PartnerTokenSource(auth.partner),
@@ -49,7 +52,10 @@ export function bearerAuth(auth: Exclude<Auth, undefined>): Middleware {
   };
 }
 
-function serviceClient<Paths extends {}>({ auth, ...options }: ServiceClientOptions): Client<Paths> {
+function serviceClient<Paths extends {}>({
+  auth,
+  ...options
+}: ServiceClientOptions): Client<Paths> {
   const client = createClient<Paths>(options);
   if (auth) client.use(bearerAuth(auth));
   return client;

@@ -41,3 +41,25 @@ export { SmtpSink } from './smtp';
 export { waitFor } from './wait';
 export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
+export type { As, ClientTarget } from './client';
+export {
+  inquiriesClient,
+  rawBody,
+  registryClient,
+  symposiumClient,
+  unchecked,
+  workerClient,
+} from './client';
+export type { ProblemResult } from './problem';
+export { expectProblem } from './problem';
+export type {
+  AgreementRow,
+  Factories,
+  PartnerCreateBody,
+  PartnerDetailBody,
+  PartnerSnapshotRow,
+  SymposiumDocumentRow,
+  SymposiumRow,
+  TestApiClient,
+} from './factories';
+export { factories } from './factories';
