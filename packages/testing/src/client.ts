@@ -41,3 +41,20 @@ export const unchecked = (value: unknown): never => value as never;
 
 /** Sends a body exactly as given (a string that is not JSON, say), for `bodySerializer`. */
 export const rawBody = (body: unknown): string => String(body);
+
+/**
+ * Request options sending `fields` as `application/x-www-form-urlencoded` (the OAuth token
+ * endpoint's form), for a generated client's `POST`: `api.POST('/oauth/token', form({...}))`.
+ */
+export const form = (
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): { body: never; bodySerializer: (body: unknown) => string; headers: Record<string, string> } => ({
+  body: unchecked(fields),
+  bodySerializer: (body) => new URLSearchParams(body as Record<string, string>).toString(),
+  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+});
+
+/** An HTTP Basic `authorization` value for OAuth client credentials (RFC 6749 §2.3.1). */
+export const basicAuth = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -43,6 +43,8 @@ export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
 export type { As, ClientTarget } from './client';
 export {
+  basicAuth,
+  form,
   inquiriesClient,
   rawBody,
   registryClient,
