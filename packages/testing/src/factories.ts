@@ -41,13 +41,14 @@ function created<T>(what: string, result: { data?: T; error?: unknown; response:
  * them, so the test app must be the registry for those; rows no API writes yet (agreements,
  * symposiums and their documents, partner snapshots) are inserted into the test database.
  * Every default is unique per call, so factories never collide with each other or the seed.
+ * Writes through the API are made as the admin tester (`staffToken('admin')`, `admin-tester`).
  */
 export function factories(ctx: TestApp) {
   const tag = randomBytes(3).toString('hex');
   let n = 0;
   const next = () => ++n;
   let admin: Promise<string> | undefined;
-  const asAdmin = async () => registryClient(ctx, await (admin ??= staffToken('admin', 'factory')));
+  const asAdmin = async () => registryClient(ctx, await (admin ??= staffToken('admin')));
 
   return {
     /** A partner, created through `POST /partners`; its detail as the API answers it. */
