@@ -10,6 +10,7 @@ export type { components as RegistrySchemas } from './generated/partner-registry
 export type { components as SymposiumSchemas } from './generated/symposium';
 export type { components as WorkerSchemas } from './generated/worker';
 export type { InquiriesPaths, RegistryPaths, SymposiumPaths, WorkerPaths };
+export type { Middleware } from 'openapi-fetch';
 export type { PartnerCredentials, TokenResponse } from './partner-token';
 export { PartnerTokenSource, TokenRequestError } from './partner-token';
 

@@ -5,6 +5,7 @@ import {
   createSymposiumClient,
   createWorkerClient,
   type InquiriesClient,
+  type Middleware,
   type RegistryClient,
   type SymposiumClient,
   type WorkerClient,
@@ -58,3 +59,11 @@ export const form = (
 /** An HTTP Basic `authorization` value for OAuth client credentials (RFC 6749 §2.3.1). */
 export const basicAuth = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/**
+ * Request options that send a GET route's request as HEAD: `api.GET('/symposiums', asHead)`.
+ * (Fastify answers HEAD on every GET route; the documents list only the GET.)
+ */
+export const asHead: { middleware: Middleware[] } = {
+  middleware: [{ onRequest: ({ request }) => new Request(request, { method: 'HEAD' }) }],
+};

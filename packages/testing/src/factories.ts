@@ -129,7 +129,7 @@ export function factories(ctx: TestApp) {
         .executeTakeFirstOrThrow();
     },
 
-    /** A document of a symposium, written to `symposium.document`. */
+    /** A published document of a symposium, written to `symposium.document`. */
     async symposiumDocument(
       symposiumId: string,
       overrides: Partial<Omit<Insertable<DB['symposium.document']>, 'symposiumId'>> = {},
@@ -141,6 +141,7 @@ export function factories(ctx: TestApp) {
           kind: 'report',
           language: 'en',
           title: `Report ${tag}-${next()}`,
+          published: true,
           ...overrides,
         })
         .returningAll()

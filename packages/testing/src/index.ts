@@ -43,6 +43,7 @@ export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
 export type { As, ClientTarget } from './client';
 export {
+  asHead,
   basicAuth,
   form,
   inquiriesClient,
