@@ -35,6 +35,7 @@ function orRegenerate(what: string, check: () => void): void {
   } catch (error) {
     throw new Error(
       `${what}. Regenerate the documents and the client with \`${REGENERATE}\` and commit them.\n\n${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

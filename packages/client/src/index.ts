@@ -53,7 +53,7 @@ export function bearerAuth(auth: Exclude<Auth, undefined>): Middleware {
   };
 }
 
-function serviceClient<Paths extends {}>({
+function serviceClient<Paths extends object>({
   auth,
   ...options
 }: ServiceClientOptions): Client<Paths> {
