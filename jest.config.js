@@ -23,7 +23,7 @@ module.exports = {
   ],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
-    '^@sp/(types|db|queue|platform|testing)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@sp/(types|db|queue|platform|testing|client)$': '<rootDir>/packages/$1/src/index.ts',
     '^@sp/platform/dev$': '<rootDir>/packages/platform/src/dev.ts',
   },
   globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',

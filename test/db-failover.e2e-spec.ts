@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import {
   createTestDatabase,
   dropRedisKeys,
+  inquiriesClient,
+  registryClient,
   type ServiceProcess,
   staffToken,
   startServiceProcess,
+  symposiumClient,
   TcpProxy,
   TEST_DEV_KEY_FILE,
   type TestDatabase,
@@ -66,20 +69,21 @@ const service = (app: (typeof apps)[number]): ServiceProcess => {
 
 type Outcome = { status: number | 'hung' | 'refused'; type?: string };
 
-async function call(url: string, init: RequestInit = {}): Promise<Outcome> {
+/** What a client call (given the signal that ends it after REQUEST_LIMIT_MS) came to. */
+async function outcomeOf(
+  request: (init: { signal: AbortSignal }) => Promise<{ response: Response; error?: unknown }>,
+): Promise<Outcome> {
   try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_LIMIT_MS) });
-    const body = res.headers.get('content-type')?.includes('json')
-      ? ((await res.json()) as { type?: string })
-      : undefined;
-    return { status: res.status, type: body?.type };
+    const { response, error } = await request({ signal: AbortSignal.timeout(REQUEST_LIMIT_MS) });
+    return { status: response.status, type: (error as { type?: string } | undefined)?.type };
   } catch (error) {
     return { status: (error as Error).name === 'TimeoutError' ? 'hung' : 'refused' };
   }
 }
 
+/** Every service has the platform's readiness route; the registry's client calls any of them. */
 const readiness = async (app: (typeof apps)[number]) =>
-  (await call(`${service(app).url}/health/ready`)).status;
+  (await outcomeOf((init) => registryClient(service(app).url).GET('/health/ready', init))).status;
 
 /** Every service process is still running (an unhandled pg 'error' event would have killed it). */
 const expectAllAlive = () =>
@@ -90,9 +94,9 @@ const terminateBackends = () =>
       where datname = current_database() and pid <> pg_backend_pid()`.execute(database.db);
 
 it('survives terminated connections and an outage under load, losing and halving nothing', async () => {
-  const staff = { authorization: `Bearer ${await staffToken('staff')}` };
-  const admin = { authorization: `Bearer ${await staffToken('admin')}` };
-  const registry = service('partner-registry').url;
+  const registry = registryClient(service('partner-registry').url, await staffToken('staff'));
+  const symposium = symposiumClient(service('symposium').url);
+  const inquiries = inquiriesClient(service('inquiries').url, await staffToken('admin'));
   const outcomes: Outcome[] = [];
   const created: string[] = [];
   let stop = false;
@@ -100,12 +104,20 @@ it('survives terminated connections and an outage under load, losing and halving
 
   const reader = async () => {
     while (!stop) {
-      outcomes.push(await call(`${registry}/partners?limit=50`, { headers: staff }));
-      outcomes.push(await call(`${service('symposium').url}/symposiums`));
       outcomes.push(
-        await call(
-          `${service('inquiries').url}/audit?entity=partner&entityId=00000000-0000-4000-8000-000000000000`,
-          { headers: admin },
+        await outcomeOf((init) =>
+          registry.GET('/partners', { params: { query: { limit: 50 } }, ...init }),
+        ),
+      );
+      outcomes.push(await outcomeOf((init) => symposium.GET('/symposiums', init)));
+      outcomes.push(
+        await outcomeOf((init) =>
+          inquiries.GET('/audit', {
+            params: {
+              query: { entity: 'partner', entityId: '00000000-0000-4000-8000-000000000000' },
+            },
+            ...init,
+          }),
         ),
       );
     }
@@ -113,11 +125,12 @@ it('survives terminated connections and an outage under load, losing and halving
   const writer = async (n: number) => {
     for (let i = 0; !stop; i++) {
       const nameEn = `Failover University ${n}-${i}`;
-      const outcome = await call(`${registry}/partners`, {
-        method: 'POST',
-        headers: { ...staff, 'content-type': 'application/json' },
-        body: JSON.stringify({ nameEn, country: 'DE' }),
-      });
+      const outcome = await outcomeOf((init) =>
+        registry.POST('/partners', {
+          body: { nameEn, country: 'DE', status: 'prospective', memberInstitutions: [] },
+          ...init,
+        }),
+      );
       outcomes.push(outcome);
       if (outcome.status === 201) created.push(nameEn);
       written++;

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { RegistryClient } from '@sp/client';
 import {
   auditRow,
   type Caller,
   callerTokens,
+  factories,
   type MatrixRow,
   platformRows,
+  registryClient,
   runMatrix,
   staffToken,
+  type TestApiClient,
   useTestApp,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
@@ -15,70 +19,36 @@ import { appModule, description } from '../src/app.module';
  * Every route of the registry × every kind of caller. Partner A and B are real API clients
  * with real tokens from POST /oauth/token.
  */
-const ctx = useTestApp(appModule, description, { seed: true });
+const ctx = useTestApp(appModule, description);
+const make = factories(ctx);
 
 type Partner = { id: string; nameEn: string };
 const tokens: Partial<Record<Caller, string>> = {};
+let admin: RegistryClient;
 let partnerA: Partner;
 let partnerB: Partner;
-let clientA: { id: string; secret: string };
-
-const post = async (path: string, body: unknown, token?: string) => {
-  const res = await fetch(`${ctx.running.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as any };
-};
-
-async function partnerClient(partner: Partner, admin: string) {
-  const created = await post(
-    `/partners/${partner.id}/clients`,
-    { name: `${partner.nameEn} sync`, scopes: ['registry:read'] },
-    admin,
-  );
-  expect(created.status).toBe(201);
-  const token = await post('/oauth/token', {
-    grant_type: 'client_credentials',
-    client_id: created.body.client.id,
-    client_secret: created.body.clientSecret,
-  });
-  expect(token.status).toBe(200);
-  return {
-    id: created.body.client.id as string,
-    secret: created.body.clientSecret as string,
-    token: token.body.access_token as string,
-  };
-}
+let clientA: TestApiClient;
 
 beforeAll(async () => {
   tokens.admin = await staffToken('admin');
-  const list = await fetch(`${ctx.running.url}/partners?limit=200`, {
-    headers: { authorization: `Bearer ${tokens.admin}` },
-  });
-  const partners = ((await list.json()) as { items: Partner[] }).items;
-  partnerA = partners.find((p) => p.nameEn === 'Princeton University')!;
-  partnerB = partners.find((p) => p.nameEn === 'University of Cambridge')!;
-  const a = await partnerClient(partnerA, tokens.admin);
-  clientA = a;
-  const b = await partnerClient(partnerB, tokens.admin);
-  Object.assign(tokens, await callerTokens({ partnerA: a.token, partnerB: b.token }));
+  admin = registryClient(ctx, tokens.admin);
+  partnerA = await make.partner({ nameEn: 'Princeton University', country: 'US' });
+  partnerB = await make.partner({ nameEn: 'University of Cambridge', country: 'GB' });
+  clientA = await make.apiClient(partnerA.id, { name: `${partnerA.nameEn} sync` });
+  const clientB = await make.apiClient(partnerB.id, { name: `${partnerB.nameEn} sync` });
+  Object.assign(
+    tokens,
+    await callerTokens({
+      partnerA: await clientA.tokens.token(),
+      partnerB: await clientB.tokens.token(),
+    }),
+  );
 });
 
 it('gives every caller exactly what it may, on every route', async () => {
   // Throwaway clients to rotate and revoke, one per caller that may.
   const spareClient = async () =>
-    (
-      await post(
-        `/partners/${partnerA.id}/clients`,
-        { name: `spare ${randomUUID()}`, scopes: ['registry:read'] },
-        tokens.admin,
-      )
-    ).body.client.id as string;
+    (await make.apiClient(partnerA.id, { name: `spare ${randomUUID()}` })).id;
   const spares: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const sparesRevoke: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const anyClient = await spareClient();
@@ -178,26 +148,27 @@ it('gives every caller exactly what it may, on every route', async () => {
   expect(listA.items.map((p: Partner) => p.id)).toEqual([partnerA.id]);
 
   // Every write above left an audit row naming its actor.
-  const audit = await fetch(
-    `${ctx.running.url}/audit?entity=partner&entityId=${partnerA.id}&limit=200`,
-    {
-      headers: { authorization: `Bearer ${tokens.admin}` },
-    },
-  );
-  const entries = ((await audit.json()) as { items: any[] }).items;
+  const audit = await admin.GET('/audit', {
+    params: { query: { entity: 'partner', entityId: partnerA.id, limit: 200 } },
+  });
+  const entries = audit.data!.items;
   const edits = entries.filter((e) => e.action === 'update');
-  expect(edits.map((e) => e.actor).sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+  expect(
+    edits.map((e) => e.actor).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+  ).toEqual([
     { kind: 'staff', id: 'admin-tester' },
     { kind: 'staff', id: 'staff-tester' },
   ]);
   const byStaff = edits.find((e) => e.actor.id === 'staff-tester');
-  expect(byStaff.after.summaryEn).toBe('edited by staff');
-  expect(byStaff.requestId).toEqual(expect.any(String));
+  expect(byStaff?.after).toMatchObject({ summaryEn: 'edited by staff' });
+  expect(byStaff?.requestId).toEqual(expect.any(String));
   const created = await ctx.database.db
     .selectFrom('registry.auditLog')
     .select(['actorId', 'action'])
     .where('entity', '=', 'partner')
     .where('action', '=', 'create')
+    // Not the two the setup made (as the admin tester, through the factories).
+    .where('entityId', 'not in', [partnerA.id, partnerB.id])
     .execute();
   expect(created.map((r) => r.actorId).sort()).toEqual(['admin-tester', 'staff-tester']);
   const clientActions = await ctx.database.db

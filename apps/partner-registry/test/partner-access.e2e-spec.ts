@@ -1,7 +1,13 @@
+import type { RegistryClient } from '@sp/client';
 import {
+  expectProblem,
+  factories,
+  form,
+  registryClient,
   type RunningApp,
   staffToken,
   startApp,
+  type TestApiClient,
   testConfig,
   useTestApp,
   waitFor,
@@ -14,79 +20,52 @@ import { configSchema } from '../src/config';
  * tokens, and tokens already issued refused within AUTH_PARTNER_ACCESS_CACHE_MS, on every
  * replica (the second one here shares the database but not the first one's memory).
  */
-const ctx = useTestApp(appModule, description, { seed: true });
+const ctx = useTestApp(appModule, description);
+const make = factories(ctx);
 const BOUND_MS = configSchema.parse({ PORT: '0' }).AUTH_PARTNER_ACCESS_CACHE_MS;
 /** The bound, plus room for a loaded test machine to answer. */
 const WITHIN_BOUND = { timeoutMs: BOUND_MS + 2_000, intervalMs: 100 };
 
 let replica: RunningApp;
-let admin = '';
+let admin: RegistryClient;
 beforeAll(async () => {
-  admin = await staffToken('admin', 'alice');
+  admin = registryClient(ctx, await staffToken('admin', 'alice'));
   replica = await startApp(appModule, testConfig({ DATABASE_URL: ctx.database.url }), description);
 });
 afterAll(async () => {
   await replica?.close();
 });
 
-const asAdmin = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${ctx.running.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${admin}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-};
+const newClient = (partnerId: string) => make.apiClient(partnerId, { name: 'Data sync' });
 
-async function partnerIn(country: string): Promise<string> {
-  const list = await asAdmin('GET', `/partners?country=${country}`);
-  return list.body.items[0].id as string;
-}
+/** `POST /oauth/token` with the client's id and secret in the form. */
+const tokenFor = (client: TestApiClient) =>
+  registryClient(ctx).POST(
+    '/oauth/token',
+    form({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret }),
+  );
 
-async function newClient(partnerId: string) {
-  const res = await asAdmin('POST', `/partners/${partnerId}/clients`, {
-    name: 'Data sync',
-    scopes: ['registry:read'],
-  });
-  expect(res.status).toBe(201);
-  return { id: res.body.client.id as string, secret: res.body.clientSecret as string };
-}
-
-const tokenFor = (client: { id: string; secret: string }) =>
-  fetch(`${ctx.running.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: client.id,
-      client_secret: client.secret,
-    }).toString(),
-  }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
-
-const readPartner = (app: RunningApp, partnerId: string, token: string) =>
-  fetch(`${app.url}/partners/${partnerId}`, {
-    headers: { authorization: `Bearer ${token}` },
-  }).then(async (res) => {
-    await res.arrayBuffer();
-    return res.status;
-  });
+/** The status `GET /partners/:id` answers the token on the given replica. */
+const readPartner = async (app: RunningApp, partnerId: string, token: string) =>
+  (await registryClient(app, token).GET('/partners/{id}', { params: { path: { id: partnerId } } }))
+    .response.status;
 
 it('ending a partnership revokes its clients (audited, in the same change), refuses new ones, and its issued tokens within the bound', async () => {
-  const partnerId = await partnerIn('GB');
+  const partnerId = (await make.partner({ country: 'GB', status: 'primary' })).id;
   const first = await newClient(partnerId);
   const second = await newClient(partnerId);
   const issued = await tokenFor(first);
-  expect(issued.status).toBe(200);
-  const token = issued.body.access_token as string;
+  expect(issued.response.status).toBe(200);
+  const token = issued.data!.access_token;
   expect(await readPartner(ctx.running, partnerId, token)).toBe(200);
   // The other replica has checked the client too, and remembers the answer.
   expect(await readPartner(replica, partnerId, token)).toBe(200);
 
-  const ended = await asAdmin('PATCH', `/partners/${partnerId}`, { status: 'ended' });
-  expect(ended.status).toBe(200);
+  const ended = await admin.PATCH('/partners/{id}', {
+    params: { path: { id: partnerId } },
+    body: { status: 'ended' },
+  });
+  expect(ended.response.status).toBe(200);
 
   const clients = await ctx.database.db
     .selectFrom('registry.apiClient')
@@ -112,14 +91,12 @@ it('ending a partnership revokes its clients (audited, in the same change), refu
     'the other replica to refuse the ended partner’s token',
     WITHIN_BOUND,
   );
-  expect((await tokenFor(second)).status).toBe(401);
-  const refused = await asAdmin('POST', `/partners/${partnerId}/clients`, {
-    name: 'After the end',
-    scopes: ['registry:read'],
+  expect((await tokenFor(second)).response.status).toBe(401);
+  const refused = await admin.POST('/partners/{id}/clients', {
+    params: { path: { id: partnerId } },
+    body: { name: 'After the end', scopes: ['registry:read'] },
   });
-  expect(refused.status).toBe(409);
-  expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(refused.body.type).toBe('/problems/conflict');
+  expectProblem(refused, 409, 'conflict');
   expect(
     await ctx.database.db
       .selectFrom('registry.apiClient')
@@ -130,7 +107,7 @@ it('ending a partnership revokes its clients (audited, in the same change), refu
 });
 
 it('a client of an ended partner gets no token even if its row was somehow left unrevoked', async () => {
-  const partnerId = await partnerIn('KR');
+  const partnerId = (await make.partner({ country: 'KR', status: 'primary' })).id;
   const client = await newClient(partnerId);
   await ctx.database.db
     .updateTable('registry.partner')
@@ -138,19 +115,22 @@ it('a client of an ended partner gets no token even if its row was somehow left 
     .where('id', '=', partnerId)
     .execute();
   const res = await tokenFor(client);
-  expect(res.status).toBe(401);
-  expect(res.body.error).toBe('invalid_client');
+  expect(res.response.status).toBe(401);
+  expect(res.error).toMatchObject({ error: 'invalid_client' });
 });
 
 it('revoking one client stops its issued tokens within the same bound, on every replica', async () => {
-  const partnerId = await partnerIn('SE');
+  const partnerId = (await make.partner({ country: 'SE', status: 'primary' })).id;
   const revoked = await newClient(partnerId);
   const kept = await newClient(partnerId);
-  const token = (await tokenFor(revoked)).body.access_token as string;
-  const keptToken = (await tokenFor(kept)).body.access_token as string;
+  const token = (await tokenFor(revoked)).data!.access_token;
+  const keptToken = (await tokenFor(kept)).data!.access_token;
   expect(await readPartner(replica, partnerId, token)).toBe(200);
 
-  expect((await asAdmin('POST', `/clients/${revoked.id}/revoke`)).status).toBe(200);
+  const revoke = await admin.POST('/clients/{clientId}/revoke', {
+    params: { path: { clientId: revoked.id } },
+  });
+  expect(revoke.response.status).toBe(200);
 
   expect(await readPartner(ctx.running, partnerId, token)).toBe(401);
   await waitFor(

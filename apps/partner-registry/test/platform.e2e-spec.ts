@@ -1,6 +1,16 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
 import { type PlatformOptions, Public } from '@sp/platform';
-import { staffToken, startApp, testConfig, useTestApp, waitFor } from '@sp/testing';
+import type { RegistryClient } from '@sp/client';
+import {
+  expectProblem,
+  registryClient,
+  staffToken,
+  startApp,
+  testConfig,
+  unchecked,
+  useTestApp,
+  waitFor,
+} from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's behaviour, seen through the registry service as a client sees it. */
@@ -31,18 +41,19 @@ const withTestRoutes = (options: Omit<PlatformOptions, 'service'>): DynamicModul
 
 const ctx = useTestApp(withTestRoutes, description);
 let token = '';
+let api: RegistryClient;
 beforeAll(async () => {
   token = await staffToken('viewer');
+  api = registryClient(ctx, token);
 });
-
-const get = (path: string, headers: Record<string, string> = {}) =>
-  fetch(`${ctx.running.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 
 describe('request ids', () => {
   it('echoes the caller’s x-request-id and logs every line of the request with it', async () => {
-    const res = await get('/partners', { 'x-request-id': 'trace-abc.123' });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
+    const { response } = await api.GET('/partners', {
+      headers: { 'x-request-id': 'trace-abc.123' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('trace-abc.123');
     // The completion line is written as the response finishes: wait for it, not a fixed time.
     const completedLine = () =>
       ctx.running.logs.lines.find(
@@ -52,8 +63,8 @@ describe('request ids', () => {
     expect(completedLine()?.req?.url).toBe('/partners');
     // Health probes and metric scrapes are not logged: they would drown everything else. A
     // request logged after the probe proves the probe's line would have been written by then.
-    await get('/health/ready', { 'x-request-id': 'probe-1' });
-    await get('/partners', { 'x-request-id': 'after-probe-1' });
+    await api.GET('/health/ready', { headers: { 'x-request-id': 'probe-1' } });
+    await api.GET('/partners', { headers: { 'x-request-id': 'after-probe-1' } });
     await waitFor(
       () => ctx.running.logs.lines.some((l) => l.requestId === 'after-probe-1'),
       'the line of the request after the probe',
@@ -66,26 +77,27 @@ describe('request ids', () => {
       string,
       string
     >[]) {
-      const res = await get('/partners', headers);
-      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const { response } = await api.GET('/partners', { headers });
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
 });
 
 describe('problem+json', () => {
   it('answers an unknown route with 404', async () => {
-    const res = await get('/no/such/route');
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({
-      type: '/problems/route-not-found',
-      status: 404,
-      instance: '/no/such/route',
-    });
+    const response = await fetch(`${ctx.running.url}/no/such/route`);
+    const problem = expectProblem(
+      { response, error: await response.json() },
+      404,
+      'route-not-found',
+    );
+    expect(problem.instance).toBe('/no/such/route');
   });
 
   it('answers an unexpected error with a bare 500 and logs the stack', async () => {
-    const res = await get('/test/boom', { 'x-request-id': 'boom-1' });
+    const res = await fetch(`${ctx.running.url}/test/boom`, {
+      headers: { 'x-request-id': 'boom-1' },
+    });
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({
@@ -102,25 +114,19 @@ describe('problem+json', () => {
   });
 
   it('answers a body over the limit with 413', async () => {
-    const res = await fetch(`${ctx.running.url}/partners`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await staffToken('staff')}`,
-      },
-      body: JSON.stringify({ nameEn: 'x'.repeat(2_000_000), country: 'JP' }),
+    const res = await registryClient(ctx, await staffToken('staff')).POST('/partners', {
+      body: unchecked({ nameEn: 'x'.repeat(2_000_000), country: 'JP' }),
     });
-    expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ type: '/problems/payload-too-large' });
+    expectProblem(res, 413, 'payload-too-large');
   });
 });
 
 describe('health and metrics', () => {
   it('is live and ready while Postgres answers, reporting Redis too', async () => {
-    expect((await get('/health/live')).status).toBe(200);
-    const ready = await get('/health/ready');
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({
+    expect((await api.GET('/health/live')).response.status).toBe(200);
+    const ready = await api.GET('/health/ready');
+    expect(ready.response.status).toBe(200);
+    expect(ready.data).toMatchObject({
       status: 'ok',
       service: 'partner-registry',
       checks: {
@@ -131,8 +137,10 @@ describe('health and metrics', () => {
   });
 
   it('exposes Prometheus metrics with request durations by route template', async () => {
-    await get('/partners/00000000-0000-4000-8000-000000000000');
-    const res = await get('/metrics');
+    await api.GET('/partners/{id}', {
+      params: { path: { id: '00000000-0000-4000-8000-000000000000' } },
+    });
+    const res = await fetch(`${ctx.running.url}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toMatch(
@@ -145,7 +153,7 @@ describe('health and metrics', () => {
 
 describe('OpenAPI', () => {
   it('serves an OpenAPI 3.1 document built from the zod contracts, and a docs page', async () => {
-    const doc = (await (await get('/openapi.json')).json()) as {
+    const doc = (await (await fetch(`${ctx.running.url}/openapi.json`)).json()) as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
       components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
@@ -157,7 +165,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths['/partners'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(doc.components.schemas['PartnerCreateDto']?.properties).toHaveProperty('country');
     expect(doc.components.schemas['Partner']?.properties).toHaveProperty('statusSince');
-    const docs = await get('/docs');
+    const docs = await fetch(`${ctx.running.url}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
   });
@@ -171,19 +179,17 @@ describe('when dependencies are away', () => {
       description,
     );
     try {
-      expect((await fetch(`${down.url}/health/live`)).status).toBe(200);
-      const ready = await fetch(`${down.url}/health/ready`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({
+      const downApi = registryClient(down, token);
+      expect((await downApi.GET('/health/live')).response.status).toBe(200);
+      const ready = await downApi.GET('/health/ready');
+      expect(ready.response.status).toBe(503);
+      expect(ready.error).toMatchObject({
         status: 'error',
         checks: { postgres: { status: 'down', required: true } },
       });
-      const list = await fetch(`${down.url}/partners`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(list.status).toBe(503);
-      expect(list.headers.get('retry-after')).toBe('5');
-      expect(await list.json()).toMatchObject({ type: '/problems/service-unavailable' });
+      const list = await downApi.GET('/partners');
+      expectProblem(list, 503, 'service-unavailable');
+      expect(list.response.headers.get('retry-after')).toBe('5');
     } finally {
       await down.close();
     }
@@ -196,9 +202,9 @@ describe('when dependencies are away', () => {
       description,
     );
     try {
-      const ready = await fetch(`${noRedis.url}/health/ready`);
-      expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({
+      const ready = await registryClient(noRedis).GET('/health/ready');
+      expect(ready.response.status).toBe(200);
+      expect(ready.data).toMatchObject({
         checks: { redis: { status: 'down', required: false } },
       });
       const metrics = await (await fetch(`${noRedis.url}/metrics`)).text();

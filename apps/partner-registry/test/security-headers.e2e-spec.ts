@@ -1,4 +1,4 @@
-import { staffToken, useTestApp } from '@sp/testing';
+import { rawBody, registryClient, staffToken, unchecked, useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 /** The platform's security headers, seen through the registry service (every app shares them). */
@@ -17,16 +17,16 @@ const directives = (csp: string | null): Record<string, string[]> =>
 
 describe('security headers', () => {
   it('are on API answers, errors, unknown routes and the docs alike', async () => {
-    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    const admin = registryClient(ctx, await staffToken('admin'));
+    const responseOf = async (call: Promise<{ response: Response }>) => (await call).response;
     const answers = await Promise.all([
-      fetch(`${ctx.running.url}/partners`, { headers: admin }),
-      fetch(`${ctx.running.url}/partners`), // 401 from the guard
+      responseOf(admin.GET('/partners')),
+      responseOf(registryClient(ctx).GET('/partners')), // 401 from the guard
       fetch(`${ctx.running.url}/no-such-route`), // 404 from Fastify
-      fetch(`${ctx.running.url}/partners`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json' },
-        body: '{"nameEn":', // 400 from the body parser
-      }),
+      // 400 from the body parser
+      responseOf(
+        admin.POST('/partners', { body: unchecked('{"nameEn":'), bodySerializer: rawBody }),
+      ),
       fetch(`${ctx.running.url}/docs`),
       fetch(`${ctx.running.url}/docs/swagger-ui-init.js`),
     ]);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { seed } from '@sp/db';
 import {
   createTestDatabase,
   dropRedisKeys,
+  expectProblem,
+  factories,
+  registryClient,
   type RunningApp,
-  staffToken,
   startApp,
   TEST_AUDIENCE,
   type TestDatabase,
@@ -36,18 +37,27 @@ const JWKS_MAX_AGE_SECONDS = defaults.AUTH_JWKS_MAX_AGE_SECONDS;
 const DAY_S = 86_400;
 
 let database: TestDatabase;
+/** The registry the current test started (each starts its own, to count its reads). */
+let current: RunningApp | undefined;
 let partnerId = '';
+const make = factories({
+  get database() {
+    return database;
+  },
+  get running() {
+    if (!current) throw new Error('no registry running');
+    return current;
+  },
+});
+
+const startRegistry = async () => {
+  current = await startApp(appModule, testConfig({ DATABASE_URL: database.url }), description);
+  partnerId ||= (await make.partner({ country: 'GB', status: 'primary' })).id;
+  return current;
+};
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  await seed(database.db);
-  partnerId = (
-    await database.db
-      .selectFrom('registry.partner')
-      .select('id')
-      .where('country', '=', 'GB')
-      .executeTakeFirstOrThrow()
-  ).id;
 });
 afterAll(async () => {
   await database.drop();
@@ -108,28 +118,16 @@ const partnerToken = (kid: string, key: CryptoKey, clientId: string) =>
 
 it('a flood of 1,000 unknown kids reads the key table at most once per reload interval, and valid tokens pass throughout', async () => {
   const signing = await insertSigningKey();
-  const running = await startApp(
-    appModule,
-    testConfig({ DATABASE_URL: database.url }),
-    description,
-  );
-  const get = (token: string) =>
-    fetch(`${running.url}/partners/${partnerId}`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then(async (res) => {
-      await res.arrayBuffer();
-      return res.status;
-    });
+  const running = await startRegistry();
+  const get = async (token: string) =>
+    (
+      await registryClient(running, token).GET('/partners/{id}', {
+        params: { path: { id: partnerId } },
+      })
+    ).response.status;
   let closed = false;
   try {
-    const admin = await staffToken('admin');
-    const created = await fetch(`${running.url}/partners/${partnerId}/clients`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ name: 'Flood test', scopes: ['registry:read'] }),
-    });
-    expect(created.status).toBe(201);
-    const clientId = ((await created.json()) as { client: { id: string } }).client.id;
+    const clientId = (await make.apiClient(partnerId, { name: 'Flood test' })).id;
 
     const before = await signingKeyReads();
     const started = Date.now();
@@ -176,66 +174,39 @@ it('a flood of 1,000 unknown kids reads the key table at most once per reload in
 it('serves the JWKS from memory (one read per max-age), cacheable, shows a rotated key at once, and limits callers', async () => {
   // A key older than the rotation period (so it no longer signs) but still published.
   const old = await insertSigningKey(defaults.AUTH_KEY_ROTATION_DAYS * DAY_S + 60);
-  const running = await startApp(
-    appModule,
-    testConfig({ DATABASE_URL: database.url }),
-    description,
-  );
+  const running = await startRegistry();
+  const jwks = () => registryClient(running).GET('/.well-known/jwks.json');
   let closed = false;
   try {
     const before = await signingKeyReads();
     const started = Date.now();
     const kids: string[][] = [];
     for (let i = 0; i < 50; i++) {
-      const res = await fetch(`${running.url}/.well-known/jwks.json`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get('cache-control')).toBe(`public, max-age=${JWKS_MAX_AGE_SECONDS}`);
-      kids.push(((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid));
+      const { data, response } = await jwks();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe(`public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+      kids.push(data!.keys.map((k) => String(k['kid'])));
     }
     expect(kids.every((k) => k.includes(old.kid))).toBe(true);
 
     // This replica rotates (the only key is too old to sign): the JWKS shows the new key now,
     // not after the cache's max-age.
-    const admin = await staffToken('admin');
-    const created = await fetch(`${running.url}/partners/${partnerId}/clients`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ name: 'JWKS test', scopes: ['registry:read'] }),
-    });
-    const { client, clientSecret } = (await created.json()) as {
-      client: { id: string };
-      clientSecret: string;
-    };
-    const token = await fetch(`${running.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: client.id,
-        client_secret: clientSecret,
-      }).toString(),
-    });
-    expect(token.status).toBe(200);
-    const newKid = JSON.parse(
-      Buffer.from(
-        ((await token.json()) as { access_token: string }).access_token.split('.')[0]!,
-        'base64url',
-      ).toString(),
-    ).kid as string;
+    const client = await make.apiClient(partnerId, { name: 'JWKS test' });
+    const token = await client.tokens.token(); // throws unless 200
+    const newKid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())
+      .kid as string;
     expect(newKid).not.toBe(old.kid);
-    const after = (await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as {
-      keys: { kid: string }[];
-    };
-    expect(after.keys.map((k) => k.kid).sort()).toEqual([old.kid, newKid].sort());
+    const after = (await jwks()).data!;
+    expect(after.keys.map((k) => k['kid']).sort()).toEqual([old.kid, newKid].sort());
 
     // Limited per address like any public route: a client that keeps calling gets 429.
-    let limited: Response | undefined;
+    let limited: Awaited<ReturnType<typeof jwks>> | undefined;
     for (let i = 0; i < 300 && !limited; i++) {
-      const res = await fetch(`${running.url}/.well-known/jwks.json`);
-      await res.arrayBuffer();
-      if (res.status === 429) limited = res;
+      const res = await jwks();
+      if (res.response.status === 429) limited = res;
     }
-    expect(limited?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(limited).toBeDefined();
+    expectProblem(limited!, 429, 'too-many-requests');
     const totalElapsed = Date.now() - started;
 
     await closeAndFlush(running);

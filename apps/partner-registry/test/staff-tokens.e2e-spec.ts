@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { loadConfig } from '@sp/platform';
-import { staffToken, TestIdentityProvider, useTestApp } from '@sp/testing';
+import {
+  expectProblem,
+  registryClient,
+  staffToken,
+  TestIdentityProvider,
+  useTestApp,
+} from '@sp/testing';
 import { configSchema } from '../src/config';
 import { appModule, description } from '../src/app.module';
 
@@ -29,32 +35,31 @@ const ctx = useTestApp(appModule, description, {
   },
 });
 
-const partners = (token: string) =>
-  fetch(`${ctx.running.url}/partners`, { headers: { authorization: `Bearer ${token}` } });
+const partners = (token: string) => registryClient(ctx, token).GET('/partners');
 
 it('trusts the configured identity provider, and nothing else, for staff', async () => {
-  expect((await partners(await idp.token('carol', ['viewer']))).status).toBe(200);
-  expect((await partners(await idp.token('carol', ['viewer'], 'another-audience'))).status).toBe(
-    401,
-  );
-  expect((await partners(await idp.token('carol', ['janitor']))).status).toBe(401);
+  expect((await partners(await idp.token('carol', ['viewer']))).response.status).toBe(200);
+  expect(
+    (await partners(await idp.token('carol', ['viewer'], 'another-audience'))).response.status,
+  ).toBe(401);
+  expect((await partners(await idp.token('carol', ['janitor']))).response.status).toBe(401);
   // With a real identity provider configured, development tokens are worthless.
-  expect((await partners(await staffToken('admin'))).status).toBe(401);
+  expect((await partners(await staffToken('admin'))).response.status).toBe(401);
 });
 
 it('fetches the key set again when the provider rotates its key', async () => {
-  expect((await partners(await idp.token('dave', ['staff']))).status).toBe(200);
+  expect((await partners(await idp.token('dave', ['staff']))).response.status).toBe(200);
   await idp.rotate();
-  expect((await partners(await idp.token('dave', ['staff']))).status).toBe(200);
+  expect((await partners(await idp.token('dave', ['staff']))).response.status).toBe(200);
 });
 
 it('refuses a staff token without exp, or issued longer ago than AUTH_MAX_TOKEN_AGE_SECONDS', async () => {
   const maxAge = configSchema.parse({ PORT: '0' }).AUTH_MAX_TOKEN_AGE_SECONDS;
   const now = Math.floor(Date.now() / 1000);
   const refused = async (token: string) => {
-    const res = await partners(token);
-    expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    const { response } = await partners(token);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
   };
   // Valid forever, as far as the token says.
   await refused(await idp.tokenWith('erin', ['admin'], { iat: 'now' }));
@@ -65,7 +70,8 @@ it('refuses a staff token without exp, or issued longer ago than AUTH_MAX_TOKEN_
   // No iat: its age cannot be told.
   await refused(await idp.tokenWith('erin', ['admin'], { exp: now + 300 }));
   expect(
-    (await partners(await idp.tokenWith('erin', ['admin'], { iat: 'now', exp: '5m' }))).status,
+    (await partners(await idp.tokenWith('erin', ['admin'], { iat: 'now', exp: '5m' }))).response
+      .status,
   ).toBe(200);
 });
 
@@ -75,13 +81,12 @@ it("answers 503 with Retry-After, not 401, while the identity provider's key set
   idp.failWith = 500;
   try {
     const res = await partners(await idp.token('frank', ['staff']));
-    expect(res.status).toBe(503);
-    expect(res.headers.get('retry-after')).toBe('5');
-    expect(((await res.json()) as { type: string }).type).toBe('/problems/service-unavailable');
+    expectProblem(res, 503, 'service-unavailable');
+    expect(res.response.headers.get('retry-after')).toBe('5');
   } finally {
     idp.failWith = undefined;
   }
-  expect((await partners(await idp.token('frank', ['staff']))).status).toBe(200);
+  expect((await partners(await idp.token('frank', ['staff']))).response.status).toBe(200);
 });
 
 it('refuses the development issuer in production', () => {

@@ -1,34 +1,35 @@
 import {
   auditRow,
+  type ClientTarget,
+  expectProblem,
+  factories,
   type MatrixRow,
   platformRows,
   runMatrix,
   startApp,
+  symposiumClient,
   testConfig,
   useTestAppWithPartners,
+  waitFor,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
 const { app: ctx, tokens: callerTokensOf } = useTestAppWithPartners(appModule, description, {
-  seed: true,
   scopes: { partnerA: ['symposium:register'], partnerB: ['registry:read'] },
 });
+const make = factories(ctx);
 
 it('gives every caller exactly what it may, on every route', async () => {
-  const {
-    rows: [first],
-  } = {
-    rows: await ctx.database.db.selectFrom('symposium.symposium').select('id').limit(1).execute(),
-  };
+  const first = await make.symposium();
   const rows: MatrixRow[] = [
     ...platformRows,
     { route: 'GET /symposiums', request: () => ({ path: '/symposiums' }), expect: { others: 200 } },
     {
       route: 'GET /symposiums/:id',
-      request: () => ({ path: `/symposiums/${first!.id}` }),
+      request: () => ({ path: `/symposiums/${first.id}` }),
       expect: { others: 200 },
     },
-    auditRow('symposium', first!.id),
+    auditRow('symposium', first.id),
     {
       // Admins replay registry events not applied yet (an admin write, audited).
       route: 'POST /registry-events/replay',
@@ -41,43 +42,34 @@ it('gives every caller exactly what it may, on every route', async () => {
 });
 
 it('shows unpublished documents to staff only', async () => {
-  const symposium = await ctx.database.db
-    .selectFrom('symposium.symposium')
-    .select('id')
-    .where('edition', '=', 6)
-    .executeTakeFirstOrThrow();
-  await ctx.database.db
-    .insertInto('symposium.document')
-    .values({
-      symposiumId: symposium.id,
-      kind: 'report',
-      language: 'en',
-      title: 'Draft report',
-      published: false,
-    })
-    .execute();
-  const titles = async (token?: string) => {
-    const res = await fetch(`${ctx.running.url}/symposiums/${symposium.id}`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-    });
-    return ((await res.json()) as { documents: { title: string }[] }).documents.map((d) => d.title);
-  };
+  const symposium = await make.symposium({ edition: 6, status: 'held' });
+  await make.symposiumDocument(symposium.id, {
+    kind: 'report',
+    language: 'en',
+    title: 'Draft report',
+    published: false,
+  });
+  const titles = async (token?: string) =>
+    (
+      await symposiumClient(ctx, token).GET('/symposiums/{id}', {
+        params: { path: { id: symposium.id } },
+      })
+    ).data!.documents.map((d) => d.title);
   expect(await titles()).toEqual([]);
   expect(await titles(callerTokensOf().partnerA)).toEqual([]);
   expect(await titles(callerTokensOf().viewer)).toEqual(['Draft report']);
 });
 
 describe('rate limits on public routes', () => {
-  const redisUp = async (url: string) => {
-    for (let i = 0; i < 100; i++) {
-      const health = (await (await fetch(`${url}/health/ready`)).json()) as {
-        checks: { redis: { status: string } };
-      };
-      if (health.checks.redis.status === 'up') return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('redis never came up');
-  };
+  // Until its Redis connection is up an instance lets requests through uncounted.
+  const redisUp = (app: ClientTarget) =>
+    waitFor(
+      async () =>
+        (await symposiumClient(app).GET('/health/ready')).data?.checks['redis']?.status === 'up',
+      'the app to reach Redis',
+    );
+  const status = async (app: ClientTarget) =>
+    (await symposiumClient(app).GET('/symposiums')).response.status;
 
   it('hold across two instances sharing Redis, answering 429 with Retry-After', async () => {
     const config = testConfig({
@@ -90,23 +82,22 @@ describe('rate limits on public routes', () => {
       await startApp(appModule, config, description),
     ];
     try {
-      // Until its Redis connection is up an instance lets requests through uncounted.
-      for (const app of [one, two]) await redisUp(app.url);
+      for (const app of [one, two]) await redisUp(app);
       const statuses: number[] = [];
-      for (const app of [one, two, one, two, one])
-        statuses.push((await fetch(`${app.url}/symposiums`)).status);
+      for (const app of [one, two, one, two, one]) statuses.push(await status(app));
       expect(statuses).toEqual([200, 200, 200, 200, 200]);
-      const over = await fetch(`${two.url}/symposiums`);
-      expect(over.status).toBe(429);
-      const retryAfter = Number(over.headers.get('retry-after'));
+      const over = await symposiumClient(two).GET('/symposiums');
+      expectProblem(over, 429, 'too-many-requests');
+      const retryAfter = Number(over.response.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(await over.json()).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
       // Another route has its own budget; health probes have none.
-      expect(
-        (await fetch(`${one.url}/symposiums/${'0'.repeat(8)}-0000-4000-8000-000000000000`)).status,
-      ).toBe(404);
-      for (let i = 0; i < 8; i++) expect((await fetch(`${one.url}/health/live`)).status).toBe(200);
+      const unknown = await symposiumClient(one).GET('/symposiums/{id}', {
+        params: { path: { id: `${'0'.repeat(8)}-0000-4000-8000-000000000000` } },
+      });
+      expect(unknown.response.status).toBe(404);
+      for (let i = 0; i < 8; i++)
+        expect((await symposiumClient(one).GET('/health/live')).response.status).toBe(200);
     } finally {
       await one.close();
       await two.close();
@@ -127,7 +118,7 @@ describe('rate limits on public routes', () => {
       description,
     );
     try {
-      for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/symposiums`)).status).toBe(200);
+      for (let i = 0; i < 3; i++) expect(await status(app)).toBe(200);
       // nestjs-pino keeps one root logger per process: the file's first app's sink gets the line.
       const lines = [...app.logs.lines, ...ctx.running.logs.lines];
       expect(

@@ -43,3 +43,28 @@ export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
 export type { RouteInfo } from './routes';
 export { listRoutes } from './routes';
+export type { As, ClientTarget } from './client';
+export {
+  asHead,
+  basicAuth,
+  form,
+  inquiriesClient,
+  rawBody,
+  registryClient,
+  symposiumClient,
+  unchecked,
+  workerClient,
+} from './client';
+export type { ProblemResult } from './problem';
+export { expectProblem } from './problem';
+export type {
+  AgreementRow,
+  Factories,
+  PartnerCreateBody,
+  PartnerDetailBody,
+  PartnerSnapshotRow,
+  SymposiumDocumentRow,
+  SymposiumRow,
+  TestApiClient,
+} from './factories';
+export { factories } from './factories';
