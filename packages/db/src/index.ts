@@ -1,7 +1,7 @@
 export type { CreateDbOptions } from './create-db';
 export { createDb, createPool, listenForErrors } from './create-db';
-export type * from './database';
-export { auditedSchemas, consumerSchemas, outboxSchemas } from './database';
+export type * from './schema/index';
+export { auditedSchemas, consumerSchemas, outboxSchemas } from './schema/index';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
 export { schemas } from './migrations/index';

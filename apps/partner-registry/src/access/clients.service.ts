@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, AuditLog, requestContext } from '@sp/platform';
-import type {
-  ApiClient,
-  ApiClientCreate,
-  ApiClientList,
-  ApiClientWithSecret,
-  PartnerScope,
-} from '@sp/types';
+import type { ApiClient, ApiClientCreate, ApiClientList, ApiClientWithSecret } from '@sp/types';
 import type { ApiClientTable, DB } from '@sp/db';
 import type { Transaction, Updateable } from 'kysely';
 import { ClientAccessCheck } from './client-access';
@@ -17,7 +11,7 @@ export const toApiClient = (row: ApiClientRow): ApiClient => ({
   id: row.id,
   partnerId: row.partnerId,
   name: row.name,
-  scopes: row.scopes as PartnerScope[],
+  scopes: row.scopes,
   createdBy: row.createdBy,
   createdAt: row.createdAt.toISOString(),
   rotatedAt: row.rotatedAt?.toISOString() ?? null,

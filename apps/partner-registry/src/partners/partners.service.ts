@@ -12,7 +12,6 @@ import type {
   PartnerStatusChange,
   PartnerUpdate,
   PartnerSnapshot,
-  Region,
 } from '@sp/types';
 import { ApiClientsService } from '../access/clients.service';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -42,9 +41,9 @@ export function toPartner(row: PartnerRow): Partner {
     nameEn: row.nameEn,
     nameJa: row.nameJa,
     country: row.country,
-    region: row.region as Region | null,
+    region: row.region,
     website: row.website,
-    status: row.status as PartnerStatus,
+    status: row.status,
     statusSince: row.statusSince,
     memberInstitutions: row.memberInstitutions,
     summaryEn: row.summaryEn,
@@ -60,7 +59,7 @@ const snapshotOf = (row: PartnerRow): PartnerSnapshot => ({
   nameEn: row.nameEn,
   nameJa: row.nameJa,
   country: row.country,
-  status: row.status as PartnerStatus,
+  status: row.status,
   updatedAt: row.updatedAt.toISOString(),
   version: Number(row.version),
 });
@@ -175,7 +174,7 @@ export class PartnersService {
       const detail = await this.repo.transaction(async (trx) => {
         const current = await this.repo.findByIdForUpdate(trx, id);
         if (!current) throw AppError.notFound('partner', id);
-        const from = current.status as PartnerStatus;
+        const from = current.status;
         const statusChanges = fields.status !== undefined && fields.status !== from;
         if (statusChanges) checkStatusChange(from, fields.status!);
         const changedOn = statusChangedOn ?? today;
@@ -235,7 +234,7 @@ export class PartnersService {
       ...toPartner(row),
       agreements: agreements.map((a): Agreement => ({
         id: a.id,
-        kind: a.kind as Agreement['kind'],
+        kind: a.kind,
         title: a.title,
         signedOn: a.signedOn,
         signedYear: a.signedYear,
@@ -244,8 +243,8 @@ export class PartnersService {
         note: a.note,
       })),
       statusHistory: history.map((h): PartnerStatusChange => ({
-        from: h.fromStatus as PartnerStatus | null,
-        to: h.toStatus as PartnerStatus,
+        from: h.fromStatus,
+        to: h.toStatus,
         changedOn: h.changedOn,
         note: h.note,
         recordedAt: h.recordedAt.toISOString(),

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { DB } from '../database';
+import type { DB } from '../schema/index';
 import { partners, symposiums } from './data';
 
 export type SeedProgress = (step: string, done: number, total: number) => void;
