@@ -16,8 +16,8 @@ import {
   OutboxRelay,
   pruneInBatches,
   type QueueName,
-  queueNames,
   redisOptions,
+  topics,
 } from '@sp/queue';
 import { type RegistryEventReplay, registryEventReplaySchema, registryEvents } from '@sp/types';
 import { Queue, type Worker } from 'bullmq';
@@ -74,7 +74,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 3600 * 1000;
 
 const consumerQueue = (schema: ConsumerSchema): QueueName =>
-  schema === 'symposium' ? queueNames.registryEventsSymposium : queueNames.registryEventsInquiries;
+  topics['registry-events'].queues[schema];
 
 /**
  * Keeps the service's snapshot of the registry's partners current from `partner.*` events,

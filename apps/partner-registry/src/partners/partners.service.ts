@@ -130,7 +130,6 @@ export class PartnersService {
           after: toPartner(row),
         });
         await writeOutbox(trx, 'registry', {
-          topic: 'registry-events',
           name: 'partner.created',
           payload: snapshotOf(row),
         });
@@ -194,11 +193,10 @@ export class PartnersService {
           'registry',
           statusChanges
             ? {
-                topic: 'registry-events',
                 name: 'partner.status-changed',
                 payload: { ...snapshotOf(row), previousStatus: from },
               }
-            : { topic: 'registry-events', name: 'partner.updated', payload: snapshotOf(row) },
+            : { name: 'partner.updated', payload: snapshotOf(row) },
         );
         if (statusChanges) {
           await this.repo.recordStatusChange(trx, {

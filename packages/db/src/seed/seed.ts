@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { writeOutbox } from '../outbox';
 import type { DB } from '../schema/index';
 import { partners, symposiums } from './data';
 
@@ -40,22 +41,18 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
       if (inserted) {
         counts.partners++;
         // Announced like any new partner, so the other services' snapshots include it.
-        await trx
-          .insertInto('registry.outbox')
-          .values({
-            topic: 'registry-events',
-            name: 'partner.created',
-            payload: JSON.stringify({
-              id: inserted.id,
-              nameEn: inserted.nameEn,
-              nameJa: inserted.nameJa,
-              country: inserted.country,
-              status: inserted.status,
-              updatedAt: inserted.updatedAt.toISOString(),
-              version: Number(inserted.version),
-            }),
-          })
-          .execute();
+        await writeOutbox(trx, 'registry', {
+          name: 'partner.created',
+          payload: {
+            id: inserted.id,
+            nameEn: inserted.nameEn,
+            nameJa: inserted.nameJa,
+            country: inserted.country,
+            status: inserted.status,
+            updatedAt: inserted.updatedAt.toISOString(),
+            version: Number(inserted.version),
+          },
+        });
         await trx
           .insertInto('registry.partnerStatusChange')
           .values({
