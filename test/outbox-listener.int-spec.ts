@@ -57,7 +57,6 @@ afterAll(async () => {
 const send = (key: string) =>
   database.db.transaction().execute((trx) =>
     writeOutbox(trx, 'registry', {
-      topic: 'notifications',
       name: 'email.send',
       payload: {
         template: 'report-ready',

@@ -10,6 +10,7 @@ import {
   registryEventJobOptions,
   writeOutbox,
 } from '@sp/queue';
+import type { EmailSend } from '@sp/types';
 
 const config = testConfig();
 let database: TestDatabase;
@@ -43,7 +44,7 @@ const relay = (retentionMs?: number, pruneBatchSize?: number) =>
     pruneBatchSize,
   });
 
-const email = (key: string) => ({
+const email = (key: string): EmailSend => ({
   template: 'report-ready',
   locale: 'en',
   to: ['staff@example.org'],
@@ -60,7 +61,6 @@ const keyOf = (row: { payload: unknown; topic: string }) =>
 it('moves an email.send written in a transaction to the notifications queue, as that job', async () => {
   await database.db.transaction().execute((trx) =>
     writeOutbox(trx, 'registry', {
-      topic: 'notifications',
       name: 'email.send',
       payload: email('outbox-1'),
     }),
@@ -70,7 +70,6 @@ it('moves an email.send written in a transaction to the notifications queue, as 
     .transaction()
     .execute(async (trx) => {
       await writeOutbox(trx, 'registry', {
-        topic: 'notifications',
         name: 'email.send',
         payload: email('rolled-back'),
       });
@@ -93,7 +92,6 @@ it('leaves a row of a topic it does not know for a relay that does, and sends th
       trx,
     );
     await writeOutbox(trx, 'registry', {
-      topic: 'notifications',
       name: 'email.send',
       payload: email('outbox-2'),
     });
@@ -137,9 +135,16 @@ it('prunes a backlog in bounded batches, a few per pass, never in one statement'
 it('relays a registry event to be retried until applied, with the capped backoff of consumers', async () => {
   await database.db.transaction().execute((trx) =>
     writeOutbox(trx, 'registry', {
-      topic: 'registry-events',
       name: 'partner.updated',
-      payload: { id: '0a000000-0000-4000-8000-00000000000a', version: 2 },
+      payload: {
+        id: '0a000000-0000-4000-8000-00000000000a',
+        nameEn: 'Relayed University',
+        nameJa: null,
+        country: 'JP',
+        status: 'prospective',
+        updatedAt: '2026-11-25T00:00:00.000Z',
+        version: 2,
+      },
     }),
   );
   await relay().drain();

@@ -1,7 +1,7 @@
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { DB } from './database';
+import type { DB } from './schema/index';
 
 const DATE_OID = 1082;
 

@@ -1,7 +1,9 @@
 export type { CreateDbOptions } from './create-db';
 export { createDb, createPool, listenForErrors } from './create-db';
-export type * from './database';
-export { auditedSchemas, consumerSchemas, outboxSchemas } from './database';
+export type * from './schema/index';
+export { auditedSchemas, consumerSchemas, outboxSchemas } from './schema/index';
+export type { EventData, EventName, OutboxMessage, Topic, TopicOf } from './outbox';
+export { topicMessages, writeOutbox } from './outbox';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
 export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';

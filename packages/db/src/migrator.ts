@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type MigrationResult, Migrator, NO_MIGRATIONS } from 'kysely/migration';
 import pg from 'pg';
 import { listenForErrors } from './create-db';
-import type { DB } from './database';
+import type { DB } from './schema/index';
 import { migrationsBySchema, schemas } from './migrations/index';
 
 export type MigrationReport = { schema: string; results: MigrationResult[] };

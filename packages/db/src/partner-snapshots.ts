@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PartnerSnapshot } from '@sp/types';
-import type { ConsumerSchema, DB } from './database';
+import type { ConsumerSchema, DB } from './schema';
 
 // Both consuming schemas have the same `partner` table; symposium's stands for them in types.
 const tableOf = (schema: ConsumerSchema) => `${schema}.partner` as 'symposium.partner';

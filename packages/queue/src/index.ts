@@ -2,7 +2,7 @@ export type { ConsumerOptions } from './consumer';
 export { cappedBackoff, closeWorker, createConsumer } from './consumer';
 export type { JobData, JobName, QueueJobName, TakenJob } from './jobs';
 export { enqueue, enqueueEmail, jobs, takeJob } from './jobs';
-export type { OutboxMessage } from './outbox';
+export type { EventData, EventName, OutboxMessage, TopicOf } from './outbox';
 export { writeOutbox } from './outbox';
 export type { PruneOptions } from './prune';
 export { pruneInBatches } from './prune';

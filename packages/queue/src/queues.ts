@@ -1,4 +1,7 @@
+import { type ConsumerSchema, type Topic, topicMessages } from '@sp/db';
 import type { JobsOptions } from 'bullmq';
+
+export type { Topic };
 
 /**
  * Queue names. Never rename one: waiting jobs reference it. Registry events fan out to one
@@ -12,13 +15,28 @@ export const queueNames = {
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
-/** Outbox topics and the queues each is delivered to. */
+/**
+ * Outbox topics: the queue each consumer of a topic reads (keyed by consumer; the relay fans
+ * a message out to all of them), and the messages published on it with their contracts
+ * (`topicMessages` in @sp/db, where `writeOutbox` finds a message's topic by its name).
+ */
 export const topics = {
-  'registry-events': [queueNames.registryEventsSymposium, queueNames.registryEventsInquiries],
+  'registry-events': {
+    /** One queue per consuming service, so each consumes (and retries) at its own pace. */
+    queues: {
+      symposium: queueNames.registryEventsSymposium,
+      inquiries: queueNames.registryEventsInquiries,
+    } satisfies Record<ConsumerSchema, QueueName>,
+    messages: topicMessages['registry-events'],
+  },
   /** Mail a change must cause (`email.send`), sent only if the change commits. */
-  notifications: [queueNames.notifications],
-} as const satisfies Record<string, readonly QueueName[]>;
-export type Topic = keyof typeof topics;
+  notifications: {
+    queues: { worker: queueNames.notifications },
+    messages: topicMessages.notifications,
+  },
+} as const satisfies {
+  [T in Topic]: { queues: Record<string, QueueName>; messages: (typeof topicMessages)[T] };
+};
 
 /** Retries with exponential backoff; finished jobs are kept a while for the dashboard, then dropped. */
 export const defaultJobOptions: JobsOptions = {

@@ -162,7 +162,7 @@ export class OutboxRelay {
       { name: string; data: unknown; opts: JobsOptions & { jobId: string } }[]
     >();
     for (const row of rows) {
-      const targets: readonly QueueName[] = topics[row.topic as Topic];
+      const targets: QueueName[] = Object.values(topics[row.topic as Topic].queues);
       // A known job's own options (attempts, retention); registry events retry until applied.
       const options =
         (jobs as Partial<Record<string, { options: JobsOptions }>>)[row.name]?.options ??

@@ -99,7 +99,7 @@ export class OAuthService {
     if (!client || !ok || client.revokedAt || client.partnerStatus === 'ended')
       throw invalidClient();
 
-    const granted = client.scopes as PartnerScope[];
+    const granted = client.scopes;
     let scopes = granted;
     if (request.scope !== undefined) {
       const asked = request.scope.split(' ').filter(Boolean);

@@ -3,7 +3,7 @@ import type { AgreementRow } from './agreements.repository';
 
 export const toAgreement = (row: AgreementRow): Agreement => ({
   id: row.id,
-  kind: row.kind as Agreement['kind'],
+  kind: row.kind,
   title: row.title,
   signedOn: row.signedOn,
   signedYear: row.signedYear,

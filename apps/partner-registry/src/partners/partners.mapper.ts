@@ -3,9 +3,7 @@ import type {
   Partner,
   PartnerDetail,
   PartnerSnapshot,
-  PartnerStatus,
   PartnerStatusChange,
-  Region,
 } from '@sp/types';
 import type { PartnerRow, PartnerStatusChangeRow } from './partners.repository';
 
@@ -15,9 +13,9 @@ export function toPartner(row: PartnerRow): Partner {
     nameEn: row.nameEn,
     nameJa: row.nameJa,
     country: row.country,
-    region: row.region as Region | null,
+    region: row.region,
     website: row.website,
-    status: row.status as PartnerStatus,
+    status: row.status,
     statusSince: row.statusSince,
     memberInstitutions: row.memberInstitutions,
     summaryEn: row.summaryEn,
@@ -33,14 +31,14 @@ export const toPartnerSnapshot = (row: PartnerRow): PartnerSnapshot => ({
   nameEn: row.nameEn,
   nameJa: row.nameJa,
   country: row.country,
-  status: row.status as PartnerStatus,
+  status: row.status,
   updatedAt: row.updatedAt.toISOString(),
   version: Number(row.version),
 });
 
 export const toPartnerStatusChange = (row: PartnerStatusChangeRow): PartnerStatusChange => ({
-  from: row.fromStatus as PartnerStatus | null,
-  to: row.toStatus as PartnerStatus,
+  from: row.fromStatus,
+  to: row.toStatus,
   changedOn: row.changedOn,
   note: row.note,
   recordedAt: row.recordedAt.toISOString(),

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-const partner = (nameEn: string) => ({ nameEn, country: 'JP', status: 'prospective' });
+const partner = (nameEn: string) => ({ nameEn, country: 'JP', status: 'prospective' as const });
 
 const failure = async (work: Promise<unknown>): Promise<unknown> => {
   try {

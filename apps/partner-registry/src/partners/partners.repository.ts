@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { PartnerListQuery, PartnerSort } from '@sp/types';
+import type { PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -152,8 +152,8 @@ export class PartnersRepository {
     trx: Transaction<DB>,
     change: {
       partnerId: string;
-      fromStatus: string | null;
-      toStatus: string;
+      fromStatus: PartnerStatus | null;
+      toStatus: PartnerStatus;
       changedOn: string;
       note: string | null;
     },

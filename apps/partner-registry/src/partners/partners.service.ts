@@ -7,7 +7,6 @@ import type {
   PartnerDetail,
   PartnerListQuery,
   PartnerPage,
-  PartnerStatus,
   PartnerUpdate,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
@@ -74,7 +73,6 @@ export class PartnersService {
         after: toPartner(row),
       });
       await writeOutbox(trx, 'registry', {
-        topic: 'registry-events',
         name: 'partner.created',
         payload: toPartnerSnapshot(row),
       });
@@ -102,7 +100,7 @@ export class PartnersService {
     const detail = await this.repo.transaction(async (trx) => {
       const current = await this.repo.findByIdForUpdate(trx, id);
       if (!current) throw AppError.notFound('partner', id);
-      const from = current.status as PartnerStatus;
+      const from = current.status;
       const to = fields.status;
       const statusChanges = changesStatus(from, to);
       if (statusChanges) checkStatusChange(from, to);
@@ -123,11 +121,10 @@ export class PartnersService {
         'registry',
         statusChanges
           ? {
-              topic: 'registry-events',
               name: 'partner.status-changed',
               payload: { ...toPartnerSnapshot(row), previousStatus: from },
             }
-          : { topic: 'registry-events', name: 'partner.updated', payload: toPartnerSnapshot(row) },
+          : { name: 'partner.updated', payload: toPartnerSnapshot(row) },
       );
       if (statusChanges) {
         await this.repo.recordStatusChange(trx, {

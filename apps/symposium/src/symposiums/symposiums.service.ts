@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, requestContext } from '@sp/platform';
-import type {
-  Campus,
-  DocumentKind,
-  Language,
-  Symposium,
-  SymposiumDocument,
-  SymposiumFormat,
-  SymposiumList,
-  SymposiumListQuery,
-  SymposiumStatus,
-} from '@sp/types';
+import type { Symposium, SymposiumDocument, SymposiumList, SymposiumListQuery } from '@sp/types';
 import { type DocumentRow, SymposiumRepository, type SymposiumRow } from './symposiums.repository';
 
 const toDocument = (d: DocumentRow): SymposiumDocument => ({
   id: d.id,
-  kind: d.kind as DocumentKind,
-  language: d.language as Language,
+  kind: d.kind,
+  language: d.language,
   title: d.title,
   url: d.url,
   publishedIn: d.publishedIn,
@@ -33,13 +23,13 @@ const toSymposium = (s: SymposiumRow, documents: DocumentRow[]): Symposium => ({
   titleEn: s.titleEn,
   titleJa: s.titleJa,
   heldOn: s.heldOn,
-  campus: s.campus as Campus | null,
+  campus: s.campus,
   venue: s.venue,
-  format: s.format as SymposiumFormat | null,
+  format: s.format,
   streamUrl: s.streamUrl,
-  status: s.status as SymposiumStatus,
+  status: s.status,
   participants: s.participants,
-  participantsQualifier: s.participantsQualifier as Symposium['participantsQualifier'],
+  participantsQualifier: s.participantsQualifier,
   organiser: s.organiser,
   note: s.note,
   documents: visible(documents).map(toDocument),

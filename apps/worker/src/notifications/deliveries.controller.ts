@@ -18,10 +18,10 @@ class DeliveryListDto extends createZodDto(deliveryListSchema) {}
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
   idempotencyKey: r.idempotencyKey,
-  template: r.template as Delivery['template'],
-  locale: r.locale as Delivery['locale'],
+  template: r.template,
+  locale: r.locale,
   recipients: r.recipients,
-  status: r.status as Delivery['status'],
+  status: r.status,
   attempts: r.attempts,
   messageId: messageIdOf(r.id),
   providerMessageId: r.providerMessageId,

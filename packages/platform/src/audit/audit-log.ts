@@ -63,7 +63,7 @@ export class AuditLog {
     const items = rows.slice(0, query.limit).map((r): AuditEntry => ({
       id: String(r.id),
       at: r.at.toISOString(),
-      actor: { kind: r.actorKind as AuditEntry['actor']['kind'], id: r.actorId },
+      actor: { kind: r.actorKind, id: r.actorId },
       entity: r.entity,
       entityId: r.entityId,
       action: r.action,

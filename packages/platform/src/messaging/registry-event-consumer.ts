@@ -10,8 +10,8 @@ import {
   createConsumer,
   pruneInBatches,
   type QueueName,
-  queueNames,
   redisOptions,
+  topics,
 } from '@sp/queue';
 import { type RegistryEventReplay, registryEvents } from '@sp/types';
 import { Queue, type Worker } from 'bullmq';
@@ -31,7 +31,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 3600 * 1000;
 
 const consumerQueue = (schema: ConsumerSchema): QueueName =>
-  schema === 'symposium' ? queueNames.registryEventsSymposium : queueNames.registryEventsInquiries;
+  topics['registry-events'].queues[schema];
 
 /**
  * Applies the registry's events in a consuming service, each once, through the app's

@@ -1,0 +1,77 @@
+import type { agreementKinds, PartnerScope, PartnerStatus, Region } from '@sp/types';
+import type { ColumnType, Generated } from 'kysely';
+import type { AuditLogTable, DateOnly, OutboxTable, Timestamp } from './shared';
+
+export type PartnerTable = {
+  id: Generated<string>;
+  nameEn: string;
+  nameJa: string | null;
+  country: string;
+  region: Region | null;
+  website: string | null;
+  status: PartnerStatus;
+  statusSince: ColumnType<DateOnly, DateOnly | undefined, DateOnly>;
+  memberInstitutions: ColumnType<string[], string[] | undefined, string[]>;
+  summaryEn: string | null;
+  summaryJa: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** Incremented by every committed change (int8: read as a string). */
+  version: ColumnType<string, never, string>;
+};
+
+export type PartnerStatusChangeTable = {
+  id: Generated<string>;
+  partnerId: string;
+  fromStatus: PartnerStatus | null;
+  toStatus: PartnerStatus;
+  changedOn: DateOnly;
+  note: string | null;
+  recordedAt: Timestamp;
+};
+
+export type AgreementTable = {
+  id: Generated<string>;
+  partnerId: string;
+  kind: (typeof agreementKinds)[number];
+  title: string;
+  signedOn: DateOnly | null;
+  signedYear: number | null;
+  renewedOn: DateOnly | null;
+  expiresOn: DateOnly | null;
+  note: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+};
+
+export type SigningKeyTable = {
+  kid: string;
+  alg: string;
+  publicJwk: ColumnType<Record<string, unknown>, string, string>;
+  privateJwk: ColumnType<Record<string, unknown>, string, string>;
+  createdAt: Timestamp;
+};
+
+export type ApiClientTable = {
+  id: Generated<string>;
+  partnerId: string;
+  name: string;
+  scopes: PartnerScope[];
+  secretHash: string;
+  createdBy: string;
+  createdAt: Timestamp;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+/** The partner registry's tables (schema `registry`). */
+export type RegistryTables = {
+  'registry.partner': PartnerTable;
+  'registry.partnerStatusChange': PartnerStatusChangeTable;
+  'registry.agreement': AgreementTable;
+  'registry.signingKey': SigningKeyTable;
+  'registry.apiClient': ApiClientTable;
+  'registry.auditLog': AuditLogTable;
+  'registry.outbox': OutboxTable;
+};
