@@ -4,7 +4,9 @@ import {
   PlatformModule,
   type PlatformOptions,
   QueuesModule,
+  ServiceJobsModule,
 } from '@sp/platform';
+import { InquiriesJobs } from './jobs/inquiries-jobs';
 
 export const SERVICE = 'inquiries';
 
@@ -27,6 +29,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: partnerSnapshotAccess('inquiries'),
       }),
       QueuesModule.partnerSnapshots('inquiries'),
+      // Its scheduled work (the SLA sweep) runs here, on its own data.
+      ServiceJobsModule.register(InquiriesJobs),
     ],
   };
 }

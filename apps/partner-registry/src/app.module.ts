@@ -1,7 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
-import { PlatformModule, type PlatformOptions, QueuesModule } from '@sp/platform';
+import {
+  PlatformModule,
+  type PlatformOptions,
+  QueuesModule,
+  ServiceJobsModule,
+} from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
+import { RegistryJobs } from './jobs/registry-jobs';
 import { ClientAccessCheck } from './access/client-access';
 import { SigningKeyStore } from './access/signing-keys';
 import { PartnersModule } from './partners/partners.module';
@@ -31,6 +37,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: ClientAccessCheck,
       }),
       QueuesModule.relay('registry'),
+      // Its scheduled work (agreement-expiry reminders) runs here, on its own data.
+      ServiceJobsModule.register(RegistryJobs),
       PartnersModule,
       AccessModule,
     ],

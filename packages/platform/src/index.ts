@@ -33,3 +33,5 @@ export { listRoutes } from './routes';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
 export { findNul, ZodValidationPipe } from './zod-validation.pipe';
 export { OutboxRelayService, PartnerSnapshotConsumer, QueuesModule } from './queues';
+export type { ServiceJobs } from './messaging/service-jobs';
+export { ServiceJobRunner, ServiceJobsModule } from './messaging/service-jobs';
