@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ServiceJobs } from '@sp/platform';
 import { type JobHandlers, queueNames, type ScheduledOutcome } from '@sp/queue';
-import { PinoLogger } from 'nestjs-pino';
 
 const queue = queueNames.inquiriesJobs;
 
@@ -15,10 +14,7 @@ export class InquiriesJobs implements ServiceJobs<typeof queue> {
   readonly handlers = {
     'inquiries.sla-sweep': () => this.slaSweep(),
   } satisfies JobHandlers<typeof queue>;
-
-  constructor(private readonly logger: PinoLogger) {
-    logger.setContext(InquiriesJobs.name);
-  }
+  private readonly logger = new Logger(InquiriesJobs.name);
 
   /**
    * Alerts the owners of inquiries past their SLA (through the service's outbox). The inquiry
@@ -26,7 +22,7 @@ export class InquiriesJobs implements ServiceJobs<typeof queue> {
    */
   private slaSweep(): Promise<ScheduledOutcome> {
     const reason = 'inquiries.sla-sweep: nothing to sweep yet (filled in by the SLA issue)';
-    this.logger.info({}, reason);
+    this.logger.log(reason);
     return Promise.resolve({ outcome: 'nothing-to-do', reason });
   }
 }

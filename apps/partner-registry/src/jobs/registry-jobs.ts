@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { KYSELY, type ServiceJobs } from '@sp/platform';
 import { type JobHandlers, queueNames, type ScheduledOutcome } from '@sp/queue';
 import { type Kysely, sql } from 'kysely';
-import { PinoLogger } from 'nestjs-pino';
 
 const queue = queueNames.registryJobs;
 
@@ -20,13 +19,9 @@ export class RegistryJobs implements ServiceJobs<typeof queue> {
   readonly handlers = {
     'agreements.expiry-reminders': () => this.expiryReminders(),
   } satisfies JobHandlers<typeof queue>;
+  private readonly logger = new Logger(RegistryJobs.name);
 
-  constructor(
-    @Inject(KYSELY) private readonly db: Kysely<DB>,
-    private readonly logger: PinoLogger,
-  ) {
-    logger.setContext(RegistryJobs.name);
-  }
+  constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   /**
    * Finds the agreements whose reminders are due; the agreements issue mails their faculty
@@ -41,7 +36,7 @@ export class RegistryJobs implements ServiceJobs<typeof queue> {
       .where('expiresOn', '<=', sql<string>`${today} + ${REMINDER_HORIZON_DAYS}::int`)
       .executeTakeFirstOrThrow();
     const reason = `agreements.expiry-reminders: ${due} agreement(s) expire within ${REMINDER_HORIZON_DAYS} days; no reminder mail yet (filled in by the agreements issue)`;
-    this.logger.info({ due: Number(due) }, reason);
+    this.logger.log(reason);
     return { outcome: 'nothing-to-do', reason };
   }
 }

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@sp/platform';
+import type { Delivery, DeliveryList, DeliveryQuery } from '@sp/types';
+import { z } from 'zod';
+import { type DeliveryCursor, DeliveryRepository, type DeliveryRow } from './deliveries.repository';
+import { messageIdOf } from './message-id';
+
+const toDelivery = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  idempotencyKey: r.idempotencyKey,
+  template: r.template as Delivery['template'],
+  locale: r.locale as Delivery['locale'],
+  recipients: r.recipients,
+  status: r.status as Delivery['status'],
+  attempts: r.attempts,
+  messageId: messageIdOf(r.id),
+  providerMessageId: r.providerMessageId,
+  lastError: r.lastError,
+  jobId: r.jobId,
+  createdAt: r.createdAt.toISOString(),
+  sentAt: r.sentAt?.toISOString() ?? null,
+});
+
+/** Deliveries as admins see them: pages of the list, each row mapped to its contract. */
+@Injectable()
+export class DeliveriesService {
+  constructor(private readonly deliveries: DeliveryRepository) {}
+
+  /** A page of deliveries, newest first, and the cursor of the next page if there is one. */
+  async list(query: DeliveryQuery): Promise<DeliveryList> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await this.deliveries.list(query, after);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toDelivery),
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
+    };
+  }
+}
+
+/** `created_at::text` as Postgres writes it, e.g. `2026-11-25 00:48:39.569123+00`. */
+const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const cursorSchema = z.object({ at: z.string().regex(pgTimestamp), id: z.uuid() }).strict();
+
+const encodeCursor = (cursor: DeliveryCursor) =>
+  Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(raw: string): DeliveryCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  const cursor = cursorSchema.safeParse(parsed);
+  if (!cursor.success)
+    throw new AppError(
+      'validation-error',
+      'invalid query: the cursor is not one this API handed out',
+      {
+        errors: [
+          {
+            in: 'query',
+            field: 'cursor',
+            message: 'not a cursor this API handed out',
+            code: 'invalid_cursor',
+          },
+        ],
+      },
+    );
+  return cursor.data;
+}
