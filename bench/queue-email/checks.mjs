@@ -2,12 +2,10 @@
 // be measuring the wrong thing.
 
 import { createDb } from '@sp/db';
+import { messageIdOf } from '@sp/queue';
 import { sql } from 'kysely';
 import { BenchFailure } from '../lib/common.mjs';
 import { range, sum } from './numbers.mjs';
-
-/** The worker's Message-ID for a delivery, from the worker's build (required before a run). */
-const MESSAGE_ID = '../../apps/worker/dist/notifications/message-id.js';
 
 /**
  * A benchmark of mail that lost or doubled mail would be measuring the wrong thing: every
@@ -57,7 +55,6 @@ export async function verify(run, targets, database) {
       `${systemRefs.length} system mails but ${deliveries.length} delivery rows, ${sent.length} of them sent`,
     );
   }
-  const { messageIdOf } = await import(MESSAGE_ID);
   const recorded = new Set(sent.map((d) => messageIdOf(d.id)));
   const unrecorded = systemRefs.filter((ref) => !recorded.has(run.ledger.messageIds[ref])).length;
   if (unrecorded) {

@@ -8,7 +8,7 @@ export type {
   ScheduledOutcome,
   TakenJob,
 } from './jobs';
-export { enqueue, enqueueEmail, jobs, runJob, takeJob } from './jobs';
+export { enqueue, enqueueEmail, jobs, messageIdOf, runJob, takeJob } from './jobs';
 export type { OutboxMessage } from './outbox';
 export { writeOutbox } from './outbox';
 export type { PruneOptions } from './prune';

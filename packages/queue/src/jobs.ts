@@ -78,6 +78,14 @@ export function enqueue<N extends JobName>(
 export const enqueueEmail = (queue: Queue, data: JobData<'email.send'>, options?: JobsOptions) =>
   enqueue(queue, 'email.send', data, options);
 
+/**
+ * The Message-ID of the mail an `email.send` job sends for a delivery: the same on every
+ * attempt, so a repeat after a crash is recognisable as one. The worker sends it and lists it;
+ * the queue-email benchmark checks mail against it.
+ */
+export const messageIdOf = (deliveryId: string) =>
+  `<${deliveryId}@notifications.strategic-partnerships>`;
+
 export type TakenJob<Q extends QueueName> = {
   [N in QueueJobName<Q>]: { name: N; data: JobData<N> };
 }[QueueJobName<Q>];
@@ -115,9 +123,14 @@ export function runJob<Q extends QueueName, R>(
   job: Job,
   token?: string,
 ): Promise<R> {
-  const taken = takeJob(queue, job);
-  // `taken` pairs a name with its payload; the map's handler for that name takes that payload.
-  const handler = handlers[taken.name] as (data: unknown, job: Job, token?: string) => Promise<R>;
+  const taken: { name: string; data: unknown } = takeJob(queue, job);
+  // `taken` pairs a name with its checked payload, and the map's handler for that name takes
+  // that payload; the compiler cannot follow the pairing through the generic queue.
+  const byName = handlers as unknown as Partial<
+    Record<string, (data: unknown, job: Job, token?: string) => Promise<R>>
+  >;
+  const handler = byName[taken.name];
+  if (!handler) throw new UnrecoverableError(`queue "${queue}" has no handler for "${taken.name}"`);
   return handler(taken.data, job, token);
 }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@sp/platform';
+import { messageIdOf } from '@sp/queue';
 import type { Delivery, DeliveryList, DeliveryQuery } from '@sp/types';
 import { z } from 'zod';
 import { type DeliveryCursor, DeliveryRepository, type DeliveryRow } from './deliveries.repository';
-import { messageIdOf } from './message-id';
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,

@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { type JobHandlers, queueNames, runJob } from '@sp/queue';
+import { type JobHandlers, messageIdOf, queueNames, runJob } from '@sp/queue';
 import type { EmailSend } from '@sp/types';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
@@ -16,7 +16,6 @@ import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
 import { DeliveryRepository, type Owner } from './deliveries.repository';
 import { Mailer, type Sent } from './mailer';
-import { messageIdOf } from './message-id';
 import { MissingTemplateData, render } from './templates';
 
 export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';

@@ -26,10 +26,10 @@ import { APP_CONFIG } from '../tokens';
  * without its handler does not compile). Handlers run at least once per slot: what they do
  * must be safe to repeat (mail goes through the service's outbox with an idempotency key).
  */
-export interface ServiceJobs<Q extends QueueName> {
+export type ServiceJobs<Q extends QueueName> = {
   readonly queue: Q;
   readonly handlers: JobHandlers<Q>;
-}
+};
 
 /** The runner's view of any service's jobs: a handler per job name of its queue. */
 type AnyServiceJobs = {
