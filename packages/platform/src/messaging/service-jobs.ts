@@ -115,11 +115,28 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
     return handler(taken.data as never, job, token);
   }
 
+  /**
+   * Lets a running job finish (up to 5 s; one cut off runs again at the next slot or retry)
+   * and closes the queue. Bounded: with Redis away neither the upsert nor a close ever
+   * settles, and the app must still stop.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (!(await closeWorker(this.worker)))
       this.logger.warn({}, `${this.jobs.queue} worker did not close within 5 s; disconnected it`);
-    await this.ready;
-    await this.queue?.close().catch(() => undefined);
+    const queue = this.queue;
+    if (!queue) return;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      queue.close().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), 2_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!closed) void queue.disconnect().catch(() => undefined);
   }
 }
 
