@@ -138,9 +138,9 @@ async function runPhase(run, target, phase, count, rate) {
   const range = run.ledger.allocate(target, phase, count);
   const cpuBefore = await cpuReadings(run, target);
   let producerError;
-  const producing = (rate ? producePaced(run, target, range, rate) : produceBurst(run, target, range)).catch(
-    (error) => (producerError = error),
-  );
+  const producing = (
+    rate ? producePaced(run, target, range, rate) : produceBurst(run, target, range)
+  ).catch((error) => (producerError = error));
   await waitForMail(run, target, phase, range, () => producerError);
   await producing;
   const cpuAfter = await cpuReadings(run, target);

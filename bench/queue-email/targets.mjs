@@ -103,7 +103,9 @@ export async function startTargets(run, { database, keyPrefix, sink }) {
       ),
   };
 
-  run.log(`starting the worker (concurrency ${run.options.concurrency}, pool ${run.options.poolMax})`);
+  run.log(
+    `starting the worker (concurrency ${run.options.concurrency}, pool ${run.options.poolMax})`,
+  );
   const systemPrefix = `${keyPrefix}system`;
   // The relay, as a producing service runs it (packages/platform's OutboxRelayService): its
   // own pool, a LISTEN connection, a producer Redis connection.

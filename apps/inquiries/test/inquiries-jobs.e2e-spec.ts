@@ -30,12 +30,10 @@ describe('inquiries jobs', () => {
     const runner = ctx.running.app.get(ServiceJobRunner);
     expect(runner.queueName).toBe('inquiries-jobs');
     expect(await runner.ready).toEqual(['inquiries.sla-sweep']);
-    expect(
-      (await inquiriesJobs.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]),
-    ).toEqual([['inquiries.sla-sweep', '*/15 * * * *', 'Asia/Tokyo']]);
-    expect((await inquiriesJobs.getDelayed()).map((j) => j.name)).toEqual([
-      'inquiries.sla-sweep',
+    expect((await inquiriesJobs.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz])).toEqual([
+      ['inquiries.sla-sweep', '*/15 * * * *', 'Asia/Tokyo'],
     ]);
+    expect((await inquiriesJobs.getDelayed()).map((j) => j.name)).toEqual(['inquiries.sla-sweep']);
   });
 
   it('runs a job put on its queue in the inquiries service', async () => {

@@ -33,9 +33,10 @@ afterAll(async () => {
 const schedulers = () => ctx.running.app.get(WorkerSchedules);
 
 describe('job schedules', () => {
-  it("puts the schedules of its own queues in place at start, and drops retired and moved ones", async () => {
+  it('puts the schedules of its own queues in place at start, and drops retired and moved ones', async () => {
     const workers = schedules.filter(
-      (s) => jobs[s.job].queue === queueNames.notifications || jobs[s.job].queue === queueNames.reports,
+      (s) =>
+        jobs[s.job].queue === queueNames.notifications || jobs[s.job].queue === queueNames.reports,
     );
     expect((await schedulers().ready).sort()).toEqual(workers.map((s) => s.job).sort());
     expect((await schedulers().ready).sort()).toEqual([
@@ -45,9 +46,7 @@ describe('job schedules', () => {
     // The SLA sweep and the expiry reminders run in their services now, not here.
     expect(await notifications.getJobSchedulers()).toEqual([]);
     expect(await notifications.getDelayed()).toEqual([]);
-    expect(
-      (await reports.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]).sort(),
-    ).toEqual([
+    expect((await reports.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]).sort()).toEqual([
       ['reports.fiscal-year', '0 6 1 4 *', 'Asia/Tokyo'],
       ['reports.monthly-digest', '0 8 1 * *', 'Asia/Tokyo'],
     ]);

@@ -25,7 +25,11 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       controllers: [DeliveriesController],
-      providers: [DeliveryRepository, DeliveriesService, ...(options.process ? [processor, DeliveryRetention] : [])],
+      providers: [
+        DeliveryRepository,
+        DeliveriesService,
+        ...(options.process ? [processor, DeliveryRetention] : []),
+      ],
     };
   }
 }

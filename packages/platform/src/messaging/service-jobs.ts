@@ -83,7 +83,10 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
         return scheduled;
       },
       (error: unknown) => {
-        this.logger.error({ err: error, queue: name }, `${name}: could not put the schedules in place`);
+        this.logger.error(
+          { err: error, queue: name },
+          `${name}: could not put the schedules in place`,
+        );
         return [];
       },
     );
