@@ -16,8 +16,8 @@ export const description = {
 /**
  * The worker: BullMQ processors for the queues in WORKER_QUEUES (it sends notifications and
  * builds reports; a service's own scheduled work runs in that service), the schedules of those
- * queues, and a small ops HTTP server. Unlike the HTTP services it is ready only while Redis answers: without Redis
- * it can take no job. With QUEUES_ENABLED=false (tests of the HTTP side) no queue is touched.
+ * queues, and a small ops HTTP server. Unlike the HTTP services it is ready only while Redis
+ * answers: without Redis it can take no job. With QUEUES_ENABLED=false (tests of the HTTP side) no queue is touched.
  */
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   // The worker's own settings get their defaults when a caller passes only the platform's.
