@@ -1,5 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
-import { partnerSnapshotAccess, PlatformModule, type PlatformOptions } from '@sp/platform';
+import {
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+  ServiceJobsModule,
+} from '@sp/platform';
+import { InquiriesJobs } from './jobs/inquiries-jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 
 export const SERVICE = 'inquiries';
@@ -23,6 +29,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: partnerSnapshotAccess('inquiries'),
       }),
       PartnerSnapshotsModule,
+      // Its scheduled work (the SLA sweep) runs here, on its own data.
+      ServiceJobsModule.register(InquiriesJobs),
     ],
   };
 }

@@ -1,7 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
-import { MessagingModule, PlatformModule, type PlatformOptions } from '@sp/platform';
+import {
+  MessagingModule,
+  PlatformModule,
+  type PlatformOptions,
+  ServiceJobsModule,
+} from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
+import { RegistryJobs } from './jobs/registry-jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
 import { PartnersModule } from './partners/partners.module';
@@ -31,6 +37,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: ClientAccessCheck,
       }),
       MessagingModule.relay('registry'),
+      // Its scheduled work (agreement-expiry reminders) runs here, on its own data.
+      ServiceJobsModule.register(RegistryJobs),
       PartnersModule,
       AccessModule,
     ],

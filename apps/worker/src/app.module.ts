@@ -2,8 +2,8 @@ import type { DynamicModule } from '@nestjs/common';
 import { PlatformModule, type PlatformOptions } from '@sp/platform';
 import { configSchema } from './config';
 import { NotificationsModule } from './notifications/notifications.module';
-import { WorkerQueuesModule } from './queues/queues.module';
 import { ReportsModule } from './reports/reports.module';
+import { WorkerRuntimeModule } from './runtime/runtime.module';
 
 export const SERVICE = 'worker';
 
@@ -14,9 +14,10 @@ export const description = {
 };
 
 /**
- * The worker: BullMQ processors for the queues in WORKER_QUEUES, the job schedules, and a small
- * ops HTTP server. Unlike the HTTP services it is ready only while Redis answers: without Redis
- * it can take no job. With QUEUES_ENABLED=false (tests of the HTTP side) no queue is touched.
+ * The worker: BullMQ processors for the queues in WORKER_QUEUES (it sends notifications and
+ * builds reports; a service's own scheduled work runs in that service), the schedules of those
+ * queues, and a small ops HTTP server. Unlike the HTTP services it is ready only while Redis
+ * answers: without Redis it can take no job. With QUEUES_ENABLED=false (tests of the HTTP side) no queue is touched.
  */
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   // The worker's own settings get their defaults when a caller passes only the platform's.
@@ -34,7 +35,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         // What admins change through the queue dashboard (GET /audit).
         auditSchema: 'notifications',
       }),
-      ...(config.QUEUES_ENABLED ? [WorkerQueuesModule.forRoot()] : []),
+      ...(config.QUEUES_ENABLED ? [WorkerRuntimeModule.forRoot()] : []),
       NotificationsModule.register(config, { process: works('notifications') }),
       ...(works('reports') ? [ReportsModule.register(config)] : []),
     ],

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { enqueueEmail, queueNames } from '@sp/queue';
+import { enqueueEmail, messageIdOf, queueNames } from '@sp/queue';
 import { createTestDatabase, SmtpSink, type TestDatabase, testConfig, waitFor } from '@sp/testing';
 import { Queue } from 'bullmq';
-import { messageIdOf } from '../src/notifications/mailer';
 
 /** The worker as `npm start` runs it: the built `main`, in a process of its own we can kill. */
 const main = join(__dirname, '..', 'dist', 'main.js');

@@ -1,8 +1,8 @@
-import { enqueue, enqueueEmail, queueNames, schedules } from '@sp/queue';
+import { enqueue, enqueueEmail, jobs, queueNames, schedules } from '@sp/queue';
 import { type RunningApp, staffToken, startApp, testConfig, useTestAppWithSmtp } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
-import { Schedulers } from '../src/queues/schedulers';
+import { WorkerSchedules } from '../src/runtime/worker-schedules';
 
 const config = testConfig();
 const connection = { url: config.REDIS_URL };
@@ -12,9 +12,15 @@ const notifications = new Queue(queueNames.notifications, {
 });
 const reports = new Queue(queueNames.reports, { connection, prefix: config.BULLMQ_PREFIX });
 
-// Before the app starts: a schedule an older release registered and this one no longer has.
+// Before the app starts: a schedule an older release registered and this one no longer has,
+// and one that moved to the service that owns its data (the SLA sweep, to `inquiries-jobs`).
 beforeAll(async () => {
   await notifications.upsertJobScheduler('retired.nightly-job', { pattern: '0 3 * * *' });
+  await notifications.upsertJobScheduler(
+    'inquiries.sla-sweep',
+    { pattern: '*/15 * * * *', tz: 'Asia/Tokyo' },
+    { name: 'inquiries.sla-sweep', data: {} },
+  );
 });
 
 const ctx = useTestAppWithSmtp(appModule, description);
@@ -24,35 +30,40 @@ afterAll(async () => {
   await reports.close();
 });
 
-const schedulers = () => ctx.running.app.get(Schedulers);
+const schedulers = () => ctx.running.app.get(WorkerSchedules);
 
 describe('job schedules', () => {
-  it('puts every schedule in place at start, on the queue of its job, and drops retired ones', async () => {
-    expect((await schedulers().ready).sort()).toEqual(schedules.map((s) => s.job).sort());
-    const onNotifications = await notifications.getJobSchedulers();
-    expect(onNotifications.map((s) => [s.key, s.pattern, s.tz]).sort()).toEqual([
-      ['agreements.expiry-reminders', '0 9 * * *', 'Asia/Tokyo'],
-      ['inquiries.sla-sweep', '*/15 * * * *', 'Asia/Tokyo'],
+  it('puts the schedules of its own queues in place at start, and drops retired and moved ones', async () => {
+    const workers = schedules.filter(
+      (s) =>
+        jobs[s.job].queue === queueNames.notifications || jobs[s.job].queue === queueNames.reports,
+    );
+    expect((await schedulers().ready).sort()).toEqual(workers.map((s) => s.job).sort());
+    expect((await schedulers().ready).sort()).toEqual([
+      'reports.fiscal-year',
+      'reports.monthly-digest',
     ]);
-    expect((await reports.getJobSchedulers()).map((s) => [s.key, s.pattern]).sort()).toEqual([
-      ['reports.fiscal-year', '0 6 1 4 *'],
-      ['reports.monthly-digest', '0 8 1 * *'],
+    // The SLA sweep and the expiry reminders run in their services now, not here.
+    expect(await notifications.getJobSchedulers()).toEqual([]);
+    expect(await notifications.getDelayed()).toEqual([]);
+    expect((await reports.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]).sort()).toEqual([
+      ['reports.fiscal-year', '0 6 1 4 *', 'Asia/Tokyo'],
+      ['reports.monthly-digest', '0 8 1 * *', 'Asia/Tokyo'],
     ]);
     // Each schedule has its next run waiting as a delayed job.
-    const delayed = await notifications.getDelayed();
+    const delayed = await reports.getDelayed();
     expect(delayed.map((j) => j.name).sort()).toEqual([
-      'agreements.expiry-reminders',
-      'inquiries.sla-sweep',
+      'reports.fiscal-year',
+      'reports.monthly-digest',
     ]);
-    expect(Math.min(...delayed.map((j) => j.delay))).toBeLessThanOrEqual(15 * 60_000);
   });
 
   it('upserts idempotently: a second start changes nothing', async () => {
-    const before = await notifications.getJobSchedulers();
+    const before = await reports.getJobSchedulers();
     schedulers().onApplicationBootstrap();
     await schedulers().ready;
-    expect(await notifications.getJobSchedulers()).toEqual(before);
-    expect(await notifications.getDelayed()).toHaveLength(2);
+    expect(await reports.getJobSchedulers()).toEqual(before);
+    expect(await reports.getDelayed()).toHaveLength(2);
   });
 
   it('runs a scheduled job to completion as a no-op until its owning issue fills it', async () => {
@@ -104,11 +115,14 @@ describe('queue metrics', () => {
           ?.split(' ')
           .at(-1),
       );
-    expect(value('queue_jobs{', 'queue="notifications",state="delayed"')).toBe(2);
+    expect(value('queue_jobs{', 'queue="reports",state="delayed"')).toBe(2);
+    expect(value('queue_jobs{', 'queue="notifications",state="delayed"')).toBe(0);
     expect(value('queue_jobs{', 'queue="notifications",state="completed"')).toBeGreaterThanOrEqual(
       1,
     );
     expect(value('queue_jobs{', 'queue="registry-events.symposium",state="waiting"')).toBe(0);
+    // The services' own job queues are watched here too, though their services work them.
+    expect(value('queue_jobs{', 'queue="registry-jobs",state="waiting"')).toBe(0);
     expect(
       value(
         'queue_job_duration_seconds_count{',

@@ -36,3 +36,5 @@ export { RegistryEventConsumer } from './messaging/registry-event-consumer';
 export type { RegistryEventHandler } from './messaging/registry-event-handler';
 export { CursorCodec, invalidCursor } from './http/cursor-codec';
 export { ONCE_A_MINUTE_MS, throttled } from './logging/throttled';
+export type { ServiceJobs } from './messaging/service-jobs';
+export { ServiceJobRunner, ServiceJobsModule } from './messaging/service-jobs';

@@ -1,7 +1,14 @@
 export type { ConsumerOptions } from './consumer';
 export { cappedBackoff, closeWorker, createConsumer } from './consumer';
-export type { JobData, JobName, QueueJobName, TakenJob } from './jobs';
-export { enqueue, enqueueEmail, jobs, takeJob } from './jobs';
+export type {
+  JobData,
+  JobHandlers,
+  JobName,
+  QueueJobName,
+  ScheduledOutcome,
+  TakenJob,
+} from './jobs';
+export { enqueue, enqueueEmail, jobs, messageIdOf, runJob, takeJob } from './jobs';
 export type { EventData, EventName, OutboxMessage, TopicOf } from './outbox';
 export { writeOutbox } from './outbox';
 export type { PruneOptions } from './prune';

@@ -20,8 +20,10 @@ const scheduledRunOptions: JobsOptions = {
 
 /**
  * Every job the system knows: its queue, its payload's contract and its options. Producers
- * (`enqueue`) and processors (`takeJob`) share these, so neither can drift from the other.
- * Never rename a job: waiting jobs carry the name.
+ * (`enqueue`) and processors (`takeJob`, `runJob`) share these, so neither can drift from the
+ * other. A job runs in the service whose data it reads: the worker's queues (`notifications`,
+ * `reports`) send mail and build reports; a service's own queue (`registry-jobs`,
+ * `inquiries-jobs`) runs its scheduled work there. Never rename a job: waiting jobs carry the name.
  */
 export const jobs = {
   'email.send': {
@@ -30,12 +32,12 @@ export const jobs = {
     options: defaultJobOptions,
   },
   'inquiries.sla-sweep': {
-    queue: queueNames.notifications,
+    queue: queueNames.inquiriesJobs,
     schema: scheduledRunSchema,
     options: scheduledRunOptions,
   },
   'agreements.expiry-reminders': {
-    queue: queueNames.notifications,
+    queue: queueNames.registryJobs,
     schema: scheduledRunSchema,
     options: scheduledRunOptions,
   },
@@ -76,6 +78,14 @@ export function enqueue<N extends JobName>(
 export const enqueueEmail = (queue: Queue, data: JobData<'email.send'>, options?: JobsOptions) =>
   enqueue(queue, 'email.send', data, options);
 
+/**
+ * The Message-ID of the mail an `email.send` job sends for a delivery: the same on every
+ * attempt, so a repeat after a crash is recognisable as one. The worker sends it and lists it;
+ * the queue-email benchmark checks mail against it.
+ */
+export const messageIdOf = (deliveryId: string) =>
+  `<${deliveryId}@notifications.strategic-partnerships>`;
+
 export type TakenJob<Q extends QueueName> = {
   [N in QueueJobName<Q>]: { name: N; data: JobData<N> };
 }[QueueJobName<Q>];
@@ -96,3 +106,33 @@ export function takeJob<Q extends QueueName>(queue: Q, job: Job): TakenJob<Q> {
     );
   return { name: job.name, data: parsed.data } as TakenJob<Q>;
 }
+
+/**
+ * A processor of `queue`: one handler per job of that queue, so a job added to the queue in
+ * `jobs` without its handler does not compile. Declare the map with
+ * `satisfies JobHandlers<typeof queue>`; `runJob` dispatches to it.
+ */
+export type JobHandlers<Q extends QueueName, R = unknown> = {
+  [N in QueueJobName<Q>]: (data: JobData<N>, job: Job, token?: string) => Promise<R>;
+};
+
+/** Takes a job (`takeJob`) and runs its handler. */
+export function runJob<Q extends QueueName, R>(
+  queue: Q,
+  handlers: JobHandlers<Q, R>,
+  job: Job,
+  token?: string,
+): Promise<R> {
+  const taken: { name: string; data: unknown } = takeJob(queue, job);
+  // `taken` pairs a name with its checked payload, and the map's handler for that name takes
+  // that payload; the compiler cannot follow the pairing through the generic queue.
+  const byName = handlers as unknown as Partial<
+    Record<string, (data: unknown, job: Job, token?: string) => Promise<R>>
+  >;
+  const handler = byName[taken.name];
+  if (!handler) throw new UnrecoverableError(`queue "${queue}" has no handler for "${taken.name}"`);
+  return handler(taken.data, job, token);
+}
+
+/** What a scheduled job whose owning issue has not filled it yet returns. */
+export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };

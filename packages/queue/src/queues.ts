@@ -5,13 +5,17 @@ export type { Topic };
 
 /**
  * Queue names. Never rename one: waiting jobs reference it. Registry events fan out to one
- * queue per consuming service, so each consumes (and retries) at its own pace.
+ * queue per consuming service, so each consumes (and retries) at its own pace. A service's
+ * scheduled jobs (`<service>-jobs`) read that service's schema, so that service runs them.
  */
 export const queueNames = {
   notifications: 'notifications',
   reports: 'reports',
   registryEventsSymposium: 'registry-events.symposium',
   registryEventsInquiries: 'registry-events.inquiries',
+  /** Scheduled work of a service on its own data, run by that service (not by the worker). */
+  registryJobs: 'registry-jobs',
+  inquiriesJobs: 'inquiries-jobs',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 

@@ -12,9 +12,10 @@ export type Schedule = {
 };
 
 /**
- * The recurring jobs, upserted when a worker starts (any number of workers may do so: an
- * upsert of an unchanged schedule changes nothing). Times are Tokyo times, as the programme's
- * office keeps them.
+ * The recurring jobs, each upserted on its job's queue when the service that runs that queue
+ * starts (the registry: `registry-jobs`; inquiries: `inquiries-jobs`; the worker: `notifications`
+ * and `reports`). Any number of replicas may do so: an upsert of an unchanged schedule changes
+ * nothing. Times are Tokyo times, as the programme's office keeps them.
  */
 export const schedules: readonly Schedule[] = [
   {

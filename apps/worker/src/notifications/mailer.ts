@@ -12,10 +12,6 @@ export type Mail = {
 };
 export type Sent = { providerMessageId: string | null };
 
-/** The same Message-ID on every attempt: a repeat after a crash is recognisable as one. */
-export const messageIdOf = (deliveryId: string) =>
-  `<${deliveryId}@notifications.strategic-partnerships>`;
-
 /**
  * Sends mail over SMTP (pooled connections, `SMTP_URL`), or with no SMTP configured writes each
  * message as an .eml file under MAIL_DIR, so local runs never need a mail server.

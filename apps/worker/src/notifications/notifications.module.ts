@@ -2,9 +2,10 @@ import { Processor } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { queueNames } from '@sp/queue';
 import type { WorkerConfig } from '../config';
-import { workerOptions } from '../queues/worker-host';
+import { processorOptions } from '../runtime/processor-lifecycle';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveryRepository } from './deliveries.repository';
+import { DeliveriesService } from './deliveries.service';
 import { NotificationsProcessor } from './notifications.processor';
 import { DeliveryRetention } from './retention';
 
@@ -15,7 +16,7 @@ import { DeliveryRetention } from './retention';
 @Module({})
 export class NotificationsModule {
   static register(config: WorkerConfig, options: { process: boolean }): DynamicModule {
-    @Processor(queueNames.notifications, workerOptions(config, config.NOTIFICATIONS_CONCURRENCY))
+    @Processor(queueNames.notifications, processorOptions(config, config.NOTIFICATIONS_CONCURRENCY))
     class ConfiguredNotificationsProcessor extends NotificationsProcessor {}
     const processor = {
       provide: NotificationsProcessor,
@@ -24,7 +25,11 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       controllers: [DeliveriesController],
-      providers: [DeliveryRepository, ...(options.process ? [processor, DeliveryRetention] : [])],
+      providers: [
+        DeliveryRepository,
+        DeliveriesService,
+        ...(options.process ? [processor, DeliveryRetention] : []),
+      ],
     };
   }
 }

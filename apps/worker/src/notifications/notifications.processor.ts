@@ -7,15 +7,15 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { queueNames, takeJob } from '@sp/queue';
+import { type JobHandlers, messageIdOf, queueNames, runJob } from '@sp/queue';
 import type { EmailSend } from '@sp/types';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
-import { QueueMetrics } from '../queues/queue-metrics';
-import { type ScheduledOutcome, start, stop } from '../queues/worker-host';
+import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
+import { QueueMetrics } from '../runtime/queue-metrics';
 import { DeliveryRepository, type Owner } from './deliveries.repository';
-import { Mailer, messageIdOf, type Sent } from './mailer';
+import { Mailer, type Sent } from './mailer';
 import { MissingTemplateData, render } from './templates';
 
 export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
@@ -56,21 +56,16 @@ export class NotificationsProcessor
   onApplicationBootstrap(): void {
     if (!this.config.SMTP_URL)
       this.logger.info(`no SMTP_URL: mail is written to ${this.mailer.destination}`);
-    start(this, this.metrics, this.logger);
+    startProcessor(this, this.metrics, this.logger);
   }
 
-  async process(job: Job, token?: string): Promise<EmailOutcome | ScheduledOutcome> {
-    const taken = takeJob(queueNames.notifications, job);
-    switch (taken.name) {
-      case 'email.send':
-        return this.send(job, token, taken.data);
-      case 'inquiries.sla-sweep':
-      case 'agreements.expiry-reminders': {
-        const reason = `${taken.name}: nothing to sweep yet (filled in by its owning issue)`;
-        this.logger.info({ jobId: job.id }, reason);
-        return { outcome: 'nothing-to-do', reason };
-      }
-    }
+  /** One handler per job of the queue: a job added to `jobs` without one does not compile. */
+  private readonly handlers = {
+    'email.send': (data, job, token) => this.send(job, token, data),
+  } satisfies JobHandlers<typeof queueNames.notifications, EmailOutcome>;
+
+  process(job: Job, token?: string): Promise<EmailOutcome> {
+    return runJob(queueNames.notifications, this.handlers, job, token);
   }
 
   private async send(job: Job, token: string | undefined, data: EmailSend): Promise<EmailOutcome> {
@@ -163,7 +158,7 @@ export class NotificationsProcessor
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await stop(this, this.config, this.logger);
+    await stopProcessor(this, this.config, this.logger);
     this.mailer.close();
   }
 }

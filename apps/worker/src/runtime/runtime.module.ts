@@ -6,23 +6,24 @@ import type { Queue } from 'bullmq';
 import { Dashboard } from './dashboard';
 import { DashboardAudit } from './dashboard-audit';
 import { QueueMetrics } from './queue-metrics';
-import { Schedulers } from './schedulers';
-import { WORKER_QUEUES } from './tokens';
+import { WorkerSchedules } from './worker-schedules';
+import { ALL_QUEUES } from './tokens';
 
 const names = Object.values(queueNames);
 
 /**
- * BullMQ for the worker through `@nestjs/bullmq`: the connection and key prefix from the
- * config, every queue of the system registered (processors take the ones in WORKER_QUEUES;
- * metrics, schedules and the dashboard see them all). Global, so a processor's module needs no
- * import of its own.
+ * The worker's runtime around its processors, through `@nestjs/bullmq`: the connection and key
+ * prefix from the config, every queue of the system registered (processors take the ones in
+ * WORKER_QUEUES; metrics and the dashboard see them all, the services' own job queues too),
+ * the schedules of the worker's queues, and the dashboard with its audit. Global, so a
+ * processor's module needs no import of its own.
  */
 @Module({})
-export class WorkerQueuesModule {
+export class WorkerRuntimeModule {
   static forRoot(): DynamicModule {
     const queues = BullModule.registerQueue(...names.map((name) => ({ name })));
     return {
-      module: WorkerQueuesModule,
+      module: WorkerRuntimeModule,
       global: true,
       imports: [
         BullModule.forRootAsync({
@@ -37,16 +38,16 @@ export class WorkerQueuesModule {
       ],
       providers: [
         {
-          provide: WORKER_QUEUES,
+          provide: ALL_QUEUES,
           inject: names.map((name) => getQueueToken(name)),
           useFactory: (...all: Queue[]) => all,
         },
         QueueMetrics,
-        Schedulers,
+        WorkerSchedules,
         DashboardAudit,
         Dashboard,
       ],
-      exports: [queues, WORKER_QUEUES, QueueMetrics, Schedulers],
+      exports: [queues, ALL_QUEUES, QueueMetrics, WorkerSchedules],
     };
   }
 }

@@ -6,7 +6,7 @@ import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { PinoLogger } from 'nestjs-pino';
 import { type DashboardAction, dashboardAction } from './dashboard-action';
-import { WORKER_QUEUES } from './tokens';
+import { ALL_QUEUES } from './tokens';
 
 export type BoardHooks = NonNullable<
   NonNullable<Parameters<typeof createBullBoard>[0]['options']>['handlerHooks']
@@ -27,7 +27,7 @@ export class DashboardAudit {
   constructor(
     private readonly audit: AuditLog,
     @Inject(KYSELY) private readonly db: Kysely<DB>,
-    @Inject(WORKER_QUEUES) private readonly queues: Queue[],
+    @Inject(ALL_QUEUES) private readonly queues: Queue[],
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(DashboardAudit.name);

@@ -6,19 +6,21 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import type { QueueMetrics } from './queue-metrics';
 
-/** What a scheduled job whose owning issue has not filled it yet returns. */
-export type ScheduledOutcome = { outcome: 'nothing-to-do'; reason: string };
+/**
+ * The life of a processor's BullMQ worker, shared by the worker's processors: its options from
+ * the config, its start with metrics and logging, and its bounded stop.
+ */
 
 /**
  * Worker options from the config. `@Processor` takes its options where the class is declared,
  * before any config is read, so each module declares its processor subclass in `register`.
  */
-export function workerOptions(
+export function processorOptions(
   config: WorkerConfig,
   concurrency: number,
 ): Omit<WorkerOptions, 'connection'> {
   return {
-    autorun: false, // started by `start`, once its listeners are attached
+    autorun: false, // started by `startProcessor`, once its listeners are attached
     concurrency,
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_STALLED_CHECK_MS,
@@ -29,7 +31,7 @@ export function workerOptions(
 }
 
 /** Starts a processor's worker with its metrics and logging attached. */
-export function start(host: WorkerHost, metrics: QueueMetrics, logger: PinoLogger): void {
+export function startProcessor(host: WorkerHost, metrics: QueueMetrics, logger: PinoLogger): void {
   metrics.watch(host.worker);
   // Connection trouble: BullMQ reconnects; say so once a minute at most.
   host.worker.on(
@@ -52,7 +54,7 @@ export function start(host: WorkerHost, metrics: QueueMetrics, logger: PinoLogge
  * worker retries it, which its idempotency makes safe. Bounded, so a Redis outage cannot hold
  * the process open.
  */
-export async function stop(
+export async function stopProcessor(
   host: WorkerHost,
   config: WorkerConfig,
   logger: PinoLogger,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@sp/platform';
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { WORKER_QUEUES } from './tokens';
+import { ALL_QUEUES } from './tokens';
 
 /** States a queue's depth is reported in. */
 const states = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -25,7 +25,7 @@ export class QueueMetrics implements OnModuleInit {
 
   constructor(
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
-    @Inject(WORKER_QUEUES) private readonly queues: Queue[],
+    @Inject(ALL_QUEUES) private readonly queues: Queue[],
   ) {}
 
   onModuleInit(): void {

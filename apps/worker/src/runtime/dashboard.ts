@@ -22,7 +22,7 @@ import type { WorkerConfig } from '../config';
 import { DashboardAudit } from './dashboard-audit';
 import { loginPage, loginScript } from './dashboard-login';
 import { dashboardProblem } from './dashboard-problem';
-import { WORKER_QUEUES } from './tokens';
+import { ALL_QUEUES } from './tokens';
 
 export const DASHBOARD_PATH = '/queues';
 const COOKIE = 'sp_dashboard';
@@ -51,7 +51,7 @@ export class Dashboard implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly verifier: TokenVerifier,
-    @Inject(WORKER_QUEUES) private readonly queues: Queue[],
+    @Inject(ALL_QUEUES) private readonly queues: Queue[],
     @Inject(APP_CONFIG) config: WorkerConfig,
     private readonly audit: DashboardAudit,
     private readonly logger: PinoLogger,
