@@ -37,6 +37,7 @@ COPY packages/db/package.json packages/db/
 COPY packages/queue/package.json packages/queue/
 COPY packages/platform/package.json packages/platform/
 COPY packages/testing/package.json packages/testing/
+COPY packages/client/package.json packages/client/
 COPY apps/partner-registry/package.json apps/partner-registry/
 COPY apps/symposium/package.json apps/symposium/
 COPY apps/inquiries/package.json apps/inquiries/

@@ -5,7 +5,7 @@ import {
   type PlatformOptions,
   ServiceJobsModule,
 } from '@sp/platform';
-import { InquiriesJobs } from './jobs/inquiries-jobs';
+import { InquiriesJobs } from './jobs/inquiries.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 
 export const SERVICE = 'inquiries';

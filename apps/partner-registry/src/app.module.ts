@@ -7,7 +7,7 @@ import {
 } from '@sp/platform';
 import { AccessModule } from './access/access.module';
 import { configSchema } from './config';
-import { RegistryJobs } from './jobs/registry-jobs';
+import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
 import { PartnersModule } from './partners/partners.module';

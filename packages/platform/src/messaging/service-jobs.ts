@@ -16,9 +16,10 @@ import {
   upsertSchedules,
 } from '@sp/queue';
 import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { BaseConfig } from '../config/config';
-import { APP_CONFIG } from '../tokens';
+import { APP_CONFIG, REDIS } from '../tokens';
 import { throttled } from '../logging/throttled';
 
 /**
@@ -55,10 +56,12 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
   ready: Promise<string[]> = Promise.resolve([]);
   private queue: Queue | undefined;
   private worker: Worker | undefined;
+  private whenRedisReady: (() => void) | undefined;
 
   constructor(
     @Inject(SERVICE_JOBS) private readonly jobs: AnyServiceJobs,
     @Inject(APP_CONFIG) private readonly config: BaseConfig,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(ServiceJobRunner.name);
@@ -71,6 +74,26 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     if (!this.config.QUEUES_ENABLED) return;
+    // BullMQ's connections are opened only once Redis has answered the service's own
+    // connection: BullMQ cannot close a connection that never became ready (its disconnect
+    // waits for it), so an app started while Redis is away would never let its process exit.
+    if (this.redis.status === 'ready') {
+      this.start();
+    } else {
+      let started: () => void = () => undefined;
+      this.ready = new Promise<string[]>((resolve) => {
+        started = () => {
+          this.start();
+          resolve(this.ready);
+        };
+      });
+      this.whenRedisReady = started;
+      this.redis.once('ready', started);
+    }
+  }
+
+  private start(): void {
+    this.whenRedisReady = undefined;
     const name = this.jobs.queue;
     // Connections BullMQ opens itself, retrying until Redis answers (see `redisOptions`).
     const connection = redisOptions(this.config.REDIS_URL);
@@ -125,6 +148,7 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
    * settles, and the app must still stop.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.whenRedisReady) this.redis.off('ready', this.whenRedisReady);
     if (!(await closeWorker(this.worker)))
       this.logger.warn({}, `${this.jobs.queue} worker did not close within 5 s; disconnected it`);
     const queue = this.queue;
