@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { SymposiumsController } from './symposiums.controller';
-import { SymposiumRepository } from './symposiums.repository';
+import { SymposiumsRepository } from './symposiums.repository';
 import { SymposiumsService } from './symposiums.service';
 
 @Module({
   controllers: [SymposiumsController],
-  providers: [SymposiumsService, SymposiumRepository],
+  providers: [SymposiumsService, SymposiumsRepository],
 })
 export class SymposiumsModule {}

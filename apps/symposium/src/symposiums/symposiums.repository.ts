@@ -8,7 +8,7 @@ export type SymposiumRow = Selectable<SymposiumTable>;
 export type DocumentRow = Selectable<SymposiumDocumentTable>;
 
 @Injectable()
-export class SymposiumRepository {
+export class SymposiumsRepository {
   constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
 
   list(query: SymposiumListQuery): Promise<SymposiumRow[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, requestContext } from '@sp/platform';
 import type { Symposium, SymposiumDocument, SymposiumList, SymposiumListQuery } from '@sp/types';
-import { type DocumentRow, SymposiumRepository, type SymposiumRow } from './symposiums.repository';
+import { type DocumentRow, SymposiumsRepository, type SymposiumRow } from './symposiums.repository';
 
 const toDocument = (d: DocumentRow): SymposiumDocument => ({
   id: d.id,
@@ -37,7 +37,7 @@ const toSymposium = (s: SymposiumRow, documents: DocumentRow[]): Symposium => ({
 
 @Injectable()
 export class SymposiumsService {
-  constructor(private readonly repo: SymposiumRepository) {}
+  constructor(private readonly repo: SymposiumsRepository) {}
 
   async list(query: SymposiumListQuery): Promise<SymposiumList> {
     const rows = await this.repo.list(query);

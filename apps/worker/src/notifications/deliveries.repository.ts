@@ -45,7 +45,7 @@ const claimTokenOf = (owner: Owner) => `${owner.jobId}:${owner.token}`;
  * is on its way: under load a worker pays a few statements per batch, not a transaction per mail.
  */
 @Injectable()
-export class DeliveryRepository {
+export class DeliveriesRepository {
   private readonly claims = new Batcher<ClaimRequest, Claim>((batch) => this.claimAll(batch), {
     keyOf: (request) => request.job.idempotencyKey,
     lingerMs: LINGER_MS,

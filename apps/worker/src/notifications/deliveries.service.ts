@@ -3,7 +3,7 @@ import { CursorCodec } from '@sp/platform';
 import { messageIdOf } from '@sp/queue';
 import type { Delivery, DeliveryList, DeliveryQuery } from '@sp/types';
 import { z } from 'zod';
-import { DeliveryRepository, type DeliveryRow } from './deliveries.repository';
+import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository';
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
   id: r.id,
@@ -24,7 +24,7 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 /** Deliveries as admins see them: pages of the list, each row mapped to its contract. */
 @Injectable()
 export class DeliveriesService {
-  constructor(private readonly deliveries: DeliveryRepository) {}
+  constructor(private readonly deliveries: DeliveriesRepository) {}
 
   /** A page of deliveries, newest first, and the cursor of the next page if there is one. */
   async list(query: DeliveryQuery): Promise<DeliveryList> {

@@ -4,7 +4,7 @@ import { queueNames } from '@sp/queue';
 import type { WorkerConfig } from '../config';
 import { processorOptions } from '../runtime/processor-lifecycle';
 import { DeliveriesController } from './deliveries.controller';
-import { DeliveryRepository } from './deliveries.repository';
+import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveriesService } from './deliveries.service';
 import { NotificationsProcessor } from './notifications.processor';
 import { DeliveryRetention } from './retention';
@@ -26,7 +26,7 @@ export class NotificationsModule {
       module: NotificationsModule,
       controllers: [DeliveriesController],
       providers: [
-        DeliveryRepository,
+        DeliveriesRepository,
         DeliveriesService,
         ...(options.process ? [processor, DeliveryRetention] : []),
       ],

@@ -14,7 +14,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
-import { DeliveryRepository, type Owner } from './deliveries.repository';
+import { DeliveriesRepository, type Owner } from './deliveries.repository';
 import { Mailer, type Sent } from './mailer';
 import { MissingTemplateData, render } from './templates';
 
@@ -40,7 +40,7 @@ export class NotificationsProcessor
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
-    private readonly deliveries: DeliveryRepository,
+    private readonly deliveries: DeliveriesRepository,
     private readonly metrics: QueueMetrics,
     private readonly logger: PinoLogger,
   ) {

@@ -7,7 +7,7 @@ import {
 import { APP_CONFIG } from '@sp/platform';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
-import { DeliveryRepository } from './deliveries.repository';
+import { DeliveriesRepository } from './deliveries.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** How often old deliveries are pruned (and once at start). */
@@ -25,7 +25,7 @@ export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
-    private readonly deliveries: DeliveryRepository,
+    private readonly deliveries: DeliveriesRepository,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(DeliveryRetention.name);
