@@ -58,14 +58,16 @@ async function eventually<T>(
   ok: (value: T) => boolean,
   ms = 20_000,
 ): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until)
-      throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  let last: T | undefined;
+  await waitFor(async () => ok((last = await read())), 'the condition', {
+    timeoutMs: ms,
+    intervalMs: 50,
+  }).catch((error: unknown) => {
+    throw new Error(`condition not met within ${ms} ms; last value: ${JSON.stringify(last)}`, {
+      cause: error,
+    });
+  });
+  return last as T;
 }
 
 const snapshot = (id: string) =>
@@ -242,7 +244,13 @@ it('a partner created while Redis is down is committed, and its event arrives on
       .where('id', '=', id)
       .executeTakeFirst();
     expect(row?.id).toBe(id);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Wait until the instance itself reports Redis away (its relay cannot have moved the row).
+    await waitFor(async () => {
+      const health = (await (await fetch(`${offline.url}/health/ready`)).json()) as {
+        checks: { redis: { status: string } };
+      };
+      return health.checks.redis.status === 'down';
+    }, 'the offline instance to report Redis down');
     const pending = await registry.database.db
       .selectFrom('registry.outbox')
       .select('id')

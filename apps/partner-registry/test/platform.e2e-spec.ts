@@ -16,6 +16,8 @@ import { appModule, description } from '../src/app.module';
 /** The platform's behaviour, seen through the registry service as a client sees it. */
 
 let slowStarted = 0;
+/** Lets the slow request finish: the test decides when, instead of a fixed delay. */
+let releaseSlow: () => void = () => undefined;
 
 @Controller('test')
 @Public({ rateLimit: false })
@@ -28,7 +30,7 @@ class TestController {
   @Get('slow')
   async slow(): Promise<{ done: boolean }> {
     slowStarted++;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise<void>((resolve) => (releaseSlow = resolve));
     return { done: true };
   }
 }
@@ -226,6 +228,16 @@ describe('graceful shutdown', () => {
     // Close only once the request is being handled (its handler has started).
     await waitFor(() => slowStarted > 0, 'the slow request to arrive');
     const closing = app.close();
+    // The request is let finish only once the server has stopped taking new connections.
+    await waitFor(
+      () =>
+        fetch(`${app.url}/health/live`).then(
+          () => false,
+          () => true,
+        ),
+      'the server to refuse new connections',
+    );
+    releaseSlow();
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ done: true });

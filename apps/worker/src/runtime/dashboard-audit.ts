@@ -14,7 +14,7 @@ export type BoardHooks = NonNullable<
 type HookContext = Parameters<NonNullable<BoardHooks['before']>>[0];
 
 /**
- * Writes every change made through the queue dashboard to the worker's audit log, as any
+ * Writes every change made through the queue dashboard to the worker's audit log, like every
  * admin write is: who (the admin signed in; the request context carries them), when, what
  * (job, scheduler or queue, and the action) and the state before and after it. Hooked into
  * bull-board's handlers, so it sees the route and its parameters as bull-board parsed them,

@@ -12,7 +12,7 @@ import {
   type JobHandlers,
   type QueueName,
   redisOptions,
-  takeJob,
+  runJob,
   upsertSchedules,
 } from '@sp/queue';
 import { type Job, Queue, Worker } from 'bullmq';
@@ -136,10 +136,9 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private run(job: Job, token?: string): Promise<unknown> {
-    const taken = takeJob(this.jobs.queue, job);
-    const handler = this.jobs.handlers[taken.name];
-    if (!handler) throw new Error(`${this.jobs.queue} has no handler for "${taken.name}"`);
-    return handler(taken.data as never, job, token);
+    // The job registry's own dispatch: the payload checked against its contract, a job this
+    // queue has no handler for failed for good.
+    return runJob(this.jobs.queue, this.jobs.handlers as JobHandlers<QueueName>, job, token);
   }
 
   /**
