@@ -132,7 +132,11 @@ it('the symposium service refuses the tokens of a partnership the registry has e
   const asAdmin = (method: string, path: string, body?: unknown) =>
     fetch(`${registry.running.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${admin}`,
+        ...(method === 'PATCH' ? { 'if-match': '*' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const list = await asAdmin('GET', '/partners?country=CH');

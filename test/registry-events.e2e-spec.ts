@@ -88,7 +88,11 @@ it('a new partner and its status change reach the symposium snapshot', async () 
 
   const patched = await fetch(`${registry.running.url}/partners/${id}`, {
     method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+      'if-match': '*',
+    },
     body: JSON.stringify({ status: 'strategic' }),
   });
   expect(patched.status).toBe(200);

@@ -62,7 +62,7 @@ it('ending a partnership revokes its clients (audited, in the same change), refu
   expect(await readPartner(replica, partnerId, token)).toBe(200);
 
   const ended = await admin.PATCH('/partners/{id}', {
-    params: { path: { id: partnerId } },
+    params: { path: { id: partnerId }, header: { 'If-Match': '*' } },
     body: { status: 'ended' },
   });
   expect(ended.response.status).toBe(200);

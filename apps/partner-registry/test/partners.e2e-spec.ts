@@ -288,13 +288,16 @@ describe('POST /partners', () => {
 
 describe('PATCH /partners/:id', () => {
   const create = (nameEn: string) => make.partner({ nameEn, country: 'FR' });
-  const patch = (id: string, body: unknown) =>
-    api.PATCH('/partners/{id}', { params: { path: { id } }, body: unchecked(body) });
+  const patch = (id: string, body: unknown, ifMatch = '*') =>
+    api.PATCH('/partners/{id}', {
+      params: { path: { id }, header: { 'If-Match': ifMatch } },
+      body: unchecked(body),
+    });
 
   it('changes fields and dates a status change in the history', async () => {
     const partner = await create('Université Patch');
     const res = await api.PATCH('/partners/{id}', {
-      params: { path: { id: partner.id } },
+      params: { path: { id: partner.id }, header: { 'If-Match': `"${partner.version}"` } },
       body: {
         status: 'strategic',
         statusChangedOn: '2024-04-01',
@@ -344,6 +347,32 @@ describe('PATCH /partners/:id', () => {
       .where('id', '=', partner.id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ nameEn: 'Patch Target', status: 'prospective' });
+  });
+
+  it('takes the ETag read: 428 without If-Match, 412 when stale, nothing written', async () => {
+    const partner = await create('Université Concurrente');
+    const read = await api.GET('/partners/{id}', { params: { path: { id: partner.id } } });
+    const etag = read.response.headers.get('etag');
+    expect(etag).toBe(`"${partner.version}"`);
+    const missing = await api.PATCH('/partners/{id}', {
+      params: { path: { id: partner.id } } as never,
+      body: { nameJa: '無条件' },
+    });
+    expectProblem(missing, 428, 'precondition-required');
+    const first = await patch(partner.id, { nameJa: '最初' }, etag!);
+    expect(first.response.status).toBe(200);
+    expect(first.response.headers.get('etag')).toBe(`"${partner.version + 1}"`);
+    // A second writer who read the same version loses, and is told the current ETag.
+    const stale = await patch(partner.id, { nameJa: '二番目' }, etag!);
+    expectProblem(stale, 412, 'precondition-failed');
+    expect(stale.response.headers.get('etag')).toBe(`"${partner.version + 1}"`);
+    expectProblem(await patch(partner.id, { nameJa: 'x' }, 'W/"1"'), 412, 'precondition-failed');
+    const row = await ctx.database.db
+      .selectFrom('registry.partner')
+      .select(['nameJa', 'version'])
+      .where('id', '=', partner.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ nameJa: '最初', version: String(partner.version + 1) });
   });
 
   it('answers 404 for an unknown partner', async () => {

@@ -38,3 +38,12 @@ export { CursorCodec, invalidCursor } from './http/cursor-codec';
 export { ONCE_A_MINUTE_MS, throttled } from './logging/throttled';
 export type { ServiceJobs } from './messaging/service-jobs';
 export { ServiceJobRunner, ServiceJobsModule } from './messaging/service-jobs';
+export type { ExpectedVersion } from './http/if-match';
+export {
+  checkVersion,
+  etagOf,
+  IfMatch,
+  parseIfMatch,
+  Preconditioned,
+  sendETag,
+} from './http/if-match';

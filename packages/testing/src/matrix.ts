@@ -32,7 +32,13 @@ export type MatrixRow = {
   /** `METHOD /path/:param`, as the controller declares it. */
   route: string;
   /** The concrete request; called once per caller (fresh bodies for writes). */
-  request: (caller: Caller) => { path: string; body?: unknown; form?: Record<string, string> };
+  request: (caller: Caller) => {
+    path: string;
+    body?: unknown;
+    form?: Record<string, string>;
+    /** Extra headers; a PATCH or PUT sends `If-Match: *` unless this names another. */
+    headers?: Record<string, string>;
+  };
   /** The expected status per caller; `others` for the rest (bad tokens are always 401). */
   expect: Partial<Record<Caller | 'others', number>>;
 };
@@ -72,8 +78,12 @@ export async function runMatrix(
     for (const caller of callers) {
       const expected = badTokens.includes(caller) ? 401 : (row.expect[caller] ?? row.expect.others);
       if (expected === undefined) throw new Error(`${row.route}: no expectation for ${caller}`);
-      const { path, body, form } = row.request(caller);
-      const headers: Record<string, string> = {};
+      const request = row.request(caller);
+      const { path, body, form } = request;
+      const headers: Record<string, string> = {
+        ...(method === 'PATCH' || method === 'PUT' ? { 'if-match': '*' } : {}),
+        ...request.headers,
+      };
       const token = tokens[caller];
       if (caller !== 'anonymous') {
         if (!token) throw new Error(`no token for ${caller}`);

@@ -1,6 +1,14 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Responds, Roles, Scopes } from '@sp/platform';
+import {
+  type ExpectedVersion,
+  IfMatch,
+  Preconditioned,
+  Responds,
+  Roles,
+  Scopes,
+  sendETag,
+} from '@sp/platform';
 import type { PartnerDetail, PartnerPage } from '@sp/types';
 import type { FastifyReply } from 'fastify';
 import {
@@ -32,8 +40,13 @@ export class PartnersController {
   @Roles('viewer')
   @Scopes('registry:read')
   @Responds(200, PartnerDetailDto, 401, 403, 404)
-  get(@Param() { id }: PartnerIdParamsDto): Promise<PartnerDetail> {
-    return this.partners.get(id);
+  async get(
+    @Param() { id }: PartnerIdParamsDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PartnerDetail> {
+    const partner = await this.partners.get(id);
+    sendETag(reply, partner.version);
+    return partner;
   }
 
   @Post()
@@ -45,17 +58,26 @@ export class PartnersController {
   ): Promise<PartnerDetail> {
     const partner = await this.partners.create(body);
     void reply.header('location', `/partners/${partner.id}`);
+    sendETag(reply, partner.version);
     return partner;
   }
 
-  /** Changes the given fields; a status change is dated and kept in the history. */
+  /**
+   * Changes the given fields; a status change is dated and kept in the history. Needs
+   * `If-Match` with the ETag read (428 without, 412 when someone else changed it since).
+   */
   @Patch(':id')
   @Roles('staff')
+  @Preconditioned()
   @Responds(200, PartnerDetailDto, 401, 403, 404, 409)
-  update(
+  async update(
     @Param() { id }: PartnerIdParamsDto,
     @Body() body: PartnerUpdateDto,
+    @IfMatch() expected: ExpectedVersion,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartnerDetail> {
-    return this.partners.update(id, body);
+    const partner = await this.partners.update(id, body, expected);
+    sendETag(reply, partner.version);
+    return partner;
   }
 }

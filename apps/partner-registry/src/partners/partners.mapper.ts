@@ -22,6 +22,7 @@ export function toPartner(row: PartnerRow): Partner {
     summaryJa: row.summaryJa,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    version: Number(row.version),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
-import { AppError, AuditLog } from '@sp/platform';
+import { AppError, AuditLog, checkVersion, type ExpectedVersion } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
   PartnerCreate,
@@ -92,7 +92,11 @@ export class PartnersService {
    * audited); its tokens already issued stop working on the registry within
    * AUTH_PARTNER_ACCESS_CACHE_MS.
    */
-  async update(id: string, patch: PartnerUpdate): Promise<PartnerDetail> {
+  async update(
+    id: string,
+    patch: PartnerUpdate,
+    expected: ExpectedVersion,
+  ): Promise<PartnerDetail> {
     const { statusChangedOn, statusNote, ...fields } = patch;
     const today = todayInTokyo();
     checkStatusChangedOn(statusChangedOn, today);
@@ -100,6 +104,7 @@ export class PartnersService {
     const detail = await this.repo.transaction(async (trx) => {
       const current = await this.repo.findByIdForUpdate(trx, id);
       if (!current) throw AppError.notFound('partner', id);
+      checkVersion(current.version, expected, 'partner');
       const from = current.status;
       const to = fields.status;
       const statusChanges = changesStatus(from, to);

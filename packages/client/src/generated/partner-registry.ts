@@ -300,6 +300,7 @@ export interface components {
       summaryJa: string | null;
       /** Format: date-time */
       updatedAt: string;
+      version: number;
       website: string | null;
     };
     PartnerCreateDto: {
@@ -358,6 +359,7 @@ export interface components {
       summaryJa: string[];
       /** Format: date-time */
       updatedAt: string;
+      version: number;
       website: string[];
     };
     PartnerPageDto: {
@@ -914,7 +916,10 @@ export interface operations {
   PartnersController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
       path: {
         id: string;
       };
@@ -972,6 +977,24 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
         headers: {
           [name: string]: unknown;
         };

@@ -120,6 +120,8 @@ export const partnerSchema = z
     summaryJa: z.string().nullable(),
     createdAt: isoDateTimeSchema,
     updatedAt: isoDateTimeSchema,
+    /** Raised by every committed change; the ETag is `"<version>"`, sent back as `If-Match`. */
+    version: z.number().int().positive(),
   })
   .meta({ id: 'Partner' });
 export type Partner = z.infer<typeof partnerSchema>;

@@ -6,6 +6,8 @@ export const problemCodes = [
   'not-found',
   'route-not-found',
   'conflict',
+  'precondition-failed',
+  'precondition-required',
   'invalid-status-transition',
   'payload-too-large',
   'unsupported-media-type',
