@@ -13,6 +13,16 @@ export const topicMessages = {
   'registry-events': registryEvents,
   /** Mail a change must cause, sent only if the change commits. */
   notifications: { 'email.send': emailSendSchema },
+  /**
+   * Domain events of each service (registry records beyond the partner itself: agreements,
+   * people, activities, mobility, funding; symposiums and registrations; inquiries and their
+   * messages). No service consumes them yet: the relay marks them sent without enqueueing
+   * (their topics have no queues), so until a consumer appears they are the outbox's record of
+   * what changed, kept for the outbox retention. A consumer gets a queue in @sp/queue's table.
+   */
+  'registry-records': {},
+  'symposium-events': {},
+  'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;
 

@@ -38,6 +38,10 @@ export const topics = {
     queues: { worker: queueNames.notifications },
     messages: topicMessages.notifications,
   },
+  /** Domain events without a consumer yet: recorded, marked sent, enqueued nowhere. */
+  'registry-records': { queues: {}, messages: topicMessages['registry-records'] },
+  'symposium-events': { queues: {}, messages: topicMessages['symposium-events'] },
+  'inquiry-events': { queues: {}, messages: topicMessages['inquiry-events'] },
 } as const satisfies {
   [T in Topic]: { queues: Record<string, QueueName>; messages: (typeof topicMessages)[T] };
 };
