@@ -47,3 +47,4 @@ export {
   Preconditioned,
   sendETag,
 } from './http/if-match';
+export { createZodDto } from './http/zod-dto';

@@ -6,7 +6,7 @@ import {
   clientIdParamsSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class ApiClientCreateDto extends createZodDto(apiClientCreateSchema) {}
 export class ApiClientDto extends createZodDto(apiClientSchema.extend({})) {}

@@ -1,5 +1,5 @@
 import { jwksSchema, tokenResponseSchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class TokenResponseDto extends createZodDto(tokenResponseSchema) {}
 export class JwksDto extends createZodDto(jwksSchema) {}

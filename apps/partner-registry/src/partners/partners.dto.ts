@@ -6,7 +6,7 @@ import {
   partnerPageSchema,
   partnerUpdateSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class PartnerCreateDto extends createZodDto(partnerCreateSchema) {}
 export class PartnerUpdateDto extends createZodDto(partnerUpdateSchema) {}

@@ -4,7 +4,7 @@ import {
   symposiumListSchema,
   symposiumSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class SymposiumListQueryDto extends createZodDto(symposiumListQuerySchema) {}
 export class SymposiumListDto extends createZodDto(symposiumListSchema) {}

@@ -1,5 +1,5 @@
 import { deliveryListSchema, deliveryQuerySchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class DeliveryQueryDto extends createZodDto(deliveryQuerySchema) {}
 export class DeliveryListDto extends createZodDto(deliveryListSchema) {}

@@ -86,7 +86,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     HealthDto: {
       checks: {

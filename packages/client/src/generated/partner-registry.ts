@@ -251,7 +251,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     HealthDto: {
       checks: {
@@ -338,7 +338,7 @@ export interface components {
       id: string;
       memberInstitutions: string[];
       nameEn: string;
-      nameJa: string[];
+      nameJa: string | null;
       region:
         | (
             | 'asia'
@@ -355,16 +355,16 @@ export interface components {
       statusHistory: components['schemas']['PartnerStatusChange'][];
       /** Format: date */
       statusSince: string;
-      summaryEn: string[];
-      summaryJa: string[];
+      summaryEn: string | null;
+      summaryJa: string | null;
       /** Format: date-time */
       updatedAt: string;
       version: number;
-      website: string[];
+      website: string | null;
     };
     PartnerPageDto: {
       items: components['schemas']['Partner'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     PartnerStatusChange: {
       /** Format: date */

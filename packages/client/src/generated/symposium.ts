@@ -118,7 +118,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     HealthDto: {
       checks: {
@@ -196,17 +196,17 @@ export interface components {
       heldOn: string;
       /** Format: uuid */
       id: string;
-      note: string[];
-      organiser: string[];
+      note: string | null;
+      organiser: string | null;
       participants: number | null;
       participantsQualifier: ('about' | 'over' | 'exactly') | null;
       /** @enum {string} */
       status:
         'planned' | 'announced' | 'registration-open' | 'closed' | 'held' | 'report-published';
-      streamUrl: string[];
+      streamUrl: string | null;
       titleEn: string;
-      titleJa: string[];
-      venue: string[];
+      titleJa: string | null;
+      venue: string | null;
     };
     SymposiumListDto: {
       items: components['schemas']['Symposium'][];

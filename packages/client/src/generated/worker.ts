@@ -86,7 +86,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     Delivery: {
       attempts: number;
@@ -118,7 +118,7 @@ export interface components {
     };
     DeliveryListDto: {
       items: components['schemas']['Delivery'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     HealthDto: {
       checks: {

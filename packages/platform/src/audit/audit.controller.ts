@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type AuditPage, auditPageSchema, auditQuerySchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '../http/zod-dto';
 import { Roles } from '../auth/decorators';
 import { Responds } from '../http/responds.decorator';
 import { AuditLog } from './audit-log';

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type DependencyCheck, type Health, healthSchema } from '@sp/types';
 import type { FastifyReply } from 'fastify';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from './zod-dto';
 import { Public } from '../auth/decorators';
 import { Responds } from './responds.decorator';
 import { HEALTH_CHECKS, SERVICE_NAME } from '../tokens';

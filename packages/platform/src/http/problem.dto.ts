@@ -1,4 +1,4 @@
 import { problemSchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from './zod-dto';
 
 export class ProblemDto extends createZodDto(problemSchema) {}

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { DB } from '@sp/db';
 import { type RegistryEventReplay, registryEventReplaySchema } from '@sp/types';
 import type { Kysely } from 'kysely';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '../http/zod-dto';
 import { AuditLog } from '../audit/audit-log';
 import { Roles } from '../auth/decorators';
 import { Responds } from '../http/responds.decorator';
