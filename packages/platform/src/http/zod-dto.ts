@@ -23,10 +23,11 @@ export function fixMultiTypeProperty(schema: PropertySchema): PropertySchema {
 export function createZodDto<TSchema extends UnknownSchema>(schema: TSchema): ZodDto<TSchema> {
   // A fresh class per call, so redefining its static factory touches no other DTO.
   const Dto = nestjsZodDto(schema);
-  const documented = Dto._OPENAPI_METADATA_FACTORY;
+  // Subclasses (`class XDto extends createZodDto(x)`) share the schema, so binding is safe.
+  const documented = Dto._OPENAPI_METADATA_FACTORY.bind(Dto);
   Object.defineProperty(Dto, '_OPENAPI_METADATA_FACTORY', {
-    value(this: ZodDto<TSchema>): unknown {
-      const properties = documented.call(this) as Record<string, PropertySchema>;
+    value(): unknown {
+      const properties = documented() as Record<string, PropertySchema>;
       return Object.fromEntries(
         Object.entries(properties).map(([key, value]) => [key, fixMultiTypeProperty(value)]),
       );
