@@ -43,11 +43,23 @@ function raw(data: string): RawExchange {
 }
 
 /** The status line and the JSON body of a raw HTTP/1.1 answer. */
-function parse(answer: string): { status: number; contentType: string; body: unknown } {
+function parse(answer: string): {
+  status: number;
+  contentType: string;
+  requestId: string;
+  body: unknown;
+} {
   const [head = '', body = ''] = answer.split('\r\n\r\n');
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
   const contentType = /^content-type: *(.+)$/im.exec(head)?.[1]?.trim() ?? '';
-  return { status, contentType, body: body ? (JSON.parse(body) as unknown) : undefined };
+  const requestId = /^x-request-id: *(.+)$/im.exec(head)?.[1]?.trim() ?? '';
+  return { status, contentType, requestId, body: body ? (JSON.parse(body) as unknown) : undefined };
+}
+
+/** Every answer names its request id, in the header and the body alike. */
+function expectRequestId(answer: { requestId: string; body: unknown }): void {
+  expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(answer.body).toMatchObject({ requestId: answer.requestId });
 }
 
 describe('slow clients', () => {
@@ -72,6 +84,7 @@ describe('slow clients', () => {
     expect(Math.max(...closedAfter)).toBeLessThan(REQUEST_TIMEOUT_MS + 8_000);
     for (const s of stalled) {
       const answer = parse(s.received());
+      expectRequestId(answer);
       expect(answer).toMatchObject({
         status: 408,
         contentType: expect.stringMatching(/^application\/problem\+json/),
@@ -97,17 +110,14 @@ describe('errors raised before a route runs are problems', () => {
     const res = await registryClient(ctx).GET('/partners/{id}', {
       params: { path: { id: segment } },
     });
-    // Not expectProblem: this answer is made before the request-id hook runs, so it has no
-    // x-request-id header (its body names one all the same).
-    expect(res.response.status).toBe(414);
-    expect(res.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.error).toMatchObject({ type: '/problems/uri-too-long', status: 414 });
+    expectProblem(res, 414, 'uri-too-long');
     expect(JSON.stringify(res.error)).not.toContain('aaaaaaaaaa');
   });
 
   it('answers headers larger than the server takes with a 431 problem', async () => {
     const res = raw(`GET /partners HTTP/1.1\r\nhost: x\r\nx-big: ${'b'.repeat(40_000)}\r\n\r\n`);
     await res.closed;
+    expectRequestId(parse(res.received()));
     expect(parse(res.received())).toMatchObject({
       status: 431,
       contentType: expect.stringMatching(/^application\/problem\+json/),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ServerOptions, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { PROBLEM_CONTENT_TYPE, type ProblemCode } from '@sp/types';
@@ -5,6 +6,7 @@ import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify
 import { statusOf } from '../app-error';
 import type { BaseConfig } from '../config/config';
 import { problemOf } from './problem';
+import { REQUEST_ID_HEADER } from './request-id';
 
 /**
  * How long a client may take, and how long a connection may live: without these a client
@@ -57,11 +59,14 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const code = clientErrorCode(error);
   const status = statusOf[code];
-  const body = JSON.stringify(problemOf(code, clientErrorDetail[code]));
+  // No request was parsed, so none has an id yet: this answer gets its own, like any other.
+  const requestId = randomUUID();
+  const body = JSON.stringify(problemOf(code, clientErrorDetail[code], { requestId }));
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
         `content-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `${REQUEST_ID_HEADER}: ${requestId}\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\n` +
         'connection: close\r\n\r\n' +
         body,
@@ -92,5 +97,9 @@ export function frameworkErrors(
   const body = problemOf(code, known?.detail ?? 'the request cannot be routed', {
     requestId: request.id,
   });
-  void reply.status(statusOf[code]).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  void reply
+    .status(statusOf[code])
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .header(REQUEST_ID_HEADER, request.id)
+    .send(body);
 }
