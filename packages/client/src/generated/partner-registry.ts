@@ -191,6 +191,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -201,6 +202,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -221,6 +223,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
