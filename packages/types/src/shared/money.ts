@@ -47,3 +47,10 @@ export function formatAmount(amount: string, currency: string): string {
   const kept = fraction.padEnd(4, '0').slice(0, digits);
   return digits === 0 ? whole : `${whole}.${kept}`;
 }
+
+/** An amount without trailing zero decimals, as Postgres' `numeric(…, 4)` gives it back ("12.5000" → "12.5"). */
+export function trimAmount(amount: string): string {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  const kept = fraction.replace(/0+$/, '');
+  return kept ? `${whole}.${kept}` : whole;
+}
