@@ -267,7 +267,7 @@ describe('PATCH /activities/:id', () => {
       await patch(staff, a.id, { status: 'paused', partnerId: partnerB.id }),
       400,
       'validation-error',
-      ['status', ''],
+      ['status', 'partnerId'],
     );
     expectProblem(await patch(staff, a.id, { endsOn: '2025-03-31' }), 400, 'validation-error', [
       'endsOn',
