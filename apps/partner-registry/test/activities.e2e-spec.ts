@@ -422,3 +422,24 @@ describe('a partner reports its own activities, staff review them', () => {
     expectProblem(await approve(randomUUID()), 404, 'not-found');
   });
 });
+
+describe('concurrent writers', () => {
+  it('lets one of two simultaneous reviews win; the other is refused, and one event is written', async () => {
+    const created = await clientA.registry.POST('/activities', {
+      body: { type: 'other', titleEn: 'Raced', isPublic: true } as never,
+    });
+    const a = created.data!;
+    const s = await submit(clientA.registry, a.id, `"${a.version}"`);
+    const etag = `"${s.data!.version}"`;
+    const [approved, returned] = await Promise.all([
+      approve(a.id, 'ok', etag),
+      giveBack(a.id, { comment: 'no' }, etag),
+    ]);
+    const statuses = [approved.response.status, returned.response.status].sort();
+    expect(statuses).toEqual([200, 412]);
+    const reviews = (await events(a.id)).filter(
+      (n) => n === 'activity.approved' || n === 'activity.returned',
+    );
+    expect(reviews).toHaveLength(1);
+  });
+});
