@@ -9,6 +9,7 @@ import {
   type TestApiClient,
   unchecked,
   useTestApp,
+  waitFor,
 } from '@sp/testing';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
@@ -424,18 +425,33 @@ describe('a partner reports its own activities, staff review them', () => {
 });
 
 describe('concurrent writers', () => {
-  it('lets one of two simultaneous reviews win; the other is refused, and one event is written', async () => {
+  it('lets one of two simultaneous reviews win; the other gets 412, and one review event is written', async () => {
     const created = await clientA.registry.POST('/activities', {
       body: { type: 'other', titleEn: 'Raced', isPublic: true } as never,
     });
     const a = created.data!;
     const s = await submit(clientA.registry, a.id, `"${a.version}"`);
     const etag = `"${s.data!.version}"`;
-    const [approved, returned] = await Promise.all([
-      approve(a.id, 'ok', etag),
-      giveBack(a.id, { comment: 'no' }, etag),
-    ]);
-    const statuses = [approved.response.status, returned.response.status].sort();
+    // Hold the row so both requests are inside their transactions, waiting, before either
+    // goes on: they then truly race for it.
+    let race: Promise<{ response: Response }[]> | undefined;
+    await ctx.database.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('registry.activity')
+        .select('id')
+        .where('id', '=', a.id)
+        .forUpdate()
+        .execute();
+      race = Promise.all([approve(a.id, 'ok', etag), giveBack(a.id, { comment: 'no' }, etag)]);
+      await waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(ctx.database.db);
+        return (rows[0]?.n ?? 0) >= 2;
+      }, 'both reviews to wait for the row');
+    });
+    const [approved, returned] = await race!;
+    const statuses = [approved!.response.status, returned!.response.status].sort();
     expect(statuses).toEqual([200, 412]);
     const reviews = (await events(a.id)).filter(
       (n) => n === 'activity.approved' || n === 'activity.returned',
