@@ -459,3 +459,18 @@ describe('concurrent writers', () => {
     expect(reviews).toHaveLength(1);
   });
 });
+
+describe('POST /activities/:id/approve without a body', () => {
+  it('approves (the comment is optional)', async () => {
+    const created = await clientA.registry.POST('/activities', {
+      body: { type: 'other', titleEn: 'No body approval' } as never,
+    });
+    await submit(clientA.registry, created.data!.id);
+    const res = await fetch(`${ctx.running.url}/activities/${created.data!.id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await staffToken('staff')}`, 'if-match': '*' },
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ActivityBody).reviewStatus).toBe('approved');
+  });
+});

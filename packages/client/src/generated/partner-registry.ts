@@ -1128,6 +1128,7 @@ export interface components {
       prospective: components['schemas']['PublicPartner'][];
       strategic: components['schemas']['PublicPartner'][];
     };
+    /** @default {} */
     ReviewApproveDto: {
       comment?: string;
     };
