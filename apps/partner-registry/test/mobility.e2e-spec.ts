@@ -11,6 +11,8 @@ import {
 } from '@sp/testing';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { todayInTokyo } from '../src/common/tokyo-date';
+import { fiscalYearOf } from '../src/mobility/fiscal-year';
 
 const ctx = useTestApp(appModule, description);
 const make = factories(ctx);
@@ -306,5 +308,15 @@ describe('PATCH /mobility/:id and GET', () => {
       'validation-error',
       ['fiscalYear'],
     );
+  });
+});
+
+describe('GET /mobility/totals without a fiscal year', () => {
+  it('answers for the fiscal year today (Tokyo) is in', async () => {
+    const today = todayInTokyo();
+    const res = await viewer.GET('/mobility/totals');
+    expect(res.response.status).toBe(200);
+    expect(res.data!.fiscalYear).toBe(fiscalYearOf(today));
+    expect(res.data!.from <= today && today <= res.data!.to).toBe(true);
   });
 });
