@@ -198,3 +198,20 @@ describe('GET /public/activities.atom', () => {
     expect(xml).not.toContain('Internal only');
   });
 });
+
+describe('GET /public/activities.atom, conditionally', () => {
+  it('answers 304 to a reader holding the current ETag, and the new feed once it changes', async () => {
+    const url = `${ctx.running.url}/public/activities.atom`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const same = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(same.status).toBe(304);
+    expect(await same.text()).toBe('');
+    await make.activity(cambridge.id, { titleEn: 'Fourth project', isPublic: true });
+    const changed = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(parseFeed(await changed.text()).items[0]!.title).toBe('Fourth project');
+  });
+});

@@ -1,7 +1,8 @@
-import { Controller, Get, Header, HttpCode, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, Param, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public, Responds } from '@sp/platform';
 import type { PublicActivity, PublicActivityPage, PublicPartnerList } from '@sp/types';
+import type { FastifyReply } from 'fastify';
 import {
   PublicActivityDto,
   PublicActivityIdParamsDto,
@@ -47,9 +48,20 @@ export class PublicController {
     description: 'An Atom 1.0 feed of the newest approved public activities',
     content: { 'application/atom+xml': { schema: { type: 'string' } } },
   })
+  @ApiResponse({ status: 304, description: 'Unchanged since the ETag sent in If-None-Match' })
   @ApiResponse({ status: 429, description: 'Too many requests (application/problem+json)' })
-  activityFeed(): Promise<string> {
-    return this.pub.activityFeed();
+  async activityFeed(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const { xml, etag } = await this.pub.activityFeed();
+    void reply.header('etag', etag);
+    // A reader that has this version gets 304 and no body.
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
+      void reply.status(304);
+      return '';
+    }
+    return xml;
   }
 
   /** One approved public activity (where the feed's entries link). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
 import type {
@@ -35,8 +36,10 @@ export class PublicService {
     return this.activities.getPublished(id);
   }
 
-  async activityFeed(now = new Date()): Promise<string> {
+  /** The Atom document and its strong ETag (a digest of it), for conditional GETs by feed readers. */
+  async activityFeed(now = new Date()): Promise<{ xml: string; etag: string }> {
     const { items } = await this.activities.listPublished(FEED_SIZE, undefined);
-    return activityFeed(this.config.PUBLIC_BASE_URL, items, now);
+    const xml = activityFeed(this.config.PUBLIC_BASE_URL, items, now);
+    return { xml, etag: `"${createHash('sha256').update(xml).digest('base64url')}"` };
   }
 }

@@ -3160,6 +3160,13 @@ export interface operations {
           'application/atom+xml': string;
         };
       };
+      /** @description Unchanged since the ETag sent in If-None-Match */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Too many requests (application/problem+json) */
       429: {
         headers: {
