@@ -215,3 +215,18 @@ describe('GET /public/activities.atom, conditionally', () => {
     expect(parseFeed(await changed.text()).items[0]!.title).toBe('Fourth project');
   });
 });
+
+describe('GET /public/activities?partnerId=', () => {
+  it("shows one partner's public activities only", async () => {
+    const other = await make.partner({ nameEn: 'Filter University', status: 'primary' });
+    const theirs = await make.activity(other.id, { titleEn: 'Filtered', isPublic: true });
+    const res = await anonymous.GET('/public/activities', {
+      params: { query: { partnerId: other.id } },
+    });
+    expect(res.data!.items.map((a) => a.id)).toEqual([theirs.id]);
+    const bad = await anonymous.GET('/public/activities', {
+      params: { query: { partnerId: 'nope' } },
+    });
+    expectProblem(bad, 400, 'validation-error', ['partnerId']);
+  });
+});

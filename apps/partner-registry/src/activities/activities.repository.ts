@@ -101,6 +101,7 @@ export class ActivitiesRepository {
   async listPublished(
     limit: number,
     cursor: TimeCursor | undefined,
+    partnerId?: string,
   ): Promise<{ rows: (ActivityRow & { cursorAt: string })[]; more: boolean }> {
     let q = this.db
       .selectFrom('registry.activity as a')
@@ -118,6 +119,7 @@ export class ActivitiesRepository {
       .orderBy('a.publishedAt', 'desc')
       .orderBy('a.id', 'desc')
       .limit(limit + 1);
+    if (partnerId) q = q.where('a.partnerId', '=', partnerId);
     if (cursor)
       q = q.where(
         sql<boolean>`(a.published_at, a.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`,

@@ -66,9 +66,10 @@ export class ActivitiesService {
   async listPublished(
     limit: number,
     rawCursor: string | undefined,
+    partnerId?: string,
   ): Promise<{ items: PublicActivity[]; nextCursor: string | null }> {
     const cursor = rawCursor ? decodeTimeCursor('public-activities', rawCursor) : undefined;
-    const { rows, more } = await this.repo.listPublished(limit, cursor);
+    const { rows, more } = await this.repo.listPublished(limit, cursor, partnerId);
     const last = rows.at(-1);
     return {
       items: rows.flatMap((r) =>

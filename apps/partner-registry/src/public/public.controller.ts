@@ -27,7 +27,7 @@ export class PublicController {
     return this.pub.partnerList();
   }
 
-  /** "Recent Activities": approved public activities, newest first, in keyset pages. */
+  /** "Recent Activities": approved public activities, newest first, in keyset pages; `partnerId` for one partner's. */
   @Get('activities')
   @Public()
   @Header('cache-control', 'public, max-age=60')

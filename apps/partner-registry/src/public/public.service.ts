@@ -29,7 +29,7 @@ export class PublicService {
   }
 
   recentActivities(query: PublicActivityQuery): Promise<PublicActivityPage> {
-    return this.activities.listPublished(query.limit, query.cursor);
+    return this.activities.listPublished(query.limit, query.cursor, query.partnerId);
   }
 
   activity(id: string): Promise<PublicActivity> {

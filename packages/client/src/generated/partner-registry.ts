@@ -3107,6 +3107,7 @@ export interface operations {
       query?: {
         cursor?: string;
         limit?: number;
+        partnerId?: string;
       };
       header?: never;
       path?: never;

@@ -58,6 +58,10 @@ export const publicActivityPageSchema = pageOf(publicActivitySchema);
 export type PublicActivityPage = z.infer<typeof publicActivityPageSchema>;
 
 export const publicActivityQuerySchema = pageQuerySchema
-  .extend({ limit: z.coerce.number().int().min(1).max(50).default(20) })
+  .extend({
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+    /** One partner's activities (its page on the programme site). */
+    partnerId: z.uuid().optional(),
+  })
   .strict();
 export type PublicActivityQuery = z.infer<typeof publicActivityQuerySchema>;
