@@ -10,5 +10,7 @@ import { PartnersService } from './partners.service';
   imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
+  // The public programme page lists partners through the service.
+  exports: [PartnersService],
 })
 export class PartnersModule {}

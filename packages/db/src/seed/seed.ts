@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
+import { seedActivities } from './activities';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
 
@@ -9,6 +10,7 @@ export type SeedCounts = {
   agreements: number;
   symposiums: number;
   documents: number;
+  activities: number;
 };
 
 /**
@@ -19,9 +21,16 @@ export type SeedCounts = {
  */
 export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): Promise<SeedCounts> {
   return db.transaction().execute(async (trx) => {
-    const counts: SeedCounts = { partners: 0, agreements: 0, symposiums: 0, documents: 0 };
+    const counts: SeedCounts = {
+      partners: 0,
+      agreements: 0,
+      symposiums: 0,
+      documents: 0,
+      activities: 0,
+    };
 
     await seedRegistry(trx, counts, progress);
+    await seedActivities(trx, counts, progress);
     await seedSymposium(trx, counts, progress);
     return counts;
   });
