@@ -45,6 +45,7 @@ const snapshot = async () => ({
   partners: await db.selectFrom('registry.partner').selectAll().orderBy('nameEn').execute(),
   history: await db.selectFrom('registry.partnerStatusChange').selectAll().orderBy('id').execute(),
   agreements: await db.selectFrom('registry.agreement').selectAll().orderBy('id').execute(),
+  renewals: await db.selectFrom('registry.agreementRenewal').selectAll().orderBy('id').execute(),
   symposiums: await db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn').execute(),
   outbox: await db.selectFrom('registry.outbox').select(['id', 'name']).orderBy('id').execute(),
   documents: await db.selectFrom('symposium.document').selectAll().orderBy('id').execute(),
@@ -98,7 +99,10 @@ describe('seed', () => {
     expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
     // Each new partner is announced through the outbox, like one created through the API.
     const announced = await db.selectFrom('registry.outbox').select(['name', 'payload']).execute();
-    expect(announced.map((r) => r.name)).toEqual(Array(9).fill('partner.created'));
+    expect(announced.filter((r) => r.name === 'partner.created')).toHaveLength(9);
+    // ...and each agreement, like one recorded through the API.
+    expect(announced.filter((r) => r.name === 'agreement.created')).toHaveLength(8);
+    expect(announced).toHaveLength(17);
     const partners = await db.selectFrom('registry.partner').selectAll().execute();
     expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
     expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe(

@@ -58,6 +58,8 @@ export {
 export type { ProblemResult } from './problem';
 export { expectProblem } from './problem';
 export type {
+  AgreementBody,
+  AgreementCreateBody,
   AgreementRow,
   Factories,
   PartnerCreateBody,

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { AgreementsController } from './agreements.controller';
 import { AgreementsRepository } from './agreements.repository';
 import { AgreementsService } from './agreements.service';
 
-/** Agreements with partners. No routes of its own yet: partners' detail shows them. */
+/** Agreements with partners: their routes, and the reminders before one expires. */
 @Module({
-  providers: [AgreementsService, AgreementsRepository],
-  // PartnersService lists a partner's agreements in its detail.
-  exports: [AgreementsService],
+  controllers: [AgreementsController],
+  providers: [AgreementsService, AgreementsRepository, Clock],
+  // PartnersService lists a partner's agreements in its detail; the daily job sends the
+  // reminders through the service, on the Clock a test can set.
+  exports: [AgreementsService, Clock],
 })
 export class AgreementsModule {}

@@ -2,6 +2,7 @@ import type {
   AgreementKind,
   AgreementReminderThreshold,
   DatePrecision,
+  Language,
   PartnerScope,
   PartnerStatus,
   Region,
@@ -31,6 +32,8 @@ export type PartnerTable = {
   coordinatingDepartment: string | null;
   coordinatorName: string | null;
   coordinatorEmail: string | null;
+  /** The language reminders are written to the coordinator in. */
+  coordinatorLocale: Language | null;
   /** How much of `statusSince` is known (it holds the first day of a year or month). */
   statusSincePrecision: Generated<DatePrecision>;
 };

@@ -119,6 +119,12 @@ export const agreementSchema = z
   .meta({ id: 'Agreement' });
 export type Agreement = z.infer<typeof agreementSchema>;
 
+/**
+ * One agreement as a whole response (`GET /agreements/{id}`): the same fields, named by its
+ * DTO in the OpenAPI document (`Agreement` is the one nested in lists and partner details).
+ */
+export const agreementDetailSchema = agreementSchema.extend({});
+
 export const agreementListQuerySchema = z
   .object({
     status: queryList(agreementStatusSchema).optional(),

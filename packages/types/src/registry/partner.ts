@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   countryCodeSchema,
   isoDateTimeSchema,
+  languageSchema,
   pageOf,
   pageQuerySchema,
   queryList,
@@ -47,7 +48,12 @@ const httpUrl = (max: number) => z.url({ protocol: /^https?$/ }).max(max);
  * UTokyo person: shown to staff only, never to partner tokens nor on a public route.
  */
 export const partnerCoordinatorSchema = z
-  .object({ name: text(200), email: z.email().max(320) })
+  .object({
+    name: text(200),
+    email: z.email().max(320),
+    /** The language agreement reminders are written in. */
+    locale: languageSchema.default('ja'),
+  })
   .strict()
   .meta({ id: 'PartnerCoordinator' });
 export type PartnerCoordinator = z.infer<typeof partnerCoordinatorSchema>;

@@ -11,6 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       add column coordinating_department text,
       add column coordinator_name text,
       add column coordinator_email text,
+      add column coordinator_locale text check (coordinator_locale in ('en','ja')),
       add column status_since_precision text not null default 'day'
         check (status_since_precision in ('year','month','day'))`.execute(db);
   // `?tag=` filters with `tags @> array[...]`.
@@ -45,6 +46,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     alter table registry.partner
       drop column status_since_precision,
+      drop column coordinator_locale,
       drop column coordinator_email,
       drop column coordinator_name,
       drop column coordinating_department,
