@@ -54,7 +54,11 @@ const bodyError = (field: string, message: string, code: string) =>
   });
 
 /** A partial date (`2016`, `2023-01`, `2023-01-15`) whose first day is after `today` is refused. */
-export function checkNotAhead(value: string | null | undefined, today: string, field: string): void {
+export function checkNotAhead(
+  value: string | null | undefined,
+  today: string,
+  field: string,
+): void {
   if (value === null || value === undefined) return;
   const first = splitPartialDate(value)?.firstDay;
   if (first !== undefined && first > today)

@@ -30,7 +30,9 @@ const isDuplicateTitle = (error: unknown): boolean => {
 };
 const duplicateTitle = (title: string) =>
   new AppError('conflict', `this partner already has an agreement titled "${title}"`, {
-    errors: [{ in: 'body', field: 'title', message: 'is taken for this partner', code: 'duplicate' }],
+    errors: [
+      { in: 'body', field: 'title', message: 'is taken for this partner', code: 'duplicate' },
+    ],
   });
 
 /**

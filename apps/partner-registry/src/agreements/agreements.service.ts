@@ -149,7 +149,13 @@ export class AgreementsService {
         this.agreement(current, trx),
         this.agreement(row, trx),
       ]);
-      await this.audit.record(trx, { entity: 'agreement', entityId: id, action: 'update', before, after });
+      await this.audit.record(trx, {
+        entity: 'agreement',
+        entityId: id,
+        action: 'update',
+        before,
+        after,
+      });
       await writeOutbox(trx, 'registry', {
         name: 'agreement.updated',
         payload: toAgreementSnapshot(row),
@@ -188,7 +194,13 @@ export class AgreementsService {
         this.agreement(current, trx),
         this.agreement(row, trx),
       ]);
-      await this.audit.record(trx, { entity: 'agreement', entityId: id, action: 'renew', before, after });
+      await this.audit.record(trx, {
+        entity: 'agreement',
+        entityId: id,
+        action: 'renew',
+        before,
+        after,
+      });
       await writeOutbox(trx, 'registry', {
         name: 'agreement.renewed',
         payload: { ...toAgreementSnapshot(row), previousExpiresOn: current.expiresOn },
@@ -253,7 +265,8 @@ export class AgreementsService {
       if (claimed) result.sent++;
       else result.alreadySent++;
     }
-    this.logger.log(
+    const quiet = result.sent === 0 && result.withoutCoordinator === 0;
+    this.logger[quiet ? 'debug' : 'log'](
       `agreements.expiry-reminders ${today}: ${result.sent} sent, ${result.alreadySent} already sent, ${result.withoutCoordinator} waiting for a coordinator`,
     );
     return result;

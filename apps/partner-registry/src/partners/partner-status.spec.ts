@@ -44,9 +44,12 @@ describe('checkStatusChange', () => {
 describe('checkStatusChangedOn', () => {
   const today = '2026-12-02';
 
-  it.each([undefined, today, '2026-12-01', '1999-01-01', '2026', '2026-12'])('accepts %s', (changedOn) => {
-    expect(thrown(() => checkStatusChangedOn(changedOn, today))).toBeUndefined();
-  });
+  it.each([undefined, today, '2026-12-01', '1999-01-01', '2026', '2026-12'])(
+    'accepts %s',
+    (changedOn) => {
+      expect(thrown(() => checkStatusChangedOn(changedOn, today))).toBeUndefined();
+    },
+  );
 
   it.each(['2026-12-03', '2027-01-01', '2027', '2027-01'])(
     'refuses %s, a day ahead of today, naming the field',

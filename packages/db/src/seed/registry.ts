@@ -134,7 +134,11 @@ export const partners = [
     city: 'Seoul',
     statusSince: '2016-07-22',
     agreements: [
-      { kind: 'comprehensive', title: 'Memorandum on strategic partnership', signedOn: '2016-07-22' },
+      {
+        kind: 'comprehensive',
+        title: 'Memorandum on strategic partnership',
+        signedOn: '2016-07-22',
+      },
     ],
   },
   {
@@ -171,7 +175,11 @@ export const partners = [
     city: 'Beijing',
     statusSince: '2018-07-23',
     agreements: [
-      { kind: 'comprehensive', title: 'Memorandum on strategic partnership', signedOn: '2018-07-23' },
+      {
+        kind: 'comprehensive',
+        title: 'Memorandum on strategic partnership',
+        signedOn: '2018-07-23',
+      },
     ],
   },
   {
