@@ -11,7 +11,7 @@ import {
   appModule as registryModule,
   description as registryDescription,
 } from '../apps/partner-registry/src/app.module';
-import { Clock } from '../apps/partner-registry/src/common/clock';
+import { TokyoClock } from '../apps/partner-registry/src/common/tokyo.clock';
 import { RegistryJobs } from '../apps/partner-registry/src/jobs/registry.jobs';
 import {
   appModule as workerModule,
@@ -66,7 +66,7 @@ it('mails each threshold once to the coordinator across 200 days, two replicas r
   });
 
   const apps = [registry.running, replica!];
-  const clocks = apps.map(({ app }) => app.get(Clock, { strict: false }));
+  const clocks = apps.map(({ app }) => app.get(TokyoClock, { strict: false }));
   const jobs = apps.map(({ app }) => app.get(RegistryJobs, { strict: false }));
   let sent = 0;
   for (let n = 0; n <= 200; n++) {

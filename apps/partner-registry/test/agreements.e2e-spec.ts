@@ -8,7 +8,7 @@ import {
   unchecked,
   useTestApp,
 } from '@sp/testing';
-import { Clock } from '../src/common/clock';
+import { TokyoClock } from '../src/common/tokyo.clock';
 import { appModule, description } from '../src/app.module';
 
 const ctx = useTestApp(appModule, description, {
@@ -22,7 +22,8 @@ beforeAll(async () => {
   api = registryClient(ctx, await staffToken('staff'));
   viewer = registryClient(ctx, await staffToken('viewer'));
   // The app stands on 2 December 2026 in Tokyo, whatever the date the tests run on.
-  ctx.running.app.get(Clock, { strict: false }).now = () => new Date('2026-12-02T12:00:00+09:00');
+  ctx.running.app.get(TokyoClock, { strict: false }).now = () =>
+    new Date('2026-12-02T12:00:00+09:00');
 });
 
 const outboxOf = (id: string) =>

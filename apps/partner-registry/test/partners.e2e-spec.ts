@@ -293,7 +293,11 @@ describe('PATCH /partners/:id', () => {
     });
 
   it('changes fields and dates a status change in the history', async () => {
-    const partner = await create('Université Patch');
+    const partner = await make.partner({
+      nameEn: 'Université Patch',
+      country: 'FR',
+      statusSince: '2023-10-01',
+    });
     const res = await api.PATCH('/partners/{id}', {
       params: { path: { id: partner.id }, header: { 'If-Match': `"${partner.version}"` } },
       body: {

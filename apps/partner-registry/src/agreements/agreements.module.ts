@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Clock } from '../common/clock';
+import { TokyoClock } from '../common/tokyo.clock';
 import { AgreementsController } from './agreements.controller';
 import { AgreementsRepository } from './agreements.repository';
 import { AgreementsService } from './agreements.service';
@@ -7,9 +7,9 @@ import { AgreementsService } from './agreements.service';
 /** Agreements with partners: their routes, and the reminders before one expires. */
 @Module({
   controllers: [AgreementsController],
-  providers: [AgreementsService, AgreementsRepository, Clock],
+  providers: [AgreementsService, AgreementsRepository, TokyoClock],
   // PartnersService lists a partner's agreements in its detail; the daily job sends the
-  // reminders through the service, on the Clock a test can set.
-  exports: [AgreementsService, Clock],
+  // reminders through the service, on the clock a test can set.
+  exports: [AgreementsService, TokyoClock],
 })
 export class AgreementsModule {}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditLog } from '@sp/platform';
 import { createTestDatabase, type TestDatabase, testConfig } from '@sp/testing';
 import type { EmailSend } from '@sp/types';
-import { Clock } from '../common/clock';
+import { TokyoClock } from '../common/tokyo.clock';
 import { configSchema } from '../config';
 import { AgreementsRepository } from './agreements.repository';
 import { AgreementsService } from './agreements.service';
@@ -10,7 +10,7 @@ import { AgreementsService } from './agreements.service';
 /** The service with its real repository against the real (cloned) database. */
 let database: TestDatabase;
 let agreements: AgreementsService;
-const clock = new Clock();
+const clock = new TokyoClock();
 
 beforeAll(async () => {
   database = await createTestDatabase();

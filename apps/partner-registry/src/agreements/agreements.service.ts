@@ -22,7 +22,7 @@ import {
   splitPartialDate,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
-import { Clock } from '../common/clock';
+import { TokyoClock } from '../common/tokyo.clock';
 import type { RegistryConfig } from '../config';
 import {
   agreementStatus,
@@ -69,7 +69,7 @@ export class AgreementsService {
   constructor(
     private readonly repo: AgreementsRepository,
     private readonly audit: AuditLog,
-    private readonly clock: Clock,
+    private readonly clock: TokyoClock,
     @Inject(APP_CONFIG) private readonly config: RegistryConfig,
   ) {}
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ServiceJobs } from '@sp/platform';
 import { type JobHandlers, queueNames } from '@sp/queue';
 import { type ExpiryRemindersResult, AgreementsService } from '../agreements/agreements.service';
-import { Clock } from '../common/clock';
+import { TokyoClock } from '../common/tokyo.clock';
 
 const queue = queueNames.registryJobs;
 
@@ -19,7 +19,7 @@ export class RegistryJobs implements ServiceJobs<typeof queue> {
 
   constructor(
     private readonly agreements: AgreementsService,
-    private readonly clock: Clock,
+    private readonly clock: TokyoClock,
   ) {}
 
   /**

@@ -267,7 +267,7 @@ export async function seedRegistry(
       .select('id')
       .where((eb) => eb(eb.fn('lower', [eb.ref('nameEn')]), '=', p.nameEn.toLowerCase()))
       .executeTakeFirstOrThrow();
-    for (const given of p.agreements) {
+    for (const { renewals = [], ...given } of p.agreements) {
       const a: AgreementCreate = agreementCreateSchema.parse(given);
       const signed = a.signedOn ? split(a.signedOn) : undefined;
       const row = await trx
@@ -290,7 +290,7 @@ export async function seedRegistry(
         .executeTakeFirst();
       if (!row) continue;
       counts.agreements++;
-      for (const renewal of given.renewals ?? []) {
+      for (const renewal of renewals) {
         const r = agreementRenewalCreateSchema.parse(renewal);
         const on = split(r.renewedOn ?? row.signedOn ?? '');
         await trx

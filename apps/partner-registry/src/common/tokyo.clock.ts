@@ -6,7 +6,7 @@ import { todayInTokyo } from './tokyo-date';
  * Tokyo date from here, so a test can stand the app on a day of its choosing (`now`).
  */
 @Injectable()
-export class Clock {
+export class TokyoClock {
   now(): Date {
     return new Date();
   }
