@@ -27,7 +27,11 @@ const patch = (id: string, body: unknown, ifMatch = '*') =>
     body: unchecked(body),
   });
 
-const coordinator = { name: 'Hanako Todai', email: 'hanako.todai@example.ac.jp', locale: 'en' };
+const coordinator = {
+  name: 'Hanako Todai',
+  email: 'hanako.todai@example.ac.jp',
+  locale: 'en' as const,
+};
 
 describe('the partner profile', () => {
   it('keeps city, logo, tags, department and coordinator; tags are normalised', async () => {
