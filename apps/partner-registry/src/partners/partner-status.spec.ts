@@ -1,6 +1,11 @@
 import { AppError } from '@sp/platform';
 import { partnerStatuses } from '@sp/types';
-import { changesStatus, checkStatusChange, checkStatusChangedOn } from './partner-status';
+import {
+  changesStatus,
+  checkStatusChange,
+  checkStatusChangedOn,
+  checkStatusSince,
+} from './partner-status';
 
 const thrown = (work: () => void): AppError | undefined => {
   try {
@@ -76,5 +81,17 @@ describe('checkStatusChangedOn after a previous change', () => {
       expect.objectContaining({ in: 'body', field: 'statusChangedOn', code: 'too_small' }),
     ]);
     expect(error?.errors?.[0]?.message).toContain('(2016)');
+  });
+});
+
+describe('checkStatusSince', () => {
+  const today = '2026-12-02';
+  it.each([undefined, '2016', '2026-12', today])('accepts %s', (since) => {
+    expect(thrown(() => checkStatusSince(since, today))).toBeUndefined();
+  });
+  it.each(['2027', '2026-12-03'])('refuses %s, ahead of today, naming statusSince', (since) => {
+    expect(thrown(() => checkStatusSince(since, today))?.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'statusSince', code: 'too_big' }),
+    ]);
   });
 });
