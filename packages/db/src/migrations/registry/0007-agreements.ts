@@ -82,6 +82,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table registry.agreement_reminder`.execute(db);
   await sql`
     alter table registry.agreement
+      drop constraint agreement_dates_check,
+      drop constraint agreement_signed_precision_check,
+      drop constraint agreement_kind_check,
       add column renewed_on date,
       add column signed_year int check (signed_year between 1900 and 2200)`.execute(db);
   await sql`
@@ -93,27 +96,22 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     update registry.agreement set
       signed_year = extract(year from signed_on)::int,
-      signed_on = case when signed_on_precision = 'day' then signed_on end`.execute(db);
+      signed_on = case when signed_on_precision = 'day' then signed_on end,
+      kind = case kind
+        when 'comprehensive' then 'memorandum'
+        when 'student-exchange' then 'exchange'
+        when 'research' then 'other'
+        else kind end`.execute(db);
   await sql`
     alter table registry.agreement
-      drop constraint agreement_dates_check,
-      drop constraint agreement_signed_precision_check,
-      drop constraint agreement_kind_check,
       drop column version,
       drop column document_url,
       drop column auto_renewal,
       drop column starts_on,
       drop column signatories,
-      drop column signed_on_precision`.execute(db);
-  await sql`
-    update registry.agreement set kind = case kind
-      when 'comprehensive' then 'memorandum'
-      when 'student-exchange' then 'exchange'
-      when 'research' then 'other'
-      else kind end`.execute(db);
-  await sql`
-    alter table registry.agreement add constraint agreement_kind_check
-      check (kind in ('memorandum','strategic-partnership','exchange','joint-degree','other'))`.execute(
+      drop column signed_on_precision,
+      add constraint agreement_kind_check
+        check (kind in ('memorandum','strategic-partnership','exchange','joint-degree','other'))`.execute(
     db,
   );
 }
