@@ -233,6 +233,38 @@ describe('GET /partners/:id/agreements', () => {
   });
 });
 
+describe('GET /agreements', () => {
+  it('lists agreements across partners, soonest expiry first, filtered; a partner sees its own', async () => {
+    const one = await make.partner();
+    const two = await make.partner();
+    const late = await make.agreement(one.id, { expiresOn: '2027-01-30' });
+    const soon = await make.agreement(two.id, { expiresOn: '2026-12-20' });
+    const open = await make.agreement(two.id, { kind: 'research' });
+    const ids = async (client: RegistryClient, query: Record<string, string>) => {
+      const res = await client.GET('/agreements', { params: { query: unchecked(query) } });
+      expect(res.response.status).toBe(200);
+      return res.data!.items.map((a) => a.id);
+    };
+    const mine = [late.id, soon.id, open.id];
+    const only = (list: string[]) => list.filter((id) => mine.includes(id));
+    expect(only(await ids(viewer, { status: 'expiring' }))).toEqual([soon.id, late.id]);
+    expect(await ids(viewer, { partnerId: two.id })).toEqual([soon.id, open.id]);
+    expect(await ids(viewer, { partnerId: `${one.id},${two.id}`, kind: 'research' })).toEqual([
+      open.id,
+    ]);
+    const client = await make.apiClient(one.id, { scopes: ['registry:read'] });
+    expect(await ids(client.registry, {})).toEqual([late.id]);
+    expect(await ids(client.registry, { partnerId: two.id })).toEqual([]);
+    const bad = await viewer.GET('/agreements', {
+      params: { query: unchecked({ partnerId: 'nope' }) },
+    });
+    expect(expectProblem(bad, 400, 'validation-error').errors?.[0]).toMatchObject({
+      in: 'query',
+      field: 'partnerId.0',
+    });
+  });
+});
+
 describe('GET /agreements/:id', () => {
   it('gives the agreement with its ETag, 404 for an unknown id', async () => {
     const partner = await make.partner();

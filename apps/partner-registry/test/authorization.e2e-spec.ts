@@ -102,6 +102,11 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { anonymous: 401, staff: 201, admin: 201, others: 403 },
     },
     {
+      route: 'GET /agreements',
+      request: () => ({ path: '/agreements?status=active' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
       route: 'GET /agreements/:id',
       request: () => ({ path: `/agreements/${agreement.id}` }),
       expect: { anonymous: 401, partnerB: 404, others: 200 },

@@ -18,6 +18,7 @@ import {
   AgreementListDto,
   AgreementListQueryDto,
   AgreementRenewalCreateDto,
+  AgreementSearchQueryDto,
   AgreementUpdateDto,
 } from './agreements.dto';
 import { AgreementsService } from './agreements.service';
@@ -55,6 +56,18 @@ export class AgreementsController {
     void reply.header('location', `/agreements/${agreement.id}`);
     sendETag(reply, agreement.version);
     return agreement;
+  }
+
+  /**
+   * Agreements across partners, soonest expiry first (open-ended last), filtered by status
+   * (`?status=expiring`: what needs renewing), kind and partner. A partner client sees its own.
+   */
+  @Get('agreements')
+  @Roles('viewer')
+  @Scopes('registry:read')
+  @Responds(200, AgreementListDto, 401, 403)
+  search(@Query() query: AgreementSearchQueryDto): Promise<AgreementList> {
+    return this.agreements.search(query);
   }
 
   /** One agreement with its status and renewals. */

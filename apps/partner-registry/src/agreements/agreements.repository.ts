@@ -82,6 +82,17 @@ export class AgreementsRepository {
     return q.execute();
   }
 
+  /** Agreements across partners (a partner token: its own), soonest expiry first, open-ended last. */
+  search(filter: { kind?: AgreementKind[]; partnerId?: string[] }): Promise<AgreementRow[]> {
+    let q = this.baseQuery()
+      .orderBy(sql`expires_on asc nulls last`)
+      .orderBy('title')
+      .orderBy('id');
+    if (filter.kind) q = q.where('kind', 'in', filter.kind);
+    if (filter.partnerId) q = q.where('partnerId', 'in', filter.partnerId);
+    return q.execute();
+  }
+
   findById(id: string, db: Db = this.db): Promise<AgreementRow | undefined> {
     return this.baseQuery(db).where('id', '=', id).executeTakeFirst();
   }

@@ -17,6 +17,7 @@ import {
   type AgreementList,
   type AgreementListQuery,
   type AgreementRenewalCreate,
+  type AgreementSearchQuery,
   agreementReminderThresholds,
   type AgreementUpdate,
   splitPartialDate,
@@ -82,6 +83,13 @@ export class AgreementsService {
   async list(partnerId: string, query: AgreementListQuery): Promise<AgreementList> {
     if (!(await this.repo.partnerVisible(partnerId))) throw AppError.notFound('partner', partnerId);
     const rows = await this.repo.listForPartner(partnerId, { kind: query.kind });
+    const items = await this.withRenewals(rows);
+    return { items: query.status ? items.filter((a) => query.status!.includes(a.status)) : items };
+  }
+
+  /** `GET /agreements`: across partners, filtered by status, kind and partner. */
+  async search(query: AgreementSearchQuery): Promise<AgreementList> {
+    const rows = await this.repo.search({ kind: query.kind, partnerId: query.partnerId });
     const items = await this.withRenewals(rows);
     return { items: query.status ? items.filter((a) => query.status!.includes(a.status)) : items };
   }

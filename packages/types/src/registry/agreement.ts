@@ -133,6 +133,12 @@ export const agreementListQuerySchema = z
   .strict();
 export type AgreementListQuery = z.infer<typeof agreementListQuerySchema>;
 
+/** Agreements across partners (`GET /agreements`), e.g. every one `expiring` this quarter. */
+export const agreementSearchQuerySchema = agreementListQuerySchema
+  .extend({ partnerId: queryList(z.uuid()).optional() })
+  .strict();
+export type AgreementSearchQuery = z.infer<typeof agreementSearchQuerySchema>;
+
 /** A partner's agreements, oldest signing first (an undated one last). */
 export const agreementListSchema = z.object({ items: z.array(agreementSchema) });
 export type AgreementList = z.infer<typeof agreementListSchema>;
