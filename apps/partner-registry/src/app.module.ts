@@ -6,6 +6,7 @@ import {
   ServiceJobsModule,
 } from '@sp/platform';
 import { AccessModule } from './access/access.module';
+import { AgreementsModule } from './agreements/agreements.module';
 import { configSchema } from './config';
 import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
@@ -42,8 +43,9 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       }),
       MessagingModule.relay('registry'),
       // Its scheduled work (agreement-expiry reminders) runs here, on its own data.
-      ServiceJobsModule.register(RegistryJobs),
+      ServiceJobsModule.register(RegistryJobs, { imports: [AgreementsModule] }),
       PartnersModule,
+      AgreementsModule,
       AccessModule,
       ActivitiesModule,
       MobilityModule,

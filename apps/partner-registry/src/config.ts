@@ -13,5 +13,7 @@ export const configSchema = serviceConfigSchema(3001).extend({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .default('http://localhost:3001'),
+  /** An agreement is `expiring` (not `active`) when its last day is at most this many days ahead. */
+  AGREEMENT_EXPIRING_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

@@ -60,6 +60,12 @@ it('gives every caller exactly what it may, on every route', async () => {
   const spares: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const sparesRevoke: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const anyClient = await spareClient();
+  // Agreements: one of partner A's to read and edit, and one to renew per caller that may.
+  const agreement = await make.agreement(partnerA.id, { expiresOn: '2030-03-31' });
+  const renewable: Partial<Record<Caller, string>> = {
+    staff: (await make.agreement(partnerA.id, { expiresOn: '2030-03-31' })).id,
+    admin: (await make.agreement(partnerA.id, { expiresOn: '2030-03-31' })).id,
+  };
 
   // Activities and mobility reports of partner A in the review state each caller's try needs.
   const ifMatchAny = { 'if-match': '*' };
@@ -138,6 +144,46 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
     },
     auditRow('partner', partnerA.id),
+    {
+      route: 'GET /partners/:id/agreements',
+      request: () => ({ path: `/partners/${partnerA.id}/agreements` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /partners/:id/agreements',
+      request: (caller) => ({
+        path: `/partners/${partnerA.id}/agreements`,
+        body: { kind: 'research', title: `Matrix agreement ${caller} ${randomUUID()}` },
+      }),
+      expect: { anonymous: 401, staff: 201, admin: 201, others: 403 },
+    },
+    {
+      route: 'GET /agreements',
+      request: () => ({ path: '/agreements?status=active' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
+      route: 'GET /agreements/:id',
+      request: () => ({ path: `/agreements/${agreement.id}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'PATCH /agreements/:id',
+      request: (caller) => ({
+        path: `/agreements/${agreement.id}`,
+        body: { note: `edited by ${caller}` },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'POST /agreements/:id/renewals',
+      request: (caller) => ({
+        path: `/agreements/${renewable[caller] ?? agreement.id}/renewals`,
+        headers: { 'if-match': '*' },
+        body: { expiresOn: '2035-03-31' },
+      }),
+      expect: { anonymous: 401, staff: 201, admin: 201, others: 403 },
+    },
     {
       route: 'POST /partners/:id/clients',
       request: () => ({

@@ -162,18 +162,16 @@ describe('GET /partners', () => {
 describe('GET /partners/:id', () => {
   it('gives a partner with its agreements and status history', async () => {
     const partner = await make.partner({ country: 'SE', status: 'primary' });
-    await make.agreement(partner.id, {
-      signedOn: '2017-09-25',
-      renewedOn: '2022-06-01',
-      signedYear: 2017,
-    });
+    await make.agreement(partner.id, { signedOn: '2017-09-25', expiresOn: '2099-12-31' });
+    await make.agreement(partner.id, { signedOn: '2016' });
     const res = await api.GET('/partners/{id}', { params: { path: { id: partner.id } } });
     expect(res.response.status).toBe(200);
     expect(res.data!.agreements).toEqual([
+      expect.objectContaining({ signedOn: '2016', status: 'active', renewals: [] }),
       expect.objectContaining({
         signedOn: '2017-09-25',
-        renewedOn: '2022-06-01',
-        signedYear: 2017,
+        expiresOn: '2099-12-31',
+        status: 'active',
       }),
     ]);
     expect(res.data!.statusHistory).toEqual([
@@ -295,7 +293,11 @@ describe('PATCH /partners/:id', () => {
     });
 
   it('changes fields and dates a status change in the history', async () => {
-    const partner = await create('Université Patch');
+    const partner = await make.partner({
+      nameEn: 'Université Patch',
+      country: 'FR',
+      statusSince: '2023-10-01',
+    });
     const res = await api.PATCH('/partners/{id}', {
       params: { path: { id: partner.id }, header: { 'If-Match': `"${partner.version}"` } },
       body: {

@@ -1,5 +1,6 @@
 import {
   activityRecordEvents,
+  agreementEvents,
   emailSendSchema,
   fundingRecordEvents,
   mobilityRecordEvents,
@@ -26,7 +27,12 @@ export const topicMessages = {
    * (their topics have no queues), so until a consumer appears they are the outbox's record of
    * what changed, kept for the outbox retention. A consumer gets a queue in @sp/queue's table.
    */
-  'registry-records': { ...activityRecordEvents, ...mobilityRecordEvents, ...fundingRecordEvents },
+  'registry-records': {
+    ...agreementEvents,
+    ...activityRecordEvents,
+    ...mobilityRecordEvents,
+    ...fundingRecordEvents,
+  },
   'symposium-events': {},
   'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;

@@ -45,6 +45,7 @@ const snapshot = async () => ({
   partners: await db.selectFrom('registry.partner').selectAll().orderBy('nameEn').execute(),
   history: await db.selectFrom('registry.partnerStatusChange').selectAll().orderBy('id').execute(),
   agreements: await db.selectFrom('registry.agreement').selectAll().orderBy('id').execute(),
+  renewals: await db.selectFrom('registry.agreementRenewal').selectAll().orderBy('id').execute(),
   symposiums: await db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn').execute(),
   outbox: await db.selectFrom('registry.outbox').select(['id', 'name']).orderBy('id').execute(),
   documents: await db.selectFrom('symposium.document').selectAll().orderBy('id').execute(),
@@ -106,10 +107,11 @@ describe('seed', () => {
     // Each new partner (and activity) is announced through the outbox, like one created
     // through the API.
     const announced = await db.selectFrom('registry.outbox').select(['name', 'payload']).execute();
-    expect(announced.map((r) => r.name).sort()).toEqual([
-      'activity.created',
-      ...Array<string>(9).fill('partner.created'),
-    ]);
+    expect(announced.filter((r) => r.name === 'partner.created')).toHaveLength(9);
+    // ...and each agreement and activity, like one recorded through the API.
+    expect(announced.filter((r) => r.name === 'agreement.created')).toHaveLength(8);
+    expect(announced.filter((r) => r.name === 'activity.created')).toHaveLength(1);
+    expect(announced).toHaveLength(18);
     const partners = await db.selectFrom('registry.partner').selectAll().execute();
     expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
     expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe(

@@ -63,22 +63,69 @@ describe('the seeded partners', () => {
     ]);
   });
 
-  it('date the Trio’s agreement and its one status entry', async () => {
+  it('date the Trio’s agreement, its renewal and its one status entry', async () => {
     const trio = await partner('Stockholm Trio');
     const agreements = await db
       .selectFrom('registry.agreement')
-      .select(['signedOn', 'renewedOn', 'signedYear'])
+      .select(['id', 'signedOn', 'signedOnPrecision', 'kind'])
       .where('partnerId', '=', trio.id)
       .execute();
     expect(agreements).toEqual([
-      { signedOn: '2017-09-25', renewedOn: '2022-06-01', signedYear: 2017 },
+      {
+        id: expect.any(String),
+        signedOn: '2017-09-25',
+        signedOnPrecision: 'day',
+        kind: 'strategic-partnership',
+      },
     ]);
+    const renewals = await db
+      .selectFrom('registry.agreementRenewal')
+      .select(['renewedOn', 'renewedOnPrecision'])
+      .where('agreementId', '=', agreements[0]!.id)
+      .execute();
+    expect(renewals).toEqual([{ renewedOn: '2022-06-01', renewedOnPrecision: 'day' }]);
     const history = await db
       .selectFrom('registry.partnerStatusChange')
-      .select(['fromStatus', 'toStatus', 'changedOn'])
+      .select(['fromStatus', 'toStatus', 'changedOn', 'changedOnPrecision'])
       .where('partnerId', '=', trio.id)
       .execute();
-    expect(history).toEqual([{ fromStatus: null, toStatus: 'primary', changedOn: '2017-09-25' }]);
+    expect(history).toEqual([
+      { fromStatus: null, toStatus: 'primary', changedOn: '2017-09-25', changedOnPrecision: 'day' },
+    ]);
+  });
+
+  it('keep dates known only to the year or month at that precision', async () => {
+    // ETH Zurich's memorandum was renewed "in 2016": a year, not 1 January 2016.
+    const eth = await partner('ETH Zurich');
+    expect(eth).toMatchObject({ statusSince: '2016-01-01', statusSincePrecision: 'year' });
+    const renewals = await db
+      .selectFrom('registry.agreementRenewal as r')
+      .innerJoin('registry.agreement as a', 'a.id', 'r.agreementId')
+      .innerJoin('registry.partner as p', 'p.id', 'a.partnerId')
+      .select(['p.nameEn', 'r.renewedOn', 'r.renewedOnPrecision'])
+      .orderBy('p.nameEn')
+      .execute();
+    expect(renewals).toEqual([
+      { nameEn: 'ETH Zurich', renewedOn: '2016-01-01', renewedOnPrecision: 'year' },
+      { nameEn: 'Princeton University', renewedOn: '2023-01-01', renewedOnPrecision: 'month' },
+      { nameEn: 'Stockholm Trio', renewedOn: '2022-06-01', renewedOnPrecision: 'day' },
+      { nameEn: 'University of Cambridge', renewedOn: '2020-01-01', renewedOnPrecision: 'year' },
+    ]);
+    const princeton = await partner('Princeton University');
+    expect(princeton).toMatchObject({ statusSince: '2013-01-01', statusSincePrecision: 'year' });
+    const signed = await db
+      .selectFrom('registry.agreement')
+      .select(['signedOn', 'signedOnPrecision'])
+      .where('partnerId', '=', princeton.id)
+      .executeTakeFirstOrThrow();
+    expect(signed).toEqual({ signedOn: '2013-01-01', signedOnPrecision: 'year' });
+  });
+
+  it('leave the ninth primary slot for staff, and no coordinator invented', async () => {
+    const rows = await db.selectFrom('registry.partner').selectAll().execute();
+    expect(rows.filter((p) => p.status === 'primary')).toHaveLength(8);
+    expect(rows.every((p) => p.coordinatorEmail === null)).toBe(true);
+    expect(rows.find((p) => p.nameEn === 'Australian National University')?.city).toBe('Canberra');
   });
 });
 

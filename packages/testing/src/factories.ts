@@ -11,6 +11,8 @@ type Schemas = RegistrySchemas['schemas'];
 export type PartnerCreateBody = Schemas['PartnerCreateDto'];
 export type PartnerDetailBody = Schemas['PartnerDetailDto'];
 export type AgreementRow = Selectable<DB['registry.agreement']>;
+export type AgreementCreateBody = Schemas['AgreementCreateDto'];
+export type AgreementBody = Schemas['AgreementDetailDto'];
 export type SymposiumRow = Selectable<DB['symposium.symposium']>;
 export type SymposiumDocumentRow = Selectable<DB['symposium.document']>;
 export type PartnerSnapshotRow = Selectable<DB['symposium.partner']>;
@@ -44,8 +46,8 @@ function created<T>(what: string, result: { data?: T; error?: unknown; response:
 /**
  * A factory per entity, for tests that build the data they assert on (rather than relying on
  * seed rows). Registry entities go through the registry's API as an admin, as staff would make
- * them, so the test app must be the registry for those; rows no API writes yet (agreements,
- * symposiums and their documents, partner snapshots) are inserted into the test database.
+ * them, so the test app must be the registry for those; rows no API writes yet
+ * (symposiums and their documents, partner snapshots) are inserted into the test database.
  * Every default is unique per call, so factories never collide with each other or the seed.
  * Writes through the API are made as the admin tester (`staffToken('admin')`, `admin-tester`).
  */
@@ -69,21 +71,24 @@ export function factories(ctx: TestApp) {
       return created('a partner', await (await asAdmin()).POST('/partners', { body }));
     },
 
-    /** An agreement of a partner, written to `registry.agreement`. */
+    /** An agreement of a partner, recorded through `POST /partners/:id/agreements`. */
     async agreement(
       partnerId: string,
-      overrides: Partial<Omit<Insertable<DB['registry.agreement']>, 'partnerId'>> = {},
-    ): Promise<AgreementRow> {
-      return ctx.database.db
-        .insertInto('registry.agreement')
-        .values({
-          partnerId,
-          kind: 'memorandum',
-          title: `Memorandum ${tag}-${next()}`,
-          ...overrides,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      overrides: Partial<AgreementCreateBody> = {},
+    ): Promise<AgreementBody> {
+      const body: AgreementCreateBody = {
+        kind: 'comprehensive',
+        title: `Memorandum ${tag}-${next()}`,
+        signatories: [],
+        autoRenewal: false,
+        ...overrides,
+      };
+      return created(
+        'an agreement',
+        await (
+          await asAdmin()
+        ).POST('/partners/{id}/agreements', { params: { path: { id: partnerId } }, body }),
+      );
     },
 
     /**

@@ -60,6 +60,8 @@ export { expectProblem } from './problem';
 export type {
   ActivityBody,
   ActivityCreateBody,
+  AgreementBody,
+  AgreementCreateBody,
   AgreementRow,
   Factories,
   FundingBody,

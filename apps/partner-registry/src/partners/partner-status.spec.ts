@@ -1,6 +1,11 @@
 import { AppError } from '@sp/platform';
 import { partnerStatuses } from '@sp/types';
-import { changesStatus, checkStatusChange, checkStatusChangedOn } from './partner-status';
+import {
+  changesStatus,
+  checkStatusChange,
+  checkStatusChangedOn,
+  checkStatusSince,
+} from './partner-status';
 
 const thrown = (work: () => void): AppError | undefined => {
   try {
@@ -44,11 +49,14 @@ describe('checkStatusChange', () => {
 describe('checkStatusChangedOn', () => {
   const today = '2026-12-02';
 
-  it.each([undefined, today, '2026-12-01', '1999-01-01'])('accepts %s', (changedOn) => {
-    expect(thrown(() => checkStatusChangedOn(changedOn, today))).toBeUndefined();
-  });
+  it.each([undefined, today, '2026-12-01', '1999-01-01', '2026', '2026-12'])(
+    'accepts %s',
+    (changedOn) => {
+      expect(thrown(() => checkStatusChangedOn(changedOn, today))).toBeUndefined();
+    },
+  );
 
-  it.each(['2026-12-03', '2027-01-01'])(
+  it.each(['2026-12-03', '2027-01-01', '2027', '2027-01'])(
     'refuses %s, a day ahead of today, naming the field',
     (changedOn) => {
       const error = thrown(() => checkStatusChangedOn(changedOn, today));
@@ -58,4 +66,32 @@ describe('checkStatusChangedOn', () => {
       ]);
     },
   );
+});
+
+describe('checkStatusChangedOn after a previous change', () => {
+  const today = '2026-12-02';
+  const previous = { firstDay: '2016-01-01', shown: '2016' };
+  it.each(['2016', '2016-01', '2016-01-01', '2020-05-03'])('accepts %s, not before 2016', (on) => {
+    expect(thrown(() => checkStatusChangedOn(on, today, previous))).toBeUndefined();
+  });
+  it.each(['2015', '2015-12', '2015-12-31'])('refuses %s, before the previous change', (on) => {
+    const error = thrown(() => checkStatusChangedOn(on, today, previous));
+    expect(error?.code).toBe('validation-error');
+    expect(error?.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'statusChangedOn', code: 'too_small' }),
+    ]);
+    expect(error?.errors?.[0]?.message).toContain('(2016)');
+  });
+});
+
+describe('checkStatusSince', () => {
+  const today = '2026-12-02';
+  it.each([undefined, '2016', '2026-12', today])('accepts %s', (since) => {
+    expect(thrown(() => checkStatusSince(since, today))).toBeUndefined();
+  });
+  it.each(['2027', '2026-12-03'])('refuses %s, ahead of today, naming statusSince', (since) => {
+    expect(thrown(() => checkStatusSince(since, today))?.errors).toEqual([
+      expect.objectContaining({ in: 'body', field: 'statusSince', code: 'too_big' }),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { AppError } from '@sp/platform';
-import type { PartnerStatus } from '@sp/types';
+import { type PartnerStatus, splitPartialDate } from '@sp/types';
 
 /** Whether a patch moves the partner to another status (and so dates it in the history). */
 export const changesStatus = (
@@ -17,18 +17,39 @@ export function checkStatusChange(from: PartnerStatus, to: PartnerStatus): void 
   }
 }
 
-/** A status change is dated today or in the past (Tokyo dates, `YYYY-MM-DD`), never ahead. */
-export function checkStatusChangedOn(changedOn: string | undefined, today: string): void {
-  if (changedOn !== undefined && changedOn > today) {
-    throw new AppError('validation-error', 'invalid body: statusChangedOn', {
+/**
+ * A status change is dated at the precision known (`2016`, `2023-01`, `2023-01-15`, compared
+ * by their first day): never ahead of today (Tokyo), nor before the partner's previous change
+ * (`previous`, the first day of its current `statusSince`).
+ */
+export function checkStatusChangedOn(
+  changedOn: string | undefined,
+  today: string,
+  previous?: { firstDay: string; shown: string },
+): void {
+  if (changedOn === undefined) return;
+  const first = splitPartialDate(changedOn)?.firstDay ?? changedOn;
+  if (first > today) throw changedOnError('cannot be in the future', 'too_big');
+  if (previous && first < previous.firstDay)
+    throw changedOnError(
+      `cannot precede the partner's previous status change (${previous.shown})`,
+      'too_small',
+    );
+}
+
+const changedOnError = (message: string, code: string) =>
+  new AppError('validation-error', 'invalid body: statusChangedOn', {
+    errors: [{ in: 'body', field: 'statusChangedOn', message, code }],
+  });
+
+/** A new partner's `statusSince` (any precision) is today or earlier, never ahead. */
+export function checkStatusSince(since: string | undefined, today: string): void {
+  if (since === undefined) return;
+  const first = splitPartialDate(since)?.firstDay ?? since;
+  if (first > today)
+    throw new AppError('validation-error', 'invalid body: statusSince', {
       errors: [
-        {
-          in: 'body',
-          field: 'statusChangedOn',
-          message: 'cannot be in the future',
-          code: 'too_big',
-        },
+        { in: 'body', field: 'statusSince', message: 'cannot be in the future', code: 'too_big' },
       ],
     });
-  }
 }

@@ -1,14 +1,20 @@
-import type {
-  Agreement,
-  Partner,
-  PartnerDetail,
-  PartnerSnapshot,
-  PartnerStatusChange,
-  PublicPartner,
+import {
+  type Agreement,
+  joinPartialDate,
+  type Partner,
+  type PartnerDetail,
+  type PartnerSnapshot,
+  type PartnerStatusChange,
+  type PublicPartner,
 } from '@sp/types';
+import type { Audience } from '../agreements/agreements.mapper';
 import type { PartnerRow, PartnerStatusChangeRow } from './partners.repository';
 
-export function toPartner(row: PartnerRow): Partner {
+/**
+ * A partner as the caller may see it: the coordinator (a UTokyo person's name and e-mail) is
+ * for staff only, so a partner token's answer has no `coordinator` at all.
+ */
+export function toPartner(row: PartnerRow, audience: Audience = 'staff'): Partner {
   return {
     id: row.id,
     nameEn: row.nameEn,
@@ -17,10 +23,26 @@ export function toPartner(row: PartnerRow): Partner {
     region: row.region,
     website: row.website,
     status: row.status,
-    statusSince: row.statusSince,
+    statusSince: joinPartialDate(row.statusSince, row.statusSincePrecision),
     memberInstitutions: row.memberInstitutions,
     summaryEn: row.summaryEn,
     summaryJa: row.summaryJa,
+    city: row.city,
+    logoUrl: row.logoUrl,
+    tags: row.tags,
+    coordinatingDepartment: row.coordinatingDepartment,
+    ...(audience === 'staff'
+      ? {
+          coordinator:
+            row.coordinatorName !== null && row.coordinatorEmail !== null
+              ? {
+                  name: row.coordinatorName,
+                  email: row.coordinatorEmail,
+                  locale: row.coordinatorLocale ?? 'ja',
+                }
+              : null,
+        }
+      : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: Number(row.version),
@@ -38,11 +60,15 @@ export const toPartnerSnapshot = (row: PartnerRow): PartnerSnapshot => ({
   version: Number(row.version),
 });
 
-export const toPartnerStatusChange = (row: PartnerStatusChangeRow): PartnerStatusChange => ({
+export const toPartnerStatusChange = (
+  row: PartnerStatusChangeRow,
+  audience: Audience = 'staff',
+): PartnerStatusChange => ({
   from: row.fromStatus,
   to: row.toStatus,
-  changedOn: row.changedOn,
+  changedOn: joinPartialDate(row.changedOn, row.changedOnPrecision),
   note: row.note,
+  ...(audience === 'staff' ? { changedBy: row.actorId } : {}),
   recordedAt: row.recordedAt.toISOString(),
 });
 
@@ -51,10 +77,11 @@ export const toPartnerDetail = (
   row: PartnerRow,
   agreements: Agreement[],
   history: PartnerStatusChangeRow[],
+  audience: Audience = 'staff',
 ): PartnerDetail => ({
-  ...toPartner(row),
+  ...toPartner(row, audience),
   agreements,
-  statusHistory: history.map(toPartnerStatusChange),
+  statusHistory: history.map((h) => toPartnerStatusChange(h, audience)),
 });
 
 /** A partner as the public programme page shows it. */

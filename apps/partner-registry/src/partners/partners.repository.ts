@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
+import type { PartnerListQuery, PartnerSort } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -16,7 +16,7 @@ type PartnerTable = DB['registry.partner'];
 export type PartnerRow = Selectable<PartnerTable>;
 export type PartnerStatusChangeRow = Pick<
   Selectable<DB['registry.partnerStatusChange']>,
-  'fromStatus' | 'toStatus' | 'changedOn' | 'note' | 'recordedAt'
+  'fromStatus' | 'toStatus' | 'changedOn' | 'changedOnPrecision' | 'note' | 'actorId' | 'recordedAt'
 >;
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -115,6 +115,8 @@ export class PartnersRepository {
       .limit(query.limit + 1);
     if (query.status) q = q.where('status', 'in', query.status);
     if (query.country) q = q.where('country', 'in', query.country);
+    // Every tag asked for (the GIN index on tags answers `@>`).
+    if (query.tag) q = q.where('tags', '@>', sql<string[]>`${query.tag}::text[]`);
     if (cursor) {
       // Row comparison `(col, id) > (value, id)` walks the (col, id) index from the cursor on.
       const value =
@@ -164,13 +166,7 @@ export class PartnersRepository {
 
   recordStatusChange(
     trx: Transaction<DB>,
-    change: {
-      partnerId: string;
-      fromStatus: PartnerStatus | null;
-      toStatus: PartnerStatus;
-      changedOn: string;
-      note: string | null;
-    },
+    change: Insertable<DB['registry.partnerStatusChange']>,
   ): Promise<unknown> {
     return trx.insertInto('registry.partnerStatusChange').values(change).execute();
   }
@@ -178,8 +174,17 @@ export class PartnersRepository {
   statusHistory(partnerId: string, db: Db = this.db): Promise<PartnerStatusChangeRow[]> {
     return db
       .selectFrom('registry.partnerStatusChange')
-      .select(['fromStatus', 'toStatus', 'changedOn', 'note', 'recordedAt'])
+      .select([
+        'fromStatus',
+        'toStatus',
+        'changedOn',
+        'changedOnPrecision',
+        'note',
+        'actorId',
+        'recordedAt',
+      ])
       .where('partnerId', '=', partnerId)
+      .orderBy('changedOn')
       .orderBy('id')
       .execute();
   }

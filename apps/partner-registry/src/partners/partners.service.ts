@@ -1,24 +1,63 @@
 import { Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
-import { AppError, AuditLog, checkVersion, type ExpectedVersion } from '@sp/platform';
+import {
+  actorOf,
+  AppError,
+  AuditLog,
+  boundPartnerId,
+  checkVersion,
+  type ExpectedVersion,
+  requestContext,
+} from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
-import type {
-  PartnerCreate,
-  PartnerDetail,
-  PartnerListQuery,
-  PartnerPage,
-  PartnerStatus,
-  PartnerUpdate,
-  PublicPartnerList,
+import {
+  joinPartialDate,
+  type PartnerCoordinator,
+  type PartnerCreate,
+  type PartnerDetail,
+  type PartnerListQuery,
+  type PartnerPage,
+  type PartnerStatus,
+  type PartnerUpdate,
+  type PublicPartnerList,
+  splitPartialDate,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import { ApiClientsService } from '../access/api-clients.service';
 import { AgreementsService } from '../agreements/agreements.service';
+import type { Audience } from '../agreements/agreements.mapper';
 import { todayInTokyo } from '../common/tokyo-date';
 import { decodeCursor, encodeCursor } from './cursor';
-import { changesStatus, checkStatusChange, checkStatusChangedOn } from './partner-status';
+import {
+  changesStatus,
+  checkStatusChange,
+  checkStatusChangedOn,
+  checkStatusSince,
+} from './partner-status';
 import { toPartner, toPartnerDetail, toPartnerSnapshot, toPublicPartner } from './partners.mapper';
 import { type PartnerRow, PartnersRepository } from './partners.repository';
+
+const audience = (): Audience => (boundPartnerId() ? 'partner' : 'staff');
+
+/** A date the contract has checked, as its first day and precision. */
+const split = (value: string) => {
+  const parts = splitPartialDate(value);
+  if (!parts) throw new Error(`not a partial date: ${value}`);
+  return parts;
+};
+
+/** The coordinator's columns: all three set, or all three cleared. */
+const coordinatorColumns = (c: PartnerCoordinator | null) => ({
+  coordinatorName: c?.name ?? null,
+  coordinatorEmail: c?.email ?? null,
+  coordinatorLocale: c?.locale ?? null,
+});
+
+/** Who is recording a change (audit rows name them too). */
+const actorColumns = () => {
+  const actor = actorOf(requestContext.principal());
+  return { actorKind: actor.kind, actorId: actor.id };
+};
 
 /**
  * Partner universities. The service holds the transaction and the order of things: rules are
@@ -39,7 +78,7 @@ export class PartnersService {
     const { rows, more } = await this.repo.list(query, cursor);
     const last = rows.at(-1);
     return {
-      items: rows.map(toPartner),
+      items: rows.map((r) => toPartner(r, audience())),
       nextCursor:
         more && last
           ? encodeCursor({ sort: query.sort, value: last.sortValue, id: last.id })
@@ -63,6 +102,9 @@ export class PartnersService {
 
   /** A taken name is the repository's 409 on `nameEn`; nothing is written then. */
   create(input: PartnerCreate): Promise<PartnerDetail> {
+    const today = todayInTokyo();
+    checkStatusSince(input.statusSince, today);
+    const since = split(input.statusSince ?? today);
     return this.repo.transaction(async (trx) => {
       const row = await this.repo.insert(trx, {
         nameEn: input.nameEn,
@@ -71,10 +113,16 @@ export class PartnersService {
         region: input.region ?? null,
         website: input.website ?? null,
         status: input.status,
-        statusSince: todayInTokyo(),
+        statusSince: since.firstDay,
+        statusSincePrecision: since.precision,
         memberInstitutions: input.memberInstitutions,
         summaryEn: input.summaryEn ?? null,
         summaryJa: input.summaryJa ?? null,
+        city: input.city ?? null,
+        logoUrl: input.logoUrl ?? null,
+        tags: input.tags,
+        coordinatingDepartment: input.coordinatingDepartment ?? null,
+        ...coordinatorColumns(input.coordinator ?? null),
       });
       await this.audit.record(trx, {
         entity: 'partner',
@@ -91,7 +139,9 @@ export class PartnersService {
         fromStatus: null,
         toStatus: row.status,
         changedOn: row.statusSince,
+        changedOnPrecision: since.precision,
         note: null,
+        ...actorColumns(),
       });
       return this.detail(row, trx);
     });
@@ -107,7 +157,7 @@ export class PartnersService {
     patch: PartnerUpdate,
     expected: ExpectedVersion,
   ): Promise<PartnerDetail> {
-    const { statusChangedOn, statusNote, ...fields } = patch;
+    const { statusChangedOn, statusNote, coordinator, ...fields } = patch;
     const today = todayInTokyo();
     checkStatusChangedOn(statusChangedOn, today);
     let revokedClients: string[] = [];
@@ -118,11 +168,20 @@ export class PartnersService {
       const from = current.status;
       const to = fields.status;
       const statusChanges = changesStatus(from, to);
-      if (statusChanges) checkStatusChange(from, to);
-      const changedOn = statusChangedOn ?? today;
+      if (statusChanges) {
+        checkStatusChange(from, to);
+        checkStatusChangedOn(statusChangedOn, today, {
+          firstDay: current.statusSince,
+          shown: joinPartialDate(current.statusSince, current.statusSincePrecision),
+        });
+      }
+      const changedOn = split(statusChangedOn ?? today);
       const row = await this.repo.update(trx, id, {
         ...fields,
-        ...(statusChanges ? { statusSince: changedOn } : {}),
+        ...(coordinator !== undefined ? coordinatorColumns(coordinator) : {}),
+        ...(statusChanges
+          ? { statusSince: changedOn.firstDay, statusSincePrecision: changedOn.precision }
+          : {}),
       });
       await this.audit.record(trx, {
         entity: 'partner',
@@ -146,8 +205,10 @@ export class PartnersService {
           partnerId: id,
           fromStatus: from,
           toStatus: row.status,
-          changedOn,
+          changedOn: changedOn.firstDay,
+          changedOnPrecision: changedOn.precision,
           note: statusNote ?? null,
+          ...actorColumns(),
         });
         if (row.status === 'ended')
           revokedClients = await this.clients.revokeAllForPartner(trx, id);
@@ -164,6 +225,6 @@ export class PartnersService {
       this.agreements.listForPartner(row.id, trx),
       this.repo.statusHistory(row.id, trx),
     ]);
-    return toPartnerDetail(row, agreements, history);
+    return toPartnerDetail(row, agreements, history, audience());
   }
 }

@@ -68,12 +68,12 @@ const templates: Record<EmailTemplate, Template> = {
   },
   'agreement-expiring': {
     en: (d) => ({
-      subject: `Agreement with ${d('partner')} expires on ${d('expiresOn')}`,
-      text: `The agreement "${d('agreement')}" with ${d('partner')} expires on ${d('expiresOn')}. Plan its renewal.`,
+      subject: `Agreement with ${d('partner')} expires in ${d('daysLeft')} days (${d('expiresOn')})`,
+      text: `Dear ${d('name')},\n\nThe agreement "${d('agreement')}" with ${d('partner')} expires on ${d('expiresOn')}, in ${d('daysLeft')} days. Please plan its renewal with the partner, or record that it is to end.\n\nThis is the ${d('threshold')}-day reminder from the partner registry of the Strategic Partnerships Project.`,
     }),
     ja: (d) => ({
-      subject: `${d('partner')}との協定が${d('expiresOn')}に満了します`,
-      text: `${d('partner')}との協定「${d('agreement')}」は${d('expiresOn')}に満了します。更新をご検討ください。`,
+      subject: `${d('partner')}との協定が${d('expiresOn')}に満了します（残り${d('daysLeft')}日）`,
+      text: `${d('name')} 様\n\n${d('partner')}との協定「${d('agreement')}」は${d('expiresOn')}に満了します（残り${d('daysLeft')}日）。更新の要否をご検討のうえ、相手校と調整をお願いいたします。\n\n戦略的パートナーシップ・プロジェクトのパートナー台帳からの${d('threshold')}日前のお知らせです。`,
     }),
   },
   'report-ready': {

@@ -16,71 +16,39 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/activities': {
+  '/agreements': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['ActivitiesController_list'];
-    put?: never;
-    post: operations['ActivitiesController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/activities/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['ActivitiesController_get'];
+    get: operations['AgreementsController_search'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch: operations['ActivitiesController_update'];
-    trace?: never;
-  };
-  '/activities/{id}/approve': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post: operations['ActivitiesController_approve'];
-    delete?: never;
-    options?: never;
-    head?: never;
     patch?: never;
     trace?: never;
   };
-  '/activities/{id}/return': {
+  '/agreements/{id}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    get: operations['AgreementsController_get'];
     put?: never;
-    post: operations['ActivitiesController_return'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    patch: operations['AgreementsController_update'];
     trace?: never;
   };
-  '/activities/{id}/submit': {
+  '/agreements/{id}/renewals': {
     parameters: {
       query?: never;
       header?: never;
@@ -89,7 +57,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['ActivitiesController_submit'];
+    post: operations['AgreementsController_renew'];
     delete?: never;
     options?: never;
     head?: never;
@@ -144,38 +112,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/funding': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['FundingController_list'];
-    put?: never;
-    post: operations['FundingController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/funding/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['FundingController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch: operations['FundingController_update'];
-    trace?: never;
-  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -200,86 +136,6 @@ export interface paths {
       cookie?: never;
     };
     get: operations['HealthController_ready'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/mobility': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['MobilityController_list'];
-    put?: never;
-    post: operations['MobilityController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/mobility/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['MobilityController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch: operations['MobilityController_update'];
-    trace?: never;
-  };
-  '/mobility/{id}/approve': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post: operations['MobilityController_approve'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/mobility/{id}/return': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post: operations['MobilityController_return'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/mobility/totals': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['MobilityController_totals'];
     put?: never;
     post?: never;
     delete?: never;
@@ -336,6 +192,22 @@ export interface paths {
     patch: operations['PartnersController_update'];
     trace?: never;
   };
+  '/partners/{id}/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_list'];
+    put?: never;
+    post: operations['AgreementsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/partners/{id}/clients': {
     parameters: {
       query?: never;
@@ -352,246 +224,100 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/public/activities': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['PublicController_activities'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/public/activities.atom': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['PublicController_activityFeed'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/public/activities/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['PublicController_activity'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/public/partners': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['PublicController_partners'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    Activity: {
-      /** Format: date-time */
-      createdAt: string;
-      departments: string[];
-      endsOn: string | null;
-      /** Format: uuid */
-      id: string;
-      isPublic: boolean;
-      leads: string[];
-      links: components['schemas']['ActivityLink'][];
-      outputs: components['schemas']['ActivityOutputs'];
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      publishedAt: string | null;
-      /** @enum {string} */
-      reportedBy: 'staff' | 'partner';
-      reviewComment: string | null;
-      reviewedAt: string | null;
-      /** @enum {string} */
-      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      submittedAt: string | null;
-      summaryEn: string | null;
-      summaryJa: string | null;
-      titleEn: string;
-      titleJa: string | null;
-      /** @enum {string} */
-      type:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    ActivityCreateDto: {
-      /** @default [] */
-      departments: string[];
-      endsOn?: string | null;
-      /** @default false */
-      isPublic: boolean;
-      /** @default [] */
-      leads: string[];
-      /** @default [] */
-      links: components['schemas']['ActivityLink'][];
-      outputs?: components['schemas']['ActivityOutputs'];
-      /** Format: uuid */
-      partnerId?: string;
-      startsOn?: string | null;
-      /**
-       * @default planned
-       * @enum {string}
-       */
-      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      summaryEn?: string | null;
-      summaryJa?: string | null;
-      titleEn: string;
-      titleJa?: string | null;
-      /** @enum {string} */
-      type:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-    };
-    ActivityDto: {
-      /** Format: date-time */
-      createdAt: string;
-      departments: string[];
-      endsOn: string | null;
-      /** Format: uuid */
-      id: string;
-      isPublic: boolean;
-      leads: string[];
-      links: components['schemas']['ActivityLink'][];
-      outputs: components['schemas']['ActivityOutputs'];
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      publishedAt: string | null;
-      /** @enum {string} */
-      reportedBy: 'staff' | 'partner';
-      reviewComment: string[];
-      reviewedAt: string | null;
-      /** @enum {string} */
-      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      submittedAt: string | null;
-      summaryEn: string[];
-      summaryJa: string[];
-      titleEn: string;
-      titleJa: string[];
-      /** @enum {string} */
-      type:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    ActivityEvent: {
-      date?: string | null;
-      title: string;
-      url?: string | null;
-    };
-    ActivityLink: {
-      label: string;
-      /** Format: uri */
-      url: string;
-    };
-    ActivityOutputs: {
-      events?: components['schemas']['ActivityEvent'][];
-      papers?: components['schemas']['ActivityPaper'][];
-      studentsInvolved?: number | null;
-    };
-    ActivityPageDto: {
-      items: components['schemas']['Activity'][];
-      nextCursor: string[];
-    };
-    ActivityPaper: {
-      title: string;
-      url?: string | null;
-      year?: number | null;
-    };
-    ActivityUpdateDto: {
-      departments?: string[];
-      endsOn?: string | null;
-      isPublic?: boolean;
-      leads?: string[];
-      links?: components['schemas']['ActivityLink'][];
-      outputs?: components['schemas']['ActivityOutputs'];
-      startsOn?: string | null;
-      /** @enum {string} */
-      status?: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      summaryEn?: string | null;
-      summaryJa?: string | null;
-      titleEn?: string;
-      titleJa?: string | null;
-      /** @enum {string} */
-      type?:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-    };
     Agreement: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
       expiresOn: string | null;
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      kind: 'memorandum' | 'strategic-partnership' | 'exchange' | 'joint-degree' | 'other';
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
       note: string | null;
-      renewedOn: string | null;
-      signedOn: string | null;
-      signedYear: number | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
       title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementCreateDto: {
+      /** @default false */
+      autoRenewal: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      /** @default [] */
+      signatories: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title: string;
+    };
+    AgreementDetailDto: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
+      expiresOn: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
+      title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementListDto: {
+      items: components['schemas']['Agreement'][];
+    };
+    AgreementRenewal: {
+      newExpiresOn: string | null;
+      note: string | null;
+      previousExpiresOn: string | null;
+      /** Format: date-time */
+      recordedAt: string;
+      recordedBy?: string | null;
+      renewedOn: components['schemas']['PartialDate'];
+    };
+    AgreementRenewalCreateDto: {
+      expiresOn: string | null;
+      note?: string;
+      renewedOn?: components['schemas']['PartialDate'];
+    };
+    AgreementUpdateDto: {
+      autoRenewal?: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind?: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      signatories?: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title?: string;
     };
     ApiClient: {
       /** Format: date-time */
@@ -608,7 +334,6 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
-        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -619,7 +344,6 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
-        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -640,7 +364,6 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
-        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -671,80 +394,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string | null;
-    };
-    Funding: {
-      activityId: string | null;
-      amount: string;
-      /** Format: date-time */
-      createdAt: string;
-      currency: string;
-      fiscalYear: number;
-      /** Format: uuid */
-      id: string;
-      note: string | null;
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      scheme: string | null;
-      source: string;
-      /** @enum {string} */
-      status: 'applied' | 'awarded' | 'rejected';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    FundingCreateDto: {
-      activityId?: string | null;
-      amount: string;
-      currency: string;
-      fiscalYear: number;
-      note?: string | null;
-      /** Format: uuid */
-      partnerId: string;
-      scheme?: string | null;
-      source: string;
-      /**
-       * @default applied
-       * @enum {string}
-       */
-      status: 'applied' | 'awarded' | 'rejected';
-    };
-    FundingDto: {
-      activityId: string | null;
-      amount: string;
-      /** Format: date-time */
-      createdAt: string;
-      currency: string;
-      fiscalYear: number;
-      /** Format: uuid */
-      id: string;
-      note: string[];
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      scheme: string[];
-      source: string;
-      /** @enum {string} */
-      status: 'applied' | 'awarded' | 'rejected';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    FundingPageDto: {
-      items: components['schemas']['Funding'][];
       nextCursor: string[];
-    };
-    FundingUpdateDto: {
-      activityId?: string | null;
-      amount?: string;
-      currency?: string;
-      fiscalYear?: number;
-      note?: string | null;
-      scheme?: string | null;
-      source?: string;
-      /** @enum {string} */
-      status?: 'applied' | 'awarded' | 'rejected';
     };
     HealthDto: {
       checks: {
@@ -765,132 +415,22 @@ export interface components {
         [key: string]: unknown;
       }[];
     };
-    MobilityCreateDto: {
-      count: number;
-      /** @enum {string} */
-      direction: 'inbound' | 'outbound';
-      fiscalYear: number;
-      note?: string | null;
-      /** Format: uuid */
-      partnerId?: string;
-      /** @enum {string} */
-      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
-      programme: string;
-    };
-    MobilityPageDto: {
-      items: components['schemas']['MobilityRecord'][];
-      nextCursor: string[];
-    };
-    MobilityPartnerTotals: {
-      byPersonType: {
-        'administrative-staff': {
-          inbound: number;
-          outbound: number;
-          total: number;
-        };
-        graduate: {
-          inbound: number;
-          outbound: number;
-          total: number;
-        };
-        researcher: {
-          inbound: number;
-          outbound: number;
-          total: number;
-        };
-        undergraduate: {
-          inbound: number;
-          outbound: number;
-          total: number;
-        };
-      };
-      inbound: number;
-      outbound: number;
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      pending: number;
-      total: number;
-    };
-    MobilityRecord: {
-      count: number;
-      /** Format: date-time */
-      createdAt: string;
-      /** @enum {string} */
-      direction: 'inbound' | 'outbound';
-      fiscalYear: number;
-      /** Format: uuid */
-      id: string;
-      note: string | null;
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      /** @enum {string} */
-      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
-      programme: string;
-      /** @enum {string} */
-      reportedBy: 'staff' | 'partner';
-      reviewComment: string | null;
-      reviewedAt: string | null;
-      /** @enum {string} */
-      reviewStatus: 'submitted' | 'approved' | 'returned';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    MobilityRecordDto: {
-      count: number;
-      /** Format: date-time */
-      createdAt: string;
-      /** @enum {string} */
-      direction: 'inbound' | 'outbound';
-      fiscalYear: number;
-      /** Format: uuid */
-      id: string;
-      note: string[];
-      /** Format: uuid */
-      partnerId: string;
-      partnerNameEn: string;
-      /** @enum {string} */
-      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
-      programme: string;
-      /** @enum {string} */
-      reportedBy: 'staff' | 'partner';
-      reviewComment: string[];
-      reviewedAt: string | null;
-      /** @enum {string} */
-      reviewStatus: 'submitted' | 'approved' | 'returned';
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    MobilityTotalsDto: {
-      fiscalYear: number;
-      /** Format: date */
-      from: string;
-      inbound: number;
-      outbound: number;
-      partners: components['schemas']['MobilityPartnerTotals'][];
-      /** Format: date */
-      to: string;
-      total: number;
-    };
-    MobilityUpdateDto: {
-      count?: number;
-      /** @enum {string} */
-      direction?: 'inbound' | 'outbound';
-      fiscalYear?: number;
-      note?: string | null;
-      /** @enum {string} */
-      personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
-      programme?: string;
-    };
+    /**
+     * @example 2016
+     * @example 2023-01
+     * @example 2017-09-25
+     */
+    PartialDate: string;
     Partner: {
+      city: string | null;
+      coordinatingDepartment: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string | null;
@@ -907,17 +447,31 @@ export interface components {
         | null;
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusSince: string;
+      statusSince: components['schemas']['PartialDate'];
       summaryEn: string | null;
       summaryJa: string | null;
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
       website: string | null;
     };
+    PartnerCoordinator: {
+      /** Format: email */
+      email: string;
+      /**
+       * @default ja
+       * @enum {string}
+       */
+      locale: 'en' | 'ja';
+      name: string;
+    };
     PartnerCreateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
+      logoUrl?: string | null;
       /** @default [] */
       memberInstitutions: string[];
       nameEn: string;
@@ -938,20 +492,26 @@ export interface components {
        * @enum {string}
        */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
+      statusSince?: components['schemas']['PartialDate'];
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     PartnerDetailDto: {
       agreements: components['schemas']['Agreement'][];
+      city: string[];
+      coordinatingDepartment: string[];
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string[];
       memberInstitutions: string[];
       nameEn: string;
-      nameJa: string | null;
+      nameJa: string[];
       region:
         | (
             | 'asia'
@@ -966,22 +526,22 @@ export interface components {
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
       statusHistory: components['schemas']['PartnerStatusChange'][];
-      /** Format: date */
-      statusSince: string;
-      summaryEn: string | null;
-      summaryJa: string | null;
+      statusSince: components['schemas']['PartialDate'];
+      summaryEn: string[];
+      summaryJa: string[];
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
-      website: string | null;
+      website: string[];
     };
     PartnerPageDto: {
       items: components['schemas']['Partner'][];
-      nextCursor: string | null;
+      nextCursor: string[];
     };
     PartnerStatusChange: {
-      /** Format: date */
-      changedOn: string;
+      changedBy?: string | null;
+      changedOn: components['schemas']['PartialDate'];
       from: ('prospective' | 'strategic' | 'primary' | 'ended') | null;
       note: string | null;
       /** Format: date-time */
@@ -990,7 +550,11 @@ export interface components {
       to: 'prospective' | 'strategic' | 'primary' | 'ended';
     };
     PartnerUpdateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country?: string;
+      logoUrl?: string | null;
       memberInstitutions?: string[];
       nameEn?: string;
       nameJa?: string | null;
@@ -1007,11 +571,11 @@ export interface components {
         | null;
       /** @enum {string} */
       status?: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusChangedOn?: string;
+      statusChangedOn?: components['schemas']['PartialDate'];
       statusNote?: string;
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     ProblemDto: {
@@ -1028,112 +592,6 @@ export interface components {
       status: number;
       title: string;
       type: string;
-    };
-    PublicActivity: {
-      departments: string[];
-      endsOn: string | null;
-      /** Format: uuid */
-      id: string;
-      links: components['schemas']['ActivityLink'][];
-      partner: {
-        country: string;
-        /** Format: uuid */
-        id: string;
-        nameEn: string;
-        nameJa: string | null;
-      };
-      /** Format: date-time */
-      publishedAt: string;
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      summaryEn: string | null;
-      summaryJa: string | null;
-      titleEn: string;
-      titleJa: string | null;
-      /** @enum {string} */
-      type:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    PublicActivityDto: {
-      departments: string[];
-      endsOn: string | null;
-      /** Format: uuid */
-      id: string;
-      links: components['schemas']['ActivityLink'][];
-      partner: {
-        country: string;
-        /** Format: uuid */
-        id: string;
-        nameEn: string;
-        nameJa: string | null;
-      };
-      /** Format: date-time */
-      publishedAt: string;
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      summaryEn: string[];
-      summaryJa: string[];
-      titleEn: string;
-      titleJa: string[];
-      /** @enum {string} */
-      type:
-        | 'joint-research'
-        | 'education-programme'
-        | 'mobility-programme'
-        | 'joint-symposium'
-        | 'funding-bid'
-        | 'other';
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    PublicActivityPageDto: {
-      items: components['schemas']['PublicActivity'][];
-      nextCursor: string[];
-    };
-    PublicPartner: {
-      country: string;
-      /** Format: uuid */
-      id: string;
-      memberInstitutions: string[];
-      nameEn: string;
-      nameJa: string | null;
-      region:
-        | (
-            | 'asia'
-            | 'oceania'
-            | 'europe'
-            | 'north-america'
-            | 'latin-america'
-            | 'middle-east'
-            | 'africa'
-          )
-        | null;
-      /** @enum {string} */
-      status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      summaryEn: string | null;
-      summaryJa: string | null;
-      website: string | null;
-    };
-    PublicPartnerListDto: {
-      primary: components['schemas']['PublicPartner'][];
-      prospective: components['schemas']['PublicPartner'][];
-      strategic: components['schemas']['PublicPartner'][];
-    };
-    /** @default {} */
-    ReviewApproveDto: {
-      comment?: string;
-    };
-    ReviewReturnDto: {
-      comment: string;
     };
     TokenResponseDto: {
       access_token: string;
@@ -1188,22 +646,14 @@ export interface operations {
       };
     };
   };
-  ActivitiesController_list: {
+  AgreementsController_search: {
     parameters: {
       query?: {
-        cursor?: string;
-        isPublic?: 'true' | 'false';
-        limit?: number;
-        partnerId?: string[];
-        reviewStatus?: ('draft' | 'submitted' | 'approved' | 'returned')[];
-        type?: (
-          | 'joint-research'
-          | 'education-programme'
-          | 'mobility-programme'
-          | 'joint-symposium'
-          | 'funding-bid'
-          | 'other'
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
         )[];
+        partnerId?: string[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
       };
       header?: never;
       path?: never;
@@ -1216,7 +666,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ActivityPageDto'];
+          'application/json': components['schemas']['AgreementListDto'];
         };
       };
       /** @description application/problem+json */
@@ -1248,16 +698,169 @@ export interface operations {
       };
     };
   };
-  ActivitiesController_create: {
+  AgreementsController_get: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['ActivityCreateDto'];
+        'application/json': components['schemas']['AgreementUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_renew: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementRenewalCreateDto'];
       };
     };
     responses: {
@@ -1266,55 +869,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ActivitiesController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ActivityDto'];
+          'application/json': components['schemas']['AgreementDetailDto'];
         };
       };
       /** @description application/problem+json */
@@ -1346,348 +901,6 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ActivitiesController_update: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ActivityUpdateDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ActivitiesController_approve: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReviewApproveDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ActivitiesController_return: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReviewReturnDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ActivitiesController_submit: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1889,248 +1102,6 @@ export interface operations {
       };
     };
   };
-  FundingController_list: {
-    parameters: {
-      query?: {
-        activityId?: string;
-        cursor?: string;
-        fiscalYear?: number;
-        limit?: number;
-        partnerId?: string[];
-        status?: ('applied' | 'awarded' | 'rejected')[];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FundingPageDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  FundingController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['FundingCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FundingDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  FundingController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FundingDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  FundingController_update: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['FundingUpdateDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FundingDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   HealthController_live: {
     parameters: {
       query?: never;
@@ -2196,498 +1167,6 @@ export interface operations {
       };
     };
   };
-  MobilityController_list: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        direction?: 'inbound' | 'outbound';
-        fiscalYear?: number;
-        limit?: number;
-        partnerId?: string[];
-        personType?: ('undergraduate' | 'graduate' | 'researcher' | 'administrative-staff')[];
-        reviewStatus?: ('submitted' | 'approved' | 'returned')[];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityPageDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['MobilityCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityRecordDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityRecordDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_update: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['MobilityUpdateDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityRecordDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_approve: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReviewApproveDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityRecordDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_return: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ReviewReturnDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityRecordDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  MobilityController_totals: {
-    parameters: {
-      query?: {
-        fiscalYear?: number;
-        partnerId?: string[];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['MobilityTotalsDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   OAuthController_token: {
     parameters: {
       query?: never;
@@ -2733,6 +1212,7 @@ export interface operations {
         limit?: number;
         sort?: 'nameEn' | '-nameEn' | 'country' | '-country' | 'createdAt' | '-createdAt';
         status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
+        tag?: string[];
       };
       header?: never;
       path?: never;
@@ -2984,6 +1464,138 @@ export interface operations {
       };
     };
   };
+  AgreementsController_list: {
+    parameters: {
+      query?: {
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
+        )[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   ApiClientsController_list: {
     parameters: {
       query?: never;
@@ -3093,166 +1705,6 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  PublicController_activities: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        limit?: number;
-        partnerId?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PublicActivityPageDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  PublicController_activityFeed: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description An Atom 1.0 feed of the newest approved public activities */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/atom+xml': string;
-        };
-      };
-      /** @description Unchanged since the ETag sent in If-None-Match */
-      304: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Too many requests (application/problem+json) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  PublicController_activity: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PublicActivityDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  PublicController_partners: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PublicPartnerListDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      429: {
         headers: {
           [name: string]: unknown;
         };

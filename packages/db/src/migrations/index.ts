@@ -12,6 +12,8 @@ import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
 import * as registry0002 from './registry/0002-access';
 import * as registry0005 from './registry/0005-partner-version';
+import * as registry0006 from './registry/0006-partner-profile';
+import * as registry0007 from './registry/0007-agreements';
 import * as registry0009 from './registry/0009-activities';
 import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
@@ -32,6 +34,8 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0003-audit': auditMigration('registry'),
     '0004-outbox': outboxMigration('registry'),
     '0005-partner-version': registry0005,
+    '0006-partner-profile': registry0006,
+    '0007-agreements': registry0007,
     '0009-activities': registry0009,
     '0010-mobility': registry0010,
     '0011-funding': registry0011,

@@ -12,6 +12,10 @@ import type {
   PartnerStatus,
   Region,
   Reporter,
+  AgreementKind,
+  AgreementReminderThreshold,
+  DatePrecision,
+  Language,
 } from '@sp/types';
 import type { ColumnType, Generated } from 'kysely';
 import type { AuditLogTable, DateOnly, OutboxTable, Timestamp } from './shared';
@@ -32,6 +36,16 @@ export type PartnerTable = {
   updatedAt: Timestamp;
   /** Incremented by every committed change (int8: read as a string). */
   version: ColumnType<string, never, string>;
+  city: string | null;
+  logoUrl: string | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  coordinatingDepartment: string | null;
+  coordinatorName: string | null;
+  coordinatorEmail: string | null;
+  /** The language reminders are written to the coordinator in. */
+  coordinatorLocale: Language | null;
+  /** How much of `statusSince` is known (it holds the first day of a year or month). */
+  statusSincePrecision: Generated<DatePrecision>;
 };
 
 export type PartnerStatusChangeTable = {
@@ -40,22 +54,53 @@ export type PartnerStatusChangeTable = {
   fromStatus: PartnerStatus | null;
   toStatus: PartnerStatus;
   changedOn: DateOnly;
+  changedOnPrecision: Generated<DatePrecision>;
   note: string | null;
+  actorKind: string | null;
+  actorId: string | null;
   recordedAt: Timestamp;
 };
 
 export type AgreementTable = {
   id: Generated<string>;
   partnerId: string;
-  kind: (typeof agreementKinds)[number];
+  kind: AgreementKind;
   title: string;
+  signatories: ColumnType<string[], string[] | undefined, string[]>;
+  /** The first day of the year, month or day it was signed (`signedOnPrecision`). */
   signedOn: DateOnly | null;
-  signedYear: number | null;
-  renewedOn: DateOnly | null;
+  signedOnPrecision: DatePrecision | null;
+  startsOn: DateOnly | null;
   expiresOn: DateOnly | null;
+  autoRenewal: Generated<boolean>;
+  documentUrl: string | null;
   note: string | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** Incremented by every committed change (int8: read as a string). */
+  version: ColumnType<string, never, string>;
+};
+
+export type AgreementRenewalTable = {
+  id: Generated<string>;
+  agreementId: string;
+  renewedOn: DateOnly;
+  renewedOnPrecision: Generated<DatePrecision>;
+  previousExpiresOn: DateOnly | null;
+  newExpiresOn: DateOnly | null;
+  note: string | null;
+  actorKind: string | null;
+  actorId: string | null;
+  recordedAt: Timestamp;
+};
+
+export type AgreementReminderTable = {
+  agreementId: string;
+  thresholdDays: AgreementReminderThreshold;
+  expiresOn: DateOnly;
+  sentOn: DateOnly;
+  recipient: string;
+  createdAt: Timestamp;
 };
 
 export type SigningKeyTable = {
@@ -157,6 +202,8 @@ export type RegistryTables = {
   'registry.partner': PartnerTable;
   'registry.partnerStatusChange': PartnerStatusChangeTable;
   'registry.agreement': AgreementTable;
+  'registry.agreementRenewal': AgreementRenewalTable;
+  'registry.agreementReminder': AgreementReminderTable;
   'registry.signingKey': SigningKeyTable;
   'registry.apiClient': ApiClientTable;
   'registry.auditLog': AuditLogTable;

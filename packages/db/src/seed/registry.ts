@@ -1,17 +1,25 @@
-import { type Agreement, type PartnerCreate, partnerCreateSchema } from '@sp/types';
+import {
+  type AgreementCreate,
+  agreementCreateSchema,
+  agreementRenewalCreateSchema,
+  type PartnerCreate,
+  partnerCreateSchema,
+  splitPartialDate,
+} from '@sp/types';
 import { sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import { writeOutbox } from '../outbox';
 import type { DB } from '../schema/index';
 import type { SeedCounts, SeedProgress } from './seed';
 
-/** An agreement as the registry records it (there is no create contract for agreements yet). */
-export type SeedAgreement = Pick<Agreement, 'kind' | 'title'> &
-  Partial<Pick<Agreement, 'signedOn' | 'signedYear' | 'renewedOn' | 'note'>>;
+/** An agreement as staff create one, with its renewals as staff record them. */
+export type SeedAgreement = z.input<typeof agreementCreateSchema> & {
+  renewals?: z.input<typeof agreementRenewalCreateSchema>[];
+};
 
 /**
- * A partner as staff create one (the create contract, with the status given), plus what a
- * create does not take: the date its status began and its agreements.
+ * A partner as staff create one (the create contract, with the status and the date it began
+ * at the precision the public record gives), plus its agreements.
  */
 export type SeedPartner = z.input<typeof partnerCreateSchema> &
   Pick<PartnerCreate, 'status'> & { statusSince: string; agreements: SeedAgreement[] };
@@ -28,13 +36,20 @@ export const partners = [
     region: 'north-america',
     website: 'https://www.princeton.edu/',
     status: 'primary',
-    statusSince: '2013-01-01',
+    city: 'Princeton',
+    statusSince: '2013',
     agreements: [
       {
-        kind: 'memorandum',
+        kind: 'comprehensive',
         title: 'Memorandum on strategic partnership',
-        signedYear: 2013,
-        note: 'Renewed in January 2023 for a third five-year period.',
+        signedOn: '2013',
+        renewals: [
+          {
+            renewedOn: '2023-01',
+            expiresOn: null,
+            note: 'Renewed for a third five-year period.',
+          },
+        ],
       },
     ],
   },
@@ -45,13 +60,14 @@ export const partners = [
     region: 'europe',
     website: 'https://www.cam.ac.uk/',
     status: 'primary',
+    city: 'Cambridge',
     statusSince: '2015-03-04',
     agreements: [
       {
         kind: 'strategic-partnership',
         title: 'Strategic partnership agreement',
         signedOn: '2015-03-04',
-        note: 'Extended in 2020 for five years.',
+        renewals: [{ renewedOn: '2020', expiresOn: null, note: 'Extended for five years.' }],
       },
     ],
   },
@@ -62,6 +78,7 @@ export const partners = [
     region: 'oceania',
     website: 'https://www.anu.edu.au/',
     status: 'primary',
+    city: 'Canberra',
     statusSince: '2015-03-04',
     agreements: [
       {
@@ -78,12 +95,13 @@ export const partners = [
     region: 'asia',
     website: 'https://english.pku.edu.cn/',
     status: 'primary',
-    statusSince: '2015-01-01',
+    city: 'Beijing',
+    statusSince: '2015',
     agreements: [
       {
         kind: 'strategic-partnership',
         title: 'Strategic partnership agreement',
-        signedYear: 2015,
+        signedOn: '2015',
         note: 'Reported in 2015.',
       },
     ],
@@ -95,13 +113,14 @@ export const partners = [
     region: 'europe',
     website: 'https://ethz.ch/',
     status: 'primary',
-    statusSince: '2016-01-01',
+    city: 'Zurich',
+    // The public record says the memorandum was renewed "in 2016": no month, no day.
+    statusSince: '2016',
     agreements: [
       {
-        kind: 'memorandum',
+        kind: 'comprehensive',
         title: 'Memorandum on strategic partnership',
-        signedYear: 2016,
-        note: 'Renewed in 2016.',
+        renewals: [{ renewedOn: '2016', expiresOn: null }],
       },
     ],
   },
@@ -112,9 +131,14 @@ export const partners = [
     region: 'asia',
     website: 'https://en.snu.ac.kr/',
     status: 'primary',
+    city: 'Seoul',
     statusSince: '2016-07-22',
     agreements: [
-      { kind: 'memorandum', title: 'Memorandum on strategic partnership', signedOn: '2016-07-22' },
+      {
+        kind: 'comprehensive',
+        title: 'Memorandum on strategic partnership',
+        signedOn: '2016-07-22',
+      },
     ],
   },
   {
@@ -124,6 +148,7 @@ export const partners = [
     region: 'europe',
     website: 'https://www.su.se/',
     status: 'primary',
+    city: 'Stockholm',
     statusSince: '2017-09-25',
     memberInstitutions: [
       'Stockholm University',
@@ -136,7 +161,7 @@ export const partners = [
         kind: 'strategic-partnership',
         title: 'Strategic partnership agreement',
         signedOn: '2017-09-25',
-        renewedOn: '2022-06-01',
+        renewals: [{ renewedOn: '2022-06-01', expiresOn: null }],
       },
     ],
   },
@@ -147,9 +172,14 @@ export const partners = [
     region: 'asia',
     website: 'https://www.tsinghua.edu.cn/en/',
     status: 'primary',
+    city: 'Beijing',
     statusSince: '2018-07-23',
     agreements: [
-      { kind: 'memorandum', title: 'Memorandum on strategic partnership', signedOn: '2018-07-23' },
+      {
+        kind: 'comprehensive',
+        title: 'Memorandum on strategic partnership',
+        signedOn: '2018-07-23',
+      },
     ],
   },
   {
@@ -158,6 +188,7 @@ export const partners = [
     country: 'VN',
     region: 'asia',
     website: 'https://vnu.edu.vn/',
+    city: 'Hanoi',
     status: 'prospective',
     statusSince: '2021-03-16',
     summaryEn:
@@ -166,7 +197,17 @@ export const partners = [
   },
 ] satisfies SeedPartner[];
 
-/** Inserts the missing seed partners (announcing each, like any new partner) and agreements. */
+/** A partial date (`2016`, `2023-01`, `2017-09-25`) as its stored first day and precision. */
+const split = (value: string) => {
+  const parts = splitPartialDate(value);
+  if (!parts) throw new Error(`seed: "${value}" is not a date`);
+  return parts;
+};
+
+/**
+ * Inserts the missing seed partners (announcing each, like any new partner) and agreements
+ * (each announced too, its renewals kept as history).
+ */
 export async function seedRegistry(
   trx: Transaction<DB>,
   counts: SeedCounts,
@@ -175,6 +216,7 @@ export async function seedRegistry(
   // Read as the contract shapes (the literal data's own type has no optional fields).
   const all: readonly SeedPartner[] = partners;
   for (const [i, p] of all.entries()) {
+    const since = split(p.statusSince);
     const inserted = await trx
       .insertInto('registry.partner')
       .values({
@@ -183,8 +225,10 @@ export async function seedRegistry(
         country: p.country,
         region: p.region,
         website: p.website,
+        city: p.city ?? null,
         status: p.status,
-        statusSince: p.statusSince,
+        statusSince: since.firstDay,
+        statusSincePrecision: since.precision,
         memberInstitutions: p.memberInstitutions ?? [],
         summaryEn: p.summaryEn ?? null,
       })
@@ -212,7 +256,8 @@ export async function seedRegistry(
           partnerId: inserted.id,
           fromStatus: null,
           toStatus: p.status,
-          changedOn: p.statusSince,
+          changedOn: since.firstDay,
+          changedOnPrecision: since.precision,
           note: 'Loaded from the programme’s public record.',
         })
         .execute();
@@ -222,21 +267,58 @@ export async function seedRegistry(
       .select('id')
       .where((eb) => eb(eb.fn('lower', [eb.ref('nameEn')]), '=', p.nameEn.toLowerCase()))
       .executeTakeFirstOrThrow();
-    for (const a of p.agreements) {
-      const result = await trx
+    for (const { renewals = [], ...given } of p.agreements) {
+      const a: AgreementCreate = agreementCreateSchema.parse(given);
+      const signed = a.signedOn ? split(a.signedOn) : undefined;
+      const row = await trx
         .insertInto('registry.agreement')
         .values({
           partnerId,
           kind: a.kind,
           title: a.title,
-          signedOn: a.signedOn ?? null,
-          signedYear: a.signedYear ?? (a.signedOn ? Number(a.signedOn.slice(0, 4)) : null),
-          renewedOn: a.renewedOn ?? null,
+          signatories: a.signatories,
+          signedOn: signed?.firstDay ?? null,
+          signedOnPrecision: signed?.precision ?? null,
+          startsOn: a.startsOn ?? null,
+          expiresOn: a.expiresOn ?? null,
+          autoRenewal: a.autoRenewal,
+          documentUrl: a.documentUrl ?? null,
           note: a.note ?? null,
         })
         .onConflict((oc) => oc.columns(['partnerId', 'title']).doNothing())
+        .returningAll()
         .executeTakeFirst();
-      counts.agreements += Number(result.numInsertedOrUpdatedRows ?? 0);
+      if (!row) continue;
+      counts.agreements++;
+      for (const renewal of renewals) {
+        const r = agreementRenewalCreateSchema.parse(renewal);
+        const on = split(r.renewedOn ?? row.signedOn ?? '');
+        await trx
+          .insertInto('registry.agreementRenewal')
+          .values({
+            agreementId: row.id,
+            renewedOn: on.firstDay,
+            renewedOnPrecision: on.precision,
+            previousExpiresOn: null,
+            newExpiresOn: r.expiresOn,
+            note: r.note ?? null,
+          })
+          .execute();
+      }
+      await writeOutbox(trx, 'registry', {
+        name: 'agreement.created',
+        payload: {
+          id: row.id,
+          partnerId,
+          kind: row.kind,
+          title: row.title,
+          startsOn: row.startsOn,
+          expiresOn: row.expiresOn,
+          autoRenewal: row.autoRenewal,
+          updatedAt: row.updatedAt.toISOString(),
+          version: Number(row.version),
+        },
+      });
     }
     progress('partners', i + 1, partners.length);
   }

@@ -173,9 +173,14 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
  */
 @Module({})
 export class ServiceJobsModule {
-  static register<Q extends QueueName>(jobs: Type<ServiceJobs<Q>>): DynamicModule {
+  static register<Q extends QueueName>(
+    jobs: Type<ServiceJobs<Q>>,
+    /** Modules whose exported services the handlers use (e.g. the registry's AgreementsModule). */
+    options: { imports?: DynamicModule['imports'] } = {},
+  ): DynamicModule {
     return {
       module: ServiceJobsModule,
+      imports: options.imports ?? [],
       providers: [jobs, { provide: SERVICE_JOBS, useExisting: jobs }, ServiceJobRunner],
       exports: [ServiceJobRunner],
     };

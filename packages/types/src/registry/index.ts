@@ -1,6 +1,7 @@
 // The partner registry's contracts (apps/partner-registry): partners and agreements, API
 // clients and tokens, and the events it publishes.
 export * from './partner';
+export * from './agreement';
 export * from './access';
 export * from './events';
 export * from './activity';

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import {
   countryCodeSchema,
-  isoDateSchema,
   isoDateTimeSchema,
+  languageSchema,
   pageOf,
   pageQuerySchema,
   queryList,
 } from '../shared/common';
+import { partialDateSchema } from '../shared/partial-date';
+import { agreementSchema } from './agreement';
 
 /** The programme's ladder; `ended` closes a partnership. */
 export const partnerStatuses = ['prospective', 'strategic', 'primary', 'ended'] as const;
@@ -25,16 +27,36 @@ export const regions = [
 export const regionSchema = z.enum(regions);
 export type Region = z.infer<typeof regionSchema>;
 
-export const agreementKinds = [
-  'memorandum',
-  'strategic-partnership',
-  'exchange',
-  'joint-degree',
-  'other',
-] as const;
-export const agreementKindSchema = z.enum(agreementKinds);
-
 const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A free label staff filter partners by (`?tag=`): lower case letters, digits and hyphens. */
+export const partnerTagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'must be 1–50 lower-case letters, digits or hyphens');
+
+const tagList = z
+  .array(partnerTagSchema)
+  .max(20)
+  .transform((tags) => [...new Set(tags)]);
+
+const httpUrl = (max: number) => z.url({ protocol: /^https?$/ }).max(max);
+
+/**
+ * The partner's coordinator at UTokyo, to whom agreement reminders go. Personal data of a
+ * UTokyo person: shown to staff only, never to partner tokens nor on a public route.
+ */
+export const partnerCoordinatorSchema = z
+  .object({
+    name: text(200),
+    email: z.email().max(320),
+    /** The language agreement reminders are written in. */
+    locale: languageSchema.default('ja'),
+  })
+  .strict()
+  .meta({ id: 'PartnerCoordinator' });
+export type PartnerCoordinator = z.infer<typeof partnerCoordinatorSchema>;
 
 export const partnerCreateSchema = z
   .object({
@@ -51,6 +73,14 @@ export const partnerCreateSchema = z
     memberInstitutions: z.array(text(200)).max(20).default([]),
     summaryEn: z.string().trim().max(5000).nullish(),
     summaryJa: z.string().trim().max(5000).nullish(),
+    city: text(200).nullish(),
+    logoUrl: httpUrl(1000).nullish(),
+    tags: tagList.default([]),
+    /** The UTokyo department that coordinates the partnership. */
+    coordinatingDepartment: text(200).nullish(),
+    coordinator: partnerCoordinatorSchema.nullish(),
+    /** Since when the partner has its status, at the precision known; today if not given. */
+    statusSince: partialDateSchema.optional(),
   })
   .strict();
 export type PartnerCreate = z.infer<typeof partnerCreateSchema>;
@@ -69,8 +99,16 @@ export const partnerUpdateSchema = z
     memberInstitutions: z.array(text(200)).max(20),
     summaryEn: z.string().trim().max(5000).nullable(),
     summaryJa: z.string().trim().max(5000).nullable(),
-    /** With a status change: the date it took effect (default today) and why. */
-    statusChangedOn: isoDateSchema,
+    city: text(200).nullable(),
+    logoUrl: httpUrl(1000).nullable(),
+    tags: tagList,
+    coordinatingDepartment: text(200).nullable(),
+    coordinator: partnerCoordinatorSchema.nullable(),
+    /**
+     * With a status change: the date it took effect (default today), at the precision known
+     * (`2016`, `2023-01`, `2023-01-15`), not before the previous change, and why.
+     */
+    statusChangedOn: partialDateSchema,
     statusNote: z.string().trim().max(1000),
   })
   .partial()
@@ -100,6 +138,8 @@ export const partnerListQuerySchema = pageQuerySchema
   .extend({
     status: queryList(partnerStatusSchema).optional(),
     country: queryList(z.string().toUpperCase().pipe(countryCodeSchema)).optional(),
+    /** Partners carrying every tag given. */
+    tag: queryList(partnerTagSchema, 20).optional(),
     sort: z.enum(partnerSorts).default('nameEn'),
   })
   .strict();
@@ -114,10 +154,17 @@ export const partnerSchema = z
     region: regionSchema.nullable(),
     website: z.string().nullable(),
     status: partnerStatusSchema,
-    statusSince: isoDateSchema,
+    /** Since when, at the precision recorded: `2016`, `2023-01` or `2017-09-25`. */
+    statusSince: partialDateSchema,
     memberInstitutions: z.array(z.string()),
     summaryEn: z.string().nullable(),
     summaryJa: z.string().nullable(),
+    city: z.string().nullable(),
+    logoUrl: z.string().nullable(),
+    tags: z.array(z.string()),
+    coordinatingDepartment: z.string().nullable(),
+    /** Staff only: absent in answers to partner tokens. */
+    coordinator: partnerCoordinatorSchema.nullable().optional(),
     createdAt: isoDateTimeSchema,
     updatedAt: isoDateTimeSchema,
     /** Raised by every committed change; the ETag is `"<version>"`, sent back as `If-Match`. */
@@ -126,27 +173,15 @@ export const partnerSchema = z
   .meta({ id: 'Partner' });
 export type Partner = z.infer<typeof partnerSchema>;
 
-export const agreementSchema = z
-  .object({
-    id: z.uuid(),
-    kind: agreementKindSchema,
-    title: z.string(),
-    signedOn: isoDateSchema.nullable(),
-    /** Year only, where the public record gives no day. */
-    signedYear: z.number().int().nullable(),
-    renewedOn: isoDateSchema.nullable(),
-    expiresOn: isoDateSchema.nullable(),
-    note: z.string().nullable(),
-  })
-  .meta({ id: 'Agreement' });
-export type Agreement = z.infer<typeof agreementSchema>;
-
 export const partnerStatusChangeSchema = z
   .object({
     from: partnerStatusSchema.nullable(),
     to: partnerStatusSchema,
-    changedOn: isoDateSchema,
+    /** When it took effect, at the precision recorded. */
+    changedOn: partialDateSchema,
     note: z.string().nullable(),
+    /** The member of staff who made the change (from their token); absent for partner tokens. */
+    changedBy: z.string().nullable().optional(),
     recordedAt: isoDateTimeSchema,
   })
   .meta({ id: 'PartnerStatusChange' });
