@@ -190,6 +190,7 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'symposium:register'
         | 'inquiries:write'
@@ -200,6 +201,7 @@ export interface components {
       name: string;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'symposium:register'
         | 'inquiries:write'
@@ -220,6 +222,7 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'symposium:register'
         | 'inquiries:write'

@@ -65,6 +65,39 @@ export type ApiClientTable = {
   lastUsedAt: Date | null;
 };
 
+export type ContactTable = {
+  id: Generated<string>;
+  partnerId: string;
+  nameEn: string;
+  nameJa: string | null;
+  role: string | null;
+  email: string;
+  phone: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** Incremented by every committed change (int8: read as a string). */
+  version: ColumnType<string, never, string>;
+};
+
+export type FacultyLeadTable = {
+  id: Generated<string>;
+  nameEn: string;
+  nameJa: string | null;
+  department: string;
+  email: string;
+  phone: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: ColumnType<string, never, string>;
+};
+
+export type FacultyLeadPartnerTable = {
+  facultyLeadId: string;
+  partnerId: string;
+};
+
 /** The partner registry's tables (schema `registry`). */
 export type RegistryTables = {
   'registry.partner': PartnerTable;
@@ -72,6 +105,9 @@ export type RegistryTables = {
   'registry.agreement': AgreementTable;
   'registry.signingKey': SigningKeyTable;
   'registry.apiClient': ApiClientTable;
+  'registry.contact': ContactTable;
+  'registry.facultyLead': FacultyLeadTable;
+  'registry.facultyLeadPartner': FacultyLeadPartnerTable;
   'registry.auditLog': AuditLogTable;
   'registry.outbox': OutboxTable;
 };
