@@ -11,6 +11,7 @@ import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
 import { PartnersModule } from './partners/partners.module';
+import { PeopleModule } from './people/people.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -40,6 +41,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       // Its scheduled work (agreement-expiry reminders) runs here, on its own data.
       ServiceJobsModule.register(RegistryJobs),
       PartnersModule,
+      PeopleModule,
       AccessModule,
     ],
   };

@@ -10,5 +10,7 @@ import { PartnersService } from './partners.service';
   imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
+  // People (contacts) look their partner up through it, with the caller's partner binding.
+  exports: [PartnersService],
 })
 export class PartnersModule {}

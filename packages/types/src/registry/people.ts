@@ -64,8 +64,7 @@ export const contactSchema = z
     updatedAt: isoDateTimeSchema,
     /** Raised by every committed change; the ETag is `"<version>"`, sent back as `If-Match`. */
     version: z.number().int().positive(),
-  })
-  .meta({ id: 'Contact' });
+  });
 export type Contact = z.infer<typeof contactSchema>;
 
 export const contactListQuerySchema = pageQuerySchema.strict();
@@ -123,8 +122,7 @@ export const facultyLeadSchema = z
     createdAt: isoDateTimeSchema,
     updatedAt: isoDateTimeSchema,
     version: z.number().int().positive(),
-  })
-  .meta({ id: 'FacultyLead' });
+  });
 export type FacultyLead = z.infer<typeof facultyLeadSchema>;
 
 export const facultyLeadListQuerySchema = pageQuerySchema
