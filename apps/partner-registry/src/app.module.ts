@@ -10,8 +10,12 @@ import { configSchema } from './config';
 import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
+import { ActivitiesModule } from './activities/activities.module';
+import { FundingModule } from './funding/funding.module';
+import { MobilityModule } from './mobility/mobility.module';
 import { PartnersModule } from './partners/partners.module';
 import { PeopleModule } from './people/people.module';
+import { PublicModule } from './public/public.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -43,6 +47,10 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       PartnersModule,
       PeopleModule,
       AccessModule,
+      ActivitiesModule,
+      MobilityModule,
+      FundingModule,
+      PublicModule,
     ],
   };
 }

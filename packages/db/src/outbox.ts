@@ -1,4 +1,11 @@
-import { emailSendSchema, peopleEvents, registryEvents } from '@sp/types';
+import {
+  activityRecordEvents,
+  emailSendSchema,
+  fundingRecordEvents,
+  mobilityRecordEvents,
+  peopleEvents,
+  registryEvents,
+} from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB, OutboxSchema } from './schema/index';
@@ -22,6 +29,9 @@ export const topicMessages = {
    */
   'registry-records': {
     ...peopleEvents,
+    ...activityRecordEvents,
+    ...mobilityRecordEvents,
+    ...fundingRecordEvents,
   },
   'symposium-events': {},
   'inquiry-events': {},

@@ -4,3 +4,8 @@ export * from './partner';
 export * from './access';
 export * from './events';
 export * from './people';
+export * from './activity';
+export * from './mobility';
+export * from './funding';
+export * from './public';
+export * from './records';

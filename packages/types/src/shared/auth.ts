@@ -11,6 +11,7 @@ export const partnerScopes = [
   /** Maintain the partner's own contacts (people on the partner's side). */
   'contacts:write',
   'activities:write',
+  'mobility:write',
   'symposium:register',
   'inquiries:write',
   'reports:read',
