@@ -16,6 +16,7 @@ import { MobilityModule } from './mobility/mobility.module';
 import { PartnersModule } from './partners/partners.module';
 import { PeopleModule } from './people/people.module';
 import { PublicModule } from './public/public.module';
+import { SearchModule } from './search/search.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -51,6 +52,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       MobilityModule,
       FundingModule,
       PublicModule,
+      SearchModule,
     ],
   };
 }

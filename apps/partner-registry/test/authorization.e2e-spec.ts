@@ -125,6 +125,11 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { anonymous: 401, staff: 204, admin: 204, partnerA: 204, others: 403 },
     },
     {
+      route: 'GET /search',
+      request: () => ({ path: '/search?q=university' }),
+      expect: { others: 200 },
+    },
+    {
       route: 'GET /faculty-leads',
       request: () => ({ path: '/faculty-leads' }),
       expect: { anonymous: 401, partnerA: 403, partnerB: 403, others: 200 },

@@ -480,6 +480,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SearchController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1317,6 +1333,27 @@ export interface components {
     };
     ReviewReturnDto: {
       comment: string;
+    };
+    SearchHighlight: {
+      end: number;
+      start: number;
+    };
+    SearchPageDto: {
+      items: components['schemas']['SearchResult'][];
+      nextCursor: string[];
+    };
+    SearchResult: {
+      highlights: components['schemas']['SearchHighlight'][];
+      href: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'partner' | 'activity' | 'contact' | 'faculty-lead';
+      partnerId: string | null;
+      score: number;
+      snippet: string;
+      title: string;
+      titleJa: string | null;
     };
     TokenResponseDto: {
       access_token: string;
@@ -4003,6 +4040,57 @@ export interface operations {
       };
       /** @description application/problem+json */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SearchController_search: {
+    parameters: {
+      query: {
+        cursor?: string;
+        kind?: ('partner' | 'activity' | 'contact' | 'faculty-lead')[];
+        limit?: number;
+        q: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
         headers: {
           [name: string]: unknown;
         };

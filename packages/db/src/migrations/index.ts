@@ -16,6 +16,7 @@ import * as registry0008 from './registry/0008-people';
 import * as registry0009 from './registry/0009-activities';
 import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
+import * as registry0012 from './registry/0012-search';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
@@ -37,6 +38,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0009-activities': registry0009,
     '0010-mobility': registry0010,
     '0011-funding': registry0011,
+    '0012-search': registry0012,
   },
   symposium: {
     '0001-symposiums': symposium0001,

@@ -12,6 +12,7 @@ import type {
   PartnerStatus,
   Region,
   Reporter,
+  SearchKind,
 } from '@sp/types';
 import type { ColumnType, Generated } from 'kysely';
 import type { AuditLogTable, DateOnly, OutboxTable, Timestamp } from './shared';
@@ -185,6 +186,28 @@ export type FundingTable = {
   version: Version;
 };
 
+/** Country names for search (migration 0012): "Switzerland" and "スイス" find a CH partner. */
+export type CountryNameTable = {
+  code: string;
+  nameEn: string;
+  nameJa: string;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+};
+
+/** One searchable thing, kept by triggers on the tables it mirrors (migration 0012). */
+export type SearchEntryTable = {
+  kind: SearchKind;
+  entityId: string;
+  partnerId: string | null;
+  audience: 'public' | 'partner' | 'staff';
+  title: string;
+  titleJa: string | null;
+  body: ColumnType<string, string | undefined, string>;
+  /** tsvector: written only by the triggers' `registry.search_document(…)`. */
+  document: string;
+  updatedAt: Timestamp;
+};
+
 /** The partner registry's tables (schema `registry`). */
 export type RegistryTables = {
   'registry.partner': PartnerTable;
@@ -200,4 +223,6 @@ export type RegistryTables = {
   'registry.activity': ActivityTable;
   'registry.mobilityRecord': MobilityRecordTable;
   'registry.funding': FundingTable;
+  'registry.countryName': CountryNameTable;
+  'registry.searchEntry': SearchEntryTable;
 };

@@ -49,22 +49,21 @@ export const contactUpdateSchema = z
   .refine((v) => Object.keys(v).length > 0, { message: 'at least one field must be given' });
 export type ContactUpdate = z.infer<typeof contactUpdateSchema>;
 
-export const contactSchema = z
-  .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
-    nameEn: z.string(),
-    nameJa: z.string().nullable(),
-    role: z.string().nullable(),
-    email: z.string(),
-    phone: z.string().nullable(),
-    languages: z.array(z.string()),
-    note: z.string().nullable(),
-    createdAt: isoDateTimeSchema,
-    updatedAt: isoDateTimeSchema,
-    /** Raised by every committed change; the ETag is `"<version>"`, sent back as `If-Match`. */
-    version: z.number().int().positive(),
-  });
+export const contactSchema = z.object({
+  id: z.uuid(),
+  partnerId: z.uuid(),
+  nameEn: z.string(),
+  nameJa: z.string().nullable(),
+  role: z.string().nullable(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  languages: z.array(z.string()),
+  note: z.string().nullable(),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  /** Raised by every committed change; the ETag is `"<version>"`, sent back as `If-Match`. */
+  version: z.number().int().positive(),
+});
 export type Contact = z.infer<typeof contactSchema>;
 
 export const contactListQuerySchema = pageQuerySchema.strict();
@@ -109,20 +108,19 @@ export const leadPartnerSchema = z
   .object({ id: z.uuid(), nameEn: z.string(), nameJa: z.string().nullable() })
   .meta({ id: 'LeadPartner' });
 
-export const facultyLeadSchema = z
-  .object({
-    id: z.uuid(),
-    nameEn: z.string(),
-    nameJa: z.string().nullable(),
-    department: z.string(),
-    email: z.string(),
-    phone: z.string().nullable(),
-    /** The partners this person leads with, by English name. */
-    partners: z.array(leadPartnerSchema),
-    createdAt: isoDateTimeSchema,
-    updatedAt: isoDateTimeSchema,
-    version: z.number().int().positive(),
-  });
+export const facultyLeadSchema = z.object({
+  id: z.uuid(),
+  nameEn: z.string(),
+  nameJa: z.string().nullable(),
+  department: z.string(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  /** The partners this person leads with, by English name. */
+  partners: z.array(leadPartnerSchema),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  version: z.number().int().positive(),
+});
 export type FacultyLead = z.infer<typeof facultyLeadSchema>;
 
 export const facultyLeadListQuerySchema = pageQuerySchema
