@@ -55,26 +55,24 @@ const QUERIES = [
   'Greta', // a person (staff only)
 ];
 
-async function load(db) {
+async function load(client) {
+  const run = (sql) => client.query(sql);
+  await run('set statement_timeout = 0');
   const en = pg.escapeLiteral(`{${EN.join(',')}}`);
   const ja = pg.escapeLiteral(`{${JA.join(',')}}`);
   const countries = `'{CH,GB,US,KR,CN,SE,AU,VN,DE,FR}'`;
   // Deterministic pseudo-random picks: the same rows every run.
   const pick = (arr, expr) => `(${arr}::text[])[1 + ((${expr}) % array_length(${arr}::text[], 1))]`;
-  await db.executeQuery({
-    sql: `insert into registry.partner (name_en, name_ja, country, status, summary_en)
+  await run(`insert into registry.partner (name_en, name_ja, country, status, summary_en)
       select 'Bench University ' || i, 'ベンチ大学' || i, (${countries}::text[])[1 + i % 10],
              case when i % 7 = 0 then 'ended' else 'primary' end,
              ${pick(en, 'i * 7')} || ' ' || ${pick(en, 'i * 13')}
-      from generate_series(1, ${PARTNERS}) i`,
-    parameters: [],
-  });
+      from generate_series(1, ${PARTNERS}) i`);
   log(`${PARTNERS} partners`);
-  const batch = 20_000;
+  const batch = 10_000;
   for (let from = 1; from <= ACTIVITIES; from += batch) {
     const to = Math.min(ACTIVITIES, from + batch - 1);
-    await db.executeQuery({
-      sql: `insert into registry.activity
+    await run(`insert into registry.activity
           (partner_id, type, title_en, title_ja, summary_en, status, review_status, is_public,
            published_at, reported_by, created_by)
         select p.id, 'joint-research',
@@ -83,29 +81,23 @@ async function load(db) {
           'Teams ' || ${pick(en, 'i * 37 + 2')} || ' on ' || ${pick(en, 'i * 41 + 9')} || ' and ' || ${pick(en, 'i * 43 + 4')} || ' with partners.',
           'ongoing', 'approved', i % 3 <> 0,
           case when i % 3 <> 0 then now() - make_interval(hours => i) end, 'staff', 'bench'
-        from generate_series(${from}, ${to}) i
-        join lateral (select id from registry.partner order by id offset (i % ${PARTNERS}) limit 1) p on true`,
-      parameters: [],
-    });
+        from generate_series(${from}, ${to}) i,
+          (select array_agg(id order by id) as ids from registry.partner) ps,
+          lateral (select ps.ids[1 + i % ${PARTNERS}] as id) p`);
     log(`${to} activities`);
   }
-  await db.executeQuery({
-    sql: `insert into registry.contact (partner_id, name_en, email, role)
+  await run(`insert into registry.contact (partner_id, name_en, email, role)
       select p.id, (array['Greta','Anna','Ben','Carla','Dora','Eli','Finn','Hana'])[1 + i % 8] || ' Fictional ' || i,
              'contact' || i || '@bench.example', 'International office'
-      from generate_series(1, ${PEOPLE / 2}) i
-      join lateral (select id from registry.partner order by id offset (i % ${PARTNERS}) limit 1) p on true`,
-    parameters: [],
-  });
-  await db.executeQuery({
-    sql: `insert into registry.faculty_lead (name_en, name_ja, department, email)
+      from generate_series(1, ${PEOPLE / 2}) i,
+        (select array_agg(id order by id) as ids from registry.partner) ps,
+        lateral (select ps.ids[1 + i % ${PARTNERS}] as id) p`);
+  await run(`insert into registry.faculty_lead (name_en, name_ja, department, email)
       select 'Lead Fictional ' || i, '架空' || i, 'Graduate School of ' || ${pick(en, 'i * 3')},
              'lead' || i || '@utokyo.bench.example'
-      from generate_series(1, ${PEOPLE / 2}) i`,
-    parameters: [],
-  });
+      from generate_series(1, ${PEOPLE / 2}) i`);
   log(`${PEOPLE} people`);
-  await db.executeQuery({ sql: 'vacuum analyze registry.search_entry', parameters: [] });
+  await run('vacuum analyze registry.search_entry');
 }
 
 async function main() {
@@ -122,7 +114,13 @@ async function main() {
   const database = await createBenchDatabase();
   log(`loading ${ACTIVITIES} activities, ${PEOPLE} people (${quick ? 'quick' : 'full'} mode)`);
   const started = performance.now();
-  await load(database.db);
+  const loader = new pg.Client({ connectionString: database.url });
+  await loader.connect();
+  try {
+    await load(loader);
+  } finally {
+    await loader.end();
+  }
   log(`loaded and indexed in ${Math.round((performance.now() - started) / 1000)} s`);
   await database.close();
 

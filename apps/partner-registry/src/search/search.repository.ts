@@ -19,6 +19,9 @@ export type SearchHitRow = {
   score: number;
 };
 
+/** At most this many matches are ranked (see `search`). */
+export const CANDIDATES = 2000;
+
 const HEADLINE_OPTIONS = `StartSel=${START_MARK}, StopSel=${STOP_MARK}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
 
 /**
@@ -48,9 +51,34 @@ export class SearchRepository {
         : (englishQuery ?? cjkQuery ?? sql`''::tsquery`);
 
     const q = this.db
-      .with('hits', (db) => {
-        let hits = db
+      // The candidates: the matches the caller may see, at most CANDIDATES of them, so a word
+      // in every other document costs what 2,000 do. Only the rarest-quality loss: for such a
+      // word the best of the first 2,000 matches is ranked, not of all of them.
+      .with('candidates', (db) => {
+        let candidates = db
           .selectFrom('registry.searchEntry as e')
+          .select([
+            'e.kind',
+            'e.entityId',
+            'e.partnerId',
+            'e.title',
+            'e.titleJa',
+            'e.body',
+            'e.document',
+          ])
+          .where(sql<boolean>`e.document @@ ${query}`);
+        if (audience.kind === 'anonymous')
+          candidates = candidates.where('e.audience', '=', 'public');
+        if (audience.kind === 'partner')
+          candidates = candidates
+            .where('e.partnerId', '=', audience.partnerId)
+            .where('e.audience', 'in', ['public', 'partner']);
+        if (options.kinds) candidates = candidates.where('e.kind', 'in', options.kinds);
+        return candidates.limit(CANDIDATES);
+      })
+      .with('hits', (db) =>
+        db
+          .selectFrom('candidates as e')
           .select([
             'e.kind',
             'e.entityId',
@@ -65,20 +93,12 @@ export class SearchRepository {
                        or registry.search_normalize(e.title_ja) like ${likePrefix(options.normalized)} then 0.5
                      else 0 end`.as('score'),
           ])
-          .where(sql<boolean>`e.document @@ ${query}`);
-        if (audience.kind === 'anonymous') hits = hits.where('e.audience', '=', 'public');
-        if (audience.kind === 'partner')
-          hits = hits
-            .where('e.partnerId', '=', audience.partnerId)
-            .where('e.audience', 'in', ['public', 'partner']);
-        if (options.kinds) hits = hits.where('e.kind', 'in', options.kinds);
-        return hits
           .orderBy('score', 'desc')
           .orderBy('e.kind')
           .orderBy('e.entityId')
           .offset(options.offset)
-          .limit(options.limit);
-      })
+          .limit(options.limit),
+      )
       .selectFrom('hits')
       .select([
         'hits.kind',
