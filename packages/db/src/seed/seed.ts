@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
+import { seedPeople } from './people';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
 
@@ -22,6 +23,8 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
     const counts: SeedCounts = { partners: 0, agreements: 0, symposiums: 0, documents: 0 };
 
     await seedRegistry(trx, counts, progress);
+    // Fictional demo people for the partners just seeded (not counted: not public facts).
+    await seedPeople(trx);
     await seedSymposium(trx, counts, progress);
     return counts;
   });
