@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import type { SearchKind } from '@sp/types';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { START_MARK, STOP_MARK } from './search-snippet';
 
 /** Who is asking: staff see everything; a partner its own partner's things; anyone the public ones. */
@@ -20,7 +20,9 @@ export type SearchHitRow = {
 };
 
 /** At most this many matches are ranked (see `search`). */
-export const CANDIDATES = 2000;
+export const CANDIDATES = 500;
+/** At most this many matches in a title are ranked besides. */
+export const TITLE_CANDIDATES = 200;
 
 const HEADLINE_OPTIONS = `StartSel=${START_MARK}, StopSel=${STOP_MARK}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
 
@@ -50,74 +52,44 @@ export class SearchRepository {
         ? sql`(${englishQuery} && ${cjkQuery})`
         : (englishQuery ?? cjkQuery ?? sql`''::tsquery`);
 
-    const q = this.db
-      // The candidates: the matches the caller may see, at most CANDIDATES of them, so a word
-      // in every other document costs what 2,000 do. Only the rarest-quality loss: for such a
-      // word the best of the first 2,000 matches is ranked, not of all of them.
-      .with('candidates', (db) => {
-        let candidates = db
-          .selectFrom('registry.searchEntry as e')
-          .select([
-            'e.kind',
-            'e.entityId',
-            'e.partnerId',
-            'e.title',
-            'e.titleJa',
-            'e.body',
-            'e.document',
-          ])
-          .where(sql<boolean>`e.document @@ ${query}`);
-        if (audience.kind === 'anonymous')
-          candidates = candidates.where('e.audience', '=', 'public');
-        if (audience.kind === 'partner')
-          candidates = candidates
-            .where('e.partnerId', '=', audience.partnerId)
-            .where('e.audience', 'in', ['public', 'partner']);
-        if (options.kinds) candidates = candidates.where('e.kind', 'in', options.kinds);
-        return candidates.limit(CANDIDATES);
-      })
-      .with('hits', (db) =>
-        db
-          .selectFrom('candidates as e')
-          .select([
-            'e.kind',
-            'e.entityId',
-            'e.partnerId',
-            'e.title',
-            'e.titleJa',
-            'e.body',
-            sql<number>`ts_rank(e.document, ${query})
-              + case when registry.search_normalize(e.title) = ${options.normalized}
-                       or registry.search_normalize(e.title_ja) = ${options.normalized} then 1
-                     when registry.search_normalize(e.title) like ${likePrefix(options.normalized)}
-                       or registry.search_normalize(e.title_ja) like ${likePrefix(options.normalized)} then 0.5
-                     else 0 end`.as('score'),
-          ])
-          .orderBy('score', 'desc')
-          .orderBy('e.kind')
-          .orderBy('e.entityId')
-          .offset(options.offset)
-          .limit(options.limit),
+    const visible = [
+      audience.kind === 'anonymous' ? sql`e.audience = 'public'` : null,
+      audience.kind === 'partner'
+        ? sql`e.partner_id = ${audience.partnerId} and e.audience in ('public', 'partner')`
+        : null,
+      options.kinds ? sql`e.kind in (${sql.join(options.kinds)})` : null,
+    ].filter((f) => f !== null);
+    const where = (match: RawBuilder<unknown>) => sql.join([match, ...visible], sql` and `);
+    const like = likePrefix(options.normalized);
+    // The candidates: up to TITLE_CANDIDATES matches in a title (their own GIN index) and up to
+    // CANDIDATES matches anywhere, so a word found in every other document costs what a few
+    // hundred rows do; a title match is never crowded out by matches in text.
+    const q = sql<SearchHitRow>`
+      with keys as (
+        (select e.kind, e.entity_id from registry.search_entry e
+          where ${where(sql`e.title_document @@ ${query}`)} limit ${TITLE_CANDIDATES})
+        union
+        (select e.kind, e.entity_id from registry.search_entry e
+          where ${where(sql`e.document @@ ${query}`)} limit ${CANDIDATES})
+      ),
+      hits as (
+        select e.kind, e.entity_id, e.partner_id, e.title, e.title_ja, e.body,
+          (ts_rank(e.document, ${query})
+            + case when registry.search_normalize(e.title) = ${options.normalized}
+                     or registry.search_normalize(e.title_ja) = ${options.normalized} then 1
+                   when registry.search_normalize(e.title) like ${like}
+                     or registry.search_normalize(e.title_ja) like ${like} then 0.5
+                   else 0 end)::float8 as score
+        from keys join registry.search_entry e using (kind, entity_id)
+        order by score desc, e.kind, e.entity_id
+        offset ${options.offset} limit ${options.limit}
       )
-      .selectFrom('hits')
-      .select([
-        'hits.kind',
-        'hits.entityId',
-        'hits.partnerId',
-        'hits.title',
-        'hits.titleJa',
-        sql<number>`hits.score::float8`.as('score'),
-        // The headline only for the page's rows: it is the expensive part.
-        (englishQuery
-          ? sql<string>`ts_headline('english', hits.body, ${englishQuery}, ${HEADLINE_OPTIONS})`
-          : sql<string>`hits.body`
-        ).as('headline'),
-      ])
-      .orderBy('score', 'desc')
-      .orderBy('hits.kind')
-      .orderBy('hits.entityId')
-      .$castTo<SearchHitRow>();
-    return q.execute();
+      select kind, entity_id as "entityId", partner_id as "partnerId", title, title_ja as "titleJa",
+        score,
+        ${englishQuery ? sql`ts_headline('english', body, ${englishQuery}, ${HEADLINE_OPTIONS})` : sql`body`} as headline
+      from hits
+      order by score desc, kind, entity_id`;
+    return (await q.execute(this.db)).rows;
   }
 }
 

@@ -205,6 +205,8 @@ export type SearchEntryTable = {
   body: ColumnType<string, string | undefined, string>;
   /** tsvector: written only by the triggers' `registry.search_document(…)`. */
   document: string;
+  /** tsvector of the titles alone (the same function, no body). */
+  titleDocument: string;
   updatedAt: Timestamp;
 };
 

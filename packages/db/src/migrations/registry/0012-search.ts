@@ -356,10 +356,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       title_ja text,
       body text not null default '',
       document tsvector not null,
+      -- The titles alone, so matches in a title are found first however common the word is.
+      title_document tsvector not null,
       updated_at timestamptz not null default now(),
       primary key (kind, entity_id)
     )`.execute(db);
   await sql`create index search_entry_document_idx on registry.search_entry using gin (document)`.execute(
+    db,
+  );
+  await sql`create index search_entry_title_document_idx on registry.search_entry using gin (title_document)`.execute(
     db,
   );
   await sql`create index search_entry_partner_idx on registry.search_entry (partner_id)`.execute(
@@ -371,13 +376,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_kind text, p_id uuid, p_partner uuid, p_audience text, p_title text, p_title_ja text, p_body text
     ) returns void language sql volatile as $$
       insert into registry.search_entry
-        (kind, entity_id, partner_id, audience, title, title_ja, body, document, updated_at)
+        (kind, entity_id, partner_id, audience, title, title_ja, body, document, title_document, updated_at)
       values (p_kind, p_id, p_partner, p_audience, p_title, p_title_ja, coalesce(p_body, ''),
-              registry.search_document(p_title, p_title_ja, p_body), now())
+              registry.search_document(p_title, p_title_ja, p_body),
+              registry.search_document(p_title, p_title_ja, null), now())
       on conflict (kind, entity_id) do update set
         partner_id = excluded.partner_id, audience = excluded.audience, title = excluded.title,
         title_ja = excluded.title_ja, body = excluded.body, document = excluded.document,
-        updated_at = excluded.updated_at
+        title_document = excluded.title_document, updated_at = excluded.updated_at
     $$`.execute(db);
 
   // Partners: public unless the partnership has ended; found by country names too.
