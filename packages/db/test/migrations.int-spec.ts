@@ -48,6 +48,7 @@ const snapshot = async () => ({
   symposiums: await db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn').execute(),
   outbox: await db.selectFrom('registry.outbox').select(['id', 'name']).orderBy('id').execute(),
   documents: await db.selectFrom('symposium.document').selectAll().orderBy('id').execute(),
+  activities: await db.selectFrom('registry.activity').selectAll().orderBy('id').execute(),
 });
 
 describe('migrations', () => {
@@ -95,10 +96,20 @@ describe('migrations', () => {
 describe('seed', () => {
   it('loads the programme’s public facts', async () => {
     const counts = await seed(db);
-    expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
-    // Each new partner is announced through the outbox, like one created through the API.
+    expect(counts).toEqual({
+      partners: 9,
+      agreements: 8,
+      symposiums: 7,
+      documents: 10,
+      activities: 1,
+    });
+    // Each new partner (and activity) is announced through the outbox, like one created
+    // through the API.
     const announced = await db.selectFrom('registry.outbox').select(['name', 'payload']).execute();
-    expect(announced.map((r) => r.name)).toEqual(Array(9).fill('partner.created'));
+    expect(announced.map((r) => r.name).sort()).toEqual([
+      'activity.created',
+      ...Array<string>(9).fill('partner.created'),
+    ]);
     const partners = await db.selectFrom('registry.partner').selectAll().execute();
     expect(partners.filter((p) => p.status === 'primary')).toHaveLength(8);
     expect(partners.find((p) => p.status === 'prospective')?.nameEn).toBe(
@@ -117,7 +128,13 @@ describe('seed', () => {
 
   it('changes nothing when run again', async () => {
     const before = await snapshot();
-    expect(await seed(db)).toEqual({ partners: 0, agreements: 0, symposiums: 0, documents: 0 });
+    expect(await seed(db)).toEqual({
+      partners: 0,
+      agreements: 0,
+      symposiums: 0,
+      documents: 0,
+      activities: 0,
+    });
     expect(await snapshot()).toEqual(before);
   });
 

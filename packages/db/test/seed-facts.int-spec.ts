@@ -137,3 +137,37 @@ describe('the seeded symposiums', () => {
     expect((await docs(null)).map((d) => d.kind)).toEqual(['report', 'video']);
   });
 });
+
+describe('the seeded Recent Activities', () => {
+  it('carry Vietnam National University, Hanoi’s activities presented at the Sixth Symposium, approved and public', async () => {
+    const vnu = await partner('Vietnam National University, Hanoi');
+    const rows = await db
+      .selectFrom('registry.activity')
+      .selectAll()
+      .where('partnerId', '=', vnu.id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      type: 'joint-symposium',
+      startsOn: '2021-03-16',
+      endsOn: '2021-03-16',
+      status: 'completed',
+      isPublic: true,
+      reviewStatus: 'approved',
+      reportedBy: 'staff',
+      leads: [],
+    });
+    expect(rows[0]!.titleEn).toContain('Sixth UTokyo Strategic Partnership Symposium');
+    expect(rows[0]!.publishedAt?.toISOString()).toBe('2021-03-15T15:00:00.000Z');
+  });
+
+  it('are not inserted twice by a second run', async () => {
+    const again = await seed(db);
+    expect(again.activities).toBe(0);
+    const { n } = await db
+      .selectFrom('registry.activity')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(1);
+  });
+});

@@ -1328,6 +1328,7 @@ export interface components {
       prospective: components['schemas']['PublicPartner'][];
       strategic: components['schemas']['PublicPartner'][];
     };
+    /** @default {} */
     ReviewApproveDto: {
       comment?: string;
     };

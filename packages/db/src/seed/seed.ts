@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
 import { seedPeople } from './people';
+import { seedActivities } from './activities';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
 
@@ -10,6 +11,7 @@ export type SeedCounts = {
   agreements: number;
   symposiums: number;
   documents: number;
+  activities: number;
 };
 
 /**
@@ -20,11 +22,18 @@ export type SeedCounts = {
  */
 export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): Promise<SeedCounts> {
   return db.transaction().execute(async (trx) => {
-    const counts: SeedCounts = { partners: 0, agreements: 0, symposiums: 0, documents: 0 };
+    const counts: SeedCounts = {
+      partners: 0,
+      agreements: 0,
+      symposiums: 0,
+      documents: 0,
+      activities: 0,
+    };
 
     await seedRegistry(trx, counts, progress);
     // Fictional demo people for the partners just seeded (not counted: not public facts).
     await seedPeople(trx);
+    await seedActivities(trx, counts, progress);
     await seedSymposium(trx, counts, progress);
     return counts;
   });

@@ -139,7 +139,9 @@ export type ActivityUpdate = z.infer<typeof activityUpdateSchema>;
 /** Staff's answer to a submitted activity or mobility report; the partner reads the comment. */
 export const reviewApproveSchema = z
   .object({ comment: z.string().trim().min(1).max(2000).optional() })
-  .strict();
+  .strict()
+  // An approval needs no comment, so no body either.
+  .default({});
 export type ReviewApprove = z.infer<typeof reviewApproveSchema>;
 
 export const reviewReturnSchema = z
