@@ -19,6 +19,10 @@ const benchmarks = [
     summary: 'GET /partners?limit=50: the service against plain Fastify + pg',
   },
   {
+    name: 'search',
+    summary: 'GET /search over 100,000 activities and 10,000 people: p50/p99 against a pk lookup',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

@@ -15,7 +15,9 @@ import { ActivitiesModule } from './activities/activities.module';
 import { FundingModule } from './funding/funding.module';
 import { MobilityModule } from './mobility/mobility.module';
 import { PartnersModule } from './partners/partners.module';
+import { PeopleModule } from './people/people.module';
 import { PublicModule } from './public/public.module';
+import { SearchModule } from './search/search.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -46,11 +48,13 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       ServiceJobsModule.register(RegistryJobs, { imports: [AgreementsModule] }),
       PartnersModule,
       AgreementsModule,
+      PeopleModule,
       AccessModule,
       ActivitiesModule,
       MobilityModule,
       FundingModule,
       PublicModule,
+      SearchModule,
     ],
   };
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   partnerA = await make.partner({ nameEn: 'Princeton University', country: 'US' });
   partnerB = await make.partner({ nameEn: 'University of Cambridge', country: 'GB' });
   // Partners hold every registry scope, so their writes are tried too (and kept to their own).
-  const scopes = ['registry:read', 'activities:write', 'mobility:write'] as const;
+  const scopes = ['registry:read', 'activities:write', 'mobility:write', 'contacts:write'] as const;
   clientA = await make.apiClient(partnerA.id, {
     name: `${partnerA.nameEn} sync`,
     scopes: [...scopes],
@@ -115,6 +115,14 @@ it('gives every caller exactly what it may, on every route', async () => {
   const fundingOfA = await make.funding(partnerA.id);
   const isPartner = (c: Caller) => c === 'partnerA' || c === 'partnerB';
 
+  // People: a contact of partner A to read and edit, one to delete per caller that may, and a
+  // faculty lead (staff only).
+  const contactA = await make.contact(partnerA.id);
+  const doomed: Partial<Record<Caller, string>> = {};
+  for (const caller of ['staff', 'admin', 'partnerA'] as const)
+    doomed[caller] = (await make.contact(partnerA.id)).id;
+  const anyContact = (await make.contact(partnerA.id)).id;
+  const lead = await make.facultyLead({ partnerIds: [partnerA.id] });
   const rows: MatrixRow[] = [
     ...platformRows,
     {
@@ -388,6 +396,72 @@ it('gives every caller exactly what it may, on every route', async () => {
       route: 'GET /.well-known/jwks.json',
       request: () => ({ path: '/.well-known/jwks.json' }),
       expect: { others: 200 },
+    },
+    {
+      route: 'GET /partners/:id/contacts',
+      request: () => ({ path: `/partners/${partnerA.id}/contacts` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /partners/:id/contacts',
+      request: (caller) => ({
+        path: `/partners/${partnerA.id}/contacts`,
+        body: { nameEn: `Matrix Contact ${caller}`, email: `${caller}-${randomUUID()}@a.example` },
+      }),
+      expect: { anonymous: 401, staff: 201, admin: 201, partnerA: 201, partnerB: 404, others: 403 },
+    },
+    {
+      route: 'GET /contacts/:id',
+      request: () => ({ path: `/contacts/${contactA.id}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'PATCH /contacts/:id',
+      request: (caller) => ({ path: `/contacts/${contactA.id}`, body: { role: `by ${caller}` } }),
+      expect: { anonymous: 401, staff: 200, admin: 200, partnerA: 200, partnerB: 404, others: 403 },
+    },
+    {
+      route: 'DELETE /contacts/:id',
+      request: (caller) => ({
+        path: `/contacts/${doomed[caller] ?? anyContact}`,
+        headers: { 'If-Match': '*' },
+      }),
+      expect: { anonymous: 401, staff: 204, admin: 204, partnerA: 204, partnerB: 404, others: 403 },
+    },
+    {
+      route: 'GET /search',
+      request: () => ({ path: '/search?q=university' }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /faculty-leads',
+      request: () => ({ path: '/faculty-leads' }),
+      expect: { anonymous: 401, partnerA: 403, partnerB: 403, others: 200 },
+    },
+    {
+      route: 'POST /faculty-leads',
+      request: (caller) => ({
+        path: '/faculty-leads',
+        body: {
+          nameEn: `Matrix Lead ${caller}`,
+          department: 'Faculty of Law',
+          email: `${caller}-${randomUUID()}@utokyo.example`,
+        },
+      }),
+      expect: { anonymous: 401, staff: 201, admin: 201, others: 403 },
+    },
+    {
+      route: 'GET /faculty-leads/:id',
+      request: () => ({ path: `/faculty-leads/${lead.id}` }),
+      expect: { anonymous: 401, partnerA: 403, partnerB: 403, others: 200 },
+    },
+    {
+      route: 'PATCH /faculty-leads/:id',
+      request: (caller) => ({
+        path: `/faculty-leads/${lead.id}`,
+        body: { department: `Department of ${caller}` },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
     },
   ];
 

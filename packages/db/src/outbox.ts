@@ -4,6 +4,7 @@ import {
   emailSendSchema,
   fundingRecordEvents,
   mobilityRecordEvents,
+  peopleEvents,
   registryEvents,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
@@ -29,6 +30,7 @@ export const topicMessages = {
    */
   'registry-records': {
     ...agreementEvents,
+    ...peopleEvents,
     ...activityRecordEvents,
     ...mobilityRecordEvents,
     ...fundingRecordEvents,

@@ -10,6 +10,10 @@ import { registryClient } from './client';
 type Schemas = RegistrySchemas['schemas'];
 export type PartnerCreateBody = Schemas['PartnerCreateDto'];
 export type PartnerDetailBody = Schemas['PartnerDetailDto'];
+export type ContactCreateBody = Schemas['ContactCreateDto'];
+export type ContactBody = Schemas['ContactDto'];
+export type FacultyLeadCreateBody = Schemas['FacultyLeadCreateDto'];
+export type FacultyLeadBody = Schemas['FacultyLeadDto'];
 export type AgreementRow = Selectable<DB['registry.agreement']>;
 export type AgreementCreateBody = Schemas['AgreementCreateDto'];
 export type AgreementBody = Schemas['AgreementDetailDto'];
@@ -69,6 +73,39 @@ export function factories(ctx: TestApp) {
         ...overrides,
       };
       return created('a partner', await (await asAdmin()).POST('/partners', { body }));
+    },
+
+    /** A contact of a partner (fictional person), created through `POST /partners/:id/contacts`. */
+    async contact(
+      partnerId: string,
+      overrides: Partial<ContactCreateBody> = {},
+    ): Promise<ContactBody> {
+      const i = next();
+      const body: ContactCreateBody = {
+        nameEn: `Contact ${tag}-${i}`,
+        email: `contact-${tag}-${i}@partner.example`,
+        languages: ['en'],
+        ...overrides,
+      };
+      return created(
+        'a contact',
+        await (
+          await asAdmin()
+        ).POST('/partners/{id}/contacts', { params: { path: { id: partnerId } }, body }),
+      );
+    },
+
+    /** A UTokyo faculty lead (fictional person), created through `POST /faculty-leads`. */
+    async facultyLead(overrides: Partial<FacultyLeadCreateBody> = {}): Promise<FacultyLeadBody> {
+      const i = next();
+      const body: FacultyLeadCreateBody = {
+        nameEn: `Lead ${tag}-${i}`,
+        department: 'Graduate School of Engineering',
+        email: `lead-${tag}-${i}@utokyo.example`,
+        partnerIds: [],
+        ...overrides,
+      };
+      return created('a faculty lead', await (await asAdmin()).POST('/faculty-leads', { body }));
     },
 
     /** An agreement of a partner, recorded through `POST /partners/:id/agreements`. */

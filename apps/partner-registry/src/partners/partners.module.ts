@@ -10,7 +10,8 @@ import { PartnersService } from './partners.service';
   imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
-  // The public programme page lists partners through the service.
+  // People (contacts) look their partner up through it, with the caller's partner binding;
+  // the public programme page lists partners through it.
   exports: [PartnersService],
 })
 export class PartnersModule {}

@@ -16,39 +16,39 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/agreements': {
+  '/activities': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['AgreementsController_search'];
+    get: operations['ActivitiesController_list'];
     put?: never;
-    post?: never;
+    post: operations['ActivitiesController_create'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/agreements/{id}': {
+  '/activities/{id}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['AgreementsController_get'];
+    get: operations['ActivitiesController_get'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch: operations['AgreementsController_update'];
+    patch: operations['ActivitiesController_update'];
     trace?: never;
   };
-  '/agreements/{id}/renewals': {
+  '/activities/{id}/approve': {
     parameters: {
       query?: never;
       header?: never;
@@ -57,7 +57,39 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: operations['AgreementsController_renew'];
+    post: operations['ActivitiesController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/activities/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ActivitiesController_return'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/activities/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ActivitiesController_submit'];
     delete?: never;
     options?: never;
     head?: never;
@@ -112,6 +144,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/contacts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ContactsController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['ContactsController_delete'];
+    options?: never;
+    head?: never;
+    patch: operations['ContactsController_update'];
+    trace?: never;
+  };
+  '/faculty-leads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FacultyLeadsController_list'];
+    put?: never;
+    post: operations['FacultyLeadsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/faculty-leads/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FacultyLeadsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['FacultyLeadsController_update'];
+    trace?: never;
+  };
+  '/funding': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FundingController_list'];
+    put?: never;
+    post: operations['FundingController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/funding/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FundingController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['FundingController_update'];
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -136,6 +248,86 @@ export interface paths {
       cookie?: never;
     };
     get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_list'];
+    put?: never;
+    post: operations['MobilityController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['MobilityController_update'];
+    trace?: never;
+  };
+  '/mobility/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['MobilityController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['MobilityController_return'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/totals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_totals'];
     put?: never;
     post?: never;
     delete?: never;
@@ -192,22 +384,6 @@ export interface paths {
     patch: operations['PartnersController_update'];
     trace?: never;
   };
-  '/partners/{id}/agreements': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['AgreementsController_list'];
-    put?: never;
-    post: operations['AgreementsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/partners/{id}/clients': {
     parameters: {
       query?: never;
@@ -224,100 +400,278 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/partners/{id}/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ContactsController_list'];
+    put?: never;
+    post: operations['ContactsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/activities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/activities.atom': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activityFeed'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/activities/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/partners': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_partners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SearchController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    Agreement: {
-      autoRenewal: boolean;
+    Activity: {
       /** Format: date-time */
       createdAt: string;
-      documentUrl: string | null;
-      expiresOn: string | null;
+      departments: string[];
+      endsOn: string | null;
       /** Format: uuid */
       id: string;
-      /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note: string | null;
+      isPublic: boolean;
+      leads: string[];
+      links: components['schemas']['ActivityLink'][];
+      outputs: components['schemas']['ActivityOutputs'];
       /** Format: uuid */
       partnerId: string;
-      renewals: components['schemas']['AgreementRenewal'][];
-      signatories: string[];
-      signedOn: components['schemas']['PartialDate'] | null;
+      partnerNameEn: string;
+      publishedAt: string | null;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string | null;
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
       startsOn: string | null;
       /** @enum {string} */
-      status: 'not-started' | 'active' | 'expiring' | 'expired';
-      title: string;
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      submittedAt: string | null;
+      summaryEn: string | null;
+      summaryJa: string | null;
+      titleEn: string;
+      titleJa: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
       /** Format: date-time */
       updatedAt: string;
       version: number;
     };
-    AgreementCreateDto: {
-      /** @default false */
-      autoRenewal: boolean;
-      documentUrl?: string | null;
-      expiresOn?: string | null;
-      /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note?: string | null;
+    ActivityCreateDto: {
       /** @default [] */
-      signatories: string[];
-      signedOn?: components['schemas']['PartialDate'] | null;
+      departments: string[];
+      endsOn?: string | null;
+      /** @default false */
+      isPublic: boolean;
+      /** @default [] */
+      leads: string[];
+      /** @default [] */
+      links: components['schemas']['ActivityLink'][];
+      outputs?: components['schemas']['ActivityOutputs'];
+      /** Format: uuid */
+      partnerId?: string;
       startsOn?: string | null;
-      title: string;
+      /**
+       * @default planned
+       * @enum {string}
+       */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn?: string | null;
+      summaryJa?: string | null;
+      titleEn: string;
+      titleJa?: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
     };
-    AgreementDetailDto: {
-      autoRenewal: boolean;
+    ActivityDto: {
       /** Format: date-time */
       createdAt: string;
-      documentUrl: string | null;
-      expiresOn: string | null;
+      departments: string[];
+      endsOn: string | null;
       /** Format: uuid */
       id: string;
-      /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note: string | null;
+      isPublic: boolean;
+      leads: string[];
+      links: components['schemas']['ActivityLink'][];
+      outputs: components['schemas']['ActivityOutputs'];
       /** Format: uuid */
       partnerId: string;
-      renewals: components['schemas']['AgreementRenewal'][];
-      signatories: string[];
-      signedOn: components['schemas']['PartialDate'] | null;
+      partnerNameEn: string;
+      publishedAt: string | null;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string[];
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
       startsOn: string | null;
       /** @enum {string} */
-      status: 'not-started' | 'active' | 'expiring' | 'expired';
-      title: string;
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      submittedAt: string | null;
+      summaryEn: string[];
+      summaryJa: string[];
+      titleEn: string;
+      titleJa: string[];
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
       /** Format: date-time */
       updatedAt: string;
       version: number;
     };
-    AgreementListDto: {
-      items: components['schemas']['Agreement'][];
+    ActivityEvent: {
+      date?: string | null;
+      title: string;
+      url?: string | null;
     };
-    AgreementRenewal: {
-      newExpiresOn: string | null;
-      note: string | null;
-      previousExpiresOn: string | null;
-      /** Format: date-time */
-      recordedAt: string;
-      recordedBy?: string | null;
-      renewedOn: components['schemas']['PartialDate'];
+    ActivityLink: {
+      label: string;
+      /** Format: uri */
+      url: string;
     };
-    AgreementRenewalCreateDto: {
-      expiresOn: string | null;
-      note?: string;
-      renewedOn?: components['schemas']['PartialDate'];
+    ActivityOutputs: {
+      events?: components['schemas']['ActivityEvent'][];
+      papers?: components['schemas']['ActivityPaper'][];
+      studentsInvolved?: number | null;
     };
-    AgreementUpdateDto: {
-      autoRenewal?: boolean;
-      documentUrl?: string | null;
-      expiresOn?: string | null;
-      /** @enum {string} */
-      kind?: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note?: string | null;
-      signatories?: string[];
-      signedOn?: components['schemas']['PartialDate'] | null;
+    ActivityPageDto: {
+      items: components['schemas']['Activity'][];
+      nextCursor: string[];
+    };
+    ActivityPaper: {
+      title: string;
+      url?: string | null;
+      year?: number | null;
+    };
+    ActivityUpdateDto: {
+      departments?: string[];
+      endsOn?: string | null;
+      isPublic?: boolean;
+      leads?: string[];
+      links?: components['schemas']['ActivityLink'][];
+      outputs?: components['schemas']['ActivityOutputs'];
       startsOn?: string | null;
-      title?: string;
+      /** @enum {string} */
+      status?: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn?: string | null;
+      summaryJa?: string | null;
+      titleEn?: string;
+      titleJa?: string | null;
+      /** @enum {string} */
+      type?:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+    };
+    Agreement: {
+      expiresOn: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'memorandum' | 'strategic-partnership' | 'exchange' | 'joint-degree' | 'other';
+      note: string | null;
+      renewedOn: string | null;
+      signedOn: string | null;
+      signedYear: number | null;
+      title: string;
     };
     ApiClient: {
       /** Format: date-time */
@@ -333,7 +687,9 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -343,7 +699,9 @@ export interface components {
       name: string;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -363,7 +721,9 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -396,6 +756,190 @@ export interface components {
       items: components['schemas']['AuditEntry'][];
       nextCursor: string[];
     };
+    ContactCreateDto: {
+      /** Format: email */
+      email: string;
+      /** @default [] */
+      languages: string[];
+      nameEn: string;
+      nameJa?: string | null;
+      note?: string | null;
+      phone?: string | null;
+      role?: string | null;
+    };
+    ContactDto: {
+      /** Format: date-time */
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      languages: string[];
+      nameEn: string;
+      nameJa: string[];
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      phone: string[];
+      role: string[];
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    ContactPageDto: {
+      items: {
+        /** Format: date-time */
+        createdAt: string;
+        email: string;
+        /** Format: uuid */
+        id: string;
+        languages: string[];
+        nameEn: string;
+        nameJa: string | null;
+        note: string | null;
+        /** Format: uuid */
+        partnerId: string;
+        phone: string | null;
+        role: string | null;
+        /** Format: date-time */
+        updatedAt: string;
+        version: number;
+      }[];
+      nextCursor: string[];
+    };
+    ContactUpdateDto: {
+      /** Format: email */
+      email?: string;
+      languages?: string[];
+      nameEn?: string;
+      nameJa?: string | null;
+      note?: string | null;
+      phone?: string | null;
+      role?: string | null;
+    };
+    FacultyLeadCreateDto: {
+      department: string;
+      /** Format: email */
+      email: string;
+      nameEn: string;
+      nameJa?: string | null;
+      partnerIds?: string[];
+      phone?: string | null;
+    };
+    FacultyLeadDto: {
+      /** Format: date-time */
+      createdAt: string;
+      department: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      nameEn: string;
+      nameJa: string[];
+      partners: components['schemas']['LeadPartner'][];
+      phone: string[];
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FacultyLeadPageDto: {
+      items: {
+        /** Format: date-time */
+        createdAt: string;
+        department: string;
+        email: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+        partners: components['schemas']['LeadPartner'][];
+        phone: string | null;
+        /** Format: date-time */
+        updatedAt: string;
+        version: number;
+      }[];
+      nextCursor: string[];
+    };
+    FacultyLeadUpdateDto: {
+      department?: string;
+      /** Format: email */
+      email?: string;
+      nameEn?: string;
+      nameJa?: string | null;
+      partnerIds?: string[];
+      phone?: string | null;
+    };
+    Funding: {
+      activityId: string | null;
+      amount: string;
+      /** Format: date-time */
+      createdAt: string;
+      currency: string;
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      scheme: string | null;
+      source: string;
+      /** @enum {string} */
+      status: 'applied' | 'awarded' | 'rejected';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FundingCreateDto: {
+      activityId?: string | null;
+      amount: string;
+      currency: string;
+      fiscalYear: number;
+      note?: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      scheme?: string | null;
+      source: string;
+      /**
+       * @default applied
+       * @enum {string}
+       */
+      status: 'applied' | 'awarded' | 'rejected';
+    };
+    FundingDto: {
+      activityId: string | null;
+      amount: string;
+      /** Format: date-time */
+      createdAt: string;
+      currency: string;
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      scheme: string[];
+      source: string;
+      /** @enum {string} */
+      status: 'applied' | 'awarded' | 'rejected';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FundingPageDto: {
+      items: components['schemas']['Funding'][];
+      nextCursor: string[];
+    };
+    FundingUpdateDto: {
+      activityId?: string | null;
+      amount?: string;
+      currency?: string;
+      fiscalYear?: number;
+      note?: string | null;
+      scheme?: string | null;
+      source?: string;
+      /** @enum {string} */
+      status?: 'applied' | 'awarded' | 'rejected';
+    };
     HealthDto: {
       checks: {
         [key: string]: {
@@ -415,22 +959,138 @@ export interface components {
         [key: string]: unknown;
       }[];
     };
-    /**
-     * @example 2016
-     * @example 2023-01
-     * @example 2017-09-25
-     */
-    PartialDate: string;
+    LeadPartner: {
+      /** Format: uuid */
+      id: string;
+      nameEn: string;
+      nameJa: string | null;
+    };
+    MobilityCreateDto: {
+      count: number;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      note?: string | null;
+      /** Format: uuid */
+      partnerId?: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+    };
+    MobilityPageDto: {
+      items: components['schemas']['MobilityRecord'][];
+      nextCursor: string[];
+    };
+    MobilityPartnerTotals: {
+      byPersonType: {
+        'administrative-staff': {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        graduate: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        researcher: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        undergraduate: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+      };
+      inbound: number;
+      outbound: number;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      pending: number;
+      total: number;
+    };
+    MobilityRecord: {
+      count: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string | null;
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'submitted' | 'approved' | 'returned';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    MobilityRecordDto: {
+      count: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string[];
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'submitted' | 'approved' | 'returned';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    MobilityTotalsDto: {
+      fiscalYear: number;
+      /** Format: date */
+      from: string;
+      inbound: number;
+      outbound: number;
+      partners: components['schemas']['MobilityPartnerTotals'][];
+      /** Format: date */
+      to: string;
+      total: number;
+    };
+    MobilityUpdateDto: {
+      count?: number;
+      /** @enum {string} */
+      direction?: 'inbound' | 'outbound';
+      fiscalYear?: number;
+      note?: string | null;
+      /** @enum {string} */
+      personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme?: string;
+    };
     Partner: {
-      city: string | null;
-      coordinatingDepartment: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
-      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string | null;
@@ -447,31 +1107,17 @@ export interface components {
         | null;
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusSince: components['schemas']['PartialDate'];
+      /** Format: date */
+      statusSince: string;
       summaryEn: string | null;
       summaryJa: string | null;
-      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
       website: string | null;
     };
-    PartnerCoordinator: {
-      /** Format: email */
-      email: string;
-      /**
-       * @default ja
-       * @enum {string}
-       */
-      locale: 'en' | 'ja';
-      name: string;
-    };
     PartnerCreateDto: {
-      city?: string | null;
-      coordinatingDepartment?: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
-      logoUrl?: string | null;
       /** @default [] */
       memberInstitutions: string[];
       nameEn: string;
@@ -492,23 +1138,17 @@ export interface components {
        * @enum {string}
        */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusSince?: components['schemas']['PartialDate'];
       summaryEn?: string | null;
       summaryJa?: string | null;
-      tags?: string[];
       website?: string | null;
     };
     PartnerDetailDto: {
       agreements: components['schemas']['Agreement'][];
-      city: string[];
-      coordinatingDepartment: string[];
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
-      logoUrl: string[];
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string[];
@@ -526,10 +1166,10 @@ export interface components {
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
       statusHistory: components['schemas']['PartnerStatusChange'][];
-      statusSince: components['schemas']['PartialDate'];
+      /** Format: date */
+      statusSince: string;
       summaryEn: string[];
       summaryJa: string[];
-      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
@@ -540,8 +1180,8 @@ export interface components {
       nextCursor: string[];
     };
     PartnerStatusChange: {
-      changedBy?: string | null;
-      changedOn: components['schemas']['PartialDate'];
+      /** Format: date */
+      changedOn: string;
       from: ('prospective' | 'strategic' | 'primary' | 'ended') | null;
       note: string | null;
       /** Format: date-time */
@@ -550,11 +1190,7 @@ export interface components {
       to: 'prospective' | 'strategic' | 'primary' | 'ended';
     };
     PartnerUpdateDto: {
-      city?: string | null;
-      coordinatingDepartment?: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country?: string;
-      logoUrl?: string | null;
       memberInstitutions?: string[];
       nameEn?: string;
       nameJa?: string | null;
@@ -571,11 +1207,11 @@ export interface components {
         | null;
       /** @enum {string} */
       status?: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusChangedOn?: components['schemas']['PartialDate'];
+      /** Format: date */
+      statusChangedOn?: string;
       statusNote?: string;
       summaryEn?: string | null;
       summaryJa?: string | null;
-      tags?: string[];
       website?: string | null;
     };
     ProblemDto: {
@@ -592,6 +1228,133 @@ export interface components {
       status: number;
       title: string;
       type: string;
+    };
+    PublicActivity: {
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      links: components['schemas']['ActivityLink'][];
+      partner: {
+        country: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+      };
+      /** Format: date-time */
+      publishedAt: string;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn: string | null;
+      summaryJa: string | null;
+      titleEn: string;
+      titleJa: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    PublicActivityDto: {
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      links: components['schemas']['ActivityLink'][];
+      partner: {
+        country: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+      };
+      /** Format: date-time */
+      publishedAt: string;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn: string[];
+      summaryJa: string[];
+      titleEn: string;
+      titleJa: string[];
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    PublicActivityPageDto: {
+      items: components['schemas']['PublicActivity'][];
+      nextCursor: string[];
+    };
+    PublicPartner: {
+      country: string;
+      /** Format: uuid */
+      id: string;
+      memberInstitutions: string[];
+      nameEn: string;
+      nameJa: string | null;
+      region:
+        | (
+            | 'asia'
+            | 'oceania'
+            | 'europe'
+            | 'north-america'
+            | 'latin-america'
+            | 'middle-east'
+            | 'africa'
+          )
+        | null;
+      /** @enum {string} */
+      status: 'prospective' | 'strategic' | 'primary' | 'ended';
+      summaryEn: string | null;
+      summaryJa: string | null;
+      website: string | null;
+    };
+    PublicPartnerListDto: {
+      primary: components['schemas']['PublicPartner'][];
+      prospective: components['schemas']['PublicPartner'][];
+      strategic: components['schemas']['PublicPartner'][];
+    };
+    /** @default {} */
+    ReviewApproveDto: {
+      comment?: string;
+    };
+    ReviewReturnDto: {
+      comment: string;
+    };
+    SearchHighlight: {
+      end: number;
+      start: number;
+    };
+    SearchPageDto: {
+      items: components['schemas']['SearchResult'][];
+      nextCursor: string[];
+    };
+    SearchResult: {
+      highlights: components['schemas']['SearchHighlight'][];
+      href: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'partner' | 'activity' | 'contact' | 'faculty-lead';
+      partnerId: string | null;
+      score: number;
+      snippet: string;
+      title: string;
+      titleJa: string | null;
     };
     TokenResponseDto: {
       access_token: string;
@@ -646,14 +1409,22 @@ export interface operations {
       };
     };
   };
-  AgreementsController_search: {
+  ActivitiesController_list: {
     parameters: {
       query?: {
-        kind?: (
-          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
-        )[];
+        cursor?: string;
+        isPublic?: 'true' | 'false';
+        limit?: number;
         partnerId?: string[];
-        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+        reviewStatus?: ('draft' | 'submitted' | 'approved' | 'returned')[];
+        type?: (
+          | 'joint-research'
+          | 'education-programme'
+          | 'mobility-programme'
+          | 'joint-symposium'
+          | 'funding-bid'
+          | 'other'
+        )[];
       };
       header?: never;
       path?: never;
@@ -666,7 +1437,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AgreementListDto'];
+          'application/json': components['schemas']['ActivityPageDto'];
         };
       };
       /** @description application/problem+json */
@@ -698,7 +1469,57 @@ export interface operations {
       };
     };
   };
-  AgreementsController_get: {
+  ActivitiesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActivityCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_get: {
     parameters: {
       query?: never;
       header?: never;
@@ -714,7 +1535,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
+          'application/json': components['schemas']['ActivityDto'];
         };
       };
       /** @description application/problem+json */
@@ -755,7 +1576,7 @@ export interface operations {
       };
     };
   };
-  AgreementsController_update: {
+  ActivitiesController_update: {
     parameters: {
       query?: never;
       header: {
@@ -769,7 +1590,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['AgreementUpdateDto'];
+        'application/json': components['schemas']['ActivityUpdateDto'];
       };
     };
     responses: {
@@ -778,7 +1599,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
+          'application/json': components['schemas']['ActivityDto'];
         };
       };
       /** @description application/problem+json */
@@ -846,7 +1667,7 @@ export interface operations {
       };
     };
   };
-  AgreementsController_renew: {
+  ActivitiesController_approve: {
     parameters: {
       query?: never;
       header: {
@@ -860,16 +1681,16 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['AgreementRenewalCreateDto'];
+        'application/json': components['schemas']['ReviewApproveDto'];
       };
     };
     responses: {
-      201: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
+          'application/json': components['schemas']['ActivityDto'];
         };
       };
       /** @description application/problem+json */
@@ -901,6 +1722,193 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_return: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewReturnDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_submit: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1102,6 +2110,702 @@ export interface operations {
       };
     };
   };
+  ContactsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_delete: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No such contact (problem+json) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ContactUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        department?: string;
+        limit?: number;
+        partnerId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FacultyLeadCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FacultyLeadUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_list: {
+    parameters: {
+      query?: {
+        activityId?: string;
+        cursor?: string;
+        fiscalYear?: number;
+        limit?: number;
+        partnerId?: string[];
+        status?: ('applied' | 'awarded' | 'rejected')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FundingCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FundingUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   HealthController_live: {
     parameters: {
       query?: never;
@@ -1167,6 +2871,498 @@ export interface operations {
       };
     };
   };
+  MobilityController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        direction?: 'inbound' | 'outbound';
+        fiscalYear?: number;
+        limit?: number;
+        partnerId?: string[];
+        personType?: ('undergraduate' | 'graduate' | 'researcher' | 'administrative-staff')[];
+        reviewStatus?: ('submitted' | 'approved' | 'returned')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MobilityCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MobilityUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_approve: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewApproveDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_return: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewReturnDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_totals: {
+    parameters: {
+      query?: {
+        fiscalYear?: number;
+        partnerId?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityTotalsDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   OAuthController_token: {
     parameters: {
       query?: never;
@@ -1212,7 +3408,6 @@ export interface operations {
         limit?: number;
         sort?: 'nameEn' | '-nameEn' | 'country' | '-country' | 'createdAt' | '-createdAt';
         status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
-        tag?: string[];
       };
       header?: never;
       path?: never;
@@ -1464,138 +3659,6 @@ export interface operations {
       };
     };
   };
-  AgreementsController_list: {
-    parameters: {
-      query?: {
-        kind?: (
-          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
-        )[];
-        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementListDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  AgreementsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AgreementCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   ApiClientsController_list: {
     parameters: {
       query?: never;
@@ -1705,6 +3768,339 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ContactCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_activities: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicActivityPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_activityFeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An Atom 1.0 feed of the newest approved public activities */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/atom+xml': string;
+        };
+      };
+      /** @description Too many requests (application/problem+json) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PublicController_activity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_partners: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicPartnerListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SearchController_search: {
+    parameters: {
+      query: {
+        cursor?: string;
+        kind?: ('partner' | 'activity' | 'contact' | 'faculty-lead')[];
+        limit?: number;
+        q: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -14,9 +14,11 @@ import * as registry0002 from './registry/0002-access';
 import * as registry0005 from './registry/0005-partner-version';
 import * as registry0006 from './registry/0006-partner-profile';
 import * as registry0007 from './registry/0007-agreements';
+import * as registry0008 from './registry/0008-people';
 import * as registry0009 from './registry/0009-activities';
 import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
+import * as registry0012 from './registry/0012-search';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
@@ -36,9 +38,11 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0005-partner-version': registry0005,
     '0006-partner-profile': registry0006,
     '0007-agreements': registry0007,
+    '0008-people': registry0008,
     '0009-activities': registry0009,
     '0010-mobility': registry0010,
     '0011-funding': registry0011,
+    '0012-search': registry0012,
   },
   symposium: {
     '0001-symposiums': symposium0001,

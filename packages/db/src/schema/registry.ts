@@ -16,6 +16,7 @@ import type {
   AgreementReminderThreshold,
   DatePrecision,
   Language,
+  SearchKind,
 } from '@sp/types';
 import type { ColumnType, Generated } from 'kysely';
 import type { AuditLogTable, DateOnly, OutboxTable, Timestamp } from './shared';
@@ -124,6 +125,39 @@ export type ApiClientTable = {
   lastUsedAt: Date | null;
 };
 
+export type ContactTable = {
+  id: Generated<string>;
+  partnerId: string;
+  nameEn: string;
+  nameJa: string | null;
+  role: string | null;
+  email: string;
+  phone: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  note: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** Incremented by every committed change (int8: read as a string). */
+  version: ColumnType<string, never, string>;
+};
+
+export type FacultyLeadTable = {
+  id: Generated<string>;
+  nameEn: string;
+  nameJa: string | null;
+  department: string;
+  email: string;
+  phone: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: ColumnType<string, never, string>;
+};
+
+export type FacultyLeadPartnerTable = {
+  facultyLeadId: string;
+  partnerId: string;
+};
+
 /** A `jsonb` column: read parsed, written as JSON text. */
 type Json<T> = ColumnType<T, string | undefined, string>;
 /** A `bigint` version column raised by updates (int8: read as a string). */
@@ -197,6 +231,30 @@ export type FundingTable = {
   version: Version;
 };
 
+/** Country names for search (migration 0012): "Switzerland" and "スイス" find a CH partner. */
+export type CountryNameTable = {
+  code: string;
+  nameEn: string;
+  nameJa: string;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+};
+
+/** One searchable thing, kept by triggers on the tables it mirrors (migration 0012). */
+export type SearchEntryTable = {
+  kind: SearchKind;
+  entityId: string;
+  partnerId: string | null;
+  audience: 'public' | 'partner' | 'staff';
+  title: string;
+  titleJa: string | null;
+  body: ColumnType<string, string | undefined, string>;
+  /** tsvector: written only by the triggers' `registry.search_document(…)`. */
+  document: string;
+  /** tsvector of the titles alone (the same function, no body). */
+  titleDocument: string;
+  updatedAt: Timestamp;
+};
+
 /** The partner registry's tables (schema `registry`). */
 export type RegistryTables = {
   'registry.partner': PartnerTable;
@@ -206,9 +264,14 @@ export type RegistryTables = {
   'registry.agreementReminder': AgreementReminderTable;
   'registry.signingKey': SigningKeyTable;
   'registry.apiClient': ApiClientTable;
+  'registry.contact': ContactTable;
+  'registry.facultyLead': FacultyLeadTable;
+  'registry.facultyLeadPartner': FacultyLeadPartnerTable;
   'registry.auditLog': AuditLogTable;
   'registry.outbox': OutboxTable;
   'registry.activity': ActivityTable;
   'registry.mobilityRecord': MobilityRecordTable;
   'registry.funding': FundingTable;
+  'registry.countryName': CountryNameTable;
+  'registry.searchEntry': SearchEntryTable;
 };

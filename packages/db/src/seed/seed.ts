@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
+import { seedPeople } from './people';
 import { seedActivities } from './activities';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
@@ -30,6 +31,8 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
     };
 
     await seedRegistry(trx, counts, progress);
+    // Fictional demo people for the partners just seeded (not counted: not public facts).
+    await seedPeople(trx);
     await seedActivities(trx, counts, progress);
     await seedSymposium(trx, counts, progress);
     return counts;

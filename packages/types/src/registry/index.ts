@@ -4,6 +4,8 @@ export * from './partner';
 export * from './agreement';
 export * from './access';
 export * from './events';
+export * from './people';
+export * from './search';
 export * from './activity';
 export * from './mobility';
 export * from './funding';

@@ -8,6 +8,8 @@ export type StaffRole = z.infer<typeof staffRoleSchema>;
 /** What a partner university's API client may be granted. */
 export const partnerScopes = [
   'registry:read',
+  /** Maintain the partner's own contacts (people on the partner's side). */
+  'contacts:write',
   'activities:write',
   'mobility:write',
   'symposium:register',
