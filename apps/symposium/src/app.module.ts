@@ -1,6 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
-import { partnerSnapshotAccess, PlatformModule, type PlatformOptions } from '@sp/platform';
+import {
+  MessagingModule,
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+} from '@sp/platform';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
+import { DocumentsModule } from './documents/documents.module';
+import { ProgrammeModule } from './programme/programme.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -23,7 +30,11 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: partnerSnapshotAccess('symposium'),
       }),
       PartnerSnapshotsModule,
+      // Delivers the symposium outbox (domain events, mail) once each change commits.
+      MessagingModule.relay('symposium'),
       SymposiumsModule,
+      DocumentsModule,
+      ProgrammeModule,
     ],
   };
 }

@@ -13,6 +13,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type {
   AuditLogTable,
   DateOnly,
+  OutboxTable,
   PartnerSnapshotTable,
   ProcessedMessageTable,
   Timestamp,
@@ -53,8 +54,8 @@ export type SymposiumDocumentTable = {
   symposiumId: string;
   kind: DocumentKind;
   language: Language;
-  /** The English title (the column predates bilingual titles). */
-  title: string;
+  /** The English title (the column predates bilingual titles); one of the two is set. */
+  title: string | null;
   titleJa: string | null;
   url: string | null;
   publishedIn: string | null;
@@ -115,4 +116,5 @@ export type SymposiumTables = {
   'symposium.auditLog': AuditLogTable;
   'symposium.processedMessage': ProcessedMessageTable;
   'symposium.partner': PartnerSnapshotTable;
+  'symposium.outbox': OutboxTable;
 };

@@ -1,12 +1,17 @@
 import { type Kysely, sql } from 'kysely';
+import { outboxMigration } from '../outbox';
+
+const outbox = outboxMigration('symposium');
 
 /**
  * Symposiums in full: bilingual title, description, venue and note (either language may be
  * missing, a title needs one), start and end times in a time zone (Asia/Tokyo unless given),
  * expected attendance, a version for If-Match, and the status `closed` renamed to
- * `registration-closed` (what it closes is registration, not the symposium).
+ * `registration-closed` (what it closes is registration, not the symposium). And the
+ * symposium's outbox: its domain events and the mail its changes cause commit with them.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await outbox.up(db);
   await sql`alter table symposium.symposium
     alter column title_en drop not null,
     add constraint symposium_title_check check (title_en is not null or title_ja is not null),
@@ -59,4 +64,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     drop column description_en,
     drop constraint symposium_title_check,
     alter column title_en set not null`.execute(db);
+  await outbox.down(db);
 }
