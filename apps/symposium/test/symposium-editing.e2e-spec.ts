@@ -1,5 +1,6 @@
 import type { SymposiumClient } from '@sp/client';
 import { expectProblem, staffToken, symposiumClient, unchecked, useTestApp } from '@sp/testing';
+import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 
 const ctx = useTestApp(appModule, description);
@@ -36,7 +37,7 @@ const outboxOf = (id: string) =>
   ctx.database.db
     .selectFrom('symposium.outbox')
     .select(['name', 'topic', 'payload'])
-    .where(({ ref, eb }) => eb(ref('payload', '->>').key('id' as never), '=', id))
+    .where(sql<boolean>`payload->>'id' = ${id}`)
     .orderBy('createdAt')
     .execute();
 

@@ -39,7 +39,8 @@ export class DocumentsService {
   create(symposiumId: string, input: SymposiumDocumentCreate): Promise<SymposiumDocumentRecord> {
     const title = toBilingual(input.title);
     const url = input.url ?? null;
-    checkDocumentContent({ url, storageKey: null, published: input.published });
+    const published = input.published ?? false;
+    checkDocumentContent({ url, storageKey: null, published });
     return this.repo.transaction(async (trx) => {
       const row = await this.repo.insert(trx, {
         symposiumId,
@@ -49,8 +50,8 @@ export class DocumentsService {
         titleJa: title.ja,
         url,
         publishedIn: input.publishedIn ?? null,
-        published: input.published,
-        position: input.position,
+        published,
+        position: input.position ?? 0,
       });
       const record = toDocumentRecord(row);
       await this.audit.record(trx, {

@@ -1,5 +1,6 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical from 'ical-generator';
+import { DateTime } from 'luxon';
 import type { Programme } from '@sp/types';
 
 const roleLabel = {
@@ -26,8 +27,10 @@ export function programmeCalendar(programme: Programme, host: string): string {
     });
     calendar.createEvent({
       id: `${s.id}@${host}`,
-      start: new Date(s.startsAt),
-      end: new Date(s.endsAt),
+      // Luxon dates in the zone: ical-generator writes their wall-clock time under the TZID
+      // (a plain Date would be written in the process's own zone).
+      start: DateTime.fromISO(s.startsAt, { zone: programme.timeZone }),
+      end: DateTime.fromISO(s.endsAt, { zone: programme.timeZone }),
       timezone: programme.timeZone,
       summary: s.title.text,
       description: [s.description?.text, ...people].filter(Boolean).join('\n') || null,

@@ -87,7 +87,7 @@ export class ProgrammeService {
         endsAt: input.endsAt,
         room: input.room ?? null,
       });
-      await this.repo.replacePeople(trx, row.id, input.people.map(personValues));
+      await this.repo.replacePeople(trx, row.id, (input.people ?? []).map(personValues));
       const record = await this.sessionRecord(row, trx);
       await this.audit.record(trx, {
         entity: 'symposium-session',

@@ -101,7 +101,7 @@ export class SymposiumsService {
         heldOn: input.heldOn,
         startsAt: input.startsAt ?? null,
         endsAt: input.endsAt ?? null,
-        timeZone: input.timeZone,
+        timeZone: input.timeZone ?? 'Asia/Tokyo',
         campus: input.campus ?? null,
         venueEn: venue.en,
         venueJa: venue.ja,

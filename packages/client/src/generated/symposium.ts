@@ -331,10 +331,8 @@ export interface components {
         'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
       /** @enum {string} */
       language: 'en' | 'ja';
-      /** @default 0 */
-      position: number;
-      /** @default false */
-      published: boolean;
+      position?: number;
+      published?: boolean;
       publishedIn?: string | null;
       title: {
         en?: string | null;
@@ -474,8 +472,7 @@ export interface components {
       endsAt: string;
       /** @enum {string} */
       kind: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
-      /** @default [] */
-      people: {
+      people?: {
         affiliation?: {
           en?: string | null;
           ja?: string | null;
@@ -633,8 +630,7 @@ export interface components {
       participantsQualifier?: ('about' | 'over' | 'exactly') | null;
       startsAt?: string | null;
       streamUrl?: string | null;
-      /** @default Asia/Tokyo */
-      timeZone: string;
+      timeZone?: string;
       title: {
         en?: string | null;
         ja?: string | null;

@@ -44,7 +44,7 @@ export const sessionCreateSchema = z
     ...sessionFields,
     description: sessionFields.description.optional(),
     room: sessionFields.room.optional(),
-    people: sessionFields.people.default([]),
+    people: sessionFields.people.optional(),
   })
   .strict();
 export type SessionCreate = z.infer<typeof sessionCreateSchema>;

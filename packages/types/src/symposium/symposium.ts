@@ -105,8 +105,10 @@ export const symposiumDocumentCreateSchema = z
     /** A link (a report PDF, a video); leave out and upload a file instead. */
     url: httpUrl.nullable().optional(),
     publishedIn: z.string().trim().min(1).max(200).nullable().optional(),
-    published: z.boolean().default(false),
-    position: z.number().int().min(0).max(1000).default(0),
+    /** Default false: a draft. */
+    published: z.boolean().optional(),
+    /** Order among the symposium's documents (default 0, then by creation). */
+    position: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 export type SymposiumDocumentCreate = z.infer<typeof symposiumDocumentCreateSchema>;
@@ -204,7 +206,8 @@ export const symposiumCreateSchema = z
     description: symposiumFields.description.optional(),
     startsAt: symposiumFields.startsAt.optional(),
     endsAt: symposiumFields.endsAt.optional(),
-    timeZone: timeZoneSchema.default('Asia/Tokyo'),
+    /** Default Asia/Tokyo. */
+    timeZone: timeZoneSchema.optional(),
     campus: symposiumFields.campus.optional(),
     venue: symposiumFields.venue.optional(),
     format: symposiumFields.format.optional(),

@@ -3,7 +3,8 @@ import { type Kysely, sql } from 'kysely';
 /**
  * The programme: sessions with times, room and people (chair, moderator, speakers, panellists;
  * a person may be linked to a partner of the local snapshot). Two sessions in one room never
- * overlap: an exclusion constraint (btree_gist) over the room and the session's time range,
+ * overlap: an exclusion constraint (btree_gist) over the symposium, the room and the session's
+ * time range (room names are a venue's own: "Hall A" of two campuses are two rooms),
  * so concurrent writers cannot both pass a check made before the insert. Ranges are half-open
  * (`[)`): a session may start when the one before it in the room ends. A published programme
  * is a snapshot taken by the publish action; later edits stay a draft until published again.
@@ -28,6 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       constraint session_title_check check (title_en is not null or title_ja is not null),
       constraint session_times_check check (ends_at > starts_at),
       constraint session_room_overlap exclude using gist (
+        symposium_id with =,
         room with =,
         tstzrange(starts_at, ends_at, '[)') with &&
       )
