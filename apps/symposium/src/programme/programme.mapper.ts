@@ -1,10 +1,12 @@
-import type {
-  Programme,
-  ProgrammeDraft,
-  ProgrammeSession,
-  SessionPersonRecord,
-  SessionRecord,
+import {
+  type Programme,
+  type ProgrammeDraft,
+  type ProgrammeSession,
+  type SessionPersonRecord,
+  type SessionRecord,
+  sessionRecordSchema,
 } from '@sp/types';
+import { z } from 'zod';
 import type { Localizer } from '../common/language';
 import type { SymposiumRow } from '../symposiums/symposiums.mapper';
 import { titleOf } from '../symposiums/symposiums.mapper';
@@ -49,6 +51,12 @@ export const toProgrammeDraft = (
   sessions,
 });
 
+const publishedSessionsSchema = z.array(sessionRecordSchema);
+
+/** The sessions of a publication, read through their contract (the column is JSON). */
+export const publishedSessions = (publication: PublicationRow): SessionRecord[] =>
+  publishedSessionsSchema.parse(publication.sessions);
+
 /** A published session in the reader's language. */
 export const toProgrammeSession = (s: SessionRecord, l: Localizer): ProgrammeSession => ({
   id: s.id,
@@ -79,5 +87,5 @@ export const toProgramme = (
   timeZone: symposium.timeZone,
   publishedAt: publication.publishedAt.toISOString(),
   language: l.language,
-  sessions: publication.sessions.map((s) => toProgrammeSession(s, l)),
+  sessions: publishedSessions(publication).map((s) => toProgrammeSession(s, l)),
 });

@@ -22,7 +22,12 @@ import { checkHasText, mergeBilingual, toBilingual } from '../common/bilingual';
 import type { Localizer } from '../common/language';
 import { SymposiumsService } from '../symposiums/symposiums.service';
 import { programmeCalendar } from './programme-calendar';
-import { toProgramme, toProgrammeDraft, toSessionRecord } from './programme.mapper';
+import {
+  publishedSessions,
+  toProgramme,
+  toProgrammeDraft,
+  toSessionRecord,
+} from './programme.mapper';
 import { ProgrammeRepository, type SessionRow } from './programme.repository';
 
 const personValues = (p: SessionPersonInput) => {
@@ -168,7 +173,7 @@ export class ProgrammeService {
         entityId: symposiumId,
         action: 'publish',
         before: before
-          ? { sessions: before.sessions.length, publishedAt: before.publishedAt }
+          ? { sessions: publishedSessions(before).length, publishedAt: before.publishedAt }
           : undefined,
         after: { sessions: sessions.length, publishedAt: publication.publishedAt },
       });

@@ -4,7 +4,6 @@ import type {
   Language,
   ParticipantsQualifier,
   SessionKind,
-  SessionRecord,
   SessionRole,
   SymposiumFormat,
   SymposiumStatus,
@@ -100,8 +99,11 @@ export type SessionPersonTable = {
 
 export type ProgrammePublicationTable = {
   symposiumId: string;
-  /** The sessions as staff saw them when publishing (stored form, both languages). */
-  sessions: ColumnType<SessionRecord[], string, string>;
+  /**
+   * The sessions as staff saw them when publishing: `SessionRecord[]` (stored form, both
+   * languages), parsed by its contract when read.
+   */
+  sessions: ColumnType<unknown, string, string>;
   publishedAt: Timestamp;
   publishedBy: string | null;
 };
