@@ -79,11 +79,14 @@ export class DocumentsService {
         ? mergeBilingual({ en: current.title, ja: current.titleJa }, titlePatch)
         : undefined;
       if (title) checkHasText(title, 'title');
-      checkDocumentContent({
-        url: fields.url === undefined ? current.url : fields.url,
-        storageKey: current.storageKey,
-        published: fields.published ?? current.published,
-      });
+      // Checked when the change touches what is shown (documents listed before links were kept,
+      // such as the seeded ones, stay editable).
+      if (fields.published !== undefined || fields.url !== undefined)
+        checkDocumentContent({
+          url: fields.url === undefined ? current.url : fields.url,
+          storageKey: current.storageKey,
+          published: fields.published ?? current.published,
+        });
       const row = await this.repo.update(trx, current, {
         ...fields,
         ...(title ? { title: title.en, titleJa: title.ja } : {}),
