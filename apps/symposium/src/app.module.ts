@@ -5,6 +5,7 @@ import {
   PlatformModule,
   type PlatformOptions,
 } from '@sp/platform';
+import { configSchema } from './config';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 import { DocumentsModule } from './documents/documents.module';
 import { ProgrammeModule } from './programme/programme.module';
@@ -24,6 +25,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({
         ...options,
+        // The service's own settings (document uploads) on top of the platform's.
+        config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'symposium',
         // Partner tokens of an ended partnership are refused once the snapshot shows it.
