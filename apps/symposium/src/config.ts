@@ -22,15 +22,20 @@ export const configSchema = serviceConfigSchema(3002).extend({
     .min(1)
     .max(2048 * MB)
     .default(200 * MB),
-  /** Allowed document content types (comma-separated), each checked against the file's bytes. */
-  DOCUMENT_TYPES: z
-    .string()
-    .default(defaultDocumentTypes.join(','))
-    .transform((s) =>
-      s
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
+  /**
+   * Allowed document content types (comma-separated), each checked against the file's bytes.
+   * Read from a string (the environment) or a list (a config parsed once already: main.ts
+   * parses it, then the app module again).
+   */
+  DOCUMENT_TYPES: z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string().min(1)).min(1).default(defaultDocumentTypes),
+  ),
 });
 export type AppConfig = z.infer<typeof configSchema>;
