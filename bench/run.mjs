@@ -23,6 +23,10 @@ const benchmarks = [
     summary: 'GET /search over 100,000 activities and 10,000 people: p50/p99 against a pk lookup',
   },
   {
+    name: 'archive-read',
+    summary: 'GET /symposiums/archive: the public archive against plain Fastify + pg',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

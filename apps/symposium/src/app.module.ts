@@ -1,6 +1,14 @@
 import type { DynamicModule } from '@nestjs/common';
-import { partnerSnapshotAccess, PlatformModule, type PlatformOptions } from '@sp/platform';
+import {
+  MessagingModule,
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+} from '@sp/platform';
+import { configSchema } from './config';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
+import { DocumentsModule } from './documents/documents.module';
+import { ProgrammeModule } from './programme/programme.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -17,13 +25,19 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({
         ...options,
+        // The service's own settings (document uploads) on top of the platform's.
+        config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'symposium',
         // Partner tokens of an ended partnership are refused once the snapshot shows it.
         partnerAccess: partnerSnapshotAccess('symposium'),
       }),
       PartnerSnapshotsModule,
+      // Delivers the symposium outbox (domain events, mail) once each change commits.
+      MessagingModule.relay('symposium'),
       SymposiumsModule,
+      DocumentsModule,
+      ProgrammeModule,
     ],
   };
 }

@@ -6,6 +6,7 @@ import {
   mobilityRecordEvents,
   peopleEvents,
   registryEvents,
+  symposiumEvents,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
@@ -35,7 +36,7 @@ export const topicMessages = {
     ...mobilityRecordEvents,
     ...fundingRecordEvents,
   },
-  'symposium-events': {},
+  'symposium-events': symposiumEvents,
   'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;

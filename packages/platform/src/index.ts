@@ -48,3 +48,6 @@ export {
   sendETag,
 } from './http/if-match';
 export { createZodDto } from './http/zod-dto';
+export type { FileStore } from './storage/file-store';
+export { assertStorageKey, FILE_STORE } from './storage/file-store';
+export { LocalDiskFileStore } from './storage/local-disk.file-store';

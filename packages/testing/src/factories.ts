@@ -26,6 +26,7 @@ export type MobilityCreateBody = Schemas['MobilityCreateDto'];
 export type MobilityRecordBody = Schemas['MobilityRecordDto'];
 export type FundingCreateBody = Schemas['FundingCreateDto'];
 export type FundingBody = Schemas['FundingDto'];
+export type SymposiumSessionRow = Selectable<DB['symposium.session']>;
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
 export type TestApiClient = {
@@ -247,6 +248,29 @@ export function factories(ctx: TestApp) {
           language: 'en',
           title: `Report ${tag}-${next()}`,
           published: true,
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * A programme session of a symposium, written to `symposium.session`: a talk of an hour
+     * in no room (so it overlaps nothing) unless given, on a day of its own.
+     */
+    async symposiumSession(
+      symposiumId: string,
+      overrides: Partial<Omit<Insertable<DB['symposium.session']>, 'symposiumId'>> = {},
+    ): Promise<SymposiumSessionRow> {
+      const start = new Date(Date.UTC(2100, 0, 1, 1) + next() * 3_600_000);
+      return ctx.database.db
+        .insertInto('symposium.session')
+        .values({
+          symposiumId,
+          kind: 'talk',
+          titleEn: `Session ${tag}-${n}`,
+          startsAt: start,
+          endsAt: new Date(start.getTime() + 3_600_000),
           ...overrides,
         })
         .returningAll()

@@ -2,6 +2,7 @@
 // partner scopes, the audit trail.
 export * from './common';
 export * from './partial-date';
+export * from './bilingual';
 export * from './health';
 export * from './problem';
 export * from './auth';
