@@ -1,6 +1,14 @@
 import type { DynamicModule } from '@nestjs/common';
-import { partnerSnapshotAccess, PlatformModule, type PlatformOptions } from '@sp/platform';
+import {
+  MessagingModule,
+  partnerSnapshotAccess,
+  PlatformModule,
+  type PlatformOptions,
+  ServiceJobsModule,
+} from '@sp/platform';
+import { SymposiumJobs } from './jobs/symposium.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -24,6 +32,11 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       }),
       PartnerSnapshotsModule,
       SymposiumsModule,
+      RegistrationsModule,
+      // Registration events and mail leave through the symposium schema's outbox.
+      MessagingModule.relay('symposium'),
+      // Its scheduled work (registration reminders) runs here, on its own data.
+      ServiceJobsModule.register(SymposiumJobs, [RegistrationsModule]),
     ],
   };
 }

@@ -15,6 +15,7 @@ import * as registry0005 from './registry/0005-partner-version';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
+import * as symposium0009 from './symposium/0009-registrations';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -35,6 +36,8 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-audit': auditMigration('symposium'),
     '0003-registry-events': consumerMigration('symposium'),
     '0004-partner-version': symposium0004,
+    '0008-outbox': outboxMigration('symposium'),
+    '0009-registrations': symposium0009,
   },
   inquiries: {
     '0001-schema': inquiries0001,

@@ -2,6 +2,8 @@ import type {
   Campus,
   DocumentKind,
   Language,
+  RegistrationFormField,
+  RegistrationStatus,
   Symposium,
   SymposiumFormat,
   SymposiumStatus,
@@ -10,6 +12,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type {
   AuditLogTable,
   DateOnly,
+  OutboxTable,
   PartnerSnapshotTable,
   ProcessedMessageTable,
   Timestamp,
@@ -47,6 +50,45 @@ export type SymposiumDocumentTable = {
   createdAt: Timestamp;
 };
 
+/** Registration settings of a symposium (migration 0009): one row per symposium that takes sign-ups. */
+export type RegistrationSettingsTable = {
+  symposiumId: string;
+  capacity: number;
+  opensAt: ColumnType<Date, Date | string, Date | string>;
+  closesAt: ColumnType<Date, Date | string, Date | string>;
+  /** The extra form fields, as `registrationFormFieldSchema` keeps them (written as JSON text). */
+  form: ColumnType<RegistrationFormField[], string | undefined, string>;
+  reminderOffsetsMinutes: ColumnType<number[], number[] | undefined, number[]>;
+  version: ColumnType<string, never, string | number>;
+  updatedAt: Timestamp;
+};
+
+export type RegistrationTable = {
+  id: Generated<string>;
+  symposiumId: string;
+  /** Arrival order: assigned under the settings row's lock, so it is the order of decisions. */
+  seq: ColumnType<string, never, never>;
+  partnerId: string | null;
+  name: string;
+  email: string;
+  language: Language;
+  answers: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: RegistrationStatus;
+  tokenHash: string;
+  checkInCode: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  confirmedAt: Date | null;
+  cancelledAt: Date | null;
+  attendedAt: Date | null;
+};
+
+export type RegistrationReminderTable = {
+  registrationId: string;
+  offsetMinutes: number;
+  sentAt: Timestamp;
+};
+
 /** The symposium service's tables (schema `symposium`). */
 export type SymposiumTables = {
   'symposium.symposium': SymposiumTable;
@@ -54,4 +96,8 @@ export type SymposiumTables = {
   'symposium.auditLog': AuditLogTable;
   'symposium.processedMessage': ProcessedMessageTable;
   'symposium.partner': PartnerSnapshotTable;
+  'symposium.outbox': OutboxTable;
+  'symposium.registrationSettings': RegistrationSettingsTable;
+  'symposium.registration': RegistrationTable;
+  'symposium.registrationReminder': RegistrationReminderTable;
 };

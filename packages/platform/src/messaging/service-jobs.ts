@@ -173,9 +173,14 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
  */
 @Module({})
 export class ServiceJobsModule {
-  static register<Q extends QueueName>(jobs: Type<ServiceJobs<Q>>): DynamicModule {
+  static register<Q extends QueueName>(
+    jobs: Type<ServiceJobs<Q>>,
+    /** Modules whose exported services the handlers use (the service's own domain modules). */
+    imports: NonNullable<DynamicModule['imports']> = [],
+  ): DynamicModule {
     return {
       module: ServiceJobsModule,
+      imports,
       providers: [jobs, { provide: SERVICE_JOBS, useExisting: jobs }, ServiceJobRunner],
       exports: [ServiceJobRunner],
     };

@@ -1,2 +1,3 @@
 // The symposium service's contracts (apps/symposium).
 export * from './symposium';
+export * from './registration';
