@@ -159,14 +159,23 @@ export class RegistrationsService {
   ): Promise<{ registration: Registration; receipt: RegistrationReceipt }> {
     const body = registrationCreateSchema.parse(input);
     const now = this.clock.now();
+    // What needs no lock is done before taking it: the lock is held only while deciding and
+    // writing, so a burst of sign-ups to one symposium queues as briefly as possible.
+    const [symposium, before] = await Promise.all([
+      this.repo.symposium(symposiumId),
+      this.repo.settings(symposiumId),
+    ]);
+    if (!symposium) throw AppError.notFound('symposium', symposiumId);
+    if (!before) throw notConfigured(symposiumId);
+    checkRegistrationWindow(before.opensAt, before.closesAt, now);
+    checkAnswers(before.form, body.answers);
     return this.repo.transaction(async (trx) => {
       const settings = await this.repo.lockSettings(trx, symposiumId);
-      const symposium = await this.repo.symposium(symposiumId, trx);
-      if (!symposium) throw AppError.notFound('symposium', symposiumId);
       if (!settings) throw notConfigured(symposiumId);
+      // Checked again under the lock: staff may have changed the window or the form meanwhile.
       checkRegistrationWindow(settings.opensAt, settings.closesAt, now);
       const answers = checkAnswers(settings.form, body.answers);
-      const { taken } = await this.repo.counts(symposiumId, trx);
+      const { taken, waiting } = await this.repo.counts(symposiumId, trx);
       const status = statusOnArrival(settings.capacity, taken);
       const id = randomUUID();
       const token = linkTokenOf(this.settings.SYMPOSIUM_LINK_SECRET, id);
@@ -187,7 +196,8 @@ export class RegistrationsService {
         });
       }
       if (!row) throw new Error('no free check-in code after several draws');
-      const position = await this.repo.waitlistPosition(row, trx);
+      // The newest registration is last in the waiting list.
+      const position = status === 'waitlisted' ? waiting + 1 : null;
       const registration = toRegistration(row, position);
       await this.audit.record(trx, {
         entity: 'registration',
