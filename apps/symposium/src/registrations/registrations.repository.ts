@@ -176,8 +176,17 @@ export class RegistrationsRepository {
     return this.baseQuery(db).where('id', '=', id).executeTakeFirst();
   }
 
-  findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<RegistrationRow | undefined> {
-    return this.baseQuery(trx).where('id', '=', id).forUpdate().executeTakeFirst();
+  /**
+   * Locks a registration the caller has already found (through `findById`, bound to its
+   * partner, or through the secret link, which is a credential of its own).
+   */
+  lockById(trx: Transaction<DB>, id: string): Promise<RegistrationRow | undefined> {
+    return trx
+      .selectFrom('symposium.registration')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
   }
 
   /** By the secret link (its hash); not bound to a partner: the link is the credential. */

@@ -300,7 +300,7 @@ export class RegistrationsService {
     return this.repo.transaction(async (trx) => {
       // The symposium's lock first, as sign-ups take it: no deadlock, and counts hold.
       const settings = await this.repo.lockSettings(trx, found.symposiumId);
-      const current = await this.repo.findByIdForUpdate(trx, found.id);
+      const current = await this.repo.lockById(trx, found.id);
       if (!current) throw AppError.notFound('registration', found.id);
       if (current.status === 'cancelled') return toRegistration(current, null);
       checkCancellable(current.status);
@@ -382,7 +382,7 @@ export class RegistrationsService {
     return this.repo.transaction(async (trx) => {
       const current = input.code
         ? await this.repo.findByCode(trx, symposiumId, input.code)
-        : await this.repo.findByIdForUpdate(trx, input.registrationId ?? '');
+        : await this.repo.lockById(trx, input.registrationId ?? '');
       if (!current || current.symposiumId !== symposiumId)
         throw new AppError('not-found', 'no registration of this symposium has this code or id', {
           errors: [
