@@ -1,11 +1,20 @@
+import {
+  type FormAnswer,
+  type RegistrationFormField,
+  registrationFormFieldSchema,
+} from '@sp/types';
 import type {
-  FormAnswer,
   Registration,
   RegistrationEvent,
   RegistrationReceipt,
   RegistrationSettings,
 } from '@sp/types';
 import type { RegistrationRow, SettingsRow, SymposiumFacts } from './registrations.repository';
+
+const formSchema = registrationFormFieldSchema.array();
+
+/** A settings row's form fields, read through their contract (the column is plain JSON). */
+export const formOf = (row: SettingsRow): RegistrationFormField[] => formSchema.parse(row.form);
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -52,7 +61,7 @@ export const toSettings = (
   capacity: row.capacity,
   opensAt: row.opensAt.toISOString(),
   closesAt: row.closesAt.toISOString(),
-  form: row.form,
+  form: formOf(row),
   reminderOffsetsMinutes: row.reminderOffsetsMinutes,
   confirmed: counts.taken,
   waitlisted: counts.waiting,

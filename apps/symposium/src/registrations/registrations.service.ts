@@ -40,6 +40,7 @@ import {
 } from './registration-rules';
 import { linkTokenOf, newCheckInCode, tokenHashOf } from './registration-secrets';
 import {
+  formOf,
   mailData,
   toReceipt,
   toRegistration,
@@ -168,13 +169,13 @@ export class RegistrationsService {
     if (!symposium) throw AppError.notFound('symposium', symposiumId);
     if (!before) throw notConfigured(symposiumId);
     checkRegistrationWindow(before.opensAt, before.closesAt, now);
-    checkAnswers(before.form, body.answers);
+    checkAnswers(formOf(before), body.answers);
     return this.repo.transaction(async (trx) => {
       const settings = await this.repo.lockSettings(trx, symposiumId);
       if (!settings) throw notConfigured(symposiumId);
       // Checked again under the lock: staff may have changed the window or the form meanwhile.
       checkRegistrationWindow(settings.opensAt, settings.closesAt, now);
-      const answers = checkAnswers(settings.form, body.answers);
+      const answers = checkAnswers(formOf(settings), body.answers);
       const { taken, waiting } = await this.repo.counts(symposiumId, trx);
       const status = statusOnArrival(settings.capacity, taken);
       const id = randomUUID();
@@ -253,7 +254,7 @@ export class RegistrationsService {
     const rows = await this.repo.all(symposiumId, status);
     let waiting = 0;
     const items = rows.map((r) => toRegistration(r, r.status === 'waitlisted' ? ++waiting : null));
-    return { form: settings.form, items };
+    return { form: formOf(settings), items };
   }
 
   // --- the secret link ------------------------------------------------------------------

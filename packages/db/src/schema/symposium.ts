@@ -2,7 +2,6 @@ import type {
   Campus,
   DocumentKind,
   Language,
-  RegistrationFormField,
   RegistrationStatus,
   Symposium,
   SymposiumFormat,
@@ -56,8 +55,8 @@ export type RegistrationSettingsTable = {
   capacity: number;
   opensAt: ColumnType<Date, Date | string, Date | string>;
   closesAt: ColumnType<Date, Date | string, Date | string>;
-  /** The extra form fields, as `registrationFormFieldSchema` keeps them (written as JSON text). */
-  form: ColumnType<RegistrationFormField[], string | undefined, string>;
+  /** The extra form fields (`RegistrationFormField[]`, written as JSON text; read through its contract). */
+  form: ColumnType<unknown, string | undefined, string>;
   reminderOffsetsMinutes: ColumnType<number[], number[] | undefined, number[]>;
   version: ColumnType<string, never, string | number>;
   updatedAt: Timestamp;
