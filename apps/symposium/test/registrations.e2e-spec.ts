@@ -82,6 +82,9 @@ const mailsTo = async (email: string) => {
     .filter((p) => p.to.includes(email));
 };
 
+/** The generated client types a nullable string as `string[]` (see partners.e2e-spec.ts). */
+const nextCursor = (page: { nextCursor: unknown }) => page.nextCursor as string | null;
+
 const tokenOf = (manageUrl: string) => manageUrl.split('/registrations/self/')[1]!;
 
 const openSymposium = async (capacity = 50, extra: Record<string, unknown> = {}) => {
@@ -104,14 +107,16 @@ describe('registration settings', () => {
     };
     const params = { path: { id: symposium.id } };
     expectProblem(
-      await staff.PUT('/symposiums/{id}/registration-settings', { params, body }),
+      await staff.PUT('/symposiums/{id}/registration-settings', {
+        params: unchecked(params),
+        body,
+      }),
       428,
       'precondition-required',
     );
     const created = await staff.PUT('/symposiums/{id}/registration-settings', {
-      params,
+      params: { ...params, header: { 'If-Match': '*' } },
       body,
-      headers: { 'if-match': '*' },
     });
     expect(created.response.status).toBe(200);
     expect(created.response.headers.get('etag')).toBe('"1"');
@@ -126,16 +131,14 @@ describe('registration settings', () => {
     expect(read.data?.form.map((f) => f.key)).toEqual(['affiliation', 'dietary', 'consent']);
 
     const changed = await staff.PUT('/symposiums/{id}/registration-settings', {
-      params,
+      params: { ...params, header: { 'If-Match': '"1"' } },
       body: { ...body, capacity: 3 },
-      headers: { 'if-match': '"1"' },
     });
     expect(changed.response.headers.get('etag')).toBe('"2"');
     expectProblem(
       await staff.PUT('/symposiums/{id}/registration-settings', {
-        params,
+        params: { ...params, header: { 'If-Match': '"1"' } },
         body: { ...body, capacity: 4 },
-        headers: { 'if-match': '"1"' },
       }),
       412,
       'precondition-failed',
@@ -145,14 +148,13 @@ describe('registration settings', () => {
   it('refuses a window that closes before it opens and a field key used twice, naming them', async () => {
     const symposium = await make.symposium();
     const res = await staff.PUT('/symposiums/{id}/registration-settings', {
-      params: { path: { id: symposium.id } },
+      params: { path: { id: symposium.id }, header: { 'If-Match': '*' } },
       body: {
         capacity: 10,
         opensAt: '2027-02-01T00:00:00Z',
         closesAt: '2027-01-01T00:00:00Z',
         form: [form[0]!, form[0]!],
       },
-      headers: { 'if-match': '*' },
     });
     expectProblem(res, 400, 'validation-error', ['body:closesAt', 'body:form.1.key']);
     expect(
@@ -439,19 +441,19 @@ describe('check-in and the list', () => {
     const page2 = await staff.GET('/symposiums/{id}/registrations', {
       params: {
         path: { id: s.id },
-        query: { limit: 2, cursor: page1.data?.nextCursor ?? undefined },
+        query: { limit: 2, cursor: nextCursor(page1.data!)! },
       },
     });
     const page3 = await staff.GET('/symposiums/{id}/registrations', {
       params: {
         path: { id: s.id },
-        query: { limit: 2, cursor: page2.data?.nextCursor ?? undefined },
+        query: { limit: 2, cursor: nextCursor(page2.data!)! },
       },
     });
     expect(
       [...page1.data!.items, ...page2.data!.items, ...page3.data!.items].map((r) => r.id),
     ).toEqual(rows.map((r) => r.id));
-    expect(page3.data!.nextCursor).toBeNull();
+    expect(nextCursor(page3.data!)).toBeNull();
     const waiting = await staff.GET('/symposiums/{id}/registrations', {
       params: { path: { id: s.id }, query: { status: 'waitlisted' } },
     });
@@ -489,7 +491,7 @@ describe('check-in and the list', () => {
     expect(res.headers.get('content-disposition')).toMatch(/attachment/);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const [header, first, second] = parse<string[]>(bytes.subarray(3).toString('utf8'));
+    const [header, first, second] = parse(bytes.subarray(3).toString('utf8'));
     expect(header).toEqual(
       expect.arrayContaining([
         'name',

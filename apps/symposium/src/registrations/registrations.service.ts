@@ -57,6 +57,8 @@ import {
 const cursors = new CursorCodec(z.object({ seq: z.string().regex(/^\d{1,19}$/) }));
 /** The furthest ahead a reminder can be (the settings contract's largest offset). */
 const REMINDER_HORIZON_MINUTES = 60 * 24 * 60;
+/** Reminders 3 days and 1 day before the start, unless staff configure others. */
+const DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 24 * 60];
 /** Draws of a check-in code before giving up (a clash is already ~1e-9 likely). */
 const CODE_ATTEMPTS = 5;
 
@@ -122,8 +124,8 @@ export class RegistrationsService {
         capacity: s.capacity,
         opensAt: s.opensAt,
         closesAt: s.closesAt,
-        form: JSON.stringify(s.form),
-        reminderOffsetsMinutes: s.reminderOffsetsMinutes,
+        form: JSON.stringify(s.form ?? []),
+        reminderOffsetsMinutes: s.reminderOffsetsMinutes ?? DEFAULT_REMINDER_OFFSETS,
       };
       let row: SettingsRow;
       if (current) {
@@ -169,13 +171,13 @@ export class RegistrationsService {
     if (!symposium) throw AppError.notFound('symposium', symposiumId);
     if (!before) throw notConfigured(symposiumId);
     checkRegistrationWindow(before.opensAt, before.closesAt, now);
-    checkAnswers(formOf(before), body.answers);
+    checkAnswers(formOf(before), body.answers ?? {});
     return this.repo.transaction(async (trx) => {
       const settings = await this.repo.lockSettings(trx, symposiumId);
       if (!settings) throw notConfigured(symposiumId);
       // Checked again under the lock: staff may have changed the window or the form meanwhile.
       checkRegistrationWindow(settings.opensAt, settings.closesAt, now);
-      const answers = checkAnswers(formOf(settings), body.answers);
+      const answers = checkAnswers(formOf(settings), body.answers ?? {});
       const { taken, waiting } = await this.repo.counts(symposiumId, trx);
       const status = statusOnArrival(settings.capacity, taken);
       const id = randomUUID();
@@ -188,7 +190,7 @@ export class RegistrationsService {
           partnerId: boundPartnerId() ?? null,
           name: body.name,
           email: body.email,
-          language: body.language,
+          language: body.language ?? 'en',
           answers: JSON.stringify(answers),
           status,
           tokenHash: tokenHashOf(token),

@@ -309,17 +309,13 @@ export interface components {
       waitlistPosition: number | null;
     };
     RegistrationCreateDto: {
-      /** @default {} */
-      answers: {
+      answers?: {
         [key: string]: string | string[] | boolean;
       };
       /** Format: email */
       email: string;
-      /**
-       * @default en
-       * @enum {string}
-       */
-      language: 'en' | 'ja';
+      /** @enum {string} */
+      language?: 'en' | 'ja';
       name: string;
     };
     RegistrationDto: {
@@ -352,8 +348,7 @@ export interface components {
         label: components['schemas']['FormLabel'];
         value: string;
       }[];
-      /** @default false */
-      required: boolean;
+      required?: boolean;
       /** @enum {string} */
       type: 'text' | 'textarea' | 'select' | 'multiselect' | 'checkbox' | 'consent';
     };
@@ -386,17 +381,10 @@ export interface components {
       capacity: number;
       /** Format: date-time */
       closesAt: string;
-      /** @default [] */
-      form: components['schemas']['RegistrationFormField'][];
+      form?: components['schemas']['RegistrationFormField'][];
       /** Format: date-time */
       opensAt: string;
-      /**
-       * @default [
-       *       4320,
-       *       1440
-       *     ]
-       */
-      reminderOffsetsMinutes: number[];
+      reminderOffsetsMinutes?: number[];
     };
     RegistryEventReplayDto: {
       promoted: number;

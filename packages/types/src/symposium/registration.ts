@@ -49,7 +49,8 @@ export const registrationFormFieldSchema = z
       ),
     type: formFieldTypeSchema,
     label: formLabelSchema,
-    required: z.boolean().default(false),
+    /** Whether an answer must be given (a consent: ticked); optional fields when absent. */
+    required: z.boolean().optional(),
     /** The choices of a `select` or `multiselect` field. */
     options: z.array(formFieldOptionSchema).max(100).optional(),
     /** Longest answer of a text field (characters). */
@@ -87,23 +88,25 @@ export const registrationSettingsInputSchema = z
     capacity: z.number().int().min(0).max(100_000),
     opensAt: isoDateTimeSchema,
     closesAt: isoDateTimeSchema,
-    form: z.array(registrationFormFieldSchema).max(40).default([]),
+    /** The extra form fields (none when absent). */
+    form: z.array(registrationFormFieldSchema).max(40).optional(),
     /** Reminders go this many minutes before the start (default 3 days and 1 day). */
     reminderOffsetsMinutes: z
       .array(z.number().int().min(1).max(MAX_OFFSET_MINUTES))
       .max(5)
-      .default([4320, 1440]),
+      .optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (Date.parse(s.closesAt) <= Date.parse(s.opensAt))
       ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'must be after opensAt' });
-    const keys = s.form.map((f) => f.key);
+    const keys = (s.form ?? []).map((f) => f.key);
     keys.forEach((k, i) => {
       if (keys.indexOf(k) !== i)
         ctx.addIssue({ code: 'custom', path: ['form', i, 'key'], message: `"${k}" is used twice` });
     });
-    if (new Set(s.reminderOffsetsMinutes).size !== s.reminderOffsetsMinutes.length)
+    const offsets = s.reminderOffsetsMinutes ?? [];
+    if (new Set(offsets).size !== offsets.length)
       ctx.addIssue({ code: 'custom', path: ['reminderOffsetsMinutes'], message: 'must differ' });
   });
 export type RegistrationSettingsInput = z.input<typeof registrationSettingsInputSchema>;
@@ -129,10 +132,10 @@ export const registrationCreateSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
     email: z.email().max(254),
-    /** The language of the registrant's mail. */
-    language: languageSchema.default('en'),
+    /** The language of the registrant's mail (English when absent). */
+    language: languageSchema.optional(),
     /** Answers to the symposium's extra form fields, by field key. */
-    answers: z.record(z.string(), formAnswerSchema).default({}),
+    answers: z.record(z.string(), formAnswerSchema).optional(),
   })
   .strict();
 export type RegistrationCreate = z.input<typeof registrationCreateSchema>;
