@@ -6,8 +6,10 @@ import {
   type PlatformOptions,
   ServiceJobsModule,
 } from '@sp/platform';
+import { DocumentsModule } from './documents/documents.module';
 import { SymposiumJobs } from './jobs/symposium.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
+import { ProgrammeModule } from './programme/programme.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
@@ -31,10 +33,12 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
         partnerAccess: partnerSnapshotAccess('symposium'),
       }),
       PartnerSnapshotsModule,
-      SymposiumsModule,
-      RegistrationsModule,
-      // Registration events and mail leave through the symposium schema's outbox.
+      // Delivers the symposium outbox (domain events, mail) once each change commits.
       MessagingModule.relay('symposium'),
+      SymposiumsModule,
+      DocumentsModule,
+      ProgrammeModule,
+      RegistrationsModule,
       // Its scheduled work (registration reminders) runs here, on its own data.
       ServiceJobsModule.register(SymposiumJobs, [RegistrationsModule]),
     ],

@@ -1,5 +1,7 @@
 import {
   auditRow,
+  type Caller,
+  callers,
   type ClientTarget,
   expectProblem,
   factories,
@@ -21,8 +23,40 @@ const { app: ctx, tokens: callerTokensOf } = useTestAppWithPartners(appModule, d
 const make = factories(ctx);
 const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
 
+/** Staff-only writes: staff and admins may, viewers and partners may not. */
+const staffWrite = (status: number) => ({
+  anonymous: 401,
+  viewer: 403,
+  staff: status,
+  admin: status,
+  others: 403,
+});
+/** Staff reads: any staff role. */
+const staffRead = { anonymous: 401, viewer: 200, staff: 200, admin: 200, others: 403 };
+
+/** One row per caller, for writes a caller's success uses up (a status step, a deletion). */
+const perCaller = async <T>(make: (caller: Caller) => Promise<T>): Promise<Record<Caller, T>> =>
+  Object.fromEntries(
+    await Promise.all(callers.map(async (c) => [c, await make(c)] as const)),
+  ) as Record<Caller, T>;
+
 it('gives every caller exactly what it may, on every route', async () => {
-  const first = await make.symposium();
+  const first = await make.symposium({ status: 'announced' });
+  const document = await make.symposiumDocument(first.id);
+  const session = await make.symposiumSession(first.id);
+  // A published programme for the public routes.
+  const staffApi = symposiumClient(ctx, callerTokensOf().staff);
+  expect(
+    (
+      await staffApi.POST('/symposiums/{id}/programme/publish', {
+        params: { path: { id: first.id } },
+      })
+    ).response.status,
+  ).toBe(200);
+  const planned = await perCaller(() => make.symposium({ status: 'planned' }));
+  const documents = await perCaller(() => make.symposiumDocument(first.id));
+  const sessions = await perCaller(() => make.symposiumSession(first.id));
+  const ifMatchAny = { 'if-match': '*' };
   const open = await make.symposium();
   await make.registrationSettings(open.id, { capacity: 1000 });
   // A registration per caller that may cancel one (partner A's made by partner A's token).
@@ -136,9 +170,121 @@ it('gives every caller exactly what it may, on every route', async () => {
     ...platformRows,
     { route: 'GET /symposiums', request: () => ({ path: '/symposiums' }), expect: { others: 200 } },
     {
+      route: 'GET /symposiums/archive',
+      request: () => ({ path: '/symposiums/archive' }),
+      expect: { others: 200 },
+    },
+    {
       route: 'GET /symposiums/:id',
       request: () => ({ path: `/symposiums/${first.id}` }),
       expect: { others: 200 },
+    },
+    {
+      route: 'GET /symposiums/:id/record',
+      request: () => ({ path: `/symposiums/${first.id}/record` }),
+      expect: staffRead,
+    },
+    {
+      route: 'POST /symposiums',
+      request: (caller) => ({
+        path: '/symposiums',
+        body: {
+          title: { en: `Matrix symposium ${caller}` },
+          heldOn: `2098-01-${String(callers.indexOf(caller) + 1).padStart(2, '0')}`,
+        },
+      }),
+      expect: staffWrite(201),
+    },
+    {
+      route: 'PATCH /symposiums/:id',
+      request: () => ({ path: `/symposiums/${first.id}`, body: { expectedAttendance: 120 } }),
+      expect: staffWrite(200),
+    },
+    {
+      route: 'PUT /symposiums/:id/status',
+      request: (caller) => ({
+        path: `/symposiums/${planned[caller].id}/status`,
+        body: { status: 'announced' },
+      }),
+      expect: staffWrite(200),
+    },
+    {
+      route: 'POST /symposiums/:id/documents',
+      request: (caller) => ({
+        path: `/symposiums/${first.id}/documents`,
+        body: {
+          kind: 'slides',
+          language: 'en',
+          title: { en: `Slides ${caller}` },
+          url: 'https://example.org/slides.pdf',
+        },
+      }),
+      expect: staffWrite(201),
+    },
+    {
+      route: 'PATCH /symposiums/:id/documents/:documentId',
+      request: () => ({
+        path: `/symposiums/${first.id}/documents/${document.id}`,
+        body: { publishedIn: 'Topics' },
+      }),
+      expect: staffWrite(200),
+    },
+    {
+      route: 'DELETE /symposiums/:id/documents/:documentId',
+      request: (caller) => ({
+        path: `/symposiums/${first.id}/documents/${documents[caller].id}`,
+        headers: ifMatchAny,
+      }),
+      expect: staffWrite(204),
+    },
+    {
+      route: 'GET /symposiums/:id/programme',
+      request: () => ({ path: `/symposiums/${first.id}/programme` }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /symposiums/:id/programme.ics',
+      request: () => ({ path: `/symposiums/${first.id}/programme.ics` }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /symposiums/:id/programme/draft',
+      request: () => ({ path: `/symposiums/${first.id}/programme/draft` }),
+      expect: staffRead,
+    },
+    {
+      route: 'POST /symposiums/:id/programme/publish',
+      request: () => ({ path: `/symposiums/${first.id}/programme/publish` }),
+      expect: staffWrite(200),
+    },
+    {
+      route: 'POST /symposiums/:id/sessions',
+      request: (caller) => ({
+        path: `/symposiums/${first.id}/sessions`,
+        body: {
+          kind: 'talk',
+          title: { en: `Talk ${caller}` },
+          startsAt: '2098-03-15T10:00:00+09:00',
+          endsAt: '2098-03-15T11:00:00+09:00',
+        },
+      }),
+      expect: staffWrite(201),
+    },
+    {
+      route: 'PATCH /symposiums/:id/sessions/:sessionId',
+      request: () => ({
+        path: `/symposiums/${first.id}/sessions/${session.id}`,
+        body: { room: 'Matrix Room' },
+      }),
+      expect: staffWrite(200),
+    },
+    {
+      route: 'DELETE /symposiums/:id/sessions/:sessionId',
+      request: (caller) => ({
+        path: `/symposiums/${first.id}/sessions/${sessions[caller].id}`,
+        headers: ifMatchAny,
+      }),
+      expect: staffWrite(204),
     },
     auditRow('symposium', first.id),
     ...registrationRows,
@@ -166,7 +312,7 @@ it('shows unpublished documents to staff only', async () => {
       await symposiumClient(ctx, token).GET('/symposiums/{id}', {
         params: { path: { id: symposium.id } },
       })
-    ).data!.documents.map((d) => d.title);
+    ).data!.documents.map((d) => d.title.text);
   expect(await titles()).toEqual([]);
   expect(await titles(callerTokensOf().partnerA)).toEqual([]);
   expect(await titles(callerTokensOf().viewer)).toEqual(['Draft report']);

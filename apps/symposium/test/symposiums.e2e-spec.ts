@@ -42,7 +42,7 @@ beforeAll(async () => {
     edition: 2,
     heldOn: '2016-03-14',
     status: 'report-published',
-    venue: 'Science Building No. 2 auditorium',
+    venueEn: 'Science Building No. 2 auditorium',
     campus: 'hongo',
     participants: 100,
     participantsQualifier: 'over',
@@ -81,7 +81,7 @@ describe('GET /symposiums', () => {
       ['report', 'ja', null],
     ]);
     expect(byEdition.get(2)).toMatchObject({
-      venue: 'Science Building No. 2 auditorium',
+      venue: { text: 'Science Building No. 2 auditorium', lang: 'en', fallback: false },
       campus: 'hongo',
       participants: 100,
       participantsQualifier: 'over',
@@ -90,7 +90,7 @@ describe('GET /symposiums', () => {
       expect.objectContaining({
         kind: 'panel-summary',
         language: 'en',
-        title: 'Summary of Panel Discussion',
+        title: { text: 'Summary of Panel Discussion', lang: 'en', fallback: false },
       }),
     ]);
     expect(byEdition.get(6)).toMatchObject({
@@ -100,7 +100,7 @@ describe('GET /symposiums', () => {
       documents: [],
     });
     expect(byEdition.get(null)).toMatchObject({
-      titleEn: 'Strategic Partnership Symposium',
+      title: { text: 'Strategic Partnership Symposium', lang: 'en', fallback: false },
       format: 'online',
       documents: [
         expect.objectContaining({ kind: 'report' }),

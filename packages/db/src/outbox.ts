@@ -1,4 +1,4 @@
-import { emailSendSchema, registrationEvents, registryEvents } from '@sp/types';
+import { emailSendSchema, registrationEvents, registryEvents, symposiumEvents } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB, OutboxSchema } from './schema/index';
@@ -21,7 +21,7 @@ export const topicMessages = {
    * what changed, kept for the outbox retention. A consumer gets a queue in @sp/queue's table.
    */
   'registry-records': {},
-  'symposium-events': { ...registrationEvents },
+  'symposium-events': { ...symposiumEvents, ...registrationEvents },
   'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;

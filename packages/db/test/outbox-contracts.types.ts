@@ -53,6 +53,6 @@ export async function doesNotCompile(): Promise<void> {
   await writeOutbox(trx, 'registry', { name: 'partner.deleted', payload: snapshot });
   // @ts-expect-error the topic follows from the name: it is not given
   await writeOutbox(trx, 'registry', { topic: 'notifications', name: 'email.send', payload: mail });
-  // @ts-expect-error the inquiries schema has no outbox
-  await writeOutbox(trx, 'inquiries', { name: 'partner.created', payload: snapshot });
+  // @ts-expect-error a partner snapshot is not a symposium event
+  await writeOutbox(trx, 'symposium', { name: 'symposium.created', payload: snapshot });
 }

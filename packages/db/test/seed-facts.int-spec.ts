@@ -106,7 +106,7 @@ describe('the seeded symposiums', () => {
     expect(rows.filter((s) => s.status === 'held').map((s) => s.edition)).toEqual([5, 6]);
     const byEdition = new Map(rows.map((s) => [s.edition, s]));
     expect(byEdition.get(2)).toMatchObject({
-      venue: 'Science Building No. 2 auditorium',
+      venueEn: 'Science Building No. 2 auditorium',
       campus: 'hongo',
       participants: 100,
       participantsQualifier: 'over',

@@ -16,6 +16,7 @@ export type SymposiumDocumentRow = Selectable<DB['symposium.document']>;
 export type PartnerSnapshotRow = Selectable<DB['symposium.partner']>;
 export type RegistrationSettingsRow = Selectable<DB['symposium.registrationSettings']>;
 export type RegistrationRow = Selectable<DB['symposium.registration']>;
+export type SymposiumSessionRow = Selectable<DB['symposium.session']>;
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
 export type TestApiClient = {
@@ -198,6 +199,29 @@ export function factories(ctx: TestApp) {
             .replace(/[^A-Z0-9]/g, 'X')
             .slice(0, 8),
           confirmedAt: new Date(),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * A programme session of a symposium, written to `symposium.session`: a talk of an hour
+     * in no room (so it overlaps nothing) unless given, on a day of its own.
+     */
+    async symposiumSession(
+      symposiumId: string,
+      overrides: Partial<Omit<Insertable<DB['symposium.session']>, 'symposiumId'>> = {},
+    ): Promise<SymposiumSessionRow> {
+      const start = new Date(Date.UTC(2100, 0, 1, 1) + next() * 3_600_000);
+      return ctx.database.db
+        .insertInto('symposium.session')
+        .values({
+          symposiumId,
+          kind: 'talk',
+          titleEn: `Session ${tag}-${n}`,
+          startsAt: start,
+          endsAt: new Date(start.getTime() + 3_600_000),
           ...overrides,
         })
         .returningAll()

@@ -70,11 +70,11 @@ export const toSettings = (
   version: Number(row.version),
 });
 
-/** The symposium's title in the registrant's language (English when there is no Japanese). */
+/** The symposium's title in the registrant's language, else in the other (a title has one). */
 export const symposiumTitle = (
   s: Pick<SymposiumFacts, 'titleEn' | 'titleJa'>,
   language: 'en' | 'ja',
-): string => (language === 'ja' ? (s.titleJa ?? s.titleEn) : s.titleEn);
+): string => (language === 'ja' ? (s.titleJa ?? s.titleEn) : (s.titleEn ?? s.titleJa)) ?? '';
 
 /** The values every registration mail renders: who, which symposium, and their links. */
 export const mailData = (

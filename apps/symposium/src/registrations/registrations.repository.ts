@@ -19,17 +19,17 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** The symposium facts registration mail and reminders need. */
 export type SymposiumFacts = {
   id: string;
-  titleEn: string;
+  titleEn: string | null;
   titleJa: string | null;
   heldOn: string;
   startsAt: Date;
 };
 
 /**
- * When a symposium starts, for reminders: the start of its day in Tokyo (the symposium table
- * has a date; a start time, when it has one, goes here).
+ * When a symposium starts, for reminders: its date at its start time in its time zone (the
+ * start of that day when no time is set).
  */
-const startsAt = sql<Date>`(s.held_on::timestamp at time zone 'Asia/Tokyo')`;
+const startsAt = sql<Date>`((s.held_on + coalesce(s.starts_at, time '00:00')) at time zone s.time_zone)`;
 
 /** A waitlisted row's place on its list (1 = next), null for others. */
 const waitlistPositionOf = sql<number | null>`case when status = 'waitlisted' then (
@@ -293,7 +293,7 @@ export class RegistrationsRepository {
       startsAt: Date;
       offsets: number[];
       sent: number[];
-      titleEn: string;
+      titleEn: string | null;
       titleJa: string | null;
       heldOn: string;
     })[]

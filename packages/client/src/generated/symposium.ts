@@ -121,7 +121,7 @@ export interface paths {
     };
     get: operations['SymposiumsController_list'];
     put?: never;
-    post?: never;
+    post: operations['SymposiumsController_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -141,7 +141,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    patch: operations['SymposiumsController_update'];
     trace?: never;
   };
   '/symposiums/{id}/check-ins': {
@@ -154,6 +154,118 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['RegistrationsController_checkIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['DocumentsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/documents/{documentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete: operations['DocumentsController_remove'];
+    options?: never;
+    head?: never;
+    patch: operations['DocumentsController_update'];
+    trace?: never;
+  };
+  '/symposiums/{id}/programme': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ProgrammeController_published'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/programme.ics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ProgrammeController_calendar'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/programme/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ProgrammeController_draft'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/programme/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ProgrammeController_publish'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/record': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SymposiumsController_record'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -208,6 +320,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/symposiums/{id}/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ProgrammeController_createSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/sessions/{sessionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete: operations['ProgrammeController_removeSession'];
+    options?: never;
+    head?: never;
+    patch: operations['ProgrammeController_updateSession'];
+    trace?: never;
+  };
   '/symposiums/{id}/sign-ups': {
     parameters: {
       query?: never;
@@ -224,10 +368,67 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/symposiums/{id}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['SymposiumsController_changeStatus'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SymposiumsController_archive'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ArchiveDto: {
+      items: components['schemas']['ArchiveEntry'][];
+    };
+    ArchiveEntry: {
+      campus: ('hongo' | 'komaba' | 'kashiwa') | null;
+      documents: components['schemas']['SymposiumDocument'][];
+      edition: number | null;
+      format: ('in-person' | 'online' | 'hybrid') | null;
+      /** Format: date */
+      heldOn: string;
+      /** Format: uuid */
+      id: string;
+      participants: number | null;
+      participantsQualifier: ('about' | 'over' | 'exactly') | null;
+      /** @enum {string} */
+      status:
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published';
+      title: components['schemas']['LocalizedText'];
+      venue: components['schemas']['LocalizedText'] | null;
+    };
     AuditEntry: {
       action: string;
       actor: {
@@ -248,10 +449,69 @@ export interface components {
       items: components['schemas']['AuditEntry'][];
       nextCursor: string[];
     };
+    BilingualText: {
+      en: string | null;
+      ja: string | null;
+    };
     CheckInDto: {
       code?: string;
       /** Format: uuid */
       registrationId?: string;
+    };
+    DocumentCreateDto: {
+      /** @enum {string} */
+      kind:
+        'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      position?: number;
+      published?: boolean;
+      publishedIn?: string | null;
+      title: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      url?: string | null;
+    };
+    DocumentRecordDto: {
+      file: {
+        contentType: string;
+        fileName: string | null;
+        href: string;
+        sizeBytes: number;
+      } | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind:
+        'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      position: number;
+      published: boolean;
+      publishedIn: string[];
+      /** Format: uuid */
+      symposiumId: string;
+      title: components['schemas']['BilingualText'];
+      /** Format: date-time */
+      updatedAt: string;
+      url: string[];
+      version: number;
+    };
+    DocumentUpdateDto: {
+      /** @enum {string} */
+      kind?:
+        'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
+      /** @enum {string} */
+      language?: 'en' | 'ja';
+      position?: number;
+      published?: boolean;
+      publishedIn?: string | null;
+      title?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      url?: string | null;
     };
     FormLabel: {
       en?: string;
@@ -271,6 +531,12 @@ export interface components {
       /** @enum {string} */
       status: 'ok' | 'error';
     };
+    LocalizedText: {
+      fallback: boolean;
+      /** @enum {string} */
+      lang: 'en' | 'ja';
+      text: string;
+    };
     ProblemDto: {
       detail?: string;
       errors?: {
@@ -285,6 +551,49 @@ export interface components {
       status: number;
       title: string;
       type: string;
+    };
+    ProgrammeDraftDto: {
+      publishedAt: string | null;
+      sessions: components['schemas']['SessionRecord'][];
+      /** Format: uuid */
+      symposiumId: string;
+      timeZone: string;
+    };
+    ProgrammeDto: {
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      /** Format: date-time */
+      publishedAt: string;
+      sessions: components['schemas']['ProgrammeSession'][];
+      /** Format: uuid */
+      symposiumId: string;
+      timeZone: string;
+      title: components['schemas']['LocalizedText'];
+    };
+    ProgrammeSession: {
+      description: components['schemas']['LocalizedText'] | null;
+      /** Format: date-time */
+      endsAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
+      people: {
+        affiliation: components['schemas']['LocalizedText'] | null;
+        name: components['schemas']['LocalizedText'];
+        partner: {
+          country: string;
+          /** Format: uuid */
+          id: string;
+          name: components['schemas']['LocalizedText'];
+        } | null;
+        /** @enum {string} */
+        role: 'chair' | 'moderator' | 'speaker' | 'panelist';
+      }[];
+      room: string | null;
+      /** Format: date-time */
+      startsAt: string;
+      title: components['schemas']['LocalizedText'];
     };
     Registration: {
       answers: {
@@ -391,62 +700,343 @@ export interface components {
       queue: string;
       retried: number;
     };
+    SessionCreateDto: {
+      description?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      /** Format: date-time */
+      endsAt: string;
+      /** @enum {string} */
+      kind: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
+      people?: {
+        affiliation?: {
+          en?: string | null;
+          ja?: string | null;
+        };
+        name: {
+          en?: string | null;
+          ja?: string | null;
+        };
+        partnerId?: string | null;
+        /** @enum {string} */
+        role: 'chair' | 'moderator' | 'speaker' | 'panelist';
+      }[];
+      room?: string | null;
+      /** Format: date-time */
+      startsAt: string;
+      title: {
+        en?: string | null;
+        ja?: string | null;
+      };
+    };
+    SessionRecord: {
+      description: components['schemas']['BilingualText'];
+      /** Format: date-time */
+      endsAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
+      people: {
+        affiliation: components['schemas']['BilingualText'];
+        name: components['schemas']['BilingualText'];
+        partner: {
+          country: string;
+          /** Format: uuid */
+          id: string;
+          name: components['schemas']['BilingualText'];
+        } | null;
+        /** @enum {string} */
+        role: 'chair' | 'moderator' | 'speaker' | 'panelist';
+      }[];
+      room: string | null;
+      /** Format: date-time */
+      startsAt: string;
+      /** Format: uuid */
+      symposiumId: string;
+      title: components['schemas']['BilingualText'];
+      version: number;
+    };
+    SessionRecordDto: {
+      description: components['schemas']['BilingualText'];
+      /** Format: date-time */
+      endsAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
+      people: {
+        affiliation: components['schemas']['BilingualText'];
+        name: components['schemas']['BilingualText'];
+        partner: {
+          country: string;
+          /** Format: uuid */
+          id: string;
+          name: components['schemas']['BilingualText'];
+        } | null;
+        /** @enum {string} */
+        role: 'chair' | 'moderator' | 'speaker' | 'panelist';
+      }[];
+      room: string[];
+      /** Format: date-time */
+      startsAt: string;
+      /** Format: uuid */
+      symposiumId: string;
+      title: components['schemas']['BilingualText'];
+      version: number;
+    };
+    SessionUpdateDto: {
+      description?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      /** Format: date-time */
+      endsAt?: string;
+      /** @enum {string} */
+      kind?: 'keynote' | 'talk' | 'panel-discussion' | 'break' | 'networking';
+      people?: {
+        affiliation?: {
+          en?: string | null;
+          ja?: string | null;
+        };
+        name: {
+          en?: string | null;
+          ja?: string | null;
+        };
+        partnerId?: string | null;
+        /** @enum {string} */
+        role: 'chair' | 'moderator' | 'speaker' | 'panelist';
+      }[];
+      room?: string | null;
+      /** Format: date-time */
+      startsAt?: string;
+      title?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+    };
     Symposium: {
       campus: ('hongo' | 'komaba' | 'kashiwa') | null;
+      description: components['schemas']['LocalizedText'] | null;
       documents: components['schemas']['SymposiumDocument'][];
       edition: number | null;
+      endsAt: string | null;
+      expectedAttendance: number | null;
       format: ('in-person' | 'online' | 'hybrid') | null;
       /** Format: date */
       heldOn: string;
       /** Format: uuid */
       id: string;
-      note: string | null;
+      note: components['schemas']['LocalizedText'] | null;
       organiser: string | null;
       participants: number | null;
       participantsQualifier: ('about' | 'over' | 'exactly') | null;
+      startsAt: string | null;
       /** @enum {string} */
       status:
-        'planned' | 'announced' | 'registration-open' | 'closed' | 'held' | 'report-published';
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published';
       streamUrl: string | null;
-      titleEn: string;
-      titleJa: string | null;
-      venue: string | null;
+      timeZone: string;
+      title: components['schemas']['LocalizedText'];
+      venue: components['schemas']['LocalizedText'] | null;
+    };
+    SymposiumCreateDto: {
+      campus?: ('hongo' | 'komaba' | 'kashiwa') | null;
+      description?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      edition?: number | null;
+      endsAt?: string | null;
+      expectedAttendance?: number | null;
+      format?: ('in-person' | 'online' | 'hybrid') | null;
+      /** Format: date */
+      heldOn: string;
+      note?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      organiser?: string | null;
+      participants?: number | null;
+      participantsQualifier?: ('about' | 'over' | 'exactly') | null;
+      startsAt?: string | null;
+      streamUrl?: string | null;
+      timeZone?: string;
+      title: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      venue?: {
+        en?: string | null;
+        ja?: string | null;
+      };
     };
     SymposiumDocument: {
+      file: {
+        contentType: string;
+        fileName: string | null;
+        href: string;
+        sizeBytes: number;
+      } | null;
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      kind: 'report' | 'announcement' | 'panel-summary' | 'video' | 'programme' | 'other';
+      kind:
+        'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
       /** @enum {string} */
       language: 'en' | 'ja';
       published: boolean;
       publishedIn: string | null;
-      title: string;
+      title: components['schemas']['LocalizedText'];
       url: string | null;
+    };
+    SymposiumDocumentRecord: {
+      file: {
+        contentType: string;
+        fileName: string | null;
+        href: string;
+        sizeBytes: number;
+      } | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind:
+        'report' | 'announcement' | 'panel-summary' | 'slides' | 'video' | 'programme' | 'other';
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      position: number;
+      published: boolean;
+      publishedIn: string | null;
+      /** Format: uuid */
+      symposiumId: string;
+      title: components['schemas']['BilingualText'];
+      /** Format: date-time */
+      updatedAt: string;
+      url: string | null;
+      version: number;
     };
     SymposiumDto: {
       campus: ('hongo' | 'komaba' | 'kashiwa') | null;
+      description: components['schemas']['LocalizedText'] | null;
       documents: components['schemas']['SymposiumDocument'][];
       edition: number | null;
+      endsAt: string | null;
+      expectedAttendance: number | null;
       format: ('in-person' | 'online' | 'hybrid') | null;
       /** Format: date */
       heldOn: string;
       /** Format: uuid */
       id: string;
-      note: string[];
+      note: components['schemas']['LocalizedText'] | null;
       organiser: string[];
       participants: number | null;
       participantsQualifier: ('about' | 'over' | 'exactly') | null;
+      startsAt: string | null;
       /** @enum {string} */
       status:
-        'planned' | 'announced' | 'registration-open' | 'closed' | 'held' | 'report-published';
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published';
       streamUrl: string[];
-      titleEn: string;
-      titleJa: string[];
-      venue: string[];
+      timeZone: string;
+      title: components['schemas']['LocalizedText'];
+      venue: components['schemas']['LocalizedText'] | null;
     };
     SymposiumListDto: {
       items: components['schemas']['Symposium'][];
+    };
+    SymposiumRecordDto: {
+      campus: ('hongo' | 'komaba' | 'kashiwa') | null;
+      /** Format: date-time */
+      createdAt: string;
+      description: components['schemas']['BilingualText'];
+      documents: components['schemas']['SymposiumDocumentRecord'][];
+      edition: number | null;
+      endsAt: string | null;
+      expectedAttendance: number | null;
+      format: ('in-person' | 'online' | 'hybrid') | null;
+      /** Format: date */
+      heldOn: string;
+      /** Format: uuid */
+      id: string;
+      nextStatuses: (
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published'
+      )[];
+      note: components['schemas']['BilingualText'];
+      organiser: string[];
+      participants: number | null;
+      participantsQualifier: ('about' | 'over' | 'exactly') | null;
+      startsAt: string | null;
+      /** @enum {string} */
+      status:
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published';
+      streamUrl: string[];
+      timeZone: string;
+      title: components['schemas']['BilingualText'];
+      /** Format: date-time */
+      updatedAt: string;
+      venue: components['schemas']['BilingualText'];
+      version: number;
+    };
+    SymposiumStatusChangeDto: {
+      /** @enum {string} */
+      status:
+        | 'planned'
+        | 'announced'
+        | 'registration-open'
+        | 'registration-closed'
+        | 'held'
+        | 'report-published';
+    };
+    SymposiumUpdateDto: {
+      campus?: ('hongo' | 'komaba' | 'kashiwa') | null;
+      description?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      edition?: number | null;
+      endsAt?: string | null;
+      expectedAttendance?: number | null;
+      format?: ('in-person' | 'online' | 'hybrid') | null;
+      /** Format: date */
+      heldOn?: string;
+      note?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      organiser?: string | null;
+      participants?: number | null;
+      participantsQualifier?: ('about' | 'over' | 'exactly') | null;
+      startsAt?: string | null;
+      streamUrl?: string | null;
+      timeZone?: string;
+      title?: {
+        en?: string | null;
+        ja?: string | null;
+      };
+      venue?: {
+        en?: string | null;
+        ja?: string | null;
+      };
     };
   };
   responses: never;
@@ -879,9 +1469,15 @@ export interface operations {
   SymposiumsController_list: {
     parameters: {
       query?: {
+        lang?: 'en' | 'ja';
         order?: 'asc' | 'desc';
         status?:
-          'planned' | 'announced' | 'registration-open' | 'closed' | 'held' | 'report-published';
+          | 'planned'
+          | 'announced'
+          | 'registration-open'
+          | 'registration-closed'
+          | 'held'
+          | 'report-published';
       };
       header?: never;
       path?: never;
@@ -908,9 +1504,70 @@ export interface operations {
       };
     };
   };
-  SymposiumsController_get: {
+  SymposiumsController_create: {
     parameters: {
       query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SymposiumCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SymposiumRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SymposiumsController_get: {
+    parameters: {
+      query?: {
+        lang?: 'en' | 'ja';
+      };
       header?: never;
       path: {
         id: string;
@@ -938,6 +1595,97 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SymposiumsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SymposiumUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SymposiumRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
         headers: {
           [name: string]: unknown;
         };
@@ -1008,6 +1756,453 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DocumentsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DocumentCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DocumentsController_remove: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        documentId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DocumentsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        documentId: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DocumentUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DocumentRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProgrammeController_published: {
+    parameters: {
+      query?: {
+        lang?: 'en' | 'ja';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProgrammeDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProgrammeController_calendar: {
+    parameters: {
+      query?: {
+        lang?: 'en' | 'ja';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description iCalendar file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/calendar': string;
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ProgrammeController_draft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProgrammeDraftDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProgrammeController_publish: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProgrammeDraftDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SymposiumsController_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SymposiumRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -1301,6 +2496,210 @@ export interface operations {
       };
     };
   };
+  ProgrammeController_createSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SessionCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProgrammeController_removeSession: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+        sessionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ProgrammeController_updateSession: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+        sessionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SessionUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   RegistrationsController_signUp: {
     parameters: {
       query?: never;
@@ -1353,6 +2752,127 @@ export interface operations {
       };
       /** @description application/problem+json */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SymposiumsController_changeStatus: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SymposiumStatusChangeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SymposiumRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SymposiumsController_archive: {
+    parameters: {
+      query?: {
+        lang?: 'en' | 'ja';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ArchiveDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
         headers: {
           [name: string]: unknown;
         };

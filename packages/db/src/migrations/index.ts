@@ -15,7 +15,10 @@ import * as registry0005 from './registry/0005-partner-version';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
-import * as symposium0009 from './symposium/0009-registrations';
+import * as symposium0005 from './symposium/0005-symposium-details';
+import * as symposium0006 from './symposium/0006-programme';
+import * as symposium0007 from './symposium/0007-documents';
+import * as symposium0008 from './symposium/0008-registrations';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -36,8 +39,10 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-audit': auditMigration('symposium'),
     '0003-registry-events': consumerMigration('symposium'),
     '0004-partner-version': symposium0004,
-    '0008-outbox': outboxMigration('symposium'),
-    '0009-registrations': symposium0009,
+    '0005-symposium-details': symposium0005,
+    '0006-programme': symposium0006,
+    '0007-documents': symposium0007,
+    '0008-registrations': symposium0008,
   },
   inquiries: {
     '0001-schema': inquiries0001,

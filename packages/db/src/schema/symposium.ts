@@ -2,8 +2,10 @@ import type {
   Campus,
   DocumentKind,
   Language,
+  ParticipantsQualifier,
   RegistrationStatus,
-  Symposium,
+  SessionKind,
+  SessionRole,
   SymposiumFormat,
   SymposiumStatus,
 } from '@sp/types';
@@ -20,18 +22,29 @@ import type {
 export type SymposiumTable = {
   id: Generated<string>;
   edition: number | null;
-  titleEn: string;
+  /** A title needs one language at least (a check constraint). */
+  titleEn: string | null;
   titleJa: string | null;
+  descriptionEn: string | null;
+  descriptionJa: string | null;
   heldOn: DateOnly;
+  /** Wall-clock times (`HH:MM:SS`) in `timeZone`. */
+  startsAt: string | null;
+  endsAt: string | null;
+  timeZone: ColumnType<string, string | undefined, string>;
   campus: Campus | null;
-  venue: string | null;
+  venueEn: string | null;
+  venueJa: string | null;
   format: SymposiumFormat | null;
   streamUrl: string | null;
+  expectedAttendance: number | null;
   status: SymposiumStatus;
   participants: number | null;
-  participantsQualifier: Symposium['participantsQualifier'];
+  participantsQualifier: ParticipantsQualifier | null;
   organiser: string | null;
-  note: string | null;
+  noteEn: string | null;
+  noteJa: string | null;
+  version: ColumnType<string, never, string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 };
@@ -41,15 +54,62 @@ export type SymposiumDocumentTable = {
   symposiumId: string;
   kind: DocumentKind;
   language: Language;
-  title: string;
+  /** The English title (the column predates bilingual titles); one of the two is set. */
+  title: string | null;
+  titleJa: string | null;
   url: string | null;
   publishedIn: string | null;
   published: ColumnType<boolean, boolean | undefined, boolean>;
   position: ColumnType<number, number | undefined, number>;
+  storageKey: string | null;
+  contentType: string | null;
+  sizeBytes: ColumnType<string | null, number | null | undefined, number | null>;
+  fileName: string | null;
+  version: ColumnType<string, never, string>;
   createdAt: Timestamp;
+  updatedAt: Timestamp;
 };
 
-/** Registration settings of a symposium (migration 0009): one row per symposium that takes sign-ups. */
+export type SessionTable = {
+  id: Generated<string>;
+  symposiumId: string;
+  kind: SessionKind;
+  titleEn: string | null;
+  titleJa: string | null;
+  descriptionEn: string | null;
+  descriptionJa: string | null;
+  startsAt: ColumnType<Date, Date | string, Date | string>;
+  endsAt: ColumnType<Date, Date | string, Date | string>;
+  room: string | null;
+  version: ColumnType<string, never, string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+};
+
+export type SessionPersonTable = {
+  id: Generated<string>;
+  sessionId: string;
+  role: SessionRole;
+  nameEn: string | null;
+  nameJa: string | null;
+  affiliationEn: string | null;
+  affiliationJa: string | null;
+  partnerId: string | null;
+  position: ColumnType<number, number | undefined, number>;
+};
+
+export type ProgrammePublicationTable = {
+  symposiumId: string;
+  /**
+   * The sessions as staff saw them when publishing: `SessionRecord[]` (stored form, both
+   * languages), parsed by its contract when read.
+   */
+  sessions: ColumnType<unknown, string, string>;
+  publishedAt: Timestamp;
+  publishedBy: string | null;
+};
+
+/** Registration settings of a symposium (migration 0008): one row per symposium that takes sign-ups. */
 export type RegistrationSettingsTable = {
   symposiumId: string;
   capacity: number;
@@ -92,6 +152,9 @@ export type RegistrationReminderTable = {
 export type SymposiumTables = {
   'symposium.symposium': SymposiumTable;
   'symposium.document': SymposiumDocumentTable;
+  'symposium.session': SessionTable;
+  'symposium.sessionPerson': SessionPersonTable;
+  'symposium.programmePublication': ProgrammePublicationTable;
   'symposium.auditLog': AuditLogTable;
   'symposium.processedMessage': ProcessedMessageTable;
   'symposium.partner': PartnerSnapshotTable;

@@ -1,18 +1,26 @@
-import type { Symposium, SymposiumDocument } from '@sp/types';
+import type { SymposiumCreate, SymposiumDocumentCreate, SymposiumStatus } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema/index';
 import type { SeedCounts, SeedProgress } from './seed';
 
-/** A document as the symposium contract shows it (only what the public record gives). */
-export type SeedDocument = Pick<SymposiumDocument, 'kind' | 'language' | 'title'> &
-  Partial<Pick<SymposiumDocument, 'publishedIn'>>;
+/** A document as the create contract takes it (only what the public record gives; an English title). */
+export type SeedDocument = Pick<SymposiumDocumentCreate, 'kind' | 'language' | 'publishedIn'> & {
+  title: string;
+};
 
-/** A symposium as its contract shows it (there is no create contract for symposiums yet). */
+/**
+ * A symposium as the create contract takes it, with the status it reached (the API moves a
+ * status one guarded step at a time; the seed records history). English titles and venues, as
+ * the public page publishes them.
+ */
 export type SeedSymposium = Omit<
-  Symposium,
-  'id' | 'titleJa' | 'streamUrl' | 'note' | 'documents'
+  SymposiumCreate,
+  'title' | 'venue' | 'note' | 'description' | 'timeZone' | 'streamUrl'
 > & {
+  titleEn: string;
+  venue: string | null;
   note?: string;
+  status: SymposiumStatus;
   documents: SeedDocument[];
 };
 
@@ -160,17 +168,17 @@ export async function seedSymposium(
     const inserted = await trx
       .insertInto('symposium.symposium')
       .values({
-        edition: s.edition,
+        edition: s.edition ?? null,
         titleEn: s.titleEn,
         heldOn: s.heldOn,
-        campus: s.campus,
-        venue: s.venue,
-        format: s.format,
+        campus: s.campus ?? null,
+        venueEn: s.venue,
+        format: s.format ?? null,
         status: s.status,
-        participants: s.participants,
-        participantsQualifier: s.participantsQualifier,
-        organiser: s.organiser,
-        note: s.note ?? null,
+        participants: s.participants ?? null,
+        participantsQualifier: s.participantsQualifier ?? null,
+        organiser: s.organiser ?? null,
+        noteEn: s.note ?? null,
       })
       .onConflict((oc) => oc.column('heldOn').doNothing())
       .returning('id')

@@ -1,3 +1,5 @@
 // The symposium service's contracts (apps/symposium).
 export * from './symposium';
+export * from './programme';
+export * from './events';
 export * from './registration';

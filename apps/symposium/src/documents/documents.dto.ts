@@ -1,0 +1,15 @@
+import {
+  symposiumDocumentCreateSchema,
+  symposiumDocumentRecordSchema,
+  symposiumDocumentUpdateSchema,
+} from '@sp/types';
+import { createZodDto } from 'nestjs-zod/dto';
+import { z } from 'zod';
+
+export class DocumentParamsDto extends createZodDto(
+  z.object({ id: z.uuid(), documentId: z.uuid() }),
+) {}
+export class DocumentCreateDto extends createZodDto(symposiumDocumentCreateSchema) {}
+export class DocumentUpdateDto extends createZodDto(symposiumDocumentUpdateSchema) {}
+// A copy without the component id (the record is also nested in SymposiumRecord).
+export class DocumentRecordDto extends createZodDto(symposiumDocumentRecordSchema.extend({})) {}
