@@ -168,7 +168,7 @@ describe('registration settings', () => {
 });
 
 describe('signing up', () => {
-  it('refuses a sign-up before opening or after closing, writing nothing', async () => {
+  it('refuses a sign-up before opening, after closing or once registration is closed, writing nothing', async () => {
     const early = await openSymposium(10, {
       opensAt: new Date(Date.now() + 86_400_000),
       closesAt: new Date(Date.now() + 2 * 86_400_000),
@@ -177,7 +177,14 @@ describe('signing up', () => {
       opensAt: new Date(Date.now() - 2 * 86_400_000),
       closesAt: new Date(Date.now() - 1000),
     });
-    for (const s of [early, late]) {
+    // Within its window, but staff closed registration: refused as well.
+    const closedByStaff = await openSymposium(10);
+    await ctx.database.db
+      .updateTable('symposium.symposium')
+      .set({ status: 'registration-closed' })
+      .where('id', '=', closedByStaff.id)
+      .execute();
+    for (const s of [early, late, closedByStaff]) {
       const res = await anon.POST('/symposiums/{id}/sign-ups', {
         params: { path: { id: s.id } },
         body: { name: 'Ada', email: `ada-${s.id}@example.org`, answers },
@@ -330,7 +337,7 @@ describe('signing up', () => {
   it('registers one address once per symposium (case-insensitively), again after cancelling', async () => {
     const s = await openSymposium();
     const signUp = (email: string) =>
-      anon.POST('/symposiums/{id}/sign-ups', {
+      staff.POST('/symposiums/{id}/registrations', {
         params: { path: { id: s.id } },
         body: { name: 'Grace', email, answers },
       });

@@ -3,6 +3,7 @@ import {
   checkCancellable,
   checkCheckIn,
   checkRegistrationWindow,
+  checkSymposiumTakesSignUps,
   dueReminder,
   promotable,
   statusOnArrival,
@@ -110,5 +111,14 @@ describe('dueReminder', () => {
       }),
     ).toEqual({ send: 1440, record: [1440] });
     expect(dueReminder({ ...base, now: startsAt })).toBeNull();
+  });
+});
+
+describe('checkSymposiumTakesSignUps', () => {
+  it('takes sign-ups until staff close registration or the symposium is over', () => {
+    for (const status of ['planned', 'announced', 'registration-open'] as const)
+      expect(code(() => checkSymposiumTakesSignUps(status))).toBeUndefined();
+    for (const status of ['registration-closed', 'held', 'report-published'] as const)
+      expect(code(() => checkSymposiumTakesSignUps(status))).toBe('conflict');
   });
 });

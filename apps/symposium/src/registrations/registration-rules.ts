@@ -1,5 +1,5 @@
 import { AppError } from '@sp/platform';
-import type { RegistrationStatus } from '@sp/types';
+import type { RegistrationStatus, SymposiumStatus } from '@sp/types';
 
 /** Seats are taken by the confirmed and by those already checked in. */
 export const takesSeat = (status: RegistrationStatus): boolean =>
@@ -80,4 +80,24 @@ export function dueReminder(input: {
   const nearest = Math.min(...due);
   if (sentOffsets.includes(nearest)) return null;
   return { send: nearest, record: fresh };
+}
+
+/** Statuses after which a symposium takes no more sign-ups, whatever its window says. */
+const closedStatuses: readonly SymposiumStatus[] = [
+  'registration-closed',
+  'held',
+  'report-published',
+];
+
+/**
+ * Refuses a sign-up once staff have closed registration (or the symposium is over): a 409
+ * naming the status, so closing registration early needs no change to the window.
+ */
+export function checkSymposiumTakesSignUps(status: SymposiumStatus): void {
+  if (!closedStatuses.includes(status)) return;
+  throw new AppError('conflict', `the symposium is ${status}: registration is closed`, {
+    errors: [
+      { in: 'params', field: 'id', message: `registration is closed (${status})`, code: 'closed' },
+    ],
+  });
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { RegistrationListQuery, RegistrationStatus } from '@sp/types';
+import type { RegistrationListQuery, RegistrationStatus, SymposiumStatus } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -19,6 +19,7 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** The symposium facts registration mail and reminders need. */
 export type SymposiumFacts = {
   id: string;
+  status: SymposiumStatus;
   titleEn: string | null;
   titleJa: string | null;
   heldOn: string;
@@ -69,7 +70,7 @@ export class RegistrationsRepository {
   symposium(id: string, db: Db = this.db): Promise<SymposiumFacts | undefined> {
     return db
       .selectFrom('symposium.symposium as s')
-      .select(['s.id', 's.titleEn', 's.titleJa', 's.heldOn', startsAt.as('startsAt')])
+      .select(['s.id', 's.status', 's.titleEn', 's.titleJa', 's.heldOn', startsAt.as('startsAt')])
       .where('s.id', '=', id)
       .executeTakeFirst();
   }

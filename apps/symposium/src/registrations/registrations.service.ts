@@ -33,6 +33,7 @@ import {
   checkCancellable,
   checkCheckIn,
   checkRegistrationWindow,
+  checkSymposiumTakesSignUps,
   dueReminder,
   promotable,
   statusOnArrival,
@@ -170,6 +171,7 @@ export class RegistrationsService {
     ]);
     if (!symposium) throw AppError.notFound('symposium', symposiumId);
     if (!before) throw notConfigured(symposiumId);
+    checkSymposiumTakesSignUps(symposium.status);
     checkRegistrationWindow(before.opensAt, before.closesAt, now);
     checkAnswers(formOf(before), body.answers ?? {});
     return this.repo.transaction(async (trx) => {
