@@ -19,6 +19,10 @@ const benchmarks = [
     summary: 'GET /partners?limit=50: the service against plain Fastify + pg',
   },
   {
+    name: 'archive-read',
+    summary: 'GET /symposiums/archive: the public archive against plain Fastify + pg',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

@@ -6,6 +6,7 @@ import {
   type PlatformOptions,
   ServiceJobsModule,
 } from '@sp/platform';
+import { configSchema } from './config';
 import { DocumentsModule } from './documents/documents.module';
 import { SymposiumJobs } from './jobs/symposium.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
@@ -27,6 +28,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({
         ...options,
+        // The service's own settings (document uploads) on top of the platform's.
+        config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'symposium',
         // Partner tokens of an ended partnership are refused once the snapshot shows it.

@@ -1,15 +1,30 @@
-import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
-import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  AppError,
   type ExpectedVersion,
   IfMatch,
   Preconditioned,
+  Public,
   Responds,
   Roles,
   sendETag,
 } from '@sp/platform';
 import type { SymposiumDocumentRecord } from '@sp/types';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SymposiumIdParamsDto } from '../symposiums/symposiums.dto';
 import {
   DocumentCreateDto,
@@ -57,6 +72,67 @@ export class DocumentsController {
     return record;
   }
 
+  /**
+   * Uploads the document's file (`multipart/form-data`, one part named `file`), replacing its
+   * link or earlier file. The type is checked by content against the allowed list (415), the
+   * size against `DOCUMENT_MAX_BYTES` (413). Needs `If-Match`.
+   */
+  @Put(':documentId/file')
+  @Roles('staff')
+  @Preconditioned()
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @Responds(200, DocumentRecordDto, 401, 403, 404, 413, 415)
+  async upload(
+    @Param() { id, documentId }: DocumentParamsDto,
+    @IfMatch() expected: ExpectedVersion,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SymposiumDocumentRecord> {
+    const file = await this.readFile(request);
+    const record = await this.documents.attachFile(id, documentId, file, expected);
+    sendETag(reply, record.version);
+    return record;
+  }
+
+  /**
+   * The document's file, always as a download (`Content-Disposition: attachment`, nosniff, a
+   * sandboxing CSP): never rendered by the browser as a page of this site. The public gets a
+   * published document's file; staff any.
+   */
+  @Get(':documentId/file')
+  @Public()
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'The file',
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiResponse({ status: 404, description: 'application/problem+json' })
+  async download(
+    @Param() { id, documentId }: DocumentParamsDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<StreamableFile> {
+    const file = await this.documents.openFile(id, documentId);
+    const name = file.fileName ?? `document-${documentId}`;
+    void reply
+      .header('content-type', file.contentType)
+      .header('content-length', String(file.size))
+      .header(
+        'content-disposition',
+        `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      )
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox");
+    return new StreamableFile(file.stream);
+  }
+
   /** Removes the document (and its uploaded file). Needs `If-Match`. */
   @Delete(':documentId')
   @Roles('staff')
@@ -68,5 +144,50 @@ export class DocumentsController {
     @IfMatch() expected: ExpectedVersion,
   ): Promise<void> {
     await this.documents.remove(id, documentId, expected);
+  }
+
+  /** The `file` part of a multipart body (limits from the config: 413 when over). */
+  private async readFile(
+    request: FastifyRequest,
+  ): Promise<{ fileName: string | undefined; data: Buffer }> {
+    const missing = () =>
+      new AppError('validation-error', 'invalid body: file', {
+        errors: [
+          {
+            in: 'body',
+            field: 'file',
+            message: 'send the file as a part named "file"',
+            code: 'required',
+          },
+        ],
+      });
+    if (!request.isMultipart()) throw missing();
+    try {
+      const part = await request.file({
+        limits: { fileSize: this.documents.limits.maxBytes, files: 1, fields: 5 },
+      });
+      if (!part || part.fieldname !== 'file') {
+        part?.file.resume();
+        throw missing();
+      }
+      return { fileName: part.filename, data: await part.toBuffer() };
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+        throw new AppError(
+          'payload-too-large',
+          `the file is over ${this.documents.limits.maxBytes} bytes`,
+          {
+            errors: [
+              {
+                in: 'body',
+                field: 'file',
+                message: `must be at most ${this.documents.limits.maxBytes} bytes`,
+                code: 'too_large',
+              },
+            ],
+          },
+        );
+      throw error;
+    }
   }
 }

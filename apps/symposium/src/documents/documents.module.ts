@@ -1,11 +1,32 @@
-import { Module } from '@nestjs/common';
+import multipart from '@fastify/multipart';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { APP_CONFIG, FILE_STORE, LocalDiskFileStore } from '@sp/platform';
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '../config';
 import { DocumentsController } from './documents.controller';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
 @Module({
   controllers: [DocumentsController],
-  providers: [DocumentsService, DocumentsRepository],
+  providers: [
+    DocumentsService,
+    DocumentsRepository,
+    {
+      provide: FILE_STORE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new LocalDiskFileStore(config.STORAGE_DIR),
+    },
+  ],
   exports: [DocumentsService],
 })
-export class DocumentsModule {}
+export class DocumentsModule implements OnModuleInit {
+  constructor(private readonly adapter: HttpAdapterHost) {}
+
+  /** Multipart bodies (document uploads): parsed only where a route reads them. */
+  async onModuleInit(): Promise<void> {
+    const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
+    await fastify.register(multipart, { throwFileSizeLimit: true });
+  }
+}

@@ -1,6 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
-import { AppError, AuditLog, checkVersion, type ExpectedVersion } from '@sp/platform';
+import {
+  APP_CONFIG,
+  AppError,
+  AuditLog,
+  checkVersion,
+  type ExpectedVersion,
+  FILE_STORE,
+  type FileStore,
+  requestContext,
+} from '@sp/platform';
+import { fileTypeFromBuffer } from 'file-type';
 import type {
   SymposiumDocumentCreate,
   SymposiumDocumentRecord,
@@ -8,17 +20,25 @@ import type {
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import { checkHasText, mergeBilingual, toBilingual } from '../common/bilingual';
+import type { AppConfig } from '../config';
 import { checkDocumentContent } from './document-content';
+import { checkDocumentFile, type DocumentFileLimits, safeFileName } from './document-file';
 import { type DocumentRow, toDocumentRecord } from './documents.mapper';
 import { DocumentsRepository } from './documents.repository';
 
 /** A symposium's documents: links and uploaded files, drafts until published. */
 @Injectable()
 export class DocumentsService {
+  readonly limits: DocumentFileLimits;
+
   constructor(
     private readonly repo: DocumentsRepository,
     private readonly audit: AuditLog,
-  ) {}
+    @Inject(FILE_STORE) private readonly store: FileStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limits = { contentTypes: config.DOCUMENT_TYPES, maxBytes: config.DOCUMENT_MAX_BYTES };
+  }
 
   /** The documents of several symposiums, in order (`publishedOnly` for the public's view). */
   listFor(
@@ -64,13 +84,15 @@ export class DocumentsService {
     });
   }
 
-  update(
+  /** Changes the given fields; a link given replaces an uploaded file (removed after the commit). */
+  async update(
     symposiumId: string,
     id: string,
     patch: SymposiumDocumentUpdate,
     expected: ExpectedVersion,
   ): Promise<SymposiumDocumentRecord> {
-    return this.repo.transaction(async (trx) => {
+    let replacedFile: string | null = null;
+    const updated = await this.repo.transaction(async (trx) => {
       const current = await this.repo.findForUpdate(trx, symposiumId, id);
       if (!current) throw AppError.notFound('document', id);
       checkVersion(current.version, expected, 'document');
@@ -79,18 +101,23 @@ export class DocumentsService {
         ? mergeBilingual({ en: current.title, ja: current.titleJa }, titlePatch)
         : undefined;
       if (title) checkHasText(title, 'title');
+      const dropsFile = typeof fields.url === 'string' && current.storageKey !== null;
       // Checked when the change touches what is shown (documents listed before links were kept,
       // such as the seeded ones, stay editable).
       if (fields.published !== undefined || fields.url !== undefined)
         checkDocumentContent({
           url: fields.url === undefined ? current.url : fields.url,
-          storageKey: current.storageKey,
+          storageKey: dropsFile ? null : current.storageKey,
           published: fields.published ?? current.published,
         });
       const row = await this.repo.update(trx, current, {
         ...fields,
         ...(title ? { title: title.en, titleJa: title.ja } : {}),
+        ...(dropsFile
+          ? { storageKey: null, contentType: null, sizeBytes: null, fileName: null }
+          : {}),
       });
+      if (dropsFile) replacedFile = current.storageKey;
       const record = toDocumentRecord(row);
       await this.audit.record(trx, {
         entity: 'symposium-document',
@@ -101,11 +128,79 @@ export class DocumentsService {
       });
       return record;
     });
+    if (replacedFile) await this.store.delete(replacedFile);
+    return updated;
   }
 
-  /** Deletes the row; the uploaded file, if any, is returned for removal after the commit. */
+  /**
+   * Stores an uploaded file as the document's content (replacing a link or an earlier file).
+   * The type is checked by the bytes before anything is stored; the file is stored before the
+   * transaction and removed again if it fails; the replaced file goes after the commit.
+   */
+  async attachFile(
+    symposiumId: string,
+    id: string,
+    file: { fileName: string | undefined; data: Buffer },
+    expected: ExpectedVersion,
+  ): Promise<SymposiumDocumentRecord> {
+    const contentType = checkDocumentFile(
+      { detectedType: (await fileTypeFromBuffer(file.data))?.mime, size: file.data.length },
+      this.limits,
+    );
+    const storageKey = `symposium/documents/${id}/${randomUUID()}`;
+    const { size } = await this.store.put(storageKey, file.data);
+    let replaced: string | null = null;
+    try {
+      const record = await this.repo.transaction(async (trx) => {
+        const current = await this.repo.findForUpdate(trx, symposiumId, id);
+        if (!current) throw AppError.notFound('document', id);
+        checkVersion(current.version, expected, 'document');
+        replaced = current.storageKey;
+        const row = await this.repo.update(trx, current, {
+          url: null,
+          storageKey,
+          contentType,
+          sizeBytes: size,
+          fileName: safeFileName(file.fileName),
+        });
+        const after = toDocumentRecord(row);
+        await this.audit.record(trx, {
+          entity: 'symposium-document',
+          entityId: id,
+          action: 'attach-file',
+          before: toDocumentRecord(current),
+          after,
+        });
+        return after;
+      });
+      if (replaced) await this.store.delete(replaced);
+      return record;
+    } catch (error) {
+      await this.store.delete(storageKey);
+      throw error;
+    }
+  }
+
+  /** A document's file: staff reach any, others a published document's only (404 otherwise). */
+  async openFile(
+    symposiumId: string,
+    id: string,
+  ): Promise<{ stream: Readable; contentType: string; size: number; fileName: string | null }> {
+    const row = await this.repo.find(symposiumId, id);
+    const staff = requestContext.principal().kind === 'staff';
+    if (!row || !row.storageKey || !row.contentType || (!row.published && !staff))
+      throw new AppError('not-found', `document ${id} has no file to download`);
+    return {
+      stream: await this.store.get(row.storageKey),
+      contentType: row.contentType,
+      size: Number(row.sizeBytes ?? 0),
+      fileName: row.fileName,
+    };
+  }
+
+  /** Deletes the row, then (after the commit) its uploaded file. */
   async remove(symposiumId: string, id: string, expected: ExpectedVersion): Promise<DocumentRow> {
-    return this.repo.transaction(async (trx) => {
+    const removed = await this.repo.transaction(async (trx) => {
       const current = await this.repo.findForUpdate(trx, symposiumId, id);
       if (!current) throw AppError.notFound('document', id);
       checkVersion(current.version, expected, 'document');
@@ -118,5 +213,7 @@ export class DocumentsService {
       });
       return current;
     });
+    if (removed.storageKey) await this.store.delete(removed.storageKey);
+    return removed;
   }
 }
