@@ -31,6 +31,11 @@ const benchmarks = [
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',
   },
+  {
+    name: 'registration-burst',
+    summary:
+      '200 concurrent registrations for 50 seats on one symposium: the service against plain Fastify + pg',
+  },
 ];
 
 function select(names) {

@@ -4,11 +4,14 @@ import {
   partnerSnapshotAccess,
   PlatformModule,
   type PlatformOptions,
+  ServiceJobsModule,
 } from '@sp/platform';
 import { configSchema } from './config';
-import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 import { DocumentsModule } from './documents/documents.module';
+import { SymposiumJobs } from './jobs/symposium.jobs';
+import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 import { ProgrammeModule } from './programme/programme.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 import { SymposiumsModule } from './symposiums/symposiums.module';
 
 export const SERVICE = 'symposium';
@@ -38,6 +41,9 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       SymposiumsModule,
       DocumentsModule,
       ProgrammeModule,
+      RegistrationsModule,
+      // Its scheduled work (registration reminders) runs here, on its own data.
+      ServiceJobsModule.register(SymposiumJobs, [RegistrationsModule]),
     ],
   };
 }

@@ -8,6 +8,7 @@ import {
   type MatrixRow,
   platformRows,
   runMatrix,
+  staffToken,
   startApp,
   symposiumClient,
   testConfig,
@@ -20,6 +21,7 @@ const { app: ctx, tokens: callerTokensOf } = useTestAppWithPartners(appModule, d
   scopes: { partnerA: ['symposium:register'], partnerB: ['registry:read'] },
 });
 const make = factories(ctx);
+const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
 
 /** Staff-only writes: staff and admins may, viewers and partners may not. */
 const staffWrite = (status: number) => ({
@@ -68,6 +70,115 @@ it('gives every caller exactly what it may, on every route', async () => {
   const documents = await perCaller(() => make.symposiumDocument(first.id));
   const sessions = await perCaller(() => make.symposiumSession(first.id));
   const ifMatchAny = { 'if-match': '*' };
+  const open = await make.symposium();
+  await make.registrationSettings(open.id, { capacity: 1000 });
+  // A registration per caller that may cancel one (partner A's made by partner A's token).
+  const ofStaff = await make.registration(open.id);
+  const ofPartnerA = await make.registration(open.id, { partnerId: PARTNER_A });
+  const toCancel: Partial<Record<string, string>> = {
+    staff: (await make.registration(open.id)).id,
+    admin: (await make.registration(open.id)).id,
+    partnerA: (await make.registration(open.id, { partnerId: PARTNER_A })).id,
+  };
+  const toCheckIn: Partial<Record<string, string>> = {
+    staff: (await make.registration(open.id)).id,
+    admin: (await make.registration(open.id)).id,
+  };
+  // The secret link of a registration made through the API (its token is in its mail).
+  const viaApi = await symposiumClient(ctx, await staffToken('staff')).POST(
+    '/symposiums/{id}/registrations',
+    { params: { path: { id: open.id } }, body: { name: 'Linked', email: 'linked@example.org' } },
+  );
+  const mail = await ctx.database.db
+    .selectFrom('symposium.outbox')
+    .select('payload')
+    .where('name', '=', 'email.send')
+    .execute();
+  const manageUrl = mail
+    .map((m) => m.payload as { to: string[]; data: Record<string, string> })
+    .find((p) => p.to.includes('linked@example.org'))!.data['manageUrl']!;
+  const token = manageUrl.split('/registrations/self/')[1]!;
+  expect(viaApi.response.status).toBe(201);
+  let n = 0;
+  const person = (caller: string) => ({
+    name: `Matrix ${caller}`,
+    email: `matrix-${caller}-${++n}@example.org`,
+  });
+  const settingsBody = {
+    capacity: 1000,
+    opensAt: '2026-01-01T00:00:00Z',
+    closesAt: '2099-01-01T00:00:00Z',
+  };
+  const registrationRows: MatrixRow[] = [
+    {
+      route: 'GET /symposiums/:id/registration-settings',
+      request: () => ({ path: `/symposiums/${open.id}/registration-settings` }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'PUT /symposiums/:id/registration-settings',
+      request: () => ({ path: `/symposiums/${open.id}/registration-settings`, body: settingsBody }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      // Public, rate limited (10 a minute): the matrix's nine callers stay within it.
+      route: 'POST /symposiums/:id/sign-ups',
+      request: (caller) => ({ path: `/symposiums/${open.id}/sign-ups`, body: person(caller) }),
+      expect: { others: 201 },
+    },
+    {
+      route: 'POST /symposiums/:id/registrations',
+      request: (caller) => ({ path: `/symposiums/${open.id}/registrations`, body: person(caller) }),
+      expect: { anonymous: 401, staff: 201, admin: 201, partnerA: 201, others: 403 },
+    },
+    {
+      route: 'GET /symposiums/:id/registrations',
+      request: () => ({ path: `/symposiums/${open.id}/registrations` }),
+      expect: { anonymous: 401, viewer: 200, staff: 200, admin: 200, partnerA: 200, others: 403 },
+    },
+    {
+      route: 'GET /symposiums/:id/registrations/export',
+      request: () => ({ path: `/symposiums/${open.id}/registrations/export` }),
+      expect: { anonymous: 401, viewer: 200, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'POST /symposiums/:id/check-ins',
+      request: (caller) => ({
+        path: `/symposiums/${open.id}/check-ins`,
+        body: { registrationId: toCheckIn[caller] ?? ofStaff.id },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      // Partner A reads its own delegate; the staff's registration is not found for it.
+      route: 'GET /registrations/:id',
+      request: (caller) => ({
+        path: `/registrations/${caller === 'partnerA' ? ofPartnerA.id : ofStaff.id}`,
+      }),
+      expect: { anonymous: 401, viewer: 200, staff: 200, admin: 200, partnerA: 200, others: 403 },
+    },
+    {
+      route: 'DELETE /registrations/:id',
+      request: (caller) => ({ path: `/registrations/${toCancel[caller] ?? ofStaff.id}` }),
+      expect: { anonymous: 401, staff: 200, admin: 200, partnerA: 200, others: 403 },
+    },
+    {
+      route: 'GET /registrations/self/:token',
+      request: () => ({ path: `/registrations/self/${token}` }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /registrations/self/:token/qr.png',
+      request: () => ({ path: `/registrations/self/${token}/qr.png` }),
+      expect: { others: 200 },
+    },
+    {
+      // The link is the credential, whoever else the caller is; a second cancel changes nothing.
+      route: 'DELETE /registrations/self/:token',
+      request: () => ({ path: `/registrations/self/${token}` }),
+      expect: { others: 200 },
+    },
+  ];
   const rows: MatrixRow[] = [
     ...platformRows,
     { route: 'GET /symposiums', request: () => ({ path: '/symposiums' }), expect: { others: 200 } },
@@ -203,6 +314,7 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: staffWrite(204),
     },
     auditRow('symposium', first.id),
+    ...registrationRows,
     {
       // Admins replay registry events not applied yet (an admin write, audited).
       route: 'POST /registry-events/replay',

@@ -5,6 +5,7 @@ import {
   fundingRecordEvents,
   mobilityRecordEvents,
   peopleEvents,
+  registrationEvents,
   registryEvents,
   symposiumEvents,
 } from '@sp/types';
@@ -36,7 +37,7 @@ export const topicMessages = {
     ...mobilityRecordEvents,
     ...fundingRecordEvents,
   },
-  'symposium-events': symposiumEvents,
+  'symposium-events': { ...symposiumEvents, ...registrationEvents },
   'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;

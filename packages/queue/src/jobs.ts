@@ -23,7 +23,7 @@ const scheduledRunOptions: JobsOptions = {
  * (`enqueue`) and processors (`takeJob`, `runJob`) share these, so neither can drift from the
  * other. A job runs in the service whose data it reads: the worker's queues (`notifications`,
  * `reports`) send mail and build reports; a service's own queue (`registry-jobs`,
- * `inquiries-jobs`) runs its scheduled work there. Never rename a job: waiting jobs carry the name.
+ * `inquiries-jobs`, `symposium-jobs`) runs its scheduled work there. Never rename a job: waiting jobs carry the name.
  */
 export const jobs = {
   'email.send': {
@@ -33,6 +33,11 @@ export const jobs = {
   },
   'inquiries.sla-sweep': {
     queue: queueNames.inquiriesJobs,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+  'symposium.registration-reminders': {
+    queue: queueNames.symposiumJobs,
     schema: scheduledRunSchema,
     options: scheduledRunOptions,
   },

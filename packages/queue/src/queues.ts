@@ -16,6 +16,7 @@ export const queueNames = {
   /** Scheduled work of a service on its own data, run by that service (not by the worker). */
   registryJobs: 'registry-jobs',
   inquiriesJobs: 'inquiries-jobs',
+  symposiumJobs: 'symposium-jobs',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 

@@ -13,7 +13,7 @@ export type Schedule = {
 
 /**
  * The recurring jobs, each upserted on its job's queue when the service that runs that queue
- * starts (the registry: `registry-jobs`; inquiries: `inquiries-jobs`; the worker: `notifications`
+ * starts (the registry: `registry-jobs`; inquiries: `inquiries-jobs`; symposium: `symposium-jobs`; the worker: `notifications`
  * and `reports`). Any number of replicas may do so: an upsert of an unchanged schedule changes
  * nothing. Times are Tokyo times, as the programme's office keeps them.
  */
@@ -23,6 +23,13 @@ export const schedules: readonly Schedule[] = [
     pattern: '*/15 * * * *',
     tz: 'Asia/Tokyo',
     summary: 'Alert owners of inquiries past their first-response or resolution SLA.',
+  },
+  {
+    job: 'symposium.registration-reminders',
+    pattern: '*/10 * * * *',
+    tz: 'Asia/Tokyo',
+    summary:
+      'Remind confirmed registrants of a symposium the configured time before it starts (default 3 days and 1 day), once each.',
   },
   {
     job: 'agreements.expiry-reminders',

@@ -26,6 +26,8 @@ export type MobilityCreateBody = Schemas['MobilityCreateDto'];
 export type MobilityRecordBody = Schemas['MobilityRecordDto'];
 export type FundingCreateBody = Schemas['FundingCreateDto'];
 export type FundingBody = Schemas['FundingDto'];
+export type RegistrationSettingsRow = Selectable<DB['symposium.registrationSettings']>;
+export type RegistrationRow = Selectable<DB['symposium.registration']>;
 export type SymposiumSessionRow = Selectable<DB['symposium.session']>;
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
@@ -248,6 +250,60 @@ export function factories(ctx: TestApp) {
           language: 'en',
           title: `Report ${tag}-${next()}`,
           published: true,
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * Registration settings of a symposium, written to `symposium.registration_settings`: open
+     * from an hour ago for 30 days, 50 seats, no extra form fields, unless given.
+     */
+    async registrationSettings(
+      symposiumId: string,
+      overrides: Partial<
+        Omit<Insertable<DB['symposium.registrationSettings']>, 'symposiumId'>
+      > = {},
+    ): Promise<RegistrationSettingsRow> {
+      const now = Date.now();
+      return ctx.database.db
+        .insertInto('symposium.registrationSettings')
+        .values({
+          symposiumId,
+          capacity: 50,
+          opensAt: new Date(now - 3_600_000),
+          closesAt: new Date(now + 30 * 86_400_000),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * A registration written straight to `symposium.registration` (confirmed unless given); its
+     * secret link is unknown (a random hash): register through the API to test the link.
+     */
+    async registration(
+      symposiumId: string,
+      overrides: Partial<Omit<Insertable<DB['symposium.registration']>, 'symposiumId'>> = {},
+    ): Promise<RegistrationRow> {
+      const i = next();
+      return ctx.database.db
+        .insertInto('symposium.registration')
+        .values({
+          symposiumId,
+          name: `Registrant ${tag}-${i}`,
+          email: `registrant-${tag}-${i}@example.org`,
+          language: 'en',
+          status: 'confirmed',
+          tokenHash: randomBytes(32).toString('hex'),
+          checkInCode: randomBytes(6)
+            .toString('base64url')
+            .toUpperCase()
+            .replace(/[^A-Z0-9]/g, 'X')
+            .slice(0, 8),
+          confirmedAt: new Date(),
           ...overrides,
         })
         .returningAll()

@@ -29,31 +29,31 @@ const templates: Record<EmailTemplate, Template> = {
   'registration-confirmed': {
     en: (d) => ({
       subject: `Your place at ${d('symposium')} is confirmed`,
-      text: `Dear ${d('name')},\n\nYour registration for ${d('symposium')} on ${d('date')} is confirmed.`,
+      text: `Dear ${d('name')},\n\nYour registration for ${d('symposium')} on ${d('date')} is confirmed.\n\nYour check-in code: ${d('checkInCode')}\nShow it, or its QR code (${d('qrUrl')}), at the entrance.\n\nView or cancel your registration: ${d('manageUrl')}\nKeep this link to yourself: anyone who has it can cancel your place.`,
     }),
     ja: (d) => ({
       subject: `${d('symposium')} 参加登録完了のお知らせ`,
-      text: `${d('name')} 様\n\n${d('date')} 開催の${d('symposium')}への参加登録が完了しました。`,
+      text: `${d('name')} 様\n\n${d('date')} 開催の${d('symposium')}への参加登録が完了しました。\n\nチェックインコード: ${d('checkInCode')}\n当日受付でこのコード、またはQRコード（${d('qrUrl')}）をご提示ください。\n\n登録内容の確認・取消: ${d('manageUrl')}\nこのリンクは他の方と共有しないでください。`,
     }),
   },
   'registration-waitlisted': {
     en: (d) => ({
       subject: `You are on the waiting list for ${d('symposium')}`,
-      text: `Dear ${d('name')},\n\n${d('symposium')} is full; you are number ${d('position')} on the waiting list. We will write as soon as a place frees up.`,
+      text: `Dear ${d('name')},\n\n${d('symposium')} is full; you are number ${d('position')} on the waiting list. We will write as soon as a place frees up.\n\nView or cancel your registration: ${d('manageUrl')}`,
     }),
     ja: (d) => ({
       subject: `${d('symposium')} キャンセル待ちのお知らせ`,
-      text: `${d('name')} 様\n\n${d('symposium')}は満席のため、キャンセル待ち ${d('position')} 番目として承りました。`,
+      text: `${d('name')} 様\n\n${d('symposium')}は満席のため、キャンセル待ち ${d('position')} 番目として承りました。空きが出ましたらご連絡いたします。\n\n登録内容の確認・取消: ${d('manageUrl')}`,
     }),
   },
   'registration-promoted': {
     en: (d) => ({
       subject: `A place at ${d('symposium')} is yours`,
-      text: `Dear ${d('name')},\n\nA place has freed up: your registration for ${d('symposium')} is now confirmed.`,
+      text: `Dear ${d('name')},\n\nA place has freed up: your registration for ${d('symposium')} on ${d('date')} is now confirmed.\n\nYour check-in code: ${d('checkInCode')}\nShow it, or its QR code (${d('qrUrl')}), at the entrance.\n\nView or cancel your registration: ${d('manageUrl')}`,
     }),
     ja: (d) => ({
       subject: `${d('symposium')} 参加確定のお知らせ`,
-      text: `${d('name')} 様\n\n空きが出たため、${d('symposium')}への参加が確定しました。`,
+      text: `${d('name')} 様\n\n空きが出たため、${d('date')} 開催の${d('symposium')}への参加が確定しました。\n\nチェックインコード: ${d('checkInCode')}\n当日受付でこのコード、またはQRコード（${d('qrUrl')}）をご提示ください。\n\n登録内容の確認・取消: ${d('manageUrl')}`,
     }),
   },
   'registration-cancelled': {
@@ -64,6 +64,16 @@ const templates: Record<EmailTemplate, Template> = {
     ja: (d) => ({
       subject: `${d('symposium')} 参加登録取消のお知らせ`,
       text: `${d('name')} 様\n\n${d('symposium')}への参加登録を取り消しました。`,
+    }),
+  },
+  'registration-reminder': {
+    en: (d) => ({
+      subject: `Reminder: ${d('symposium')} on ${d('date')}`,
+      text: `Dear ${d('name')},\n\nThis is a reminder that ${d('symposium')} takes place on ${d('date')}.\n\nYour check-in code: ${d('checkInCode')} (QR code: ${d('qrUrl')})\n\nIf you can no longer attend, please cancel so that someone on the waiting list can take your place: ${d('manageUrl')}`,
+    }),
+    ja: (d) => ({
+      subject: `【リマインダー】${d('date')} ${d('symposium')}`,
+      text: `${d('name')} 様\n\n${d('date')} に${d('symposium')}が開催されます。\n\nチェックインコード: ${d('checkInCode')}（QRコード: ${d('qrUrl')}）\n\nご都合が悪くなった場合は、キャンセル待ちの方のために登録の取消をお願いいたします: ${d('manageUrl')}`,
     }),
   },
   'agreement-expiring': {

@@ -48,6 +48,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/registrations/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['RegistrationsController_cancel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/registrations/self/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_self'];
+    put?: never;
+    post?: never;
+    delete: operations['RegistrationsController_cancelSelf'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/registrations/self/{token}/qr.png': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_qr'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/registry-events/replay': {
     parameters: {
       query?: never;
@@ -94,6 +142,22 @@ export interface paths {
     options?: never;
     head?: never;
     patch: operations['SymposiumsController_update'];
+    trace?: never;
+  };
+  '/symposiums/{id}/check-ins': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RegistrationsController_checkIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/symposiums/{id}/documents': {
@@ -224,6 +288,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/symposiums/{id}/registration-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_getSettings'];
+    put: operations['RegistrationsController_putSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/registrations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_list'];
+    put?: never;
+    post: operations['RegistrationsController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/symposiums/{id}/registrations/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RegistrationsController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/symposiums/{id}/sessions': {
     parameters: {
       query?: never;
@@ -254,6 +366,22 @@ export interface paths {
     options?: never;
     head?: never;
     patch: operations['ProgrammeController_updateSession'];
+    trace?: never;
+  };
+  '/symposiums/{id}/sign-ups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RegistrationsController_signUp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/symposiums/{id}/status': {
@@ -341,6 +469,11 @@ export interface components {
       en: string | null;
       ja: string | null;
     };
+    CheckInDto: {
+      code?: string;
+      /** Format: uuid */
+      registrationId?: string;
+    };
     DocumentCreateDto: {
       /** @enum {string} */
       kind:
@@ -395,6 +528,10 @@ export interface components {
         ja?: string | null;
       };
       url?: string | null;
+    };
+    FormLabel: {
+      en?: string;
+      ja?: string;
     };
     HealthDto: {
       checks: {
@@ -473,6 +610,106 @@ export interface components {
       /** Format: date-time */
       startsAt: string;
       title: components['schemas']['LocalizedText'];
+    };
+    Registration: {
+      answers: {
+        [key: string]: string | string[] | boolean;
+      };
+      attendedAt: string | null;
+      cancelledAt: string | null;
+      checkInCode: string;
+      confirmedAt: string | null;
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      name: string;
+      partnerId: string | null;
+      /** @enum {string} */
+      status: 'confirmed' | 'waitlisted' | 'cancelled' | 'attended';
+      /** Format: uuid */
+      symposiumId: string;
+      waitlistPosition: number | null;
+    };
+    RegistrationCreateDto: {
+      answers?: {
+        [key: string]: string | string[] | boolean;
+      };
+      /** Format: email */
+      email: string;
+      /** @enum {string} */
+      language?: 'en' | 'ja';
+      name: string;
+    };
+    RegistrationDto: {
+      answers: {
+        [key: string]: string | string[] | boolean;
+      };
+      attendedAt: string[];
+      cancelledAt: string[];
+      checkInCode: string;
+      confirmedAt: string[];
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      name: string;
+      partnerId: string | null;
+      /** @enum {string} */
+      status: 'confirmed' | 'waitlisted' | 'cancelled' | 'attended';
+      /** Format: uuid */
+      symposiumId: string;
+      waitlistPosition: number | null;
+    };
+    RegistrationFormField: {
+      key: string;
+      label: components['schemas']['FormLabel'];
+      maxLength?: number;
+      options?: {
+        label: components['schemas']['FormLabel'];
+        value: string;
+      }[];
+      required?: boolean;
+      /** @enum {string} */
+      type: 'text' | 'textarea' | 'select' | 'multiselect' | 'checkbox' | 'consent';
+    };
+    RegistrationPageDto: {
+      items: components['schemas']['Registration'][];
+      nextCursor: string[];
+    };
+    RegistrationReceiptDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'confirmed' | 'waitlisted' | 'cancelled' | 'attended';
+      waitlistPosition: number | null;
+    };
+    RegistrationSettingsDto: {
+      capacity: number;
+      closesAt: string;
+      confirmed: number;
+      form: components['schemas']['RegistrationFormField'][];
+      open: boolean;
+      opensAt: string;
+      reminderOffsetsMinutes: number[];
+      seatsLeft: number;
+      /** Format: uuid */
+      symposiumId: string;
+      version: number;
+      waitlisted: number;
+    };
+    RegistrationSettingsInputDto: {
+      capacity: number;
+      /** Format: date-time */
+      closesAt: string;
+      form?: components['schemas']['RegistrationFormField'][];
+      /** Format: date-time */
+      opensAt: string;
+      reminderOffsetsMinutes?: number[];
     };
     RegistryEventReplayDto: {
       promoted: number;
@@ -942,6 +1179,254 @@ export interface operations {
       };
     };
   };
+  RegistrationsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_self: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_cancelSelf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_qr: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description image/png */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   RegistryEventsController_replay: {
     parameters: {
       query?: never;
@@ -1217,6 +1702,76 @@ export interface operations {
       };
       /** @description application/problem+json */
       428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_checkIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CheckInDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1807,6 +2362,290 @@ export interface operations {
       };
     };
   };
+  RegistrationsController_getSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationSettingsDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_putSettings: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistrationSettingsInputDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationSettingsDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        q?: string;
+        status?: 'confirmed' | 'waitlisted' | 'cancelled' | 'attended';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_register: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistrationCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_export: {
+    parameters: {
+      query?: {
+        status?: 'confirmed' | 'waitlisted' | 'cancelled' | 'attended';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/csv; charset=utf-8 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ProgrammeController_createSession: {
     parameters: {
       query?: never;
@@ -2002,6 +2841,67 @@ export interface operations {
       };
       /** @description application/problem+json */
       428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RegistrationsController_signUp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegistrationCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RegistrationReceiptDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -112,6 +112,7 @@ export interface components {
         | 'registration-waitlisted'
         | 'registration-promoted'
         | 'registration-cancelled'
+        | 'registration-reminder'
         | 'agreement-expiring'
         | 'report-ready'
         | 'sla-overdue';

@@ -25,6 +25,7 @@ import * as symposium0004 from './symposium/0004-partner-version';
 import * as symposium0005 from './symposium/0005-symposium-details';
 import * as symposium0006 from './symposium/0006-programme';
 import * as symposium0007 from './symposium/0007-documents';
+import * as symposium0008 from './symposium/0008-registrations';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -55,6 +56,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0005-symposium-details': symposium0005,
     '0006-programme': symposium0006,
     '0007-documents': symposium0007,
+    '0008-registrations': symposium0008,
   },
   inquiries: {
     '0001-schema': inquiries0001,

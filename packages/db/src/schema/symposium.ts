@@ -3,6 +3,7 @@ import type {
   DocumentKind,
   Language,
   ParticipantsQualifier,
+  RegistrationStatus,
   SessionKind,
   SessionRole,
   SymposiumFormat,
@@ -108,6 +109,45 @@ export type ProgrammePublicationTable = {
   publishedBy: string | null;
 };
 
+/** Registration settings of a symposium (migration 0008): one row per symposium that takes sign-ups. */
+export type RegistrationSettingsTable = {
+  symposiumId: string;
+  capacity: number;
+  opensAt: ColumnType<Date, Date | string, Date | string>;
+  closesAt: ColumnType<Date, Date | string, Date | string>;
+  /** The extra form fields (`RegistrationFormField[]`, written as JSON text; read through its contract). */
+  form: ColumnType<unknown, string | undefined, string>;
+  reminderOffsetsMinutes: ColumnType<number[], number[] | undefined, number[]>;
+  version: ColumnType<string, never, string | number>;
+  updatedAt: Timestamp;
+};
+
+export type RegistrationTable = {
+  id: Generated<string>;
+  symposiumId: string;
+  /** Arrival order: assigned under the settings row's lock, so it is the order of decisions. */
+  seq: ColumnType<string, never, never>;
+  partnerId: string | null;
+  name: string;
+  email: string;
+  language: Language;
+  answers: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: RegistrationStatus;
+  tokenHash: string;
+  checkInCode: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  confirmedAt: Date | null;
+  cancelledAt: Date | null;
+  attendedAt: Date | null;
+};
+
+export type RegistrationReminderTable = {
+  registrationId: string;
+  offsetMinutes: number;
+  sentAt: Timestamp;
+};
+
 /** The symposium service's tables (schema `symposium`). */
 export type SymposiumTables = {
   'symposium.symposium': SymposiumTable;
@@ -119,4 +159,7 @@ export type SymposiumTables = {
   'symposium.processedMessage': ProcessedMessageTable;
   'symposium.partner': PartnerSnapshotTable;
   'symposium.outbox': OutboxTable;
+  'symposium.registrationSettings': RegistrationSettingsTable;
+  'symposium.registration': RegistrationTable;
+  'symposium.registrationReminder': RegistrationReminderTable;
 };

@@ -9,6 +9,7 @@ export const emailTemplates = [
   'registration-waitlisted',
   'registration-promoted',
   'registration-cancelled',
+  'registration-reminder',
   'agreement-expiring',
   'report-ready',
   'sla-overdue',

@@ -2,3 +2,4 @@
 export * from './symposium';
 export * from './programme';
 export * from './events';
+export * from './registration';

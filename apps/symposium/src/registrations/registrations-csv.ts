@@ -1,0 +1,62 @@
+import type { FormAnswer, Registration, RegistrationFormField } from '@sp/types';
+import { stringify } from 'csv-stringify/sync';
+
+/**
+ * A cell as a spreadsheet will not run it: text starting with = + - @ (or a tab or CR) is
+ * a formula to Excel and LibreOffice, so it gets a leading apostrophe (OWASP "CSV injection").
+ */
+export const safeCell = (value: string): string =>
+  /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+
+const answerText = (answer: FormAnswer | undefined): string =>
+  answer === undefined
+    ? ''
+    : Array.isArray(answer)
+      ? answer.join('; ')
+      : typeof answer === 'boolean'
+        ? answer
+          ? 'yes'
+          : 'no'
+        : answer;
+
+/**
+ * The registration list as CSV for Excel: UTF-8 with a BOM (so Japanese names open right),
+ * CRLF line ends, a header row, one column per form field (its English label, else Japanese).
+ */
+export function registrationsCsv(
+  form: readonly RegistrationFormField[],
+  items: readonly Registration[],
+): string {
+  const header = [
+    'status',
+    'waitlist position',
+    'name',
+    'email',
+    'language',
+    'partner id',
+    'check-in code',
+    ...form.map((f) => f.label.en ?? f.label.ja ?? f.key),
+    'registered at',
+    'confirmed at',
+    'cancelled at',
+    'attended at',
+  ];
+  const rows = items.map((r) => [
+    r.status,
+    r.waitlistPosition === null ? '' : String(r.waitlistPosition),
+    r.name,
+    r.email,
+    r.language,
+    r.partnerId ?? '',
+    r.checkInCode,
+    ...form.map((f) => answerText(r.answers[f.key])),
+    r.createdAt,
+    r.confirmedAt ?? '',
+    r.cancelledAt ?? '',
+    r.attendedAt ?? '',
+  ]);
+  return stringify([header, ...rows.map((row) => row.map(safeCell))], {
+    bom: true,
+    record_delimiter: 'windows',
+  });
+}
