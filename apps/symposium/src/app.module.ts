@@ -43,7 +43,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       ProgrammeModule,
       RegistrationsModule,
       // Its scheduled work (registration reminders) runs here, on its own data.
-      ServiceJobsModule.register(SymposiumJobs, [RegistrationsModule]),
+      ServiceJobsModule.register(SymposiumJobs, { imports: [RegistrationsModule] }),
     ],
   };
 }

@@ -96,6 +96,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/agreements/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['AgreementsController_update'];
+    trace?: never;
+  };
+  '/agreements/{id}/renewals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['AgreementsController_renew'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -384,6 +432,22 @@ export interface paths {
     patch: operations['PartnersController_update'];
     trace?: never;
   };
+  '/partners/{id}/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_list'];
+    put?: never;
+    post: operations['AgreementsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/partners/{id}/clients': {
     parameters: {
       query?: never;
@@ -662,16 +726,95 @@ export interface components {
         | 'other';
     };
     Agreement: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
       expiresOn: string | null;
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      kind: 'memorandum' | 'strategic-partnership' | 'exchange' | 'joint-degree' | 'other';
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
       note: string | null;
-      renewedOn: string | null;
-      signedOn: string | null;
-      signedYear: number | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
       title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementCreateDto: {
+      /** @default false */
+      autoRenewal: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      /** @default [] */
+      signatories: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title: string;
+    };
+    AgreementDetailDto: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
+      expiresOn: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
+      title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementListDto: {
+      items: components['schemas']['Agreement'][];
+    };
+    AgreementRenewal: {
+      newExpiresOn: string | null;
+      note: string | null;
+      previousExpiresOn: string | null;
+      /** Format: date-time */
+      recordedAt: string;
+      recordedBy?: string | null;
+      renewedOn: components['schemas']['PartialDate'];
+    };
+    AgreementRenewalCreateDto: {
+      expiresOn: string | null;
+      note?: string;
+      renewedOn?: components['schemas']['PartialDate'];
+    };
+    AgreementUpdateDto: {
+      autoRenewal?: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind?: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      signatories?: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title?: string;
     };
     ApiClient: {
       /** Format: date-time */
@@ -754,7 +897,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     ContactCreateDto: {
       /** Format: email */
@@ -1085,12 +1228,22 @@ export interface components {
       personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
       programme?: string;
     };
+    /**
+     * @example 2016
+     * @example 2023-01
+     * @example 2017-09-25
+     */
+    PartialDate: string;
     Partner: {
+      city: string | null;
+      coordinatingDepartment: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string | null;
@@ -1107,17 +1260,31 @@ export interface components {
         | null;
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusSince: string;
+      statusSince: components['schemas']['PartialDate'];
       summaryEn: string | null;
       summaryJa: string | null;
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
       website: string | null;
     };
+    PartnerCoordinator: {
+      /** Format: email */
+      email: string;
+      /**
+       * @default ja
+       * @enum {string}
+       */
+      locale: 'en' | 'ja';
+      name: string;
+    };
     PartnerCreateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
+      logoUrl?: string | null;
       /** @default [] */
       memberInstitutions: string[];
       nameEn: string;
@@ -1138,20 +1305,26 @@ export interface components {
        * @enum {string}
        */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
+      statusSince?: components['schemas']['PartialDate'];
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     PartnerDetailDto: {
       agreements: components['schemas']['Agreement'][];
+      city: string | null;
+      coordinatingDepartment: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
-      nameJa: string[];
+      nameJa: string | null;
       region:
         | (
             | 'asia'
@@ -1166,22 +1339,22 @@ export interface components {
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
       statusHistory: components['schemas']['PartnerStatusChange'][];
-      /** Format: date */
-      statusSince: string;
-      summaryEn: string[];
-      summaryJa: string[];
+      statusSince: components['schemas']['PartialDate'];
+      summaryEn: string | null;
+      summaryJa: string | null;
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
-      website: string[];
+      website: string | null;
     };
     PartnerPageDto: {
       items: components['schemas']['Partner'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     PartnerStatusChange: {
-      /** Format: date */
-      changedOn: string;
+      changedBy?: string | null;
+      changedOn: components['schemas']['PartialDate'];
       from: ('prospective' | 'strategic' | 'primary' | 'ended') | null;
       note: string | null;
       /** Format: date-time */
@@ -1190,7 +1363,11 @@ export interface components {
       to: 'prospective' | 'strategic' | 'primary' | 'ended';
     };
     PartnerUpdateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country?: string;
+      logoUrl?: string | null;
       memberInstitutions?: string[];
       nameEn?: string;
       nameJa?: string | null;
@@ -1207,11 +1384,11 @@ export interface components {
         | null;
       /** @enum {string} */
       status?: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusChangedOn?: string;
+      statusChangedOn?: components['schemas']['PartialDate'];
       statusNote?: string;
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     ProblemDto: {
@@ -1909,6 +2086,288 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_search: {
+    parameters: {
+      query?: {
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
+        )[];
+        partnerId?: string[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_renew: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementRenewalCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3408,6 +3867,7 @@ export interface operations {
         limit?: number;
         sort?: 'nameEn' | '-nameEn' | 'country' | '-country' | 'createdAt' | '-createdAt';
         status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
+        tag?: string[];
       };
       header?: never;
       path?: never;
@@ -3650,6 +4110,138 @@ export interface operations {
       };
       /** @description application/problem+json */
       428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_list: {
+    parameters: {
+      query?: {
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
+        )[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3912,6 +4504,7 @@ export interface operations {
       query?: {
         cursor?: string;
         limit?: number;
+        partnerId?: string;
       };
       header?: never;
       path?: never;
@@ -3964,6 +4557,13 @@ export interface operations {
         content: {
           'application/atom+xml': string;
         };
+      };
+      /** @description Unchanged since the ETag sent in If-None-Match */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Too many requests (application/problem+json) */
       429: {

@@ -463,7 +463,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     BilingualText: {
       en: string | null;
@@ -950,7 +950,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       note: components['schemas']['LocalizedText'] | null;
-      organiser: string[];
+      organiser: string | null;
       participants: number | null;
       participantsQualifier: ('about' | 'over' | 'exactly') | null;
       startsAt: string | null;
@@ -962,7 +962,7 @@ export interface components {
         | 'registration-closed'
         | 'held'
         | 'report-published';
-      streamUrl: string[];
+      streamUrl: string | null;
       timeZone: string;
       title: components['schemas']['LocalizedText'];
       venue: components['schemas']['LocalizedText'] | null;
@@ -993,7 +993,7 @@ export interface components {
         | 'report-published'
       )[];
       note: components['schemas']['BilingualText'];
-      organiser: string[];
+      organiser: string | null;
       participants: number | null;
       participantsQualifier: ('about' | 'over' | 'exactly') | null;
       startsAt: string | null;
@@ -1005,7 +1005,7 @@ export interface components {
         | 'registration-closed'
         | 'held'
         | 'report-published';
-      streamUrl: string[];
+      streamUrl: string | null;
       timeZone: string;
       title: components['schemas']['BilingualText'];
       /** Format: date-time */
