@@ -47,7 +47,7 @@ export const configSchema = serviceConfigSchema(3003).extend({
         ),
       }),
     ])
-    .prefault('default=8/40,partnership=16/80,media=4/16'),
+    .prefault('default=8/40,partnership-proposal=16/80,media=4/16'),
   /** Where breach alerts go when an inquiry has no assignee (the group's shared mailbox). */
   INQUIRY_GROUP_EMAIL: z.email().default('international-projects@example.ac.jp'),
 });
