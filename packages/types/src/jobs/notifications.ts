@@ -5,6 +5,7 @@ import { languageSchema, pageOf, pageQuerySchema } from '../shared/common';
 export const emailTemplates = [
   'inquiry-received',
   'inquiry-reply',
+  'inquiry-merged',
   'registration-confirmed',
   'registration-waitlisted',
   'registration-promoted',
