@@ -1,4 +1,4 @@
-import { emailSendSchema, registryEvents } from '@sp/types';
+import { emailSendSchema, inquiryEvents, registryEvents } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB, OutboxSchema } from './schema/index';
@@ -22,7 +22,7 @@ export const topicMessages = {
    */
   'registry-records': {},
   'symposium-events': {},
-  'inquiry-events': {},
+  'inquiry-events': inquiryEvents,
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;
 

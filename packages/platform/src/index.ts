@@ -48,3 +48,6 @@ export {
   Preconditioned,
   sendETag,
 } from './http/if-match';
+export type { FileStore } from './storage/file-store';
+export { assertStorageKey, FILE_STORE } from './storage/file-store';
+export { LocalDiskFileStore } from './storage/local-disk.file-store';

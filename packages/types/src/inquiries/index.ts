@@ -1,3 +1,4 @@
-// The inquiries service's contracts (apps/inquiries): none yet; its modules add theirs here,
-// one file per module, each re-exported below.
-export {};
+// The inquiries service's contracts (apps/inquiries), one file per module.
+export * from './events';
+export * from './inbound';
+export * from './inquiry';

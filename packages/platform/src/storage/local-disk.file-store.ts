@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../app-error';
+import { assertStorageKey, type FileStore } from './file-store';
+
+/**
+ * A `FileStore` on the local disk under `root` (created on first write). A file is written to
+ * a temporary name and linked into place only when complete, so a reader never sees half a
+ * file and a failed write leaves nothing behind. Files are created `0600`: never executable.
+ */
+export class LocalDiskFileStore implements FileStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  private pathOf(key: string): string {
+    assertStorageKey(key);
+    return join(this.root, key);
+  }
+
+  async put(key: string, data: Buffer | Readable): Promise<{ size: number }> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const temp = join(this.root, `.tmp-${randomUUID()}`);
+    try {
+      await pipeline(
+        Buffer.isBuffer(data) ? Readable.from([data]) : data,
+        createWriteStream(temp, { flags: 'wx', mode: 0o600 }),
+      );
+      // link fails (EEXIST) rather than replace a stored file.
+      await link(temp, path);
+      return { size: (await stat(path)).size };
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    const path = this.pathOf(key);
+    try {
+      await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new AppError('not-found', `no stored file ${key}`);
+      }
+      throw error;
+    }
+    return createReadStream(path);
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+}
