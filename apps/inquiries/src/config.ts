@@ -50,5 +50,14 @@ export const configSchema = serviceConfigSchema(3003).extend({
     .prefault('default=8/40,partnership-proposal=16/80,media=4/16'),
   /** Where breach alerts go when an inquiry has no assignee (the group's shared mailbox). */
   INQUIRY_GROUP_EMAIL: z.email().default('international-projects@example.ac.jp'),
+  /** The language of the desk's own alerts (SLA breaches). */
+  INQUIRY_STAFF_LANGUAGE: z.enum(['en', 'ja']).default('ja'),
+  /** Domain of the Message-IDs of our mails about inquiries (replies name them). */
+  INQUIRY_MAIL_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/)
+    .default('inquiries.strategic-partnerships'),
+  /** Reply-To of our mails about inquiries: the mailbox the inbound listener receives for. */
+  INQUIRY_REPLY_TO: z.email().optional(),
 });
-export type AppConfig = z.infer<typeof configSchema>;
+export type InquiriesConfig = z.infer<typeof configSchema>;

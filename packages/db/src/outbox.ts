@@ -1,4 +1,4 @@
-import { emailSendSchema, inquiryEvents, registryEvents } from '@sp/types';
+import { deskEvents, emailSendSchema, inquiryEvents, registryEvents } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB, OutboxSchema } from './schema/index';
@@ -22,7 +22,7 @@ export const topicMessages = {
    */
   'registry-records': {},
   'symposium-events': {},
-  'inquiry-events': inquiryEvents,
+  'inquiry-events': { ...inquiryEvents, ...deskEvents },
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;
 

@@ -6,6 +6,7 @@ import type {
   InquiryState,
   InquiryVisibility,
   Language,
+  SlaKind,
 } from '@sp/types';
 import type { ColumnType, Generated } from 'kysely';
 import type {
@@ -48,6 +49,17 @@ export type InquiryTable = {
   version: ColumnType<string, never, string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
+  /** SLA due times, in business hours from creation by the category's targets (0008). */
+  firstResponseDueAt: NullableTimestamp;
+  resolutionDueAt: NullableTimestamp;
+  /** The first public staff reply. */
+  firstResponseAt: NullableTimestamp;
+  /** The move to resolved (cleared on reopening). */
+  resolvedAt: NullableTimestamp;
+  /** A merged duplicate's inquiry (the duplicate is closed). */
+  mergedIntoId: string | null;
+  /** Where the assignee's SLA alerts go (the group's address when null). */
+  assigneeEmail: string | null;
 };
 
 export type MessageTable = {
@@ -101,6 +113,34 @@ export type MailThreadTable = {
   createdAt: Timestamp;
 };
 
+type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+
+/** One row per missed SLA due time, recorded once by the sweep (unique inquiry, kind, due). */
+export type SlaBreachTable = {
+  id: Generated<string>;
+  inquiryId: string;
+  kind: SlaKind;
+  dueAt: ColumnType<Date, Date | string, Date | string>;
+  detectedAt: ColumnType<Date, Date | string, Date | string>;
+  /** The address the alert went to. */
+  notified: string;
+};
+
+/** The desk's reusable answers, in English and Japanese. */
+export type CannedResponseTable = {
+  id: Generated<string>;
+  title: string;
+  bodyEn: string;
+  bodyJa: string;
+  version: ColumnType<string, never, string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+};
+
 /** The inquiries service's tables (schema `inquiries`). */
 export type InquiriesTables = {
   'inquiries.auditLog': AuditLogTable;
@@ -113,4 +153,6 @@ export type InquiriesTables = {
   'inquiries.attachment': AttachmentTable;
   'inquiries.inboundMessage': InboundMessageTable;
   'inquiries.mailThread': MailThreadTable;
+  'inquiries.slaBreach': SlaBreachTable;
+  'inquiries.cannedResponse': CannedResponseTable;
 };
