@@ -78,7 +78,7 @@ export const inquirySummarySchema = z
   .meta({ id: 'InquirySummary' });
 export type InquirySummary = z.infer<typeof inquirySummarySchema>;
 
-export const inquiryPageSchema = pageOf(inquirySummarySchema).meta({ id: 'InquiryPage' });
+export const inquiryPageSchema = pageOf(inquirySummarySchema);
 export type InquiryPage = z.infer<typeof inquiryPageSchema>;
 
 /** A message as the desk sees it: internal notes included, with who wrote it and how it came. */
@@ -109,17 +109,15 @@ export const slaBreachSchema = z
   .meta({ id: 'InquirySlaBreach' });
 export type SlaBreach = z.infer<typeof slaBreachSchema>;
 
-export const inquiryDetailSchema = inquirySummarySchema
-  .extend({
-    categoryFields: z.record(z.string(), z.unknown()),
-    partner: linkedPartnerSchema.nullable(),
-    /** The whole thread, oldest first, internal notes included. */
-    messages: z.array(deskMessageSchema),
-    breaches: z.array(slaBreachSchema),
-    /** References of the duplicates merged into this inquiry. */
-    merged: z.array(z.object({ id: z.uuid(), reference: z.string() })),
-  })
-  .meta({ id: 'InquiryDetail' });
+export const inquiryDetailSchema = inquirySummarySchema.extend({
+  categoryFields: z.record(z.string(), z.unknown()),
+  partner: linkedPartnerSchema.nullable(),
+  /** The whole thread, oldest first, internal notes included. */
+  messages: z.array(deskMessageSchema),
+  breaches: z.array(slaBreachSchema),
+  /** References of the duplicates merged into this inquiry. */
+  merged: z.array(z.object({ id: z.uuid(), reference: z.string() })),
+});
 export type InquiryDetail = z.infer<typeof inquiryDetailSchema>;
 
 /**
@@ -171,17 +169,15 @@ export type DeskMessageCreate = z.infer<typeof deskMessageCreateSchema>;
 export const inquiryMergeSchema = z.object({ into: z.uuid() }).strict();
 export type InquiryMerge = z.infer<typeof inquiryMergeSchema>;
 
-export const cannedResponseSchema = z
-  .object({
-    id: z.uuid(),
-    title: z.string(),
-    bodyEn: z.string(),
-    bodyJa: z.string(),
-    createdAt: isoDateTimeSchema,
-    updatedAt: isoDateTimeSchema,
-    version: z.number().int().positive(),
-  })
-  .meta({ id: 'CannedResponse' });
+export const cannedResponseSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  bodyEn: z.string(),
+  bodyJa: z.string(),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  version: z.number().int().positive(),
+});
 export type CannedResponse = z.infer<typeof cannedResponseSchema>;
 
 export const cannedResponseCreateSchema = z
@@ -201,7 +197,5 @@ export const cannedResponseUpdateSchema = cannedResponseCreateSchema
   });
 export type CannedResponseUpdate = z.infer<typeof cannedResponseUpdateSchema>;
 
-export const cannedResponseListSchema = z
-  .object({ items: z.array(cannedResponseSchema) })
-  .meta({ id: 'CannedResponseList' });
+export const cannedResponseListSchema = z.object({ items: z.array(cannedResponseSchema) });
 export type CannedResponseList = z.infer<typeof cannedResponseListSchema>;
