@@ -14,6 +14,8 @@ export type AgreementRow = Selectable<DB['registry.agreement']>;
 export type SymposiumRow = Selectable<DB['symposium.symposium']>;
 export type SymposiumDocumentRow = Selectable<DB['symposium.document']>;
 export type PartnerSnapshotRow = Selectable<DB['symposium.partner']>;
+export type InquiryRow = Selectable<DB['inquiries.inquiry']>;
+export type CannedResponseRow = Selectable<DB['inquiries.cannedResponse']>;
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
 export type TestApiClient = {
@@ -151,15 +153,72 @@ export function factories(ctx: TestApp) {
     /** A consumer's snapshot of a registry partner (what the registry's events leave there). */
     async partnerSnapshot(
       overrides: Partial<Insertable<DB['symposium.partner']>> = {},
+      schema: 'symposium' | 'inquiries' = 'symposium',
     ): Promise<PartnerSnapshotRow> {
       return ctx.database.db
-        .insertInto('symposium.partner')
+        .insertInto(schema === 'symposium' ? 'symposium.partner' : 'inquiries.partner')
         .values({
           id: randomUUID(),
           nameEn: `Snapshot University ${tag}-${next()}`,
           country: 'JP',
           status: 'primary',
           sourceUpdatedAt: new Date(),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * An inquiry as the public form leaves it (state `new`), written to `inquiries.inquiry`
+     * with its first message; references are `INQ-2099-…` so they never meet the counter's.
+     * Due times are the caller's to set (the SLA sweep fills in missing ones).
+     */
+    async inquiryRow(
+      overrides: Partial<Insertable<DB['inquiries.inquiry']>> = {},
+      message = 'Could we discuss a joint summer school?',
+    ): Promise<InquiryRow> {
+      const number = (parseInt(tag, 16) % 900_000) + next();
+      const row = await ctx.database.db
+        .insertInto('inquiries.inquiry')
+        .values({
+          reference: `INQ-2099-${String(number).padStart(6, '0')}`,
+          referenceYear: 2099,
+          referenceNumber: number,
+          category: 'other',
+          name: `Inquirer ${tag}-${number}`,
+          email: `inquirer-${tag}-${number}@example.org`,
+          language: 'en',
+          subject: `Question ${tag}-${number}`,
+          statusTokenHash: randomBytes(32).toString('hex'),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await ctx.database.db
+        .insertInto('inquiries.message')
+        .values({
+          inquiryId: row.id,
+          authorKind: 'inquirer',
+          visibility: 'public',
+          channel: 'form',
+          body: message,
+          createdAt: row.createdAt,
+        })
+        .execute();
+      return row;
+    },
+
+    /** A canned response of the desk, written to `inquiries.canned_response`. */
+    async cannedResponse(
+      overrides: Partial<Insertable<DB['inquiries.cannedResponse']>> = {},
+    ): Promise<CannedResponseRow> {
+      return ctx.database.db
+        .insertInto('inquiries.cannedResponse')
+        .values({
+          title: `Canned ${tag}-${next()}`,
+          bodyEn: 'Thank you for your inquiry; we will come back to you shortly.',
+          bodyJa: 'お問い合わせありがとうございます。追ってご連絡いたします。',
           ...overrides,
         })
         .returningAll()
