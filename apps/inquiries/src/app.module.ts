@@ -1,10 +1,14 @@
 import type { DynamicModule } from '@nestjs/common';
 import {
+  MessagingModule,
   partnerSnapshotAccess,
   PlatformModule,
   type PlatformOptions,
   ServiceJobsModule,
 } from '@sp/platform';
+import { configSchema } from './config';
+import { InboundMailModule } from './inbound-mail/inbound-mail.module';
+import { InquiriesModule } from './inquiries/inquiries.module';
 import { InquiriesJobs } from './jobs/inquiries.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 
@@ -16,19 +20,25 @@ export const description = {
     'Public inquiries to the International Projects Promotion Group, and their handling.',
 };
 
-/** The inquiry domain arrives with its own issue; the service already stands on the platform. */
 export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicModule {
   return {
     module: class InquiriesAppModule {},
     imports: [
       PlatformModule.forRoot({
         ...options,
+        // The service's own settings (attachment limits, the inbound SMTP listener) get their
+        // defaults too when a caller (a test) passes only the platform's.
+        config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'inquiries',
         // Partner tokens of an ended partnership are refused once the snapshot shows it.
         partnerAccess: partnerSnapshotAccess('inquiries'),
       }),
       PartnerSnapshotsModule,
+      // Its events and acknowledgement mails leave through its outbox.
+      MessagingModule.relay('inquiries'),
+      InquiriesModule,
+      InboundMailModule,
       // Its scheduled work (the SLA sweep) runs here, on its own data.
       ServiceJobsModule.register(InquiriesJobs),
     ],

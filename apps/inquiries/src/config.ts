@@ -1,5 +1,68 @@
 import { serviceConfigSchema } from '@sp/platform';
-import type { z } from 'zod';
+import { z } from 'zod';
 
-export const configSchema = serviceConfigSchema(3003);
-export type AppConfig = z.infer<typeof configSchema>;
+const MB = 1024 * 1024;
+
+/** Content types an attachment may have, checked against the file's bytes (not its name). */
+export const defaultAttachmentTypes = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
+
+export const configSchema = serviceConfigSchema(3003).extend({
+  /** Where attachments are stored (the local-disk file store; created on first write). */
+  STORAGE_DIR: z.string().min(1).default('./var/storage'),
+  /** Bytes one attachment may have. */
+  ATTACHMENT_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * MB)
+    .default(5 * MB),
+  /** Attachments one submission, follow-up or mail may carry. */
+  ATTACHMENT_MAX_FILES: z.coerce.number().int().min(0).max(50).default(5),
+  /** Bytes all attachments of one submission, follow-up or mail may have together. */
+  ATTACHMENT_MAX_TOTAL_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500 * MB)
+    .default(15 * MB),
+  /** Allowed attachment content types (comma-separated), each recognised from the file's bytes. */
+  ATTACHMENT_TYPES: z
+    .string()
+    .default(defaultAttachmentTypes.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  /** Base of the inquirer's secret status link; the token is appended. */
+  STATUS_PAGE_URL: z.url().default('http://127.0.0.1:3003/inquiries/status/'),
+  /** Domain of the Message-IDs of our mails about inquiries (replies name them). */
+  INQUIRY_MAIL_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/)
+    .default('inquiries.strategic-partnerships'),
+  /** Reply-To of our mails about inquiries: the mailbox the inbound listener receives for. */
+  INQUIRY_REPLY_TO: z.email().optional(),
+  /** Port of the inbound SMTP listener (replies by mail); unset: no listener. 0: any free port. */
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the inbound SMTP listener binds to. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bytes one inbound mail may have (larger: refused with SMTP 552). */
+  INBOUND_MAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * MB)
+    .default(25 * MB),
+});
+export type InquiriesConfig = z.infer<typeof configSchema>;
