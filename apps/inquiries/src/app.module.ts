@@ -9,6 +9,8 @@ import {
 import { CannedResponsesModule } from './canned-responses/canned-responses.module';
 import { configSchema } from './config';
 import { DeskModule } from './desk/desk.module';
+import { InboundMailModule } from './inbound-mail/inbound-mail.module';
+import { InquiriesModule } from './inquiries/inquiries.module';
 import { InquiriesJobs } from './jobs/inquiries.jobs';
 import { PartnerSnapshotsModule } from './partner-snapshots/partner-snapshots.module';
 import { SlaModule } from './sla/sla.module';
@@ -27,8 +29,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
     imports: [
       PlatformModule.forRoot({
         ...options,
-        // The service's own settings get their defaults too when a caller (a test) passes
-        // only the platform's.
+        // The service's own settings (attachment limits, the inbound SMTP listener) get their
+        // defaults too when a caller (a test) passes only the platform's.
         config: configSchema.parse(options.config),
         service: SERVICE,
         auditSchema: 'inquiries',
@@ -38,6 +40,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       PartnerSnapshotsModule,
       // Its events and mails leave through its outbox.
       MessagingModule.relay('inquiries'),
+      InquiriesModule,
+      InboundMailModule,
       DeskModule,
       CannedResponsesModule,
       // Its scheduled work (the SLA sweep) runs here, on its own data.

@@ -3,7 +3,54 @@ import { z } from 'zod';
 import { type Closure, parseClosures } from './common/business-hours';
 import { parseSlaTargets, type SlaTargets } from './common/sla-targets';
 
+const MB = 1024 * 1024;
+
+/** Content types an attachment may have, checked against the file's bytes (not its name). */
+export const defaultAttachmentTypes = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
+
 export const configSchema = serviceConfigSchema(3003).extend({
+  /** Where attachments are stored (the local-disk file store; created on first write). */
+  STORAGE_DIR: z.string().min(1).default('./var/storage'),
+  /** Bytes one attachment may have. */
+  ATTACHMENT_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * MB)
+    .default(5 * MB),
+  /** Attachments one submission, follow-up or mail may carry. */
+  ATTACHMENT_MAX_FILES: z.coerce.number().int().min(0).max(50).default(5),
+  /** Bytes all attachments of one submission, follow-up or mail may have together. */
+  ATTACHMENT_MAX_TOTAL_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500 * MB)
+    .default(15 * MB),
+  /** Allowed attachment content types (comma-separated), each recognised from the file's bytes. */
+  ATTACHMENT_TYPES: z
+    .union([
+      z.string().transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+      // Already parsed (`main` parses the environment, the app module parses it again).
+      z.array(z.string()),
+    ])
+    .default(defaultAttachmentTypes),
+  /** Base of the inquirer's secret status link; the token is appended. */
+  STATUS_PAGE_URL: z.url().default('http://127.0.0.1:3003/inquiries/status/'),
   /**
    * The university's own closure days, on top of weekends and national holidays: comma-separated
    * `MM-DD` / `MM-DD..MM-DD` (every year; may wrap the year end) or `YYYY-MM-DD` /
@@ -59,5 +106,16 @@ export const configSchema = serviceConfigSchema(3003).extend({
     .default('inquiries.strategic-partnerships'),
   /** Reply-To of our mails about inquiries: the mailbox the inbound listener receives for. */
   INQUIRY_REPLY_TO: z.email().optional(),
+  /** Port of the inbound SMTP listener (replies by mail); unset: no listener. 0: any free port. */
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the inbound SMTP listener binds to. */
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bytes one inbound mail may have (larger: refused with SMTP 552). */
+  INBOUND_MAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * MB)
+    .default(25 * MB),
 });
 export type InquiriesConfig = z.infer<typeof configSchema>;

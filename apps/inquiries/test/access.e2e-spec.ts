@@ -25,6 +25,7 @@ it('gives every caller exactly what it may, on every route', async () => {
   const duplicateOf = await perCaller(() => make.inquiryRow());
   const canned = await make.cannedResponse();
   const cannedToDelete = await perCaller(() => make.cannedResponse());
+  const unknownToken = 'A'.repeat(43);
 
   const { mismatches } = await runMatrix(app.running.app, app.running.url, tokens(), [
     ...platformRows,
@@ -34,6 +35,64 @@ it('gives every caller exactly what it may, on every route', async () => {
       route: 'POST /registry-events/replay',
       request: () => ({ path: '/registry-events/replay' }),
       expect: { anonymous: 401, admin: 200, others: 403 },
+    },
+    // The public form (i11-submit's routes; rows here so the matrix covers every route).
+    {
+      route: 'GET /inquiries/form',
+      request: () => ({ path: '/inquiries/form' }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'POST /inquiries',
+      request: (caller) => ({
+        path: '/inquiries',
+        body: {
+          name: 'Matrix Caller',
+          email: `matrix-${caller}@example.org`,
+          language: 'en',
+          category: 'other',
+          subject: 'Matrix',
+          message: 'Hello',
+        },
+      }),
+      expect: { others: 201 },
+    },
+    {
+      route: 'GET /inquiries/status/:token',
+      request: () => ({ path: `/inquiries/status/${unknownToken}` }),
+      expect: { others: 404 },
+    },
+    {
+      route: 'POST /inquiries/status/:token/messages',
+      request: () => ({
+        path: `/inquiries/status/${unknownToken}/messages`,
+        body: { message: 'Any news?' },
+      }),
+      expect: { others: 404 },
+    },
+    {
+      route: 'GET /inquiries/status/:token/attachments/:id',
+      request: () => ({ path: `/inquiries/status/${unknownToken}/attachments/${inquiry.id}` }),
+      expect: { others: 404 },
+    },
+    {
+      route: 'GET /inquiries/inbound',
+      request: () => ({ path: '/inquiries/inbound' }),
+      expect: { anonymous: 401, viewer: 200, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /inquiries/inbound/:id',
+      request: () => ({ path: `/inquiries/inbound/${inquiry.id}` }),
+      expect: { anonymous: 401, viewer: 404, staff: 404, admin: 404, others: 403 },
+    },
+    {
+      route: 'POST /inquiries/inbound/:id/assign',
+      request: () => ({
+        path: `/inquiries/inbound/${inquiry.id}/assign`,
+        body: { inquiryId: inquiry.id },
+        headers: { 'if-match': '*' },
+      }),
+      expect: { anonymous: 401, staff: 404, admin: 404, others: 403 },
     },
     // The desk: viewers read, staff write; partners and the public never reach it.
     {

@@ -76,7 +76,7 @@ describe('GET /inquiries', () => {
     do {
       const page = await viewer.GET('/inquiries', { params: { query: { limit: 2, cursor } } });
       seen.push(...(page.data?.items.map((i) => i.id) ?? []));
-      cursor = page.data?.nextCursor ?? undefined;
+      cursor = (page.data?.nextCursor as unknown as string | null | undefined) ?? undefined;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.indexOf(third.id)).toBeLessThan(seen.indexOf(assigned.id));

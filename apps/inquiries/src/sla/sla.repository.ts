@@ -47,6 +47,14 @@ export class SlaRepository {
     await db.updateTable('inquiries.inquiry').set(due).where('id', '=', id).execute();
   }
 
+  async clearResolved(db: Db, id: string): Promise<void> {
+    await db
+      .updateTable('inquiries.inquiry')
+      .set({ resolvedAt: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /**
    * Inquiries past a due time they have not met and not yet recorded as breached for that due
    * time: no public staff reply by the first-response due time (unless already resolved or

@@ -60,6 +60,11 @@ export class SlaService {
     return due;
   }
 
+  /** A resolved inquiry reopened (by the inquirer or the desk): its resolution clock runs again. */
+  async reopened(db: Kysely<DB> | Transaction<DB>, id: string): Promise<void> {
+    await this.repo.clearResolved(db, id);
+  }
+
   breachesOf(inquiryId: string, db?: Transaction<DB>): Promise<SlaBreachRow[]> {
     return this.repo.breachesOf(inquiryId, db);
   }

@@ -84,6 +84,8 @@ export type AttachmentTable = {
   filename: string;
   contentType: string;
   size: number;
+  /** The file's place among its message's files (0-based). */
+  position: ColumnType<number, number | undefined, number>;
   createdAt: Timestamp;
 };
 

@@ -7,22 +7,20 @@ export const inboundMessageStates = ['pending', 'assigned', 'discarded'] as cons
 export const inboundMessageStateSchema = z.enum(inboundMessageStates);
 export type InboundMessageState = z.infer<typeof inboundMessageStateSchema>;
 
-export const inboundMessageSchema = z
-  .object({
-    id: z.uuid(),
-    state: inboundMessageStateSchema,
-    fromAddress: z.string(),
-    fromName: z.string().nullable(),
-    subject: z.string(),
-    body: z.string(),
-    messageId: z.string().nullable(),
-    inReplyTo: z.string().nullable(),
-    inquiryId: z.uuid().nullable(),
-    attachments: z.array(attachmentSchema),
-    receivedAt: isoDateTimeSchema,
-    version: z.number().int(),
-  })
-  .meta({ id: 'InboundMessage' });
+export const inboundMessageSchema = z.object({
+  id: z.uuid(),
+  state: inboundMessageStateSchema,
+  fromAddress: z.string(),
+  fromName: z.string().nullable(),
+  subject: z.string(),
+  body: z.string(),
+  messageId: z.string().nullable(),
+  inReplyTo: z.string().nullable(),
+  inquiryId: z.uuid().nullable(),
+  attachments: z.array(attachmentSchema),
+  receivedAt: isoDateTimeSchema,
+  version: z.number().int(),
+});
 export type InboundMessage = z.infer<typeof inboundMessageSchema>;
 
 export const inboundQuerySchema = z

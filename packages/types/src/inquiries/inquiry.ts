@@ -136,40 +136,37 @@ const submissionBase = {
   website: z.string().max(500).optional(),
 };
 
-export const inquirySubmitSchema = z.discriminatedUnion('category', [
-  z
-    .object({
-      ...submissionBase,
-      category: z.literal('partnership-proposal'),
-      fields: categoryFieldSchemas['partnership-proposal'],
-    })
-    .strict(),
-  z
-    .object({
-      ...submissionBase,
-      category: z.literal('symposium'),
-      fields: categoryFieldSchemas.symposium,
-    })
-    .strict(),
-  z
-    .object({
-      ...submissionBase,
-      category: z.literal('mobility'),
-      fields: categoryFieldSchemas.mobility,
-    })
-    .strict(),
-  z
-    .object({ ...submissionBase, category: z.literal('media'), fields: categoryFieldSchemas.media })
-    .strict(),
-  z
-    .object({
-      ...submissionBase,
-      category: z.literal('other'),
-      fields: categoryFieldSchemas.other.default({}),
-    })
-    .strict(),
-]);
-export type InquirySubmit = z.infer<typeof inquirySubmitSchema>;
+/**
+ * A submission. `fields` holds the category's own fields, checked by that category's schema
+ * (errors name `fields.<name>`); the parsed value carries them coerced and defaulted.
+ */
+export const inquirySubmitSchema = z
+  .object({
+    ...submissionBase,
+    category: inquiryCategorySchema,
+    fields: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  // Runs even when other fields failed, so one answer names every bad field.
+  .superRefine(
+    (v, ctx) => {
+      const category = inquiryCategorySchema.safeParse((v as { category?: unknown }).category);
+      if (!category.success) return;
+      const given = (v as { fields?: unknown }).fields ?? {};
+      const parsed = categoryFieldSchemas[category.data].safeParse(given);
+      if (parsed.success) return;
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ ...issue, path: ['fields', ...issue.path] });
+      }
+    },
+    { when: () => true },
+  )
+  .transform((v) => ({
+    ...v,
+    fields: categoryFieldSchemas[v.category].parse(v.fields),
+  }));
+export type InquirySubmit = z.output<typeof inquirySubmitSchema>;
+export type InquirySubmitInput = z.input<typeof inquirySubmitSchema>;
 
 /** 201 to a submission: the reference to quote, and the secret link to follow the inquiry. */
 export const inquiryReceiptSchema = z.object({
