@@ -95,7 +95,13 @@ describe('migrations', () => {
 describe('seed', () => {
   it('loads the programme’s public facts', async () => {
     const counts = await seed(db);
-    expect(counts).toEqual({ partners: 9, agreements: 8, symposiums: 7, documents: 10 });
+    expect(counts).toEqual({
+      partners: 9,
+      agreements: 8,
+      symposiums: 7,
+      documents: 10,
+      cannedResponses: 3,
+    });
     // Each new partner is announced through the outbox, like one created through the API.
     const announced = await db.selectFrom('registry.outbox').select(['name', 'payload']).execute();
     expect(announced.map((r) => r.name)).toEqual(Array(9).fill('partner.created'));
@@ -117,7 +123,13 @@ describe('seed', () => {
 
   it('changes nothing when run again', async () => {
     const before = await snapshot();
-    expect(await seed(db)).toEqual({ partners: 0, agreements: 0, symposiums: 0, documents: 0 });
+    expect(await seed(db)).toEqual({
+      partners: 0,
+      agreements: 0,
+      symposiums: 0,
+      documents: 0,
+      cannedResponses: 0,
+    });
     expect(await snapshot()).toEqual(before);
   });
 

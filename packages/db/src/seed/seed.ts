@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
+import { seedCannedResponses } from './canned-responses';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
 
@@ -9,20 +10,28 @@ export type SeedCounts = {
   agreements: number;
   symposiums: number;
   documents: number;
+  cannedResponses: number;
 };
 
 /**
  * Loads the demo data. Idempotent: rows are matched on their natural keys (a partner's name,
  * a symposium's date, an agreement's title within its partner, a document's kind, language and
- * title within its symposium) and only missing ones are inserted, so a second run changes
+ * title within its symposium, a canned response's title) and only missing ones are inserted, so a second run changes
  * nothing and staff edits to seeded rows are never overwritten. Returns what it inserted.
  */
 export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): Promise<SeedCounts> {
   return db.transaction().execute(async (trx) => {
-    const counts: SeedCounts = { partners: 0, agreements: 0, symposiums: 0, documents: 0 };
+    const counts: SeedCounts = {
+      partners: 0,
+      agreements: 0,
+      symposiums: 0,
+      documents: 0,
+      cannedResponses: 0,
+    };
 
     await seedRegistry(trx, counts, progress);
     await seedSymposium(trx, counts, progress);
+    await seedCannedResponses(trx, counts, progress);
     return counts;
   });
 }
