@@ -148,6 +148,7 @@ it('sends one breach alert to a real SMTP server when the sweep runs twice, and 
       email: 'ada@example.org',
       language: 'en',
       category: 'other',
+      fields: {},
       subject: 'A late question',
       message: 'Nobody answers?',
     },
