@@ -44,6 +44,12 @@ export const configSchema = serviceConfigSchema(3003).extend({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /**
+   * Submissions written at once (each holds a database connection; the year's reference
+   * counter lets one commit at a time anyway). A burst beyond it waits in memory instead of
+   * timing out waiting for a connection. Keep it below DATABASE_POOL_MAX.
+   */
+  INQUIRY_SUBMIT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /** Base of the inquirer's secret status link; the token is appended. */
   STATUS_PAGE_URL: z.url().default('http://127.0.0.1:3003/inquiries/status/'),
   /** Domain of the Message-IDs of our mails about inquiries (replies name them). */
