@@ -48,6 +48,134 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/inquiries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['InquiriesController_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/form': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['InquiriesController_form'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/inbound': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['InboundMailController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/inbound/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['InboundMailController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/inbound/{id}/assign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['InboundMailController_assign'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/status/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['InquiriesController_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/status/{token}/attachments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['InquiriesController_attachment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/inquiries/status/{token}/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['InquiriesController_followUp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/registry-events/replay': {
     parameters: {
       query?: never;
@@ -88,6 +216,9 @@ export interface components {
       items: components['schemas']['AuditEntry'][];
       nextCursor: string[];
     };
+    FollowUpDto: {
+      message: string;
+    };
     HealthDto: {
       checks: {
         [key: string]: {
@@ -101,6 +232,143 @@ export interface components {
       service: string;
       /** @enum {string} */
       status: 'ok' | 'error';
+    };
+    InboundAssignDto: {
+      /** Format: uuid */
+      inquiryId: string;
+    };
+    InboundListDto: {
+      items: {
+        attachments: components['schemas']['InquiryAttachment'][];
+        body: string;
+        fromAddress: string;
+        fromName: string | null;
+        /** Format: uuid */
+        id: string;
+        inquiryId: string | null;
+        inReplyTo: string | null;
+        messageId: string | null;
+        /** Format: date-time */
+        receivedAt: string;
+        /** @enum {string} */
+        state: 'pending' | 'assigned' | 'discarded';
+        subject: string;
+        version: number;
+      }[];
+      nextCursor: string[];
+    };
+    InboundMessageDto: {
+      attachments: components['schemas']['InquiryAttachment'][];
+      body: string;
+      fromAddress: string;
+      fromName: string[];
+      /** Format: uuid */
+      id: string;
+      inquiryId: string | null;
+      inReplyTo: string[];
+      messageId: string[];
+      /** Format: date-time */
+      receivedAt: string;
+      /** @enum {string} */
+      state: 'pending' | 'assigned' | 'discarded';
+      subject: string;
+      version: number;
+    };
+    InquiryAttachment: {
+      contentType: string;
+      filename: string;
+      /** Format: uuid */
+      id: string;
+      size: number;
+    };
+    InquiryFormCategory: {
+      /** @enum {string} */
+      category: 'partnership-proposal' | 'symposium' | 'mobility' | 'media' | 'other';
+      fields: components['schemas']['InquiryFormField'][];
+      label: {
+        en: string;
+        ja: string;
+      };
+    };
+    InquiryFormDto: {
+      attachments: {
+        contentTypes: string[];
+        maxFileBytes: number;
+        maxFiles: number;
+        maxTotalBytes: number;
+      };
+      categories: components['schemas']['InquiryFormCategory'][];
+      honeypot: string;
+    };
+    InquiryFormField: {
+      label: {
+        en: string;
+        ja: string;
+      };
+      maxLength?: number;
+      name: string;
+      options?: {
+        label: {
+          en: string;
+          ja: string;
+        };
+        value: string;
+      }[];
+      required: boolean;
+      /** @enum {string} */
+      type: 'text' | 'url' | 'date' | 'integer' | 'choice';
+    };
+    InquiryPublicMessage: {
+      attachments: components['schemas']['InquiryAttachment'][];
+      body: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      from: 'inquirer' | 'staff';
+      /** Format: uuid */
+      id: string;
+    };
+    InquiryReceiptDto: {
+      /** Format: date-time */
+      createdAt: string;
+      reference: string;
+      /** @enum {string} */
+      state: 'new' | 'open' | 'waiting' | 'resolved' | 'closed';
+      statusToken: string;
+      statusUrl: string;
+    };
+    InquiryStatusDto: {
+      /** @enum {string} */
+      category: 'partnership-proposal' | 'symposium' | 'mobility' | 'media' | 'other';
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      messages: components['schemas']['InquiryPublicMessage'][];
+      reference: string;
+      /** @enum {string} */
+      state: 'new' | 'open' | 'waiting' | 'resolved' | 'closed';
+      subject: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    InquirySubmitDto: {
+      /** @enum {string} */
+      category: 'partnership-proposal' | 'symposium' | 'mobility' | 'media' | 'other';
+      country?: string;
+      /** Format: email */
+      email: string;
+      /** @default {} */
+      fields: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      language: 'en' | 'ja';
+      message: string;
+      name: string;
+      organisation?: string;
+      subject: string;
+      website?: string;
     };
     ProblemDto: {
       detail?: string;
@@ -238,6 +506,466 @@ export interface operations {
       };
       /** @description application/problem+json */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InquiriesController_submit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['InquirySubmitDto'];
+        'multipart/form-data': components['schemas']['InquirySubmitDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryReceiptDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InquiriesController_form: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryFormDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundMailController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        state?: 'pending' | 'assigned' | 'discarded';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboundListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundMailController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboundMessageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundMailController_assign: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['InboundAssignDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InboundMessageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InquiriesController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryStatusDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InquiriesController_attachment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file, as an attachment */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  InquiriesController_followUp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FollowUpDto'];
+        'multipart/form-data': components['schemas']['FollowUpDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InquiryStatusDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };
