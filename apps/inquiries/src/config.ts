@@ -36,14 +36,17 @@ export const configSchema = serviceConfigSchema(3003).extend({
     .default(15 * MB),
   /** Allowed attachment content types (comma-separated), each recognised from the file's bytes. */
   ATTACHMENT_TYPES: z
-    .string()
-    .default(defaultAttachmentTypes.join(','))
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
+    .union([
+      // Already parsed (the app module parses the config main parsed once more).
+      z.array(z.string()),
+      z.string().transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .default(defaultAttachmentTypes),
   /**
    * Submissions written at once (each holds a database connection; the year's reference
    * counter lets one commit at a time anyway). A burst beyond it waits in memory instead of

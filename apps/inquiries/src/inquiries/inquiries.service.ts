@@ -63,8 +63,16 @@ export class InquiriesService {
   /** Submissions queue here in a burst, not for a database connection. */
   private readonly gate: Gate;
 
+  /** Drawn once from the category schemas: it changes only with a deploy. */
+  private cachedForm: InquiryForm | undefined;
+
   form(): InquiryForm {
-    return inquiryForm(this.attachments.limits);
+    return (this.cachedForm ??= inquiryForm(this.attachments.limits));
+  }
+
+  /** Attachment limits, for reading a multipart body. */
+  get attachmentLimits(): InquiryForm['attachments'] {
+    return this.attachments.limits;
   }
 
   private mailId(kind: string, id: string): string {
