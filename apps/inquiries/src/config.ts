@@ -39,16 +39,22 @@ export const configSchema = serviceConfigSchema(3003).extend({
   /** Allowed attachment content types (comma-separated), each recognised from the file's bytes. */
   ATTACHMENT_TYPES: z
     .union([
+      // Already parsed (the app module parses the config main parsed once more).
+      z.array(z.string()),
       z.string().transform((v) =>
         v
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean),
       ),
-      // Already parsed (`main` parses the environment, the app module parses it again).
-      z.array(z.string()),
     ])
     .default(defaultAttachmentTypes),
+  /**
+   * Submissions written at once (each holds a database connection; the year's reference
+   * counter lets one commit at a time anyway). A burst beyond it waits in memory instead of
+   * timing out waiting for a connection. Keep it below DATABASE_POOL_MAX.
+   */
+  INQUIRY_SUBMIT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /** Base of the inquirer's secret status link; the token is appended. */
   STATUS_PAGE_URL: z.url().default('http://127.0.0.1:3003/inquiries/status/'),
   /**

@@ -60,6 +60,9 @@ export { expectProblem } from './problem';
 export type {
   AgreementRow,
   Factories,
+  InboundMessageRow,
+  InquiryMessageRow,
+  InquiryRow,
   PartnerCreateBody,
   PartnerDetailBody,
   PartnerSnapshotRow,
@@ -67,4 +70,4 @@ export type {
   SymposiumRow,
   TestApiClient,
 } from './factories';
-export { factories } from './factories';
+export { FACTORY_INQUIRY_YEAR, factories } from './factories';

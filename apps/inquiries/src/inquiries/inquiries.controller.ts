@@ -60,7 +60,7 @@ export class InquiriesController {
     if (principal.kind === 'partner' && !principal.scopes.includes('inquiries:write')) {
       throw new AppError('forbidden', 'this route needs the scope inquiries:write');
     }
-    const { body, files } = await readBody(request, this.inquiries.form().attachments);
+    const { body, files } = await readBody(request, this.inquiries.attachmentLimits);
     const input = validate.transform(body, {
       type: 'body',
       metatype: InquirySubmitDto,
@@ -93,7 +93,7 @@ export class InquiriesController {
     @Param() { token }: StatusTokenParamsDto,
     @Req() request: FastifyRequest,
   ): Promise<InquiryStatus> {
-    const { body, files } = await readBody(request, this.inquiries.form().attachments);
+    const { body, files } = await readBody(request, this.inquiries.attachmentLimits);
     const input = validate.transform(body, { type: 'body', metatype: FollowUpDto }) as FollowUp;
     return this.inquiries.followUp(token, input.message, files);
   }

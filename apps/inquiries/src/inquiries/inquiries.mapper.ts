@@ -49,6 +49,18 @@ export const toInquirySnapshot = (row: InquiryRow): InquirySnapshot => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
+/** The `inquiry.message-added` event: who wrote, where, how many files — never the text. */
+export const toMessageAdded = (inquiry: InquiryRow, message: MessageRow, attachments: number) => ({
+  inquiryId: inquiry.id,
+  reference: inquiry.reference,
+  messageId: message.id,
+  authorKind: message.authorKind,
+  visibility: message.visibility,
+  channel: message.channel,
+  attachments,
+  createdAt: message.createdAt.toISOString(),
+});
+
 /** What the audit log keeps of an inquiry (no status token hash). */
 export const toInquiryAudit = (row: InquiryRow): Omit<InquiryRow, 'statusTokenHash'> => {
   const audited: Partial<InquiryRow> = { ...row };

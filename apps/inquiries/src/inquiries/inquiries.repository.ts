@@ -23,30 +23,42 @@ export class InquiriesRepository {
   }
 
   /**
-   * The next reference number of `year`, taken in the caller's transaction: the counter row
-   * stays locked until it commits, so concurrent submissions queue here and a rolled-back one
-   * gives its number back — the numbers are gap-free and never repeat.
+   * Inserts the inquiry with the next reference of `year`, in one statement: the per-year
+   * counter row is bumped and stays locked until the caller's transaction ends, so concurrent
+   * submissions queue here and a rolled-back one gives its number back — references are
+   * gap-free and never repeat. Call it as late in the transaction as possible.
    */
-  async nextReferenceNumber(trx: Transaction<DB>, year: number): Promise<number> {
-    const row = await trx
-      .insertInto('inquiries.referenceCounter')
-      .values({ year, nextNumber: 2 })
-      .onConflict((oc) =>
-        oc
-          .column('year')
-          .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
+  async insertNumbered(
+    trx: Transaction<DB>,
+    year: number,
+    values: Omit<
+      Insertable<DB['inquiries.inquiry']>,
+      'reference' | 'referenceYear' | 'referenceNumber'
+    > & {
+      id: string;
+    },
+  ): Promise<InquiryRow> {
+    const result = await sql<InquiryRow>`
+      with n as (
+        insert into inquiries.reference_counter (year, next_number) values (${year}, 2)
+        on conflict (year) do update set next_number = reference_counter.next_number + 1
+        returning next_number - 1 as number
       )
-      .returning(sql<number>`next_number - 1`.as('number'))
-      .executeTakeFirstOrThrow();
-    return row.number;
-  }
-
-  insert(trx: Transaction<DB>, values: Insertable<DB['inquiries.inquiry']>): Promise<InquiryRow> {
-    return trx
-      .insertInto('inquiries.inquiry')
-      .values(values)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      insert into inquiries.inquiry
+        (id, reference, reference_year, reference_number, category, name, email, organisation,
+         country, language, subject, category_fields, partner_id, status_token_hash,
+         first_response_due_at, resolution_due_at)
+      select ${values.id}::uuid, 'INQ-' || ${String(year)} || '-' || lpad(n.number::text, 6, '0'),
+        ${year}, n.number, ${values.category}, ${values.name}, ${values.email},
+        ${values.organisation ?? null}, ${values.country ?? null}, ${values.language},
+        ${values.subject}, ${values.categoryFields ?? '{}'}::jsonb, ${values.partnerId ?? null}::uuid,
+        ${values.statusTokenHash},
+        ${values.firstResponseDueAt ?? null}::timestamptz, ${values.resolutionDueAt ?? null}::timestamptz
+      from n
+      returning *`.execute(trx);
+    const row = result.rows[0];
+    if (!row) throw new Error('the inquiry insert returned no row');
+    return row;
   }
 
   insertMessage(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
@@ -18,12 +19,18 @@ import {
 } from '../attachments/attachments.service';
 import type { InquiriesConfig } from '../config';
 import { SlaService } from '../sla/sla.service';
+import { Gate } from '../common/gate';
 import { yearInTokyo } from '../common/tokyo-date';
 import { inquiryForm } from './category-form';
 import { stateAfterInquirerMessage } from './inquirer-message';
-import { formatReference, referenceInSubject } from './inquiry-reference';
-import { toInquiryAudit, toInquiryStatus, toInquirySnapshot } from './inquiries.mapper';
-import { type InquiryRow, InquiriesRepository } from './inquiries.repository';
+import { referenceInSubject } from './inquiry-reference';
+import {
+  toInquiryAudit,
+  toInquiryStatus,
+  toInquirySnapshot,
+  toMessageAdded,
+} from './inquiries.mapper';
+import { type InquiryRow, InquiriesRepository, type MessageRow } from './inquiries.repository';
 import { hashStatusToken, newStatusToken } from './status-token';
 
 /** An inquirer's message arriving by the status page or by mail. */
@@ -51,10 +58,23 @@ export class InquiriesService {
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: InquiriesConfig,
     private readonly sla: SlaService,
-  ) {}
+  ) {
+    this.gate = new Gate(config.INQUIRY_SUBMIT_CONCURRENCY);
+  }
+
+  /** Submissions queue here in a burst, not for a database connection. */
+  private readonly gate: Gate;
+
+  /** Drawn once from the category schemas: it changes only with a deploy. */
+  private cachedForm: InquiryForm | undefined;
 
   form(): InquiryForm {
-    return inquiryForm(this.attachments.limits);
+    return (this.cachedForm ??= inquiryForm(this.attachments.limits));
+  }
+
+  /** Attachment limits, for reading a multipart body. */
+  get attachmentLimits(): InquiryForm['attachments'] {
+    return this.attachments.limits;
   }
 
   private mailId(kind: string, id: string): string {
@@ -78,61 +98,72 @@ export class InquiriesService {
     }
     const stored = await this.attachments.accept(files);
     const { token, hash } = newStatusToken();
+    const id = randomUUID();
+    const ackId = this.mailId('ack', id);
     try {
-      return await this.repo.transaction(async (trx) => {
-        // Taken last-but-first: the counter row is locked from here to the commit.
-        const year = yearInTokyo();
-        const number = await this.repo.nextReferenceNumber(trx, year);
-        const row = await this.repo.insert(trx, {
-          reference: formatReference(year, number),
-          referenceYear: year,
-          referenceNumber: number,
-          category: input.category,
-          name: input.name,
-          email: input.email,
-          organisation: input.organisation ?? null,
-          country: input.country ?? null,
-          language: input.language,
-          subject: input.subject,
-          categoryFields: JSON.stringify(input.fields),
-          partnerId,
-          statusTokenHash: hash,
-        });
-        // The SLA clocks start now: due times in business hours by the category's targets.
-        await this.sla.setDueTimes(trx, row.id, row.createdAt, row.category);
-        await this.audit.record(trx, {
-          entity: 'inquiry',
-          entityId: row.id,
-          action: 'create',
-          after: toInquiryAudit(row),
-        });
-        await writeOutbox(trx, 'inquiries', {
-          name: 'inquiry.created',
-          payload: toInquirySnapshot(row),
-        });
-        await this.addMessage(trx, row, { body: input.message, channel: 'form' }, stored);
-        const ackId = this.mailId('ack', row.id);
-        await this.repo.recordOutgoingMail(trx, row.id, ackId, 'acknowledgement');
-        await writeOutbox(trx, 'inquiries', {
-          name: 'email.send',
-          payload: {
-            template: 'inquiry-received',
-            locale: row.language,
-            to: [row.email],
-            data: { name: row.name, reference: row.reference, statusUrl: this.statusUrl(token) },
-            idempotencyKey: `inquiry-received:${row.id}`,
-            messageId: ackId,
-            ...(this.config.INQUIRY_REPLY_TO ? { replyTo: this.config.INQUIRY_REPLY_TO } : {}),
-          },
-        });
-        return {
-          reference: row.reference,
-          state: row.state,
-          statusToken: token,
-          statusUrl: this.statusUrl(token),
-          createdAt: row.createdAt.toISOString(),
-        };
-      });
+      return await this.gate.run(() =>
+        this.repo.transaction(async (trx) => {
+          // The thread first (its foreign key to the inquiry is checked at commit), so the
+          // reference counter is locked only for the last few statements.
+          const message = await this.insertMessage(
+            trx,
+            id,
+            { body: input.message, channel: 'form' },
+            stored,
+          );
+          await this.repo.recordOutgoingMail(trx, id, ackId, 'acknowledgement');
+          const row = await this.repo.insertNumbered(trx, yearInTokyo(), {
+            id,
+            category: input.category,
+            name: input.name,
+            email: input.email,
+            organisation: input.organisation ?? null,
+            country: input.country ?? null,
+            language: input.language,
+            subject: input.subject,
+            categoryFields: JSON.stringify(input.fields),
+            partnerId,
+            statusTokenHash: hash,
+            // The SLA clocks start now: due times in business hours by the category's targets.
+            ...this.sla.dueTimes(this.sla.now(), input.category),
+          });
+          await this.audit.record(trx, {
+            entity: 'inquiry',
+            entityId: row.id,
+            action: 'create',
+            after: toInquiryAudit(row),
+          });
+          await writeOutbox(
+            trx,
+            'inquiries',
+            { name: 'inquiry.created', payload: toInquirySnapshot(row) },
+            { name: 'inquiry.message-added', payload: toMessageAdded(row, message, stored.length) },
+            {
+              name: 'email.send',
+              payload: {
+                template: 'inquiry-received',
+                locale: row.language,
+                to: [row.email],
+                data: {
+                  name: row.name,
+                  reference: row.reference,
+                  statusUrl: this.statusUrl(token),
+                },
+                idempotencyKey: `inquiry-received:${row.id}`,
+                messageId: ackId,
+                ...(this.config.INQUIRY_REPLY_TO ? { replyTo: this.config.INQUIRY_REPLY_TO } : {}),
+              },
+            },
+          );
+          return {
+            reference: row.reference,
+            state: row.state,
+            statusToken: token,
+            statusUrl: this.statusUrl(token),
+            createdAt: row.createdAt.toISOString(),
+          };
+        }),
+      );
     } catch (error) {
       await this.attachments.discard(stored);
       throw error;
@@ -204,7 +235,12 @@ export class InquiriesService {
           payload: { ...toInquirySnapshot(row), previousState: current.state },
         });
       }
-      return this.addMessage(t, row, message, stored);
+      const added = await this.insertMessage(t, inquiryId, message, stored);
+      await writeOutbox(t, 'inquiries', {
+        name: 'inquiry.message-added',
+        payload: toMessageAdded(row, added, stored.length),
+      });
+      return added.id;
     };
     try {
       return trx ? await work(trx) : await this.repo.transaction(work);
@@ -214,9 +250,9 @@ export class InquiriesService {
     }
   }
 
-  private async addMessage(
+  private async insertMessage(
     trx: Transaction<DB>,
-    inquiry: InquiryRow,
+    inquiryId: string,
     message: {
       body: string;
       channel: InquiryChannel;
@@ -224,9 +260,9 @@ export class InquiriesService {
       inReplyTo?: string | null;
     },
     files: StoredFile[],
-  ): Promise<string> {
+  ): Promise<MessageRow> {
     const row = await this.repo.insertMessage(trx, {
-      inquiryId: inquiry.id,
+      inquiryId,
       authorKind: 'inquirer',
       authorId: null,
       visibility: 'public',
@@ -236,20 +272,7 @@ export class InquiriesService {
       inReplyTo: message.inReplyTo ?? null,
     });
     await this.repo.insertAttachments(trx, row.id, files);
-    await writeOutbox(trx, 'inquiries', {
-      name: 'inquiry.message-added',
-      payload: {
-        inquiryId: inquiry.id,
-        reference: inquiry.reference,
-        messageId: row.id,
-        authorKind: row.authorKind,
-        visibility: row.visibility,
-        channel: row.channel,
-        attachments: files.length,
-        createdAt: row.createdAt.toISOString(),
-      },
-    });
-    return row.id;
+    return row;
   }
 
   /**

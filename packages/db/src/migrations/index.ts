@@ -2,7 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
 import * as inquiries0004 from './inquiries/0004-partner-version';
 import * as inquiries0005 from './inquiries/0005-inquiries';
-import * as inquiries0007 from './inquiries/0007-attachment-position';
+import * as inquiries0007 from './inquiries/0007-submission-order';
 import * as inquiries0008 from './inquiries/0008-sla';
 import * as inquiries0009 from './inquiries/0009-canned-responses';
 import * as notifications0001 from './notifications/0001-schema';
@@ -47,7 +47,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0004-partner-version': inquiries0004,
     '0005-inquiries': inquiries0005,
     '0006-outbox': outboxMigration('inquiries'),
-    '0007-attachment-position': inquiries0007,
+    '0007-submission-order': inquiries0007,
     '0008-sla': inquiries0008,
     '0009-canned-responses': inquiries0009,
   },
