@@ -29,6 +29,9 @@ it('gives every caller exactly what it may, on every route', async () => {
   const inbound = Object.fromEntries(
     await Promise.all(callers.map(async (c) => [c, (await make.inboundMessage()).id] as const)),
   ) as Record<Caller, string>;
+  const toDiscard = Object.fromEntries(
+    await Promise.all(callers.map(async (c) => [c, (await make.inboundMessage()).id] as const)),
+  ) as Record<Caller, string>;
   // The desk's rows: writes that succeed once per row get a row per caller (a merged
   // duplicate is closed; a deleted canned response is gone).
   const deskInquiry = await make.inquiryRow();
@@ -96,6 +99,14 @@ it('gives every caller exactly what it may, on every route', async () => {
       request: (caller) => ({
         path: `/inquiries/inbound/${inbound[caller]}/assign`,
         body: { inquiryId: inquiry.id },
+        headers: { 'if-match': '*' },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'POST /inquiries/inbound/:id/discard',
+      request: (caller) => ({
+        path: `/inquiries/inbound/${toDiscard[caller]}/discard`,
         headers: { 'if-match': '*' },
       }),
       expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },

@@ -264,4 +264,29 @@ describe('replies by mail', () => {
     expect((await statusOf(receipt.statusToken)).messages).toHaveLength(1);
     expect(await attachments()).toBe(before);
   });
+
+  it('lets staff set a waiting mail aside: listed as discarded, no longer pending', async () => {
+    await send({
+      from: 'autoreply@example.net',
+      subject: 'Out of office',
+      text: 'I am away until Monday.',
+      messageId: '<ooo-1@example.net>',
+    });
+    const waiting = (await pending()).find((m) => m.messageId === '<ooo-1@example.net>');
+    expect(waiting?.state).toBe('pending');
+    const discard = () =>
+      fetch(`${ctx.running.url}/inquiries/inbound/${waiting?.id}/discard`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${staff}`, 'if-match': `"${waiting?.version}"` },
+      });
+    const res = await discard();
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as InboundMessage).state).toBe('discarded');
+    expect((await pending()).some((m) => m.id === waiting?.id)).toBe(false);
+    const listed = await fetch(`${ctx.running.url}/inquiries/inbound?state=discarded`, {
+      headers: { authorization: `Bearer ${staff}` },
+    });
+    expect(((await listed.json()) as InboundList).items.map((m) => m.id)).toContain(waiting?.id);
+    expect((await discard()).status).toBe(412);
+  });
 });

@@ -322,6 +322,43 @@ describe('attachments', () => {
   });
 });
 
+describe('malformed bodies', () => {
+  it('answers a broken or odd multipart body with a 4xx problem, never a 5xx', async () => {
+    const before = await count('inquiries.inquiry');
+    const raw = (body: string, type = 'multipart/form-data; boundary=XyZ') =>
+      fetch(`${ctx.running.url}/inquiries`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const statuses = [
+      (await raw('--XyZ\r\nContent-Disposition: form-data; name="name"\r\n\r\nA')).status,
+      (await raw('not multipart at all')).status,
+      (await raw('x', 'multipart/form-data')).status,
+      (
+        await raw(
+          '--XyZ\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\nx\r\n--XyZ--\r\n',
+        )
+      ).status,
+      (
+        await raw(
+          '--XyZ\r\nContent-Disposition: form-data; name="fields"\r\n\r\n{not json\r\n--XyZ--\r\n',
+        )
+      ).status,
+      (
+        await raw(
+          '--XyZ\r\nContent-Disposition: form-data; name="other"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--XyZ--\r\n',
+        )
+      ).status,
+    ];
+    for (const status of statuses) {
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(status).toBeLessThan(500);
+    }
+    expect(await count('inquiries.inquiry')).toBe(before);
+  });
+});
+
 describe('the status page', () => {
   const submit = async () => (await (await post('/inquiries', valid)).json()) as InquiryReceipt;
   const statusOf = async (token: string) =>

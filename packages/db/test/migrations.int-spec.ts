@@ -87,6 +87,19 @@ describe('migrations', () => {
     );
   });
 
+  it('roll the inquiries tables all the way down and back up', async () => {
+    const { results } = await rollback(db, 'inquiries', true);
+    expect(results.map((r) => r.direction)).toEqual(results.map(() => 'Down'));
+    expect(results.map((r) => r.migrationName)).toEqual(
+      expect.arrayContaining(['0007-submission-order', '0006-outbox', '0005-inquiries']),
+    );
+    expect(await tablesIn('inquiries')).not.toContain('inquiry');
+    await migrateToLatest(db);
+    expect(await tablesIn('inquiries')).toEqual(
+      expect.arrayContaining(['inquiry', 'message', 'attachment', 'inbound_message', 'outbox']),
+    );
+  });
+
   it('name an unknown schema rather than guessing', async () => {
     await expect(rollback(db, 'nope')).rejects.toThrow(/unknown schema "nope"/);
   });

@@ -113,11 +113,12 @@ function asProblem(error: unknown, limits: MultipartLimits): unknown {
     case 'FST_MP_PREMATURE_CLOSE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new AppError('bad-request', (error as Error).message);
-    default: {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status >= 400 && status < 500)
-        return new AppError('bad-request', (error as Error).message);
-      return error;
-    }
+    default:
+      // Everything else thrown while reading is the body's fault (busboy: "Unexpected end of
+      // multipart data", "Boundary not found", …): nothing has been stored or written yet.
+      return new AppError(
+        'bad-request',
+        `the multipart body is malformed: ${error instanceof Error ? error.message : String(error)}`,
+      );
   }
 }

@@ -62,4 +62,19 @@ export class InboundMailController {
     sendETag(reply, message.version);
     return message;
   }
+
+  /** Sets a waiting mail aside as for no inquiry (kept, listed under `state=discarded`). */
+  @Post(':id/discard')
+  @Roles('staff')
+  @Preconditioned()
+  @Responds(200, InboundMessageDto, 401, 403, 404, 409)
+  async discard(
+    @Param() { id }: InboundIdParamsDto,
+    @IfMatch() expected: ExpectedVersion,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InboundMessage> {
+    const message = await this.inbound.discard(id, expected);
+    sendETag(reply, message.version);
+    return message;
+  }
 }

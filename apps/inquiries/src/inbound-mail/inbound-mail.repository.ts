@@ -119,6 +119,21 @@ export class InboundMailRepository {
       .execute();
   }
 
+  /** Sets a waiting mail aside as not for any inquiry (spam, out of office): kept, listed as discarded. */
+  markDiscarded(trx: Transaction<DB>, id: string, decidedBy: string | null): Promise<InboundRow> {
+    return trx
+      .updateTable('inquiries.inboundMessage')
+      .set({
+        state: 'discarded',
+        decidedBy,
+        version: sql<string>`version + 1`,
+        updatedAt: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
   /** Files the mail into a message: its files' rows move to that message. */
   async markAssigned(
     trx: Transaction<DB>,

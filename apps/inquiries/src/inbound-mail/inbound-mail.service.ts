@@ -166,4 +166,27 @@ export class InboundMailService {
       return toInboundMessage(row, await this.repo.attachmentsOfMessage(messageId, trx));
     });
   }
+
+  /** Staff set a waiting mail aside (spam, an auto-reply): kept and listed as discarded. */
+  async discard(id: string, expected: ExpectedVersion): Promise<InboundMessage> {
+    const principal = requestContext.principal();
+    const staff = principal.kind === 'staff' ? principal.sub : null;
+    return this.repo.transaction(async (trx) => {
+      const current = await this.repo.findByIdForUpdate(trx, id);
+      if (!current) throw AppError.notFound('inbound message', id);
+      checkVersion(current.version, expected, 'inbound message');
+      if (current.state !== 'pending') {
+        throw new AppError('conflict', `this mail was already ${current.state}`);
+      }
+      const row = await this.repo.markDiscarded(trx, id, staff);
+      await this.audit.record(trx, {
+        entity: 'inbound-message',
+        entityId: id,
+        action: 'discard',
+        before: { state: current.state },
+        after: { state: row.state },
+      });
+      return toInboundMessage(row, await this.repo.attachmentsOf([id], trx));
+    });
+  }
 }

@@ -34,31 +34,30 @@ export class InquiriesRepository {
     values: Omit<
       Insertable<DB['inquiries.inquiry']>,
       'reference' | 'referenceYear' | 'referenceNumber'
-    > & {
-      id: string;
-    },
+    >,
   ): Promise<InquiryRow> {
-    const result = await sql<InquiryRow>`
-      with n as (
-        insert into inquiries.reference_counter (year, next_number) values (${year}, 2)
-        on conflict (year) do update set next_number = reference_counter.next_number + 1
-        returning next_number - 1 as number
+    // A data-modifying CTE runs once, however often the insert reads it.
+    return trx
+      .with('n', (db) =>
+        db
+          .insertInto('inquiries.referenceCounter')
+          .values({ year, nextNumber: 2 })
+          .onConflict((oc) =>
+            oc
+              .column('year')
+              .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
+          )
+          .returning(sql<number>`next_number - 1`.as('number')),
       )
-      insert into inquiries.inquiry
-        (id, reference, reference_year, reference_number, category, name, email, organisation,
-         country, language, subject, category_fields, partner_id, status_token_hash,
-         first_response_due_at, resolution_due_at)
-      select ${values.id}::uuid, 'INQ-' || ${String(year)} || '-' || lpad(n.number::text, 6, '0'),
-        ${year}, n.number, ${values.category}, ${values.name}, ${values.email},
-        ${values.organisation ?? null}, ${values.country ?? null}, ${values.language},
-        ${values.subject}, ${values.categoryFields ?? '{}'}::jsonb, ${values.partnerId ?? null}::uuid,
-        ${values.statusTokenHash},
-        ${values.firstResponseDueAt ?? null}::timestamptz, ${values.resolutionDueAt ?? null}::timestamptz
-      from n
-      returning *`.execute(trx);
-    const row = result.rows[0];
-    if (!row) throw new Error('the inquiry insert returned no row');
-    return row;
+      .insertInto('inquiries.inquiry')
+      .values({
+        ...values,
+        reference: sql<string>`(select 'INQ-' || ${String(year)} || '-' || lpad(n.number::text, 6, '0') from n)`,
+        referenceYear: year,
+        referenceNumber: sql<number>`(select n.number from n)`,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   insertMessage(
