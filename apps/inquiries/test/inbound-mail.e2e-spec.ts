@@ -96,7 +96,8 @@ describe('replies by mail', () => {
     await send({
       from: 'María López <maria.lopez@example.es>',
       subject: `Re: We received your inquiry ${receipt.reference}`,
-      text: 'Thank you! One more thing: the attached programme.',
+      // The quoted acknowledgement under the reply is not kept: it is in the thread already.
+      text: 'Thank you! One more thing: the attached programme.\n\nOn Tue, 1 Dec 2026, IPPG <ippg@example.ac.jp> wrote:\n> We received your inquiry\n',
       inReplyTo: ackMessageId,
       references: [ackMessageId],
       messageId: '<reply-1@mail.example.es>',

@@ -10,6 +10,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { SMTPServer } from 'smtp-server';
 import type { InquiriesConfig } from '../config';
 import { type InboundMail, InboundMailService } from './inbound-mail.service';
+import { withoutQuotedReply } from './quoted-reply';
 
 /** An SMTP error the sending server understands: 5xx for good, 4xx to try again later. */
 const smtpError = (responseCode: number, message: string) =>
@@ -92,7 +93,8 @@ export class InboundMailListener implements OnApplicationBootstrap, OnApplicatio
       from: from.address,
       fromName: from.name || null,
       subject: parsed.subject ?? '',
-      text: (parsed.text ?? '').trim() || '(no text)',
+      // The new text only: the earlier mail it quotes is already in the thread.
+      text: withoutQuotedReply(parsed.text ?? '') || '(no text)',
       messageId: messageIds(parsed.messageId)[0] ?? null,
       inReplyTo: messageIds(parsed.inReplyTo)[0] ?? null,
       references: messageIds(parsed.references).slice(0, 50),
