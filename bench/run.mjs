@@ -27,6 +27,10 @@ const benchmarks = [
     summary: 'GET /symposiums/archive: the public archive against plain Fastify + pg',
   },
   {
+    name: 'inquiry-submit',
+    summary: 'POST /inquiries: the service against plain Fastify + pg running the same transaction',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

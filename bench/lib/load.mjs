@@ -7,11 +7,18 @@ import autocannon from 'autocannon';
  * next request as soon as the previous answer arrives: closed-loop load, so req/s is the
  * server's capacity at that concurrency). Resolves with a summary; `ok` is false when any
  * request failed (connection error, timeout or a non-2xx status), which makes the run invalid.
- * `headers` go with every request. `latencies`, if given, gets every response time (ms) pushed
+ * `headers` (and `method`, `body`, when given) go with every request. `latencies`, if given, gets every response time (ms) pushed
  * to it, for percentiles pooled over several runs.
  */
-export async function loadTest({ url, connections, seconds, headers, latencies }) {
-  const instance = autocannon({ url, connections, duration: seconds, headers });
+export async function loadTest({ url, connections, seconds, headers, latencies, method, body }) {
+  const instance = autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers,
+    ...(method ? { method } : {}),
+    ...(body === undefined ? {} : { body }),
+  });
   if (latencies) {
     instance.on('response', (_client, _status, _bytes, responseTime) =>
       latencies.push(responseTime),

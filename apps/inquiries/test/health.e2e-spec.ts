@@ -20,7 +20,7 @@ it('stands on the platform: ready, documented, and answering problem+json', asyn
       info: { title: string };
     };
     expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: 'Inquiries' } });
-    const missing = await fetch(`${app.url}/inquiries`);
+    const missing = await fetch(`${app.url}/no-such-route`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   } finally {

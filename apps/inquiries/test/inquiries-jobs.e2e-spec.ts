@@ -1,6 +1,6 @@
 import { ServiceJobRunner } from '@sp/platform';
 import { enqueue, queueNames } from '@sp/queue';
-import { testConfig, useTestApp } from '@sp/testing';
+import { factories, testConfig, useTestApp } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 
@@ -36,11 +36,22 @@ describe('inquiries jobs', () => {
     expect((await inquiriesJobs.getDelayed()).map((j) => j.name)).toEqual(['inquiries.sla-sweep']);
   });
 
-  it('runs a job put on its queue in the inquiries service', async () => {
-    const job = await enqueue(inquiriesJobs, 'inquiries.sla-sweep', {});
-    expect(await job.waitUntilFinished(events, 10_000)).toEqual({
-      outcome: 'nothing-to-do',
-      reason: 'inquiries.sla-sweep: nothing to sweep yet (filled in by the SLA issue)',
+  it('runs the sweep put on its queue in the inquiries service: a breach recorded once', async () => {
+    const overdue = await factories(ctx).inquiryRow({
+      firstResponseDueAt: new Date(Date.now() - 3_600_000),
+      resolutionDueAt: new Date(Date.now() + 30 * 86_400_000),
     });
+    const run = async () => {
+      const job = await enqueue(inquiriesJobs, 'inquiries.sla-sweep', {});
+      return job.waitUntilFinished(events, 10_000) as Promise<unknown>;
+    };
+    expect(await run()).toEqual({ outcome: 'swept', breaches: 1, dueTimesSet: 0 });
+    expect(await run()).toEqual({ outcome: 'swept', breaches: 0, dueTimesSet: 0 });
+    const breaches = await ctx.database.db
+      .selectFrom('inquiries.slaBreach')
+      .select(['kind'])
+      .where('inquiryId', '=', overdue.id)
+      .execute();
+    expect(breaches).toEqual([{ kind: 'first-response' }]);
   });
 });

@@ -84,6 +84,27 @@ it('sends one mail for one idempotency key, however often it is enqueued', async
   expect(mails[0]!.parsed.subject).toBe('We received your inquiry INQ-2026-000123');
 });
 
+it("sends a producer's own Message-ID and threading headers when the job carries them", async () => {
+  const job = email({
+    template: 'inquiry-reply',
+    data: { name: 'Ada', reference: 'INQ-2026-000123', body: 'Our answer.' },
+    messageId: '<reply.1@inquiries.example>',
+    inReplyTo: '<reply-from-ada@example.org>',
+    references: ['<ack.1@inquiries.example>', '<reply-from-ada@example.org>'],
+    replyTo: 'inquiries@example.ac.jp',
+  });
+  const before = sink().received.length;
+  expect((await settle(await enqueueEmail(queue, job))).result).toBe('sent');
+  const [mail] = sink().received.slice(before);
+  expect(mail?.messageId).toBe('<reply.1@inquiries.example>');
+  expect(mail?.parsed.inReplyTo).toBe('<reply-from-ada@example.org>');
+  expect(mail?.parsed.references).toEqual([
+    '<ack.1@inquiries.example>',
+    '<reply-from-ada@example.org>',
+  ]);
+  expect(mail?.parsed.replyTo?.value[0]?.address).toBe('inquiries@example.ac.jp');
+});
+
 it('retries a 451 with backoff and delivers on the third attempt', async () => {
   const offeredBefore = sink().offered;
   sink().answer = (n) => (n - offeredBefore <= 2 ? 451 : 250);

@@ -1,8 +1,10 @@
 import {
   activityRecordEvents,
   agreementEvents,
+  deskEvents,
   emailSendSchema,
   fundingRecordEvents,
+  inquiryEvents,
   mobilityRecordEvents,
   peopleEvents,
   registrationEvents,
@@ -38,7 +40,7 @@ export const topicMessages = {
     ...fundingRecordEvents,
   },
   'symposium-events': { ...symposiumEvents, ...registrationEvents },
-  'inquiry-events': {},
+  'inquiry-events': { ...inquiryEvents, ...deskEvents },
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;
 

@@ -100,6 +100,19 @@ describe('migrations', () => {
     );
   });
 
+  it('roll the inquiries tables all the way down and back up', async () => {
+    const { results } = await rollback(db, 'inquiries', true);
+    expect(results.map((r) => r.direction)).toEqual(results.map(() => 'Down'));
+    expect(results.map((r) => r.migrationName)).toEqual(
+      expect.arrayContaining(['0007-submission-order', '0006-outbox', '0005-inquiries']),
+    );
+    expect(await tablesIn('inquiries')).not.toContain('inquiry');
+    await migrateToLatest(db);
+    expect(await tablesIn('inquiries')).toEqual(
+      expect.arrayContaining(['inquiry', 'message', 'attachment', 'inbound_message', 'outbox']),
+    );
+  });
+
   it('name an unknown schema rather than guessing', async () => {
     await expect(rollback(db, 'nope')).rejects.toThrow(/unknown schema "nope"/);
   });
@@ -114,6 +127,7 @@ describe('seed', () => {
       symposiums: 7,
       documents: 10,
       activities: 1,
+      cannedResponses: 3,
     });
     // Each new partner (and activity) is announced through the outbox, like one created
     // through the API.
@@ -147,6 +161,7 @@ describe('seed', () => {
       symposiums: 0,
       documents: 0,
       activities: 0,
+      cannedResponses: 0,
     });
     expect(await snapshot()).toEqual(before);
   });

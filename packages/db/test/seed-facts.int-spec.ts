@@ -218,3 +218,14 @@ describe('the seeded Recent Activities', () => {
     expect(Number(n)).toBe(1);
   });
 });
+
+describe('the seeded canned responses', () => {
+  it('answer in English and Japanese, signed by the International Projects Promotion Group', async () => {
+    const canned = await db.selectFrom('inquiries.cannedResponse').selectAll().execute();
+    expect(canned.length).toBeGreaterThanOrEqual(3);
+    for (const response of canned) {
+      expect(response.bodyEn).toContain('International Projects Promotion Group');
+      expect(response.bodyJa).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+  });
+});

@@ -26,6 +26,7 @@ export type { HealthCheck } from './http/health';
 export type { PlatformOptions } from './platform.module';
 export { PlatformModule } from './platform.module';
 export { toProblem } from './http/problem';
+export { ProblemDto } from './http/problem.dto';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { Responds } from './http/responds.decorator';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';

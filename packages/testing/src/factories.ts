@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PartnerTokenSource, type RegistryClient, type RegistrySchemas } from '@sp/client';
 import type { DB } from '@sp/db';
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { PartnerScope } from '@sp/types';
 import type { TestApp } from './app';
 import { staffToken } from './auth';
@@ -29,6 +29,12 @@ export type FundingBody = Schemas['FundingDto'];
 export type RegistrationSettingsRow = Selectable<DB['symposium.registrationSettings']>;
 export type RegistrationRow = Selectable<DB['symposium.registration']>;
 export type SymposiumSessionRow = Selectable<DB['symposium.session']>;
+export type InquiryRow = Selectable<DB['inquiries.inquiry']>;
+export type CannedResponseRow = Selectable<DB['inquiries.cannedResponse']>;
+export type InquiryMessageRow = Selectable<DB['inquiries.message']>;
+export type InboundMessageRow = Selectable<DB['inquiries.inboundMessage']>;
+/** Factory inquiries are numbered in a year of their own, apart from real submissions. */
+export const FACTORY_INQUIRY_YEAR = 2099;
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
 export type TestApiClient = {
@@ -336,15 +342,164 @@ export function factories(ctx: TestApp) {
     /** A consumer's snapshot of a registry partner (what the registry's events leave there). */
     async partnerSnapshot(
       overrides: Partial<Insertable<DB['symposium.partner']>> = {},
+      schema: 'symposium' | 'inquiries' = 'symposium',
     ): Promise<PartnerSnapshotRow> {
       return ctx.database.db
-        .insertInto('symposium.partner')
+        .insertInto(schema === 'symposium' ? 'symposium.partner' : 'inquiries.partner')
         .values({
           id: randomUUID(),
           nameEn: `Snapshot University ${tag}-${next()}`,
           country: 'JP',
           status: 'primary',
           sourceUpdatedAt: new Date(),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /**
+     * An inquiry, written to `inquiries.inquiry` with its first (inquirer's) message, numbered
+     * in FACTORY_INQUIRY_YEAR from the same counter; with its secret status token.
+     */
+    async inquiry(
+      overrides: Partial<
+        Omit<
+          Insertable<DB['inquiries.inquiry']>,
+          'reference' | 'referenceYear' | 'referenceNumber' | 'statusTokenHash'
+        >
+      > = {},
+    ): Promise<{ inquiry: InquiryRow; message: InquiryMessageRow; statusToken: string }> {
+      const statusToken = randomBytes(32).toString('base64url');
+      return ctx.database.db.transaction().execute(async (trx) => {
+        const year = FACTORY_INQUIRY_YEAR;
+        const { number } = await trx
+          .insertInto('inquiries.referenceCounter')
+          .values({ year, nextNumber: 2 })
+          .onConflict((oc) =>
+            oc
+              .column('year')
+              .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
+          )
+          .returning(sql<number>`next_number - 1`.as('number'))
+          .executeTakeFirstOrThrow();
+        const inquiry = await trx
+          .insertInto('inquiries.inquiry')
+          .values({
+            reference: `INQ-${year}-${String(number).padStart(6, '0')}`,
+            referenceYear: year,
+            referenceNumber: number,
+            category: 'other',
+            name: `Inquirer ${tag}-${next()}`,
+            email: `inquirer-${tag}-${n}@example.org`,
+            language: 'en',
+            subject: `Question ${tag}-${n}`,
+            statusTokenHash: createHash('sha256').update(statusToken).digest('hex'),
+            ...overrides,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const message = await trx
+          .insertInto('inquiries.message')
+          .values({
+            inquiryId: inquiry.id,
+            authorKind: 'inquirer',
+            visibility: 'public',
+            channel: 'form',
+            body: `The question of ${inquiry.reference}.`,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return { inquiry, message, statusToken };
+      });
+    },
+
+    /** A message in an inquiry's thread (a staff internal note unless told otherwise). */
+    async inquiryMessage(
+      inquiryId: string,
+      overrides: Partial<Omit<Insertable<DB['inquiries.message']>, 'inquiryId'>> = {},
+    ): Promise<InquiryMessageRow> {
+      return ctx.database.db
+        .insertInto('inquiries.message')
+        .values({
+          inquiryId,
+          authorKind: 'staff',
+          authorId: 'staff-tester',
+          visibility: 'internal',
+          channel: 'desk',
+          body: `Note ${tag}-${next()}`,
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /** A mail that matched no inquiry, waiting in the review list. */
+    async inboundMessage(
+      overrides: Partial<Insertable<DB['inquiries.inboundMessage']>> = {},
+    ): Promise<InboundMessageRow> {
+      return ctx.database.db
+        .insertInto('inquiries.inboundMessage')
+        .values({
+          fromAddress: `sender-${tag}-${next()}@example.org`,
+          subject: `Unmatched ${tag}-${n}`,
+          body: 'A mail that names no inquiry.',
+          messageId: `<inbound-${tag}-${n}@example.org>`,
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+    /**
+     * An inquiry as the public form leaves it (state `new`), written to `inquiries.inquiry`
+     * with its first message; references are `INQ-2098-…`, apart from real submissions and `inquiry()`.
+     * Due times are the caller's to set (the SLA sweep fills in missing ones).
+     */
+    async inquiryRow(
+      overrides: Partial<Insertable<DB['inquiries.inquiry']>> = {},
+      message = 'Could we discuss a joint summer school?',
+    ): Promise<InquiryRow> {
+      const number = (parseInt(tag, 16) % 900_000) + next();
+      const row = await ctx.database.db
+        .insertInto('inquiries.inquiry')
+        .values({
+          reference: `INQ-2098-${String(number).padStart(6, '0')}`,
+          referenceYear: 2098,
+          referenceNumber: number,
+          category: 'other',
+          name: `Inquirer ${tag}-${number}`,
+          email: `inquirer-${tag}-${number}@example.org`,
+          language: 'en',
+          subject: `Question ${tag}-${number}`,
+          statusTokenHash: randomBytes(32).toString('hex'),
+          ...overrides,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await ctx.database.db
+        .insertInto('inquiries.message')
+        .values({
+          inquiryId: row.id,
+          authorKind: 'inquirer',
+          visibility: 'public',
+          channel: 'form',
+          body: message,
+          createdAt: row.createdAt,
+        })
+        .execute();
+      return row;
+    },
+
+    /** A canned response of the desk, written to `inquiries.canned_response`. */
+    async cannedResponse(
+      overrides: Partial<Insertable<DB['inquiries.cannedResponse']>> = {},
+    ): Promise<CannedResponseRow> {
+      return ctx.database.db
+        .insertInto('inquiries.cannedResponse')
+        .values({
+          title: `Canned ${tag}-${next()}`,
+          bodyEn: 'Thank you for your inquiry; we will come back to you shortly.',
+          bodyJa: 'お問い合わせありがとうございます。追ってご連絡いたします。',
           ...overrides,
         })
         .returningAll()

@@ -68,6 +68,9 @@ export type {
   FundingCreateBody,
   MobilityCreateBody,
   MobilityRecordBody,
+  InboundMessageRow,
+  InquiryMessageRow,
+  InquiryRow,
   PartnerCreateBody,
   PartnerDetailBody,
   ContactBody,
@@ -79,4 +82,4 @@ export type {
   SymposiumRow,
   TestApiClient,
 } from './factories';
-export { factories } from './factories';
+export { FACTORY_INQUIRY_YEAR, factories } from './factories';

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ServiceJobs } from '@sp/platform';
-import { type JobHandlers, queueNames, type ScheduledOutcome } from '@sp/queue';
+import { type JobHandlers, queueNames } from '@sp/queue';
+import { type SweepResult, SlaService } from '../sla/sla.service';
 
 const queue = queueNames.inquiriesJobs;
 
@@ -14,15 +15,14 @@ export class InquiriesJobs implements ServiceJobs<typeof queue> {
   readonly handlers = {
     'inquiries.sla-sweep': () => this.slaSweep(),
   } satisfies JobHandlers<typeof queue>;
-  private readonly logger = new Logger(InquiriesJobs.name);
+
+  constructor(private readonly sla: SlaService) {}
 
   /**
-   * Alerts the owners of inquiries past their SLA (through the service's outbox). The inquiry
-   * tables arrive with the SLA issue; until then it says so and completes.
+   * Records SLA breaches and alerts the assignee (or the group) once per breach, through the
+   * service's outbox; fills in due times an inquiry lacks.
    */
-  private slaSweep(): Promise<ScheduledOutcome> {
-    const reason = 'inquiries.sla-sweep: nothing to sweep yet (filled in by the SLA issue)';
-    this.logger.log(reason);
-    return Promise.resolve({ outcome: 'nothing-to-do', reason });
+  private async slaSweep(): Promise<{ outcome: 'swept' } & SweepResult> {
+    return { outcome: 'swept', ...(await this.sla.sweep()) };
   }
 }

@@ -9,6 +9,9 @@ export type Mail = {
   text: string;
   html: string;
   messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  replyTo?: string;
 };
 export type Sent = { providerMessageId: string | null };
 

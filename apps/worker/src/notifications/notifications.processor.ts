@@ -106,7 +106,10 @@ export class NotificationsProcessor
         from: this.config.MAIL_FROM,
         to: data.to,
         ...rendered,
-        messageId: messageIdOf(delivery.id),
+        messageId: data.messageId ?? messageIdOf(delivery.id),
+        ...(data.inReplyTo ? { inReplyTo: data.inReplyTo } : {}),
+        ...(data.references?.length ? { references: data.references } : {}),
+        ...(data.replyTo ? { replyTo: data.replyTo } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -108,6 +108,7 @@ export interface components {
       template:
         | 'inquiry-received'
         | 'inquiry-reply'
+        | 'inquiry-merged'
         | 'registration-confirmed'
         | 'registration-waitlisted'
         | 'registration-promoted'

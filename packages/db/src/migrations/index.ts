@@ -1,6 +1,10 @@
 import type { Migration } from 'kysely/migration';
 import * as inquiries0001 from './inquiries/0001-schema';
 import * as inquiries0004 from './inquiries/0004-partner-version';
+import * as inquiries0005 from './inquiries/0005-inquiries';
+import * as inquiries0007 from './inquiries/0007-submission-order';
+import * as inquiries0008 from './inquiries/0008-sla';
+import * as inquiries0009 from './inquiries/0009-canned-responses';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
@@ -63,6 +67,11 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0002-audit': auditMigration('inquiries'),
     '0003-registry-events': consumerMigration('inquiries'),
     '0004-partner-version': inquiries0004,
+    '0005-inquiries': inquiries0005,
+    '0006-outbox': outboxMigration('inquiries'),
+    '0007-submission-order': inquiries0007,
+    '0008-sla': inquiries0008,
+    '0009-canned-responses': inquiries0009,
   },
   notifications: {
     '0001-schema': notifications0001,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../schema/index';
 import { seedPeople } from './people';
 import { seedActivities } from './activities';
+import { seedCannedResponses } from './canned-responses';
 import { seedRegistry } from './registry';
 import { seedSymposium } from './symposium';
 
@@ -12,12 +13,13 @@ export type SeedCounts = {
   symposiums: number;
   documents: number;
   activities: number;
+  cannedResponses: number;
 };
 
 /**
  * Loads the demo data. Idempotent: rows are matched on their natural keys (a partner's name,
  * a symposium's date, an agreement's title within its partner, a document's kind, language and
- * title within its symposium) and only missing ones are inserted, so a second run changes
+ * title within its symposium, a canned response's title) and only missing ones are inserted, so a second run changes
  * nothing and staff edits to seeded rows are never overwritten. Returns what it inserted.
  */
 export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): Promise<SeedCounts> {
@@ -28,6 +30,7 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
       symposiums: 0,
       documents: 0,
       activities: 0,
+      cannedResponses: 0,
     };
 
     await seedRegistry(trx, counts, progress);
@@ -35,6 +38,7 @@ export async function seed(db: Kysely<DB>, progress: SeedProgress = () => {}): P
     await seedPeople(trx);
     await seedActivities(trx, counts, progress);
     await seedSymposium(trx, counts, progress);
+    await seedCannedResponses(trx, counts, progress);
     return counts;
   });
 }

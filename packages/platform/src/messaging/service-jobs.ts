@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Module,
+  type ModuleMetadata,
   type OnApplicationBootstrap,
   type Type,
 } from '@nestjs/common';
@@ -169,7 +170,8 @@ export class ServiceJobRunner implements OnApplicationBootstrap, BeforeApplicati
 
 /**
  * A service's job queue, run in the service: `ServiceJobsModule.register(RegistryJobs)`, where
- * `RegistryJobs` is an injectable `ServiceJobs` of the service's queue.
+ * `RegistryJobs` is an injectable `ServiceJobs` of the service's queue; `imports` are the
+ * modules whose exported services the jobs call (`register(InquiriesJobs, [SlaModule])`).
  */
 @Module({})
 export class ServiceJobsModule {

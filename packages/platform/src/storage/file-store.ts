@@ -17,7 +17,7 @@ export type FileStore = {
   delete(key: string): Promise<void>;
   /** Whether a file is stored under `key`. */
   exists(key: string): Promise<boolean>;
-}
+};
 
 /** Nest injection token of the app's `FileStore`. */
 export const FILE_STORE = Symbol('FILE_STORE');

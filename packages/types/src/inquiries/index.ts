@@ -1,3 +1,6 @@
-// The inquiries service's contracts (apps/inquiries): none yet; its modules add theirs here,
-// one file per module, each re-exported below.
-export {};
+// The inquiries service's contracts (apps/inquiries), one file per module.
+export * from './desk';
+export * from './desk-events';
+export * from './events';
+export * from './inbound';
+export * from './inquiry';

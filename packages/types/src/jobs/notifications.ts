@@ -5,6 +5,7 @@ import { languageSchema, pageOf, pageQuerySchema } from '../shared/common';
 export const emailTemplates = [
   'inquiry-received',
   'inquiry-reply',
+  'inquiry-merged',
   'registration-confirmed',
   'registration-waitlisted',
   'registration-promoted',
@@ -17,6 +18,12 @@ export const emailTemplates = [
 export const emailTemplateSchema = z.enum(emailTemplates);
 export type EmailTemplate = z.infer<typeof emailTemplateSchema>;
 
+/** A mail's Message-ID, angle brackets included: `<local@domain>`. */
+export const messageIdSchema = z
+  .string()
+  .max(250)
+  .regex(/^<[^<>\s@]+@[^<>\s@]+>$/, 'must be a Message-ID such as <id@host>');
+
 /** The `email.send` job: ids and values to render, never a rendered body. */
 export const emailSendSchema = z.object({
   template: emailTemplateSchema,
@@ -25,6 +32,16 @@ export const emailSendSchema = z.object({
   data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   /** One message per key, however often the job is enqueued or retried. */
   idempotencyKey: z.string().min(1).max(200),
+  /**
+   * Threading, for mail a reply may come back to (inquiries): the Message-ID to send with
+   * (`<…@…>`; default: one made from the delivery's id), and the Message-IDs it answers. The
+   * producer stores its Message-ID, so a reply naming it in In-Reply-To/References is threaded.
+   */
+  messageId: messageIdSchema.optional(),
+  inReplyTo: messageIdSchema.optional(),
+  references: z.array(messageIdSchema).max(50).optional(),
+  /** Where replies should go (e.g. the inquiries mailbox), when not the sender. */
+  replyTo: z.email().optional(),
 });
 export type EmailSend = z.infer<typeof emailSendSchema>;
 

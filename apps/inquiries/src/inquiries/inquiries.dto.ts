@@ -1,0 +1,20 @@
+import {
+  followUpSchema,
+  inquiryFormSchema,
+  inquiryReceiptSchema,
+  inquiryStatusSchema,
+  inquirySubmitSchema,
+  statusTokenParamsSchema,
+} from '@sp/types';
+import { createZodDto } from 'nestjs-zod/dto';
+import { z } from 'zod';
+
+export class InquirySubmitDto extends createZodDto(inquirySubmitSchema) {}
+export class InquiryReceiptDto extends createZodDto(inquiryReceiptSchema) {}
+export class InquiryFormDto extends createZodDto(inquiryFormSchema) {}
+export class InquiryStatusDto extends createZodDto(inquiryStatusSchema) {}
+export class StatusTokenParamsDto extends createZodDto(statusTokenParamsSchema) {}
+export class FollowUpDto extends createZodDto(followUpSchema) {}
+export class StatusAttachmentParamsDto extends createZodDto(
+  statusTokenParamsSchema.extend({ id: z.uuid() }),
+) {}

@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DB } from '@sp/db';
+import { KYSELY } from '@sp/platform';
+import type { InquiryState } from '@sp/types';
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { StoredFile } from '../attachments/attachments.service';
+
+export type InquiryRow = Selectable<DB['inquiries.inquiry']>;
+export type MessageRow = Selectable<DB['inquiries.message']>;
+export type AttachmentRow = Selectable<DB['inquiries.attachment']>;
+type Db = Kysely<DB> | Transaction<DB>;
+
+/**
+ * The only code that reads and writes the inquiries, their messages, attachment rows, the
+ * per-year reference counter and the Message-IDs of our mails.
+ */
+@Injectable()
+export class InquiriesRepository {
+  constructor(@Inject(KYSELY) private readonly db: Kysely<DB>) {}
+
+  transaction<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(work);
+  }
+
+  /**
+   * Inserts the inquiry with the next reference of `year`, in one statement: the per-year
+   * counter row is bumped and stays locked until the caller's transaction ends, so concurrent
+   * submissions queue here and a rolled-back one gives its number back — references are
+   * gap-free and never repeat. Call it as late in the transaction as possible.
+   */
+  async insertNumbered(
+    trx: Transaction<DB>,
+    year: number,
+    values: Omit<
+      Insertable<DB['inquiries.inquiry']>,
+      'reference' | 'referenceYear' | 'referenceNumber'
+    >,
+  ): Promise<InquiryRow> {
+    // A data-modifying CTE runs once, however often the insert reads it.
+    return trx
+      .with('n', (db) =>
+        db
+          .insertInto('inquiries.referenceCounter')
+          .values({ year, nextNumber: 2 })
+          .onConflict((oc) =>
+            oc
+              .column('year')
+              .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
+          )
+          .returning(sql<number>`next_number - 1`.as('number')),
+      )
+      .insertInto('inquiries.inquiry')
+      .values({
+        ...values,
+        reference: sql<string>`(select 'INQ-' || ${String(year)} || '-' || lpad(n.number::text, 6, '0') from n)`,
+        referenceYear: year,
+        referenceNumber: sql<number>`(select n.number from n)`,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  insertMessage(
+    trx: Transaction<DB>,
+    values: Insertable<DB['inquiries.message']>,
+  ): Promise<MessageRow> {
+    return trx
+      .insertInto('inquiries.message')
+      .values(values)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async insertAttachments(
+    trx: Transaction<DB>,
+    messageId: string,
+    files: StoredFile[],
+  ): Promise<AttachmentRow[]> {
+    if (!files.length) return [];
+    return trx
+      .insertInto('inquiries.attachment')
+      .values(files.map((f, position) => ({ ...f, position, messageId })))
+      .returningAll()
+      .execute();
+  }
+
+  async recordOutgoingMail(
+    trx: Transaction<DB>,
+    inquiryId: string,
+    messageId: string,
+    kind: string,
+  ): Promise<void> {
+    await trx.insertInto('inquiries.mailThread').values({ messageId, inquiryId, kind }).execute();
+  }
+
+  findByTokenHash(hash: string, db: Db = this.db): Promise<InquiryRow | undefined> {
+    return db
+      .selectFrom('inquiries.inquiry')
+      .selectAll()
+      .where('statusTokenHash', '=', hash)
+      .executeTakeFirst();
+  }
+
+  findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<InquiryRow | undefined> {
+    return trx
+      .selectFrom('inquiries.inquiry')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  findById(id: string, db: Db = this.db): Promise<InquiryRow | undefined> {
+    return db.selectFrom('inquiries.inquiry').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByReference(reference: string, db: Db = this.db): Promise<InquiryRow | undefined> {
+    return db
+      .selectFrom('inquiries.inquiry')
+      .selectAll()
+      .where('reference', '=', reference)
+      .executeTakeFirst();
+  }
+
+  /**
+   * The inquiry one of these Message-IDs belongs to: a mail we sent about it, or a message
+   * already in its thread (a mail replying to an earlier mail of the inquirer's).
+   */
+  async findByMessageIds(ids: string[], db: Db = this.db): Promise<InquiryRow | undefined> {
+    if (!ids.length) return undefined;
+    return db
+      .selectFrom('inquiries.inquiry as i')
+      .selectAll('i')
+      .where((eb) =>
+        eb.or([
+          eb(
+            'i.id',
+            'in',
+            eb.selectFrom('inquiries.mailThread').select('inquiryId').where('messageId', 'in', ids),
+          ),
+          eb(
+            'i.id',
+            'in',
+            eb.selectFrom('inquiries.message').select('inquiryId').where('messageId', 'in', ids),
+          ),
+        ]),
+      )
+      .orderBy('i.createdAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  async hasMessageId(messageId: string, db: Db = this.db): Promise<boolean> {
+    const row = await db
+      .selectFrom('inquiries.message')
+      .select('id')
+      .where('messageId', '=', messageId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** A change to the inquiry (its state, or a message in its thread): a new version. */
+  touch(trx: Transaction<DB>, id: string, state: InquiryState): Promise<InquiryRow> {
+    return trx
+      .updateTable('inquiries.inquiry')
+      .set({
+        state,
+        version: sql<string>`version + 1`,
+        updatedAt: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** The public thread, oldest first: internal notes never leave this query. */
+  publicMessages(inquiryId: string, db: Db = this.db): Promise<MessageRow[]> {
+    return db
+      .selectFrom('inquiries.message')
+      .selectAll()
+      .where('inquiryId', '=', inquiryId)
+      .where('visibility', '=', 'public')
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+  }
+
+  attachmentsOf(messageIds: string[], db: Db = this.db): Promise<AttachmentRow[]> {
+    if (!messageIds.length) return Promise.resolve([]);
+    return db
+      .selectFrom('inquiries.attachment')
+      .selectAll()
+      .where('messageId', 'in', messageIds)
+      .orderBy('createdAt')
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** An attachment of a public message of the inquiry, or nothing. */
+  publicAttachment(inquiryId: string, attachmentId: string): Promise<AttachmentRow | undefined> {
+    return this.db
+      .selectFrom('inquiries.attachment as a')
+      .innerJoin('inquiries.message as m', 'm.id', 'a.messageId')
+      .selectAll('a')
+      .where('a.id', '=', attachmentId)
+      .where('m.inquiryId', '=', inquiryId)
+      .where('m.visibility', '=', 'public')
+      .executeTakeFirst();
+  }
+}

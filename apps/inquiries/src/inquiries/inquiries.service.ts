@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DB } from '@sp/db';
+import { APP_CONFIG, AppError, AuditLog } from '@sp/platform';
+import { writeOutbox } from '@sp/queue';
+import type {
+  InquiryChannel,
+  InquiryForm,
+  InquiryReceipt,
+  InquiryStatus,
+  InquirySubmit,
+} from '@sp/types';
+import type { Transaction } from 'kysely';
+import {
+  AttachmentsService,
+  type IncomingFile,
+  type StoredFile,
+} from '../attachments/attachments.service';
+import type { InquiriesConfig } from '../config';
+import { SlaService } from '../sla/sla.service';
+import { Gate } from '../common/gate';
+import { yearInTokyo } from '../common/tokyo-date';
+import { inquiryForm } from './category-form';
+import { stateAfterInquirerMessage } from './inquirer-message';
+import { referenceInSubject } from './inquiry-reference';
+import {
+  toInquiryAudit,
+  toInquiryStatus,
+  toInquirySnapshot,
+  toMessageAdded,
+} from './inquiries.mapper';
+import { type InquiryRow, InquiriesRepository, type MessageRow } from './inquiries.repository';
+import { hashStatusToken, newStatusToken } from './status-token';
+
+/** An inquirer's message arriving by the status page or by mail. */
+export type InquirerMessage = {
+  body: string;
+  channel: Extract<InquiryChannel, 'status-page' | 'email'>;
+  /** The mail's Message-ID and In-Reply-To (mail only). */
+  messageId?: string | null;
+  inReplyTo?: string | null;
+};
+
+/** A mail's threading headers, sender and subject: what `findForMail` matches on. */
+export type MailKeys = { messageIds: string[]; subject: string; from: string };
+
+/**
+ * The public side of inquiries: submission (reference, status token, acknowledgement), the
+ * inquirer's status page and follow-ups. Files are checked and stored before the transaction
+ * and removed if it fails; rows, audit, events and the acknowledgement mail commit together.
+ */
+@Injectable()
+export class InquiriesService {
+  constructor(
+    private readonly repo: InquiriesRepository,
+    private readonly attachments: AttachmentsService,
+    private readonly audit: AuditLog,
+    @Inject(APP_CONFIG) private readonly config: InquiriesConfig,
+    private readonly sla: SlaService,
+  ) {
+    this.gate = new Gate(config.INQUIRY_SUBMIT_CONCURRENCY);
+  }
+
+  /** Submissions queue here in a burst, not for a database connection. */
+  private readonly gate: Gate;
+
+  /** Drawn once from the category schemas: it changes only with a deploy. */
+  private cachedForm: InquiryForm | undefined;
+
+  form(): InquiryForm {
+    return (this.cachedForm ??= inquiryForm(this.attachments.limits));
+  }
+
+  /** Attachment limits, for reading a multipart body. */
+  get attachmentLimits(): InquiryForm['attachments'] {
+    return this.attachments.limits;
+  }
+
+  private mailId(kind: string, id: string): string {
+    return `<${kind}.${id}@${this.config.INQUIRY_MAIL_DOMAIN}>`;
+  }
+
+  private statusUrl(token: string): string {
+    return `${this.config.STATUS_PAGE_URL}${token}`;
+  }
+
+  async submit(
+    input: InquirySubmit,
+    files: IncomingFile[],
+    partnerId: string | null,
+  ): Promise<InquiryReceipt> {
+    // The honeypot: a hidden field only a bot fills in. Refused before anything is stored.
+    if (input.website) {
+      throw new AppError('validation-error', 'the submission was refused', {
+        errors: [{ in: 'body', field: 'website', message: 'must be left empty', code: 'honeypot' }],
+      });
+    }
+    const stored = await this.attachments.accept(files);
+    const { token, hash } = newStatusToken();
+    const id = randomUUID();
+    const ackId = this.mailId('ack', id);
+    try {
+      return await this.gate.run(() =>
+        this.repo.transaction(async (trx) => {
+          // The thread first (its foreign key to the inquiry is checked at commit), so the
+          // reference counter is locked only for the last few statements.
+          const message = await this.insertMessage(
+            trx,
+            id,
+            { body: input.message, channel: 'form' },
+            stored,
+          );
+          await this.repo.recordOutgoingMail(trx, id, ackId, 'acknowledgement');
+          const row = await this.repo.insertNumbered(trx, yearInTokyo(), {
+            id,
+            category: input.category,
+            name: input.name,
+            email: input.email,
+            organisation: input.organisation ?? null,
+            country: input.country ?? null,
+            language: input.language,
+            subject: input.subject,
+            categoryFields: JSON.stringify(input.fields),
+            partnerId,
+            statusTokenHash: hash,
+            // The SLA clocks start now: due times in business hours by the category's targets.
+            ...this.sla.dueTimes(this.sla.now(), input.category),
+          });
+          await this.audit.record(trx, {
+            entity: 'inquiry',
+            entityId: row.id,
+            action: 'create',
+            after: toInquiryAudit(row),
+          });
+          await writeOutbox(
+            trx,
+            'inquiries',
+            { name: 'inquiry.created', payload: toInquirySnapshot(row) },
+            { name: 'inquiry.message-added', payload: toMessageAdded(row, message, stored.length) },
+            {
+              name: 'email.send',
+              payload: {
+                template: 'inquiry-received',
+                locale: row.language,
+                to: [row.email],
+                data: {
+                  name: row.name,
+                  reference: row.reference,
+                  statusUrl: this.statusUrl(token),
+                },
+                idempotencyKey: `inquiry-received:${row.id}`,
+                messageId: ackId,
+                ...(this.config.INQUIRY_REPLY_TO ? { replyTo: this.config.INQUIRY_REPLY_TO } : {}),
+              },
+            },
+          );
+          return {
+            reference: row.reference,
+            state: row.state,
+            statusToken: token,
+            statusUrl: this.statusUrl(token),
+            createdAt: row.createdAt.toISOString(),
+          };
+        }),
+      );
+    } catch (error) {
+      await this.attachments.discard(stored);
+      throw error;
+    }
+  }
+
+  private async findByToken(token: string): Promise<InquiryRow> {
+    const row = await this.repo.findByTokenHash(hashStatusToken(token));
+    // The same answer for a token that never existed: nothing to learn by guessing.
+    if (!row) throw new AppError('not-found', 'no inquiry has this status link');
+    return row;
+  }
+
+  async status(token: string): Promise<InquiryStatus> {
+    const row = await this.findByToken(token);
+    const messages = await this.repo.publicMessages(row.id);
+    const attachments = await this.repo.attachmentsOf(messages.map((m) => m.id));
+    return toInquiryStatus(row, messages, attachments);
+  }
+
+  /** A follow-up from the status page; a resolved inquiry reopens. */
+  async followUp(token: string, body: string, files: IncomingFile[]): Promise<InquiryStatus> {
+    const row = await this.findByToken(token);
+    stateAfterInquirerMessage(row.state); // a closed inquiry: 409 before any file is stored
+    await this.addInquirerMessage(row.id, { body, channel: 'status-page' }, files);
+    return this.status(token);
+  }
+
+  /** An attachment of the public thread, for download only. */
+  async publicAttachment(
+    token: string,
+    attachmentId: string,
+  ): Promise<{ filename: string; contentType: string; size: number; stream: Readable }> {
+    const row = await this.findByToken(token);
+    const attachment = await this.repo.publicAttachment(row.id, attachmentId);
+    if (!attachment) throw AppError.notFound('attachment', attachmentId);
+    return { ...attachment, stream: await this.attachments.open(attachment.storageKey) };
+  }
+
+  /**
+   * Adds the inquirer's message (checking and storing its files first) and reopens a resolved
+   * inquiry, in `trx` when given (the caller's transaction) or a new one. Returns the message's id.
+   */
+  async addInquirerMessage(
+    inquiryId: string,
+    message: InquirerMessage,
+    files: IncomingFile[],
+    trx?: Transaction<DB>,
+  ): Promise<string> {
+    const stored = await this.attachments.accept(files);
+    const work = async (t: Transaction<DB>) => {
+      const current = await this.repo.findByIdForUpdate(t, inquiryId);
+      if (!current) throw AppError.notFound('inquiry', inquiryId);
+      const next = stateAfterInquirerMessage(current.state);
+      const row = await this.repo.touch(t, inquiryId, next);
+      // Reopened: the resolution clock runs again.
+      if (current.state === 'resolved' && next !== current.state)
+        await this.sla.reopened(t, inquiryId);
+      if (next !== current.state) {
+        await this.audit.record(t, {
+          entity: 'inquiry',
+          entityId: inquiryId,
+          action: 'reopen',
+          before: { state: current.state },
+          after: { state: next },
+        });
+        await writeOutbox(t, 'inquiries', {
+          name: 'inquiry.state-changed',
+          payload: { ...toInquirySnapshot(row), previousState: current.state },
+        });
+      }
+      const added = await this.insertMessage(t, inquiryId, message, stored);
+      await writeOutbox(t, 'inquiries', {
+        name: 'inquiry.message-added',
+        payload: toMessageAdded(row, added, stored.length),
+      });
+      return added.id;
+    };
+    try {
+      return trx ? await work(trx) : await this.repo.transaction(work);
+    } catch (error) {
+      await this.attachments.discard(stored);
+      throw error;
+    }
+  }
+
+  private async insertMessage(
+    trx: Transaction<DB>,
+    inquiryId: string,
+    message: {
+      body: string;
+      channel: InquiryChannel;
+      messageId?: string | null;
+      inReplyTo?: string | null;
+    },
+    files: StoredFile[],
+  ): Promise<MessageRow> {
+    const row = await this.repo.insertMessage(trx, {
+      inquiryId,
+      authorKind: 'inquirer',
+      authorId: null,
+      visibility: 'public',
+      channel: message.channel,
+      body: message.body,
+      messageId: message.messageId ?? null,
+      inReplyTo: message.inReplyTo ?? null,
+    });
+    await this.repo.insertAttachments(trx, row.id, files);
+    return row;
+  }
+
+  /**
+   * The inquiry a mail belongs to: by its In-Reply-To/References (a mail we sent, or a message
+   * already in a thread), or else by the reference in its subject — then only when it comes
+   * from the inquirer's own address, so a guessed reference cannot write into someone's inquiry.
+   */
+  async findForMail(keys: MailKeys): Promise<{ id: string; state: InquiryRow['state'] } | null> {
+    const byHeader = await this.repo.findByMessageIds(keys.messageIds);
+    if (byHeader) return { id: byHeader.id, state: byHeader.state };
+    const reference = referenceInSubject(keys.subject);
+    if (!reference) return null;
+    const row = await this.repo.findByReference(reference);
+    if (row && row.email.toLowerCase() === keys.from.toLowerCase()) {
+      return { id: row.id, state: row.state };
+    }
+    return null;
+  }
+
+  /** Whether a mail with this Message-ID is already in a thread (a mail delivered twice). */
+  hasMessage(messageId: string): Promise<boolean> {
+    return this.repo.hasMessageId(messageId);
+  }
+
+  /** Whether an inquiry exists (for staff filing a mail into it). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.repo.findById(id)) !== undefined;
+  }
+}

@@ -1,0 +1,293 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { staffToken, useTestApp } from '@sp/testing';
+import type { InboundList, InboundMessage, InquiryReceipt, InquiryStatus } from '@sp/types';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { sql } from 'kysely';
+import { appModule, description } from '../src/app.module';
+import { InboundMailListener } from '../src/inbound-mail/inbound-mail.listener';
+
+/** Replies by mail, sent as real SMTP to the service's inbound listener. */
+const storage = join(tmpdir(), `inquiries-inbound-${process.pid}-${Date.now()}`);
+const ctx = useTestApp(appModule, description, {
+  env: {
+    STORAGE_DIR: storage,
+    INBOUND_SMTP_PORT: '0',
+    RATE_LIMIT_PUBLIC_PER_MINUTE: '1000',
+  } as Record<string, string>,
+});
+afterAll(() => rm(storage, { recursive: true, force: true }));
+
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
+const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
+
+let staff = '';
+beforeAll(async () => {
+  staff = await staffToken('staff');
+});
+
+async function send(mail: Mail.Options): Promise<void> {
+  const port = ctx.running.app.get(InboundMailListener).port;
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+  });
+  try {
+    await transport.sendMail({ to: 'inquiries@example.ac.jp', ...mail });
+  } finally {
+    transport.close();
+  }
+}
+
+async function submit(email = 'maria.lopez@example.es'): Promise<{
+  receipt: InquiryReceipt;
+  id: string;
+  ackMessageId: string;
+}> {
+  const res = await fetch(`${ctx.running.url}/inquiries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'María López',
+      email,
+      language: 'en',
+      category: 'other',
+      subject: 'Visiting the campus',
+      message: 'When could we visit?',
+    }),
+  });
+  expect(res.status).toBe(201);
+  const receipt = (await res.json()) as InquiryReceipt;
+  const row = await ctx.database.db
+    .selectFrom('inquiries.inquiry')
+    .select('id')
+    .where('reference', '=', receipt.reference)
+    .executeTakeFirstOrThrow();
+  const ack = await ctx.database.db
+    .selectFrom('inquiries.mailThread')
+    .select('messageId')
+    .where('inquiryId', '=', row.id)
+    .executeTakeFirstOrThrow();
+  return { receipt, id: row.id, ackMessageId: ack.messageId };
+}
+
+const statusOf = async (token: string) =>
+  (await (await fetch(`${ctx.running.url}/inquiries/status/${token}`)).json()) as InquiryStatus;
+
+const setState = (id: string, state: 'resolved' | 'closed') =>
+  ctx.database.db.updateTable('inquiries.inquiry').set({ state }).where('id', '=', id).execute();
+
+const pending = async () => {
+  const res = await fetch(`${ctx.running.url}/inquiries/inbound?limit=200`, {
+    headers: { authorization: `Bearer ${staff}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as InboundList).items;
+};
+
+describe('replies by mail', () => {
+  it('threads a reply to the acknowledgement into the inquiry, with its file, and reopens it', async () => {
+    const { receipt, id, ackMessageId } = await submit();
+    await setState(id, 'resolved');
+    await send({
+      from: 'María López <maria.lopez@example.es>',
+      subject: `Re: We received your inquiry ${receipt.reference}`,
+      // The quoted acknowledgement under the reply is not kept: it is in the thread already.
+      text: 'Thank you! One more thing: the attached programme.\n\nOn Tue, 1 Dec 2026, IPPG <ippg@example.ac.jp> wrote:\n> We received your inquiry\n',
+      inReplyTo: ackMessageId,
+      references: [ackMessageId],
+      messageId: '<reply-1@mail.example.es>',
+      attachments: [{ filename: 'programme.pdf', content: pdf }],
+    });
+    const status = await statusOf(receipt.statusToken);
+    expect(status.state).toBe('open');
+    expect(status.messages.at(-1)).toMatchObject({
+      from: 'inquirer',
+      body: 'Thank you! One more thing: the attached programme.',
+      attachments: [
+        expect.objectContaining({ filename: 'programme.pdf', contentType: 'application/pdf' }),
+      ],
+    });
+    const message = await ctx.database.db
+      .selectFrom('inquiries.message')
+      .select(['channel', 'messageId', 'inReplyTo'])
+      .where('messageId', '=', '<reply-1@mail.example.es>')
+      .executeTakeFirstOrThrow();
+    expect(message).toEqual({
+      channel: 'email',
+      messageId: '<reply-1@mail.example.es>',
+      inReplyTo: ackMessageId,
+    });
+
+    // The same mail delivered again is taken once.
+    await send({
+      from: 'maria.lopez@example.es',
+      subject: 'Re: again',
+      text: 'Thank you! One more thing: the attached programme.',
+      inReplyTo: ackMessageId,
+      messageId: '<reply-1@mail.example.es>',
+    });
+    expect((await statusOf(receipt.statusToken)).messages).toHaveLength(2);
+
+    // A later mail answering the inquirer's own earlier mail threads too.
+    await send({
+      from: 'maria.lopez@example.es',
+      subject: 'follow-up',
+      text: 'And a third note.',
+      inReplyTo: '<reply-1@mail.example.es>',
+      messageId: '<reply-2@mail.example.es>',
+    });
+    expect((await statusOf(receipt.statusToken)).messages.at(-1)?.body).toBe('And a third note.');
+  });
+
+  it("threads by the reference in the subject, from the inquirer's own address only", async () => {
+    const { receipt } = await submit('li.wei@example.cn');
+    await send({
+      from: 'LI.WEI@example.cn',
+      subject: `About ${receipt.reference}`,
+      text: 'Written without replying.',
+    });
+    expect((await statusOf(receipt.statusToken)).messages.at(-1)?.body).toBe(
+      'Written without replying.',
+    );
+
+    const before = (await pending()).length;
+    await send({
+      from: 'someone.else@example.org',
+      subject: `About ${receipt.reference}`,
+      text: 'Trying to write into another inquiry.',
+    });
+    expect((await statusOf(receipt.statusToken)).messages.at(-1)?.body).toBe(
+      'Written without replying.',
+    );
+    const waiting = await pending();
+    expect(waiting).toHaveLength(before + 1);
+    expect(waiting.at(-1)).toMatchObject({
+      fromAddress: 'someone.else@example.org',
+      state: 'pending',
+    });
+  });
+
+  it('keeps a mail matching nothing in the review list; staff file it into an inquiry with its file', async () => {
+    const { receipt, id } = await submit('anna@example.se');
+    await setState(id, 'resolved');
+    await send({
+      from: 'Anna Svensson <anna.private@example.com>',
+      subject: 'Question from my private address',
+      text: 'I wrote before from my work address.',
+      messageId: '<private-1@example.com>',
+      attachments: [{ filename: 'cv.pdf', content: pdf }],
+    });
+    const waiting = (await pending()).find((m) => m.messageId === '<private-1@example.com>');
+    expect(waiting).toMatchObject({
+      state: 'pending',
+      fromAddress: 'anna.private@example.com',
+      fromName: 'Anna Svensson',
+      subject: 'Question from my private address',
+      inquiryId: null,
+      attachments: [expect.objectContaining({ filename: 'cv.pdf' })],
+    });
+    const events = await ctx.database.db
+      .selectFrom('inquiries.outbox')
+      .select('name')
+      .where(sql<boolean>`payload->>'inboundMessageId' = ${waiting?.id}`)
+      .execute();
+    expect(events.map((e) => e.name)).toEqual(['inquiry.inbound-unmatched']);
+
+    const assign = (ifMatch: string) =>
+      fetch(`${ctx.running.url}/inquiries/inbound/${waiting?.id}/assign`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${staff}`,
+          'content-type': 'application/json',
+          'if-match': ifMatch,
+        },
+        body: JSON.stringify({ inquiryId: id }),
+      });
+    expect((await assign('"999"')).status).toBe(412);
+    const res = await assign(`"${waiting?.version}"`);
+    expect(res.status).toBe(200);
+    const filed = (await res.json()) as InboundMessage;
+    expect(filed).toMatchObject({ state: 'assigned', inquiryId: id });
+    expect(res.headers.get('etag')).toBe(`"${filed.version}"`);
+
+    const status = await statusOf(receipt.statusToken);
+    expect(status.state).toBe('open');
+    expect(status.messages.at(-1)).toMatchObject({
+      body: 'I wrote before from my work address.',
+      attachments: [expect.objectContaining({ filename: 'cv.pdf' })],
+    });
+    expect((await pending()).some((m) => m.id === waiting?.id)).toBe(false);
+    expect((await assign('*')).status).toBe(409);
+  });
+
+  it('puts a reply to a closed inquiry in the review list instead of dropping it', async () => {
+    const { id, ackMessageId } = await submit('closed@example.org');
+    await setState(id, 'closed');
+    await send({
+      from: 'closed@example.org',
+      subject: 'Re: done?',
+      text: 'Sorry, one more question.',
+      inReplyTo: ackMessageId,
+      messageId: '<late@example.org>',
+    });
+    expect((await pending()).find((m) => m.messageId === '<late@example.org>')).toMatchObject({
+      inquiryId: id,
+      state: 'pending',
+    });
+  });
+
+  it('refuses a mail whose attachment breaks the limits (SMTP 554), storing nothing', async () => {
+    const { receipt, ackMessageId } = await submit('limits@example.org');
+    const attachments = async () =>
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('inquiries.attachment')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await attachments();
+    await expect(
+      send({
+        from: 'limits@example.org',
+        subject: 'Re: the file',
+        text: 'Here it is.',
+        inReplyTo: ackMessageId,
+        attachments: [{ filename: 'report.pdf', content: exe, contentType: 'application/pdf' }],
+      }),
+    ).rejects.toMatchObject({ responseCode: 554 });
+    expect((await statusOf(receipt.statusToken)).messages).toHaveLength(1);
+    expect(await attachments()).toBe(before);
+  });
+
+  it('lets staff set a waiting mail aside: listed as discarded, no longer pending', async () => {
+    await send({
+      from: 'autoreply@example.net',
+      subject: 'Out of office',
+      text: 'I am away until Monday.',
+      messageId: '<ooo-1@example.net>',
+    });
+    const waiting = (await pending()).find((m) => m.messageId === '<ooo-1@example.net>');
+    expect(waiting?.state).toBe('pending');
+    const discard = () =>
+      fetch(`${ctx.running.url}/inquiries/inbound/${waiting?.id}/discard`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${staff}`, 'if-match': `"${waiting?.version}"` },
+      });
+    const res = await discard();
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as InboundMessage).state).toBe('discarded');
+    expect((await pending()).some((m) => m.id === waiting?.id)).toBe(false);
+    const listed = await fetch(`${ctx.running.url}/inquiries/inbound?state=discarded`, {
+      headers: { authorization: `Bearer ${staff}` },
+    });
+    expect(((await listed.json()) as InboundList).items.map((m) => m.id)).toContain(waiting?.id);
+    expect((await discard()).status).toBe(412);
+  });
+});
