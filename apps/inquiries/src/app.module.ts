@@ -45,7 +45,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       DeskModule,
       CannedResponsesModule,
       // Its scheduled work (the SLA sweep) runs here, on its own data.
-      ServiceJobsModule.register(InquiriesJobs, [SlaModule]),
+      ServiceJobsModule.register(InquiriesJobs, { imports: [SlaModule] }),
     ],
   };
 }

@@ -4,7 +4,6 @@ import {
   Inject,
   Injectable,
   Module,
-  type ModuleMetadata,
   type OnApplicationBootstrap,
   type Type,
 } from '@nestjs/common';
