@@ -3,7 +3,6 @@ import type {
   ActivityReviewStatus,
   ActivityStatus,
   ActivityType,
-  agreementKinds,
   FundingStatus,
   MobilityDirection,
   MobilityPersonType,
