@@ -52,6 +52,9 @@ it('signs staff tokens that a production-mode app configured like compose accept
       NODE_ENV: 'production',
       AUTH_STAFF_ISSUER: issuer,
       AUTH_STAFF_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
+      // Production refuses to start without the symposium's own link secret, as compose sets.
+      SYMPOSIUM_LINK_SECRET:
+        compose.services['symposium']?.environment['SYMPOSIUM_LINK_SECRET'] ?? '',
       QUEUES_ENABLED: 'false',
     }),
     description,

@@ -36,6 +36,8 @@ const reminderKeys = async (email: string) =>
       .selectFrom('symposium.outbox')
       .select('payload')
       .where('name', '=', 'email.send')
+      .orderBy('createdAt')
+      .orderBy('id')
       .execute()
   )
     .map((r) => r.payload as { template: string; to: string[]; idempotencyKey: string })
