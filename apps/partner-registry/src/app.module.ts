@@ -11,6 +11,8 @@ import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
 import { PartnersModule } from './partners/partners.module';
+import { ExportsModule } from './exports/exports.module';
+import { ImportsModule } from './imports/imports.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -41,6 +43,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       ServiceJobsModule.register(RegistryJobs),
       PartnersModule,
       AccessModule,
+      ExportsModule,
+      ImportsModule,
     ],
   };
 }

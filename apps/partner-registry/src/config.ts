@@ -8,5 +8,7 @@ export const configSchema = serviceConfigSchema(3001).extend({
   AUTH_KEY_RELOAD_FLOOR_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** How long `/.well-known/jwks.json` is served from memory, and the `max-age` clients may cache it for. */
   AUTH_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
+  /** Largest CSV file `POST /imports/<kind>` accepts, in bytes (other bodies keep BODY_LIMIT). */
+  IMPORT_BODY_LIMIT: z.coerce.number().int().min(1024).default(33_554_432),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

@@ -10,5 +10,7 @@ import { PartnersService } from './partners.service';
   imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
+  // Imports create partners through it.
+  exports: [PartnersService],
 })
 export class PartnersModule {}

@@ -3,3 +3,4 @@
 export * from './partner';
 export * from './access';
 export * from './events';
+export * from './transfer';
