@@ -83,6 +83,17 @@ it('gives every caller exactly what it may, on every route', async () => {
     },
     auditRow('partner', partnerA.id),
     {
+      route: 'GET /exports/partners.csv',
+      request: () => ({ path: '/exports/partners.csv' }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      // An empty file, checked only (a dry run): the report names the missing header.
+      route: 'POST /imports/:kind',
+      request: () => ({ path: '/imports/partners', headers: { 'content-type': 'text/csv' } }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
       route: 'POST /partners/:id/clients',
       request: () => ({
         path: `/partners/${partnerB.id}/clients`,

@@ -64,6 +64,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/exports/partners.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_partners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -90,6 +106,22 @@ export interface paths {
     get: operations['HealthController_ready'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/imports/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ImportsController_run'];
     delete?: never;
     options?: never;
     head?: never;
@@ -266,6 +298,24 @@ export interface components {
       service: string;
       /** @enum {string} */
       status: 'ok' | 'error';
+    };
+    ImportReportDto: {
+      dryRun: boolean;
+      errors: components['schemas']['ImportRowError'][];
+      importId: string | null;
+      inserted: number;
+      invalidRows: number;
+      /** @enum {string} */
+      kind: 'partners';
+      rows: number;
+      truncated: boolean;
+      validRows: number;
+    };
+    ImportRowError: {
+      code: string;
+      column: string | null;
+      line: number;
+      message: string;
     };
     JwksDto: {
       keys: {
@@ -643,6 +693,56 @@ export interface operations {
       };
     };
   };
+  ExportsController_partners: {
+    parameters: {
+      query?: {
+        country?: string[];
+        status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   HealthController_live: {
     parameters: {
       query?: never;
@@ -699,6 +799,96 @@ export interface operations {
       };
       /** @description application/problem+json */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ImportsController_run: {
+    parameters: {
+      query?: {
+        dryRun?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        kind: 'partners';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/csv': string;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportReportDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };
