@@ -10,9 +10,13 @@ import { configSchema } from './config';
 import { RegistryJobs } from './jobs/registry.jobs';
 import { ClientAccessCheck } from './access/client-access.check';
 import { SigningKeyStore } from './access/signing-key.store';
+import { ActivitiesModule } from './activities/activities.module';
+import { FundingModule } from './funding/funding.module';
+import { MobilityModule } from './mobility/mobility.module';
 import { PartnersModule } from './partners/partners.module';
 import { ExportsModule } from './exports/exports.module';
 import { ImportsModule } from './imports/imports.module';
+import { PublicModule } from './public/public.module';
 
 export const SERVICE = 'partner-registry';
 
@@ -43,6 +47,10 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       ServiceJobsModule.register(RegistryJobs),
       PartnersModule,
       AccessModule,
+      ActivitiesModule,
+      MobilityModule,
+      FundingModule,
+      PublicModule,
       ExportsModule,
       ImportsModule,
     ],

@@ -8,6 +8,11 @@ export const configSchema = serviceConfigSchema(3001).extend({
   AUTH_KEY_RELOAD_FLOOR_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** How long `/.well-known/jwks.json` is served from memory, and the `max-age` clients may cache it for. */
   AUTH_JWKS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
+  /** The registry's public address (no trailing slash): the Atom feed's id and links are built on it, never on a request's Host. */
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .default('http://localhost:3001'),
   /** Largest CSV file `POST /imports/<kind>` accepts, in bytes (other bodies keep BODY_LIMIT). */
   IMPORT_BODY_LIMIT: z.coerce.number().int().min(1024).default(33_554_432),
 });

@@ -34,8 +34,16 @@ beforeAll(async () => {
   admin = registryClient(ctx, tokens.admin);
   partnerA = await make.partner({ nameEn: 'Princeton University', country: 'US' });
   partnerB = await make.partner({ nameEn: 'University of Cambridge', country: 'GB' });
-  clientA = await make.apiClient(partnerA.id, { name: `${partnerA.nameEn} sync` });
-  const clientB = await make.apiClient(partnerB.id, { name: `${partnerB.nameEn} sync` });
+  // Partners hold every registry scope, so their writes are tried too (and kept to their own).
+  const scopes = ['registry:read', 'activities:write', 'mobility:write'] as const;
+  clientA = await make.apiClient(partnerA.id, {
+    name: `${partnerA.nameEn} sync`,
+    scopes: [...scopes],
+  });
+  const clientB = await make.apiClient(partnerB.id, {
+    name: `${partnerB.nameEn} sync`,
+    scopes: [...scopes],
+  });
   Object.assign(
     tokens,
     await callerTokens({
@@ -52,6 +60,54 @@ it('gives every caller exactly what it may, on every route', async () => {
   const spares: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const sparesRevoke: Partial<Record<Caller, string>> = { admin: await spareClient() };
   const anyClient = await spareClient();
+
+  // Activities and mobility reports of partner A in the review state each caller's try needs.
+  const ifMatchAny = { 'if-match': '*' };
+  const staffCallers: Caller[] = ['staff', 'admin'];
+  const editors: Caller[] = ['staff', 'admin', 'partnerA'];
+  const activityOfA = await make.activity(partnerA.id, { isPublic: true });
+  // Partner A's edit of `activityOfA` takes it off the public page; this one stays there.
+  const publishedOfA = await make.activity(partnerA.id, { isPublic: true });
+  const draftOfA = async () =>
+    (
+      await clientA.registry.POST('/activities', {
+        body: { type: 'other', titleEn: `Draft ${randomUUID()}` } as never,
+      })
+    ).data!.id;
+  const submittedOfA = async () => {
+    const id = await draftOfA();
+    await clientA.registry.POST('/activities/{id}/submit', {
+      params: { path: { id }, header: { 'If-Match': '*' } },
+    });
+    return id;
+  };
+  const perCaller = async (callers: Caller[], make1: () => Promise<string>) => {
+    const ids: Partial<Record<Caller, string>> = {};
+    for (const c of callers) ids[c] = await make1();
+    return ids;
+  };
+  const drafts = await perCaller(editors, draftOfA);
+  const toApprove = await perCaller(staffCallers, submittedOfA);
+  const toReturn = await perCaller(staffCallers, submittedOfA);
+  const anyDraft = await draftOfA();
+  const mobilityOfA = await make.mobility(partnerA.id);
+  const reportOfA = async () =>
+    (
+      await clientA.registry.POST('/mobility', {
+        body: {
+          fiscalYear: 2024,
+          direction: 'inbound',
+          personType: 'researcher',
+          programme: `Matrix ${randomUUID()}`,
+          count: 1,
+        },
+      })
+    ).data!.id;
+  const reportsToApprove = await perCaller(staffCallers, reportOfA);
+  const reportsToReturn = await perCaller(staffCallers, reportOfA);
+  const anyReport = await reportOfA();
+  const fundingOfA = await make.funding(partnerA.id);
+  const isPartner = (c: Caller) => c === 'partnerA' || c === 'partnerB';
 
   const rows: MatrixRow[] = [
     ...platformRows,
@@ -117,6 +173,171 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { anonymous: 401, admin: 200, others: 403 },
     },
     {
+      route: 'GET /activities',
+      request: () => ({ path: '/activities' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
+      route: 'GET /activities/:id',
+      request: () => ({ path: `/activities/${activityOfA.id}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /activities',
+      request: (caller) => ({
+        path: '/activities',
+        body: {
+          ...(isPartner(caller) ? {} : { partnerId: partnerA.id }),
+          type: 'other',
+          titleEn: `Matrix activity ${caller}`,
+        },
+      }),
+      expect: { anonymous: 401, viewer: 403, others: 201 },
+    },
+    {
+      route: 'PATCH /activities/:id',
+      request: (caller) => ({
+        path: `/activities/${activityOfA.id}`,
+        body: { summaryEn: `edited by ${caller}` },
+      }),
+      expect: { anonymous: 401, viewer: 403, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /activities/:id/submit',
+      request: (caller) => ({
+        path: `/activities/${drafts[caller] ?? anyDraft}/submit`,
+        headers: ifMatchAny,
+      }),
+      expect: { anonymous: 401, viewer: 403, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /activities/:id/approve',
+      request: (caller) => ({
+        path: `/activities/${toApprove[caller] ?? anyDraft}/approve`,
+        headers: ifMatchAny,
+        body: {},
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'POST /activities/:id/return',
+      request: (caller) => ({
+        path: `/activities/${toReturn[caller] ?? anyDraft}/return`,
+        headers: ifMatchAny,
+        body: { comment: 'Please add the dates' },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    auditRow('activity', activityOfA.id),
+    {
+      route: 'GET /mobility',
+      request: () => ({ path: '/mobility' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
+      route: 'GET /mobility/totals',
+      request: () => ({ path: '/mobility/totals?fiscalYear=2024' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
+      route: 'GET /mobility/:id',
+      request: () => ({ path: `/mobility/${mobilityOfA.id}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /mobility',
+      request: (caller) => ({
+        path: '/mobility',
+        body: {
+          ...(isPartner(caller) ? {} : { partnerId: partnerA.id }),
+          fiscalYear: 2024,
+          direction: 'outbound',
+          personType: 'graduate',
+          programme: `Matrix ${caller} ${randomUUID()}`,
+          count: 2,
+        },
+      }),
+      expect: { anonymous: 401, viewer: 403, others: 201 },
+    },
+    {
+      route: 'PATCH /mobility/:id',
+      request: (caller) => ({
+        path: `/mobility/${mobilityOfA.id}`,
+        body: { note: `edited by ${caller}` },
+      }),
+      expect: { anonymous: 401, viewer: 403, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /mobility/:id/approve',
+      request: (caller) => ({
+        path: `/mobility/${reportsToApprove[caller] ?? anyReport}/approve`,
+        headers: ifMatchAny,
+        body: {},
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'POST /mobility/:id/return',
+      request: (caller) => ({
+        path: `/mobility/${reportsToReturn[caller] ?? anyReport}/return`,
+        headers: ifMatchAny,
+        body: { comment: 'Count enrolled students only' },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /funding',
+      request: () => ({ path: '/funding' }),
+      expect: { anonymous: 401, others: 200 },
+    },
+    {
+      route: 'GET /funding/:id',
+      request: () => ({ path: `/funding/${fundingOfA.id}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'POST /funding',
+      request: (caller) => ({
+        path: '/funding',
+        body: {
+          partnerId: partnerA.id,
+          source: `Matrix funder ${caller}`,
+          amount: '100.50',
+          currency: 'EUR',
+          fiscalYear: 2024,
+        },
+      }),
+      expect: { anonymous: 401, staff: 201, admin: 201, others: 403 },
+    },
+    {
+      route: 'PATCH /funding/:id',
+      request: (caller) => ({
+        path: `/funding/${fundingOfA.id}`,
+        body: { note: `edited by ${caller}` },
+      }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /public/partners',
+      request: () => ({ path: '/public/partners' }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /public/activities',
+      request: () => ({ path: '/public/activities' }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /public/activities.atom',
+      request: () => ({ path: '/public/activities.atom' }),
+      expect: { others: 200 },
+    },
+    {
+      route: 'GET /public/activities/:id',
+      request: () => ({ path: `/public/activities/${publishedOfA.id}` }),
+      expect: { others: 200 },
+    },
+    {
       route: 'POST /oauth/token',
       request: () => ({
         path: '/oauth/token',
@@ -146,7 +367,10 @@ it('gives every caller exactly what it may, on every route', async () => {
     ['partnerA', partnerB],
     ['partnerB', partnerA],
   ] as const) {
-    for (const r of results.filter((x) => x.caller === caller)) {
+    // Public routes show every partner's public data to anyone; the rest must not leak.
+    for (const r of results.filter(
+      (x) => x.caller === caller && !x.route.startsWith('GET /public/'),
+    )) {
       expect({
         route: r.route,
         leaks: leaks(r.status, r.body, other),

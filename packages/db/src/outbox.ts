@@ -1,4 +1,11 @@
-import { emailSendSchema, importAppliedSchema, registryEvents } from '@sp/types';
+import {
+  activityRecordEvents,
+  emailSendSchema,
+  fundingRecordEvents,
+  importAppliedSchema,
+  mobilityRecordEvents,
+  registryEvents,
+} from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { DB, OutboxSchema } from './schema/index';
@@ -20,7 +27,12 @@ export const topicMessages = {
    * (their topics have no queues), so until a consumer appears they are the outbox's record of
    * what changed, kept for the outbox retention. A consumer gets a queue in @sp/queue's table.
    */
-  'registry-records': { 'import.applied': importAppliedSchema },
+  'registry-records': {
+    ...activityRecordEvents,
+    ...mobilityRecordEvents,
+    ...fundingRecordEvents,
+    'import.applied': importAppliedSchema,
+  },
   'symposium-events': {},
   'inquiry-events': {},
 } as const satisfies Record<string, Record<string, z.ZodType>>;

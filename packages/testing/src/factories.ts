@@ -14,6 +14,12 @@ export type AgreementRow = Selectable<DB['registry.agreement']>;
 export type SymposiumRow = Selectable<DB['symposium.symposium']>;
 export type SymposiumDocumentRow = Selectable<DB['symposium.document']>;
 export type PartnerSnapshotRow = Selectable<DB['symposium.partner']>;
+export type ActivityCreateBody = Schemas['ActivityCreateDto'];
+export type ActivityBody = Schemas['ActivityDto'];
+export type MobilityCreateBody = Schemas['MobilityCreateDto'];
+export type MobilityRecordBody = Schemas['MobilityRecordDto'];
+export type FundingCreateBody = Schemas['FundingCreateDto'];
+export type FundingBody = Schemas['FundingDto'];
 
 /** A partner's API client with its one-time secret, and that partner's way in. */
 export type TestApiClient = {
@@ -110,6 +116,63 @@ export function factories(ctx: TestApp) {
         tokens,
         registry: registryClient(ctx, { partner: tokens }),
       };
+    },
+
+    /**
+     * An activity of a partner, created through `POST /activities` as staff (so approved as
+     * written; public only when `isPublic` is given).
+     */
+    async activity(
+      partnerId: string,
+      overrides: Partial<ActivityCreateBody> = {},
+    ): Promise<ActivityBody> {
+      const body: ActivityCreateBody = {
+        partnerId,
+        type: 'joint-research',
+        titleEn: `Joint research ${tag}-${next()}`,
+        departments: [],
+        leads: [],
+        status: 'ongoing',
+        isPublic: false,
+        links: [],
+        outputs: { papers: [], events: [] },
+        ...overrides,
+      };
+      return created('an activity', await (await asAdmin()).POST('/activities', { body }));
+    },
+
+    /** A mobility report of a partner, created through `POST /mobility` as staff (approved). */
+    async mobility(
+      partnerId: string,
+      overrides: Partial<MobilityCreateBody> = {},
+    ): Promise<MobilityRecordBody> {
+      const body: MobilityCreateBody = {
+        partnerId,
+        fiscalYear: 2024,
+        direction: 'inbound',
+        personType: 'graduate',
+        programme: `Exchange ${tag}-${next()}`,
+        count: 1,
+        ...overrides,
+      };
+      return created('a mobility report', await (await asAdmin()).POST('/mobility', { body }));
+    },
+
+    /** External funding of a partner, created through `POST /funding` as staff. */
+    async funding(
+      partnerId: string,
+      overrides: Partial<FundingCreateBody> = {},
+    ): Promise<FundingBody> {
+      const body: FundingCreateBody = {
+        partnerId,
+        source: `Funder ${tag}-${next()}`,
+        amount: '1000000',
+        currency: 'JPY',
+        fiscalYear: 2024,
+        status: 'applied',
+        ...overrides,
+      };
+      return created('funding', await (await asAdmin()).POST('/funding', { body }));
     },
 
     /** A symposium, written to `symposium.symposium` (held on a unique day unless given). */

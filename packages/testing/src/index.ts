@@ -58,8 +58,14 @@ export {
 export type { ProblemResult } from './problem';
 export { expectProblem } from './problem';
 export type {
+  ActivityBody,
+  ActivityCreateBody,
   AgreementRow,
   Factories,
+  FundingBody,
+  FundingCreateBody,
+  MobilityCreateBody,
+  MobilityRecordBody,
   PartnerCreateBody,
   PartnerDetailBody,
   PartnerSnapshotRow,

@@ -4,6 +4,7 @@ import type {
   PartnerDetail,
   PartnerSnapshot,
   PartnerStatusChange,
+  PublicPartner,
 } from '@sp/types';
 import type { PartnerRow, PartnerStatusChangeRow } from './partners.repository';
 
@@ -54,4 +55,18 @@ export const toPartnerDetail = (
   ...toPartner(row),
   agreements,
   statusHistory: history.map(toPartnerStatusChange),
+});
+
+/** A partner as the public programme page shows it. */
+export const toPublicPartner = (row: PartnerRow): PublicPartner => ({
+  id: row.id,
+  nameEn: row.nameEn,
+  nameJa: row.nameJa,
+  country: row.country,
+  region: row.region,
+  website: row.website,
+  status: row.status,
+  memberInstitutions: row.memberInstitutions,
+  summaryEn: row.summaryEn,
+  summaryJa: row.summaryJa,
 });

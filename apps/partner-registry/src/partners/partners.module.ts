@@ -10,7 +10,8 @@ import { PartnersService } from './partners.service';
   imports: [AccessModule, AgreementsModule],
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
-  // Imports create partners through it.
+  // The public programme page lists partners through the service; imports create partners
+  // and exports read them through it.
   exports: [PartnersService],
 })
 export class PartnersModule {}

@@ -82,6 +82,20 @@ export class PartnersRepository {
     return partnerId ? query.where('id', '=', partnerId) : query;
   }
 
+  /**
+   * Partners the programme page lists (not ended), by English name. Public: not bound to a
+   * partner, whoever calls.
+   */
+  listPublic(): Promise<PartnerRow[]> {
+    return this.db
+      .selectFrom('registry.partner')
+      .selectAll()
+      .where('status', '!=', 'ended')
+      .orderBy('nameEn')
+      .orderBy('id')
+      .execute();
+  }
+
   /** Locks the row for the rest of the transaction, so concurrent updates serialise. */
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<PartnerRow | undefined> {
     return trx

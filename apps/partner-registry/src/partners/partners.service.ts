@@ -9,7 +9,9 @@ import type {
   PartnerDetail,
   PartnerListQuery,
   PartnerPage,
+  PartnerStatus,
   PartnerUpdate,
+  PublicPartnerList,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import { ApiClientsService } from '../access/api-clients.service';
@@ -17,7 +19,7 @@ import { AgreementsService } from '../agreements/agreements.service';
 import { todayInTokyo } from '../common/tokyo-date';
 import { decodeCursor, encodeCursor } from './cursor';
 import { changesStatus, checkStatusChange, checkStatusChangedOn } from './partner-status';
-import { toPartner, toPartnerDetail, toPartnerSnapshot } from './partners.mapper';
+import { toPartner, toPartnerDetail, toPartnerSnapshot, toPublicPartner } from './partners.mapper';
 import { type PartnerRow, PartnersRepository } from './partners.repository';
 
 /** Outbox rows per insert (three parameters each). */
@@ -48,6 +50,14 @@ export class PartnersService {
           ? encodeCursor({ sort: query.sort, value: last.sortValue, id: last.id })
           : null,
     };
+  }
+
+  /** The programme page's lists: primary, strategic and prospective partners (public fields only). */
+  async listPublic(): Promise<PublicPartnerList> {
+    const rows = await this.repo.listPublic();
+    const of = (status: PartnerStatus) =>
+      rows.filter((r) => r.status === status).map(toPublicPartner);
+    return { primary: of('primary'), strategic: of('strategic'), prospective: of('prospective') };
   }
 
   async get(id: string): Promise<PartnerDetail> {

@@ -16,6 +16,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/activities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ActivitiesController_list'];
+    put?: never;
+    post: operations['ActivitiesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/activities/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ActivitiesController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['ActivitiesController_update'];
+    trace?: never;
+  };
+  '/activities/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ActivitiesController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/activities/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ActivitiesController_return'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/activities/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ActivitiesController_submit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -80,6 +160,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/funding': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FundingController_list'];
+    put?: never;
+    post: operations['FundingController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/funding/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FundingController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['FundingController_update'];
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -122,6 +234,86 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['ImportsController_run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_list'];
+    put?: never;
+    post: operations['MobilityController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['MobilityController_update'];
+    trace?: never;
+  };
+  '/mobility/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['MobilityController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['MobilityController_return'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mobility/totals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['MobilityController_totals'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -192,10 +384,235 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/public/activities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/activities.atom': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activityFeed'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/activities/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_activity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/public/partners': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PublicController_partners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    Activity: {
+      /** Format: date-time */
+      createdAt: string;
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      isPublic: boolean;
+      leads: string[];
+      links: components['schemas']['ActivityLink'][];
+      outputs: components['schemas']['ActivityOutputs'];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      publishedAt: string | null;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string | null;
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      submittedAt: string | null;
+      summaryEn: string | null;
+      summaryJa: string | null;
+      titleEn: string;
+      titleJa: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    ActivityCreateDto: {
+      /** @default [] */
+      departments: string[];
+      endsOn?: string | null;
+      /** @default false */
+      isPublic: boolean;
+      /** @default [] */
+      leads: string[];
+      /** @default [] */
+      links: components['schemas']['ActivityLink'][];
+      outputs?: components['schemas']['ActivityOutputs'];
+      /** Format: uuid */
+      partnerId?: string;
+      startsOn?: string | null;
+      /**
+       * @default planned
+       * @enum {string}
+       */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn?: string | null;
+      summaryJa?: string | null;
+      titleEn: string;
+      titleJa?: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+    };
+    ActivityDto: {
+      /** Format: date-time */
+      createdAt: string;
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      isPublic: boolean;
+      leads: string[];
+      links: components['schemas']['ActivityLink'][];
+      outputs: components['schemas']['ActivityOutputs'];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      publishedAt: string | null;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string[];
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      submittedAt: string | null;
+      summaryEn: string[];
+      summaryJa: string[];
+      titleEn: string;
+      titleJa: string[];
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    ActivityEvent: {
+      date?: string | null;
+      title: string;
+      url?: string | null;
+    };
+    ActivityLink: {
+      label: string;
+      /** Format: uri */
+      url: string;
+    };
+    ActivityOutputs: {
+      events?: components['schemas']['ActivityEvent'][];
+      papers?: components['schemas']['ActivityPaper'][];
+      studentsInvolved?: number | null;
+    };
+    ActivityPageDto: {
+      items: components['schemas']['Activity'][];
+      nextCursor: string[];
+    };
+    ActivityPaper: {
+      title: string;
+      url?: string | null;
+      year?: number | null;
+    };
+    ActivityUpdateDto: {
+      departments?: string[];
+      endsOn?: string | null;
+      isPublic?: boolean;
+      leads?: string[];
+      links?: components['schemas']['ActivityLink'][];
+      outputs?: components['schemas']['ActivityOutputs'];
+      startsOn?: string | null;
+      /** @enum {string} */
+      status?: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn?: string | null;
+      summaryJa?: string | null;
+      titleEn?: string;
+      titleJa?: string | null;
+      /** @enum {string} */
+      type?:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+    };
     Agreement: {
       expiresOn: string | null;
       /** Format: uuid */
@@ -223,6 +640,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -233,6 +651,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -253,6 +672,7 @@ export interface components {
       scopes: (
         | 'registry:read'
         | 'activities:write'
+        | 'mobility:write'
         | 'symposium:register'
         | 'inquiries:write'
         | 'reports:read'
@@ -284,6 +704,79 @@ export interface components {
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
       nextCursor: string[];
+    };
+    Funding: {
+      activityId: string | null;
+      amount: string;
+      /** Format: date-time */
+      createdAt: string;
+      currency: string;
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      scheme: string | null;
+      source: string;
+      /** @enum {string} */
+      status: 'applied' | 'awarded' | 'rejected';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FundingCreateDto: {
+      activityId?: string | null;
+      amount: string;
+      currency: string;
+      fiscalYear: number;
+      note?: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      scheme?: string | null;
+      source: string;
+      /**
+       * @default applied
+       * @enum {string}
+       */
+      status: 'applied' | 'awarded' | 'rejected';
+    };
+    FundingDto: {
+      activityId: string | null;
+      amount: string;
+      /** Format: date-time */
+      createdAt: string;
+      currency: string;
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      scheme: string[];
+      source: string;
+      /** @enum {string} */
+      status: 'applied' | 'awarded' | 'rejected';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FundingPageDto: {
+      items: components['schemas']['Funding'][];
+      nextCursor: string[];
+    };
+    FundingUpdateDto: {
+      activityId?: string | null;
+      amount?: string;
+      currency?: string;
+      fiscalYear?: number;
+      note?: string | null;
+      scheme?: string | null;
+      source?: string;
+      /** @enum {string} */
+      status?: 'applied' | 'awarded' | 'rejected';
     };
     HealthDto: {
       checks: {
@@ -321,6 +814,126 @@ export interface components {
       keys: {
         [key: string]: unknown;
       }[];
+    };
+    MobilityCreateDto: {
+      count: number;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      note?: string | null;
+      /** Format: uuid */
+      partnerId?: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+    };
+    MobilityPageDto: {
+      items: components['schemas']['MobilityRecord'][];
+      nextCursor: string[];
+    };
+    MobilityPartnerTotals: {
+      byPersonType: {
+        'administrative-staff': {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        graduate: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        researcher: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+        undergraduate: {
+          inbound: number;
+          outbound: number;
+          total: number;
+        };
+      };
+      inbound: number;
+      outbound: number;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      pending: number;
+      total: number;
+    };
+    MobilityRecord: {
+      count: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string | null;
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'submitted' | 'approved' | 'returned';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    MobilityRecordDto: {
+      count: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      direction: 'inbound' | 'outbound';
+      fiscalYear: number;
+      /** Format: uuid */
+      id: string;
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      partnerNameEn: string;
+      /** @enum {string} */
+      personType: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme: string;
+      /** @enum {string} */
+      reportedBy: 'staff' | 'partner';
+      reviewComment: string[];
+      reviewedAt: string | null;
+      /** @enum {string} */
+      reviewStatus: 'submitted' | 'approved' | 'returned';
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    MobilityTotalsDto: {
+      fiscalYear: number;
+      /** Format: date */
+      from: string;
+      inbound: number;
+      outbound: number;
+      partners: components['schemas']['MobilityPartnerTotals'][];
+      /** Format: date */
+      to: string;
+      total: number;
+    };
+    MobilityUpdateDto: {
+      count?: number;
+      /** @enum {string} */
+      direction?: 'inbound' | 'outbound';
+      fiscalYear?: number;
+      note?: string | null;
+      /** @enum {string} */
+      personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
+      programme?: string;
     };
     Partner: {
       country: string;
@@ -466,6 +1079,111 @@ export interface components {
       title: string;
       type: string;
     };
+    PublicActivity: {
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      links: components['schemas']['ActivityLink'][];
+      partner: {
+        country: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+      };
+      /** Format: date-time */
+      publishedAt: string;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn: string | null;
+      summaryJa: string | null;
+      titleEn: string;
+      titleJa: string | null;
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    PublicActivityDto: {
+      departments: string[];
+      endsOn: string | null;
+      /** Format: uuid */
+      id: string;
+      links: components['schemas']['ActivityLink'][];
+      partner: {
+        country: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+      };
+      /** Format: date-time */
+      publishedAt: string;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
+      summaryEn: string[];
+      summaryJa: string[];
+      titleEn: string;
+      titleJa: string[];
+      /** @enum {string} */
+      type:
+        | 'joint-research'
+        | 'education-programme'
+        | 'mobility-programme'
+        | 'joint-symposium'
+        | 'funding-bid'
+        | 'other';
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    PublicActivityPageDto: {
+      items: components['schemas']['PublicActivity'][];
+      nextCursor: string[];
+    };
+    PublicPartner: {
+      country: string;
+      /** Format: uuid */
+      id: string;
+      memberInstitutions: string[];
+      nameEn: string;
+      nameJa: string | null;
+      region:
+        | (
+            | 'asia'
+            | 'oceania'
+            | 'europe'
+            | 'north-america'
+            | 'latin-america'
+            | 'middle-east'
+            | 'africa'
+          )
+        | null;
+      /** @enum {string} */
+      status: 'prospective' | 'strategic' | 'primary' | 'ended';
+      summaryEn: string | null;
+      summaryJa: string | null;
+      website: string | null;
+    };
+    PublicPartnerListDto: {
+      primary: components['schemas']['PublicPartner'][];
+      prospective: components['schemas']['PublicPartner'][];
+      strategic: components['schemas']['PublicPartner'][];
+    };
+    ReviewApproveDto: {
+      comment?: string;
+    };
+    ReviewReturnDto: {
+      comment: string;
+    };
     TokenResponseDto: {
       access_token: string;
       expires_in: number;
@@ -510,6 +1228,533 @@ export interface operations {
       };
       /** @description application/problem+json */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        isPublic?: 'true' | 'false';
+        limit?: number;
+        partnerId?: string[];
+        reviewStatus?: ('draft' | 'submitted' | 'approved' | 'returned')[];
+        type?: (
+          | 'joint-research'
+          | 'education-programme'
+          | 'mobility-programme'
+          | 'joint-symposium'
+          | 'funding-bid'
+          | 'other'
+        )[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActivityCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActivityUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_approve: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewApproveDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_return: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewReturnDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ActivitiesController_submit: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
         headers: {
           [name: string]: unknown;
         };
@@ -743,6 +1988,248 @@ export interface operations {
       };
     };
   };
+  FundingController_list: {
+    parameters: {
+      query?: {
+        activityId?: string;
+        cursor?: string;
+        fiscalYear?: number;
+        limit?: number;
+        partnerId?: string[];
+        status?: ('applied' | 'awarded' | 'rejected')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FundingCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FundingController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FundingUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FundingDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   HealthController_live: {
     parameters: {
       query?: never;
@@ -889,6 +2376,498 @@ export interface operations {
       };
       /** @description application/problem+json */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        direction?: 'inbound' | 'outbound';
+        fiscalYear?: number;
+        limit?: number;
+        partnerId?: string[];
+        personType?: ('undergraduate' | 'graduate' | 'researcher' | 'administrative-staff')[];
+        reviewStatus?: ('submitted' | 'approved' | 'returned')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MobilityCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MobilityUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_approve: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewApproveDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_return: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewReturnDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityRecordDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  MobilityController_totals: {
+    parameters: {
+      query?: {
+        fiscalYear?: number;
+        partnerId?: string[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MobilityTotalsDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -1303,6 +3282,158 @@ export interface operations {
       };
       /** @description application/problem+json */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_activities: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicActivityPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_activityFeed: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An Atom 1.0 feed of the newest approved public activities */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/atom+xml': string;
+        };
+      };
+      /** @description Too many requests (application/problem+json) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PublicController_activity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicActivityDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  PublicController_partners: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublicPartnerListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -12,6 +12,9 @@ import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
 import * as registry0002 from './registry/0002-access';
 import * as registry0005 from './registry/0005-partner-version';
+import * as registry0009 from './registry/0009-activities';
+import * as registry0010 from './registry/0010-mobility';
+import * as registry0011 from './registry/0011-funding';
 import * as reports0001 from './reports/0001-schema';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
@@ -29,6 +32,9 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0003-audit': auditMigration('registry'),
     '0004-outbox': outboxMigration('registry'),
     '0005-partner-version': registry0005,
+    '0009-activities': registry0009,
+    '0010-mobility': registry0010,
+    '0011-funding': registry0011,
   },
   symposium: {
     '0001-symposiums': symposium0001,

@@ -1,4 +1,18 @@
-import type { agreementKinds, PartnerScope, PartnerStatus, Region } from '@sp/types';
+import type {
+  ActivityOutputs,
+  ActivityReviewStatus,
+  ActivityStatus,
+  ActivityType,
+  agreementKinds,
+  FundingStatus,
+  MobilityDirection,
+  MobilityPersonType,
+  MobilityReviewStatus,
+  PartnerScope,
+  PartnerStatus,
+  Region,
+  Reporter,
+} from '@sp/types';
 import type { ColumnType, Generated } from 'kysely';
 import type { AuditLogTable, DateOnly, OutboxTable, Timestamp } from './shared';
 
@@ -65,6 +79,79 @@ export type ApiClientTable = {
   lastUsedAt: Date | null;
 };
 
+/** A `jsonb` column: read parsed, written as JSON text. */
+type Json<T> = ColumnType<T, string | undefined, string>;
+/** A `bigint` version column raised by updates (int8: read as a string). */
+type Version = ColumnType<string, never, string>;
+
+export type ActivityTable = {
+  id: Generated<string>;
+  partnerId: string;
+  type: ActivityType;
+  titleEn: string;
+  titleJa: string | null;
+  summaryEn: string | null;
+  summaryJa: string | null;
+  departments: ColumnType<string[], string[] | undefined, string[]>;
+  leads: ColumnType<string[], string[] | undefined, string[]>;
+  startsOn: DateOnly | null;
+  endsOn: DateOnly | null;
+  status: ActivityStatus;
+  isPublic: Generated<boolean>;
+  /** `ActivityLink[]` (a JSON array: the mapper reads it through its contract). */
+  links: Json<unknown>;
+  outputs: Json<ActivityOutputs>;
+  reviewStatus: ActivityReviewStatus;
+  reviewComment: string | null;
+  reviewedBy: string | null;
+  reviewedAt: Date | null;
+  submittedAt: Date | null;
+  publishedAt: Date | null;
+  reportedBy: Reporter;
+  createdBy: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: Version;
+};
+
+export type MobilityRecordTable = {
+  id: Generated<string>;
+  partnerId: string;
+  fiscalYear: number;
+  direction: MobilityDirection;
+  personType: MobilityPersonType;
+  programme: string;
+  count: number;
+  note: string | null;
+  reviewStatus: MobilityReviewStatus;
+  reviewComment: string | null;
+  reviewedBy: string | null;
+  reviewedAt: Date | null;
+  reportedBy: Reporter;
+  createdBy: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: Version;
+};
+
+export type FundingTable = {
+  id: Generated<string>;
+  partnerId: string;
+  activityId: string | null;
+  source: string;
+  scheme: string | null;
+  /** `numeric`: read and written as a decimal string, never a float. */
+  amount: string;
+  currency: string;
+  fiscalYear: number;
+  status: FundingStatus;
+  note: string | null;
+  createdBy: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: Version;
+};
+
 /** The partner registry's tables (schema `registry`). */
 export type RegistryTables = {
   'registry.partner': PartnerTable;
@@ -74,4 +161,7 @@ export type RegistryTables = {
   'registry.apiClient': ApiClientTable;
   'registry.auditLog': AuditLogTable;
   'registry.outbox': OutboxTable;
+  'registry.activity': ActivityTable;
+  'registry.mobilityRecord': MobilityRecordTable;
+  'registry.funding': FundingTable;
 };

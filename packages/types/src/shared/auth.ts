@@ -9,6 +9,7 @@ export type StaffRole = z.infer<typeof staffRoleSchema>;
 export const partnerScopes = [
   'registry:read',
   'activities:write',
+  'mobility:write',
   'symposium:register',
   'inquiries:write',
   'reports:read',

@@ -5,3 +5,4 @@ export * from './health';
 export * from './problem';
 export * from './auth';
 export * from './audit';
+export * from './money';
