@@ -3,7 +3,12 @@ import { ApiTags } from '@nestjs/swagger';
 import { RespondsWith, Roles } from '@sp/platform';
 import type { Readable } from 'node:stream';
 import { todayInTokyo } from '../common/tokyo-date';
-import { PartnerExportQueryDto } from './exports.dto';
+import {
+  ActivityExportQueryDto,
+  FundingExportQueryDto,
+  MobilityExportQueryDto,
+  PartnerExportQueryDto,
+} from './exports.dto';
 import { ExportsService } from './exports.service';
 
 /** A download: UTF-8 CSV with a BOM, saved under `<kind>-<Tokyo date>.csv`. */
@@ -26,5 +31,29 @@ export class ExportsController {
   @RespondsWith(200, 'text/csv', CSV, 401, 403)
   partners(@Query() query: PartnerExportQueryDto): StreamableFile {
     return download('partners', this.exports.partners(query));
+  }
+
+  /** Every activity the filters match (those of `GET /activities`), oldest first. */
+  @Get('activities.csv')
+  @Roles('staff')
+  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  activities(@Query() query: ActivityExportQueryDto): StreamableFile {
+    return download('activities', this.exports.activities(query));
+  }
+
+  /** Every mobility report the filters match (those of `GET /mobility`), oldest first. */
+  @Get('mobility.csv')
+  @Roles('staff')
+  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  mobility(@Query() query: MobilityExportQueryDto): StreamableFile {
+    return download('mobility', this.exports.mobility(query));
+  }
+
+  /** Every funding record the filters match (those of `GET /funding`), oldest first. */
+  @Get('funding.csv')
+  @Roles('staff')
+  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  funding(@Query() query: FundingExportQueryDto): StreamableFile {
+    return download('funding', this.exports.funding(query));
   }
 }

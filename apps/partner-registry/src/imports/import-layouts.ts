@@ -1,4 +1,11 @@
-import { partnerCreateSchema, type PartnerCreate } from '@sp/types';
+import {
+  activityCreateSchema,
+  type ActivityCreate,
+  mobilityCreateSchema,
+  type MobilityCreate,
+  partnerCreateSchema,
+  type PartnerCreate,
+} from '@sp/types';
 import type { ImportLayout } from './csv-rows';
 
 /**
@@ -17,5 +24,41 @@ export const partnerImportLayout: ImportLayout<PartnerCreate> = {
     { header: 'memberInstitutions', cell: 'list' },
     { header: 'summaryEn' },
     { header: 'summaryJa' },
+  ],
+};
+
+/**
+ * Activities: flat columns; links and papers/events stay with the API (one cell cannot hold a
+ * list of objects well), the number of students is `outputs.studentsInvolved`.
+ */
+export const activityImportLayout: ImportLayout<ActivityCreate> = {
+  schema: activityCreateSchema,
+  columns: [
+    { header: 'partnerId', required: true },
+    { header: 'type', required: true },
+    { header: 'titleEn', required: true },
+    { header: 'titleJa' },
+    { header: 'summaryEn' },
+    { header: 'summaryJa' },
+    { header: 'departments', cell: 'list' },
+    { header: 'leads', cell: 'list' },
+    { header: 'startsOn' },
+    { header: 'endsOn' },
+    { header: 'status' },
+    { header: 'isPublic', cell: 'boolean' },
+    { header: 'outputs.studentsInvolved', cell: 'number' },
+  ],
+};
+
+export const mobilityImportLayout: ImportLayout<MobilityCreate> = {
+  schema: mobilityCreateSchema,
+  columns: [
+    { header: 'partnerId', required: true },
+    { header: 'fiscalYear', cell: 'number', required: true },
+    { header: 'direction', required: true },
+    { header: 'personType', required: true },
+    { header: 'programme', required: true },
+    { header: 'count', cell: 'number', required: true },
+    { header: 'note' },
   ],
 };

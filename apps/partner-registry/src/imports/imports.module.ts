@@ -3,6 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG } from '@sp/platform';
 import type { FastifyInstance } from 'fastify';
 import type { RegistryConfig } from '../config';
+import { ActivitiesModule } from '../activities/activities.module';
+import { MobilityModule } from '../mobility/mobility.module';
 import { PartnersModule } from '../partners/partners.module';
 import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
@@ -10,7 +12,7 @@ import { ImportsService } from './imports.service';
 
 @Module({
   // Each kind is written by its own module's service.
-  imports: [PartnersModule],
+  imports: [PartnersModule, ActivitiesModule, MobilityModule],
   controllers: [ImportsController],
   providers: [ImportsService, ImportsRepository],
 })

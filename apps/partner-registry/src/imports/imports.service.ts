@@ -4,7 +4,9 @@ import type { DB } from '@sp/db';
 import { AppError, AuditLog } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import {
+  type ActivityCreate,
   IMPORT_ERRORS_LISTED,
+  type MobilityCreate,
   type ImportKind,
   type ImportReport,
   type ImportRowError,
@@ -13,7 +15,10 @@ import {
 import type { Transaction } from 'kysely';
 import { PartnersService } from '../partners/partners.service';
 import { type ChunkSource, type ImportLayout, type ReadRow, readCsvRows } from './csv-rows';
-import { partnerImportLayout } from './import-layouts';
+import { ActivitiesService } from '../activities/activities.service';
+import { cellKey } from '../mobility/mobility.mapper';
+import { MobilityService } from '../mobility/mobility.service';
+import { activityImportLayout, mobilityImportLayout, partnerImportLayout } from './import-layouts';
 import { ImportsRepository } from './imports.repository';
 
 /** One kind of import: its columns, the checks that need the database, and its writer. */
@@ -43,7 +48,68 @@ export class ImportsService {
     private readonly repo: ImportsRepository,
     private readonly audit: AuditLog,
     private readonly partners: PartnersService,
+    private readonly activities: ActivitiesService,
+    private readonly mobility: MobilityService,
   ) {}
+
+  private readonly activitiesImporter: Importer<ActivityCreate> = {
+    layout: activityImportLayout,
+    check: async (rows) => [
+      ...rowRules(rows, (v) => this.activities.checkNew(v)),
+      ...(await this.unknownPartners(rows)),
+    ],
+    insert: (trx, values) => this.activities.createMany(trx, values),
+  };
+
+  private readonly mobilityImporter: Importer<MobilityCreate> = {
+    layout: mobilityImportLayout,
+    check: async (rows) => {
+      const errors = [
+        ...rowRules(rows, (v) => this.mobility.checkNew(v)),
+        ...(await this.unknownPartners(rows)),
+      ];
+      // One report per cell: twice in the file, or already there, is a conflict on its line.
+      const taken = await this.mobility.takenCells([
+        ...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : []))),
+      ]);
+      const firstLine = new Map<string, number>();
+      for (const { line, value } of rows) {
+        const key = cellKey(value);
+        const first = firstLine.get(key);
+        if (first !== undefined)
+          errors.push({
+            line,
+            column: 'programme',
+            code: 'duplicate',
+            message: `repeats line ${first}: one report per partner, fiscal year, direction, person type and programme`,
+          });
+        else if (taken.has(key))
+          errors.push({
+            line,
+            column: 'programme',
+            code: 'duplicate',
+            message:
+              'this partner already has a report for that fiscal year, direction, person type and programme: update that one',
+          });
+        firstLine.set(key, first ?? line);
+      }
+      return errors;
+    },
+    insert: (trx, values) => this.mobility.createMany(trx, values),
+  };
+
+  /** Rows naming a partner that does not exist, on their `partnerId` column. */
+  private async unknownPartners(
+    rows: ReadRow<{ partnerId?: string | undefined }>[],
+  ): Promise<ImportRowError[]> {
+    const ids = [...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : [])))];
+    const known = await this.partners.existingIds(ids);
+    return rows.flatMap(({ line, value }) =>
+      value.partnerId && !known.has(value.partnerId)
+        ? [{ line, column: 'partnerId', code: 'not_found', message: 'is not a partner' }]
+        : [],
+    );
+  }
 
   private readonly partnersImporter: Importer<PartnerCreate> = {
     layout: partnerImportLayout,
@@ -83,6 +149,10 @@ export class ImportsService {
 
   run(kind: ImportKind, source: ChunkSource, options: ImportOptions): Promise<ImportReport> {
     switch (kind) {
+      case 'activities':
+        return this.runWith(kind, this.activitiesImporter, source, options);
+      case 'mobility':
+        return this.runWith(kind, this.mobilityImporter, source, options);
       case 'partners':
         return this.runWith(kind, this.partnersImporter, source, options);
     }
@@ -139,6 +209,25 @@ export class ImportsService {
     });
     return { ...report, inserted, importId };
   }
+}
+
+/**
+ * The rules a service checks beyond the contract, row by row: each refusal (an AppError naming
+ * fields) becomes an error on that row's columns.
+ */
+function rowRules<T>(rows: ReadRow<T>[], check: (value: T) => void): ImportRowError[] {
+  return rows.flatMap(({ line, value }): ImportRowError[] => {
+    try {
+      check(value);
+      return [];
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const fields = error.errors ?? [];
+      return fields.length
+        ? fields.map((e) => ({ line, column: e.field, code: e.code, message: e.message }))
+        : [{ line, column: null, code: error.code, message: error.message }];
+    }
+  });
 }
 
 /** 422 naming each bad row's line and column (`line 7, column country`). */

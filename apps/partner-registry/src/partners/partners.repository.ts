@@ -195,6 +195,17 @@ export class PartnersRepository {
     return rows;
   }
 
+  /** The ids among these that are partners'. */
+  async existingIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('registry.partner')
+      .select('id')
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Which of these English names (any case) another partner already has, as stored. */
   async takenNames(names: string[], db: Db = this.db): Promise<string[]> {
     if (names.length === 0) return [];

@@ -140,6 +140,11 @@ export class PartnersService {
     for await (const row of this.repo.stream(filters)) yield toPartner(row);
   }
 
+  /** Which of these ids are partners'. */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    return new Set(await this.repo.existingIds(ids));
+  }
+
   /** The names among these (any case) that partners already have. */
   takenNames(names: string[]): Promise<string[]> {
     return this.repo.takenNames(names);

@@ -144,6 +144,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/exports/activities.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_activities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/funding.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_funding'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/mobility.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_mobility'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/exports/partners.csv': {
     parameters: {
       query?: never;
@@ -799,7 +847,7 @@ export interface components {
       inserted: number;
       invalidRows: number;
       /** @enum {string} */
-      kind: 'partners';
+      kind: 'activities' | 'mobility' | 'partners';
       rows: number;
       truncated: boolean;
       validRows: number;
@@ -1938,6 +1986,170 @@ export interface operations {
       };
     };
   };
+  ExportsController_activities: {
+    parameters: {
+      query?: {
+        isPublic?: 'true' | 'false';
+        partnerId?: string[];
+        reviewStatus?: ('draft' | 'submitted' | 'approved' | 'returned')[];
+        type?: (
+          | 'joint-research'
+          | 'education-programme'
+          | 'mobility-programme'
+          | 'joint-symposium'
+          | 'funding-bid'
+          | 'other'
+        )[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ExportsController_funding: {
+    parameters: {
+      query?: {
+        activityId?: string;
+        fiscalYear?: number;
+        partnerId?: string[];
+        status?: ('applied' | 'awarded' | 'rejected')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ExportsController_mobility: {
+    parameters: {
+      query?: {
+        direction?: 'inbound' | 'outbound';
+        fiscalYear?: number;
+        partnerId?: string[];
+        personType?: ('undergraduate' | 'graduate' | 'researcher' | 'administrative-staff')[];
+        reviewStatus?: ('submitted' | 'approved' | 'returned')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   ExportsController_partners: {
     parameters: {
       query?: {
@@ -2302,7 +2514,7 @@ export interface operations {
       };
       header?: never;
       path: {
-        kind: 'partners';
+        kind: 'activities' | 'mobility' | 'partners';
       };
       cookie?: never;
     };

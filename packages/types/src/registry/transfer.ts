@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { countryCodeSchema, queryList } from '../shared/common';
+import { activityListQuerySchema } from './activity';
+import { fundingListQuerySchema } from './funding';
+import { mobilityListQuerySchema } from './mobility';
 import { partnerStatusSchema } from './partner';
 
 /**
  * CSV export and import (apps/partner-registry `exports/`, `imports/`): what may be exported
  * and imported, the filters of an export, and the report an import answers with.
  */
-export const exportKinds = ['partners'] as const;
+export const exportKinds = ['partners', 'activities', 'mobility', 'funding'] as const;
 export type ExportKind = (typeof exportKinds)[number];
 
 /** Filters of `GET /exports/partners.csv`: those of `GET /partners`, without paging. */
@@ -18,8 +21,17 @@ export const partnerExportQuerySchema = z
   .strict();
 export type PartnerExportQuery = z.infer<typeof partnerExportQuerySchema>;
 
+const noPaging = { limit: true, cursor: true } as const;
+/** Filters of the other exports: those of their list routes, without paging. */
+export const activityExportQuerySchema = activityListQuerySchema.omit(noPaging);
+export type ActivityExportQuery = z.infer<typeof activityExportQuerySchema>;
+export const mobilityExportQuerySchema = mobilityListQuerySchema.omit(noPaging);
+export type MobilityExportQuery = z.infer<typeof mobilityExportQuerySchema>;
+export const fundingExportQuerySchema = fundingListQuerySchema.omit(noPaging);
+export type FundingExportQuery = z.infer<typeof fundingExportQuerySchema>;
+
 /** What a CSV import may create. */
-export const importKinds = ['partners'] as const;
+export const importKinds = ['activities', 'mobility', 'partners'] as const;
 export const importKindSchema = z.enum(importKinds);
 export type ImportKind = z.infer<typeof importKindSchema>;
 
