@@ -19,6 +19,11 @@ const benchmarks = [
     summary: 'GET /partners?limit=50: the service against plain Fastify + pg',
   },
   {
+    name: 'csv-transfer',
+    summary:
+      'CSV export of activities and import of activities, against bare pg-cursor / pg inserts',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

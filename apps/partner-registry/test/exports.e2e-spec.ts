@@ -12,6 +12,7 @@ import { parse } from 'csv-parse/sync';
 import type { PartnerStatus } from '@sp/types';
 import { appModule, description } from '../src/app.module';
 
+// A small pool, to see a leaked export connection.
 const ctx = useTestApp(appModule, description, { env: { DATABASE_POOL_MAX: '3' } });
 const make = factories(ctx);
 

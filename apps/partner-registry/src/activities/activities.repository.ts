@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type ActivityTable = DB['registry.activity'];
@@ -24,8 +25,6 @@ type Db = Kysely<DB> | Transaction<DB>;
 
 /** Rows per multi-row insert of an import: ~20 parameters each, far below 65,535. */
 const INSERT_BATCH = 1000;
-/** Rows per cursor fetch of an export. */
-const STREAM_CHUNK = 2000;
 
 /** Postgres' foreign-key violation on the activity's partner (migration 0009). */
 const isUnknownPartner = (error: unknown): boolean => {
@@ -175,13 +174,15 @@ export class ActivitiesRepository {
   }
 
   /** Every activity the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: ActivityExportQuery): AsyncIterableIterator<ActivityRow> {
-    let q = this.baseQuery().orderBy('a.createdAt').orderBy('a.id');
-    if (filters.partnerId) q = q.where('a.partnerId', 'in', filters.partnerId);
-    if (filters.type) q = q.where('a.type', 'in', filters.type);
-    if (filters.reviewStatus) q = q.where('a.reviewStatus', 'in', filters.reviewStatus);
-    if (filters.isPublic !== undefined) q = q.where('a.isPublic', '=', filters.isPublic);
-    return q.stream(STREAM_CHUNK);
+  stream(filters: ActivityExportQuery): AsyncGenerator<ActivityRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('a.createdAt').orderBy('a.id');
+      if (filters.partnerId) q = q.where('a.partnerId', 'in', filters.partnerId);
+      if (filters.type) q = q.where('a.type', 'in', filters.type);
+      if (filters.reviewStatus) q = q.where('a.reviewStatus', 'in', filters.reviewStatus);
+      if (filters.isPublic !== undefined) q = q.where('a.isPublic', '=', filters.isPublic);
+      return q;
+    });
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<ActivityTable>): Promise<ActivityRow> {

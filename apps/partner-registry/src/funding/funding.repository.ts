@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type FundingTable = DB['registry.funding'];
@@ -60,13 +61,15 @@ export class FundingRepository {
   }
 
   /** Every funding record the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: FundingExportQuery): AsyncIterableIterator<FundingRow> {
-    let q = this.baseQuery().orderBy('f.createdAt').orderBy('f.id');
-    if (filters.partnerId) q = q.where('f.partnerId', 'in', filters.partnerId);
-    if (filters.activityId) q = q.where('f.activityId', '=', filters.activityId);
-    if (filters.fiscalYear !== undefined) q = q.where('f.fiscalYear', '=', filters.fiscalYear);
-    if (filters.status) q = q.where('f.status', 'in', filters.status);
-    return q.stream(2000);
+  stream(filters: FundingExportQuery): AsyncGenerator<FundingRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('f.createdAt').orderBy('f.id');
+      if (filters.partnerId) q = q.where('f.partnerId', 'in', filters.partnerId);
+      if (filters.activityId) q = q.where('f.activityId', '=', filters.activityId);
+      if (filters.fiscalYear !== undefined) q = q.where('f.fiscalYear', '=', filters.fiscalYear);
+      if (filters.status) q = q.where('f.status', 'in', filters.status);
+      return q;
+    });
   }
 
   async list(

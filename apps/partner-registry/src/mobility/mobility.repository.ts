@@ -15,6 +15,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type MobilityTable = DB['registry.mobilityRecord'];
@@ -25,8 +26,6 @@ type Db = Kysely<DB> | Transaction<DB>;
 
 /** Rows per multi-row insert of an import: ~12 parameters each, far below 65,535. */
 const INSERT_BATCH = 1000;
-/** Rows per cursor fetch of an export. */
-const STREAM_CHUNK = 2000;
 
 /** One cell of the totals: approved and pending people of a partner, direction and person type. */
 export type MobilityTotalRow = {
@@ -173,14 +172,16 @@ export class MobilityRepository {
   }
 
   /** Every report the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: MobilityExportQuery): AsyncIterableIterator<MobilityRow> {
-    let q = this.baseQuery().orderBy('m.createdAt').orderBy('m.id');
-    if (filters.partnerId) q = q.where('m.partnerId', 'in', filters.partnerId);
-    if (filters.fiscalYear !== undefined) q = q.where('m.fiscalYear', '=', filters.fiscalYear);
-    if (filters.direction) q = q.where('m.direction', '=', filters.direction);
-    if (filters.personType) q = q.where('m.personType', 'in', filters.personType);
-    if (filters.reviewStatus) q = q.where('m.reviewStatus', 'in', filters.reviewStatus);
-    return q.stream(STREAM_CHUNK);
+  stream(filters: MobilityExportQuery): AsyncGenerator<MobilityRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('m.createdAt').orderBy('m.id');
+      if (filters.partnerId) q = q.where('m.partnerId', 'in', filters.partnerId);
+      if (filters.fiscalYear !== undefined) q = q.where('m.fiscalYear', '=', filters.fiscalYear);
+      if (filters.direction) q = q.where('m.direction', '=', filters.direction);
+      if (filters.personType) q = q.where('m.personType', 'in', filters.personType);
+      if (filters.reviewStatus) q = q.where('m.reviewStatus', 'in', filters.reviewStatus);
+      return q;
+    });
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<MobilityTable>): Promise<MobilityRow> {

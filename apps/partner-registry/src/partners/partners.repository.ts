@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import type { Cursor } from './cursor';
 
 type PartnerTable = DB['registry.partner'];
@@ -22,8 +23,6 @@ type Db = Kysely<DB> | Transaction<DB>;
 
 /** Rows per multi-row insert: 10 parameters each stays far below Postgres' 65,535. */
 const INSERT_BATCH = 1000;
-/** Rows per cursor fetch of an export. */
-const STREAM_CHUNK = 2000;
 
 const sortColumns = { nameEn: 'nameEn', country: 'country', createdAt: 'createdAt' } as const;
 type SortColumn = keyof typeof sortColumns;
@@ -137,11 +136,13 @@ export class PartnersRepository {
    * STREAM_CHUNK rows at a time: memory stays bounded whatever the count, and a slow reader
    * slows the reads (the next chunk is fetched when the consumer asks for it).
    */
-  stream(filters: PartnerExportQuery): AsyncIterableIterator<PartnerRow> {
-    let q = this.baseQuery().orderBy('nameEn').orderBy('id');
-    if (filters.status) q = q.where('status', 'in', filters.status);
-    if (filters.country) q = q.where('country', 'in', filters.country);
-    return q.stream(STREAM_CHUNK);
+  stream(filters: PartnerExportQuery): AsyncGenerator<PartnerRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('nameEn').orderBy('id');
+      if (filters.status) q = q.where('status', 'in', filters.status);
+      if (filters.country) q = q.where('country', 'in', filters.country);
+      return q;
+    });
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<PartnerTable>): Promise<PartnerRow> {
