@@ -31,6 +31,11 @@ const benchmarks = [
     summary: 'POST /inquiries: the service against plain Fastify + pg running the same transaction',
   },
   {
+    name: 'csv-transfer',
+    summary:
+      'CSV export of activities and import of activities, against bare pg-cursor / pg inserts',
+  },
+  {
     name: 'queue-email',
     summary:
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',

@@ -16,6 +16,8 @@ import { FundingModule } from './funding/funding.module';
 import { MobilityModule } from './mobility/mobility.module';
 import { PartnersModule } from './partners/partners.module';
 import { PeopleModule } from './people/people.module';
+import { ExportsModule } from './exports/exports.module';
+import { ImportsModule } from './imports/imports.module';
 import { PublicModule } from './public/public.module';
 import { SearchModule } from './search/search.module';
 
@@ -55,6 +57,8 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       FundingModule,
       PublicModule,
       SearchModule,
+      ExportsModule,
+      ImportsModule,
     ],
   };
 }

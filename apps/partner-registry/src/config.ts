@@ -15,5 +15,7 @@ export const configSchema = serviceConfigSchema(3001).extend({
     .default('http://localhost:3001'),
   /** An agreement is `expiring` (not `active`) when its last day is at most this many days ahead. */
   AGREEMENT_EXPIRING_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
+  /** Largest CSV file `POST /imports/<kind>` accepts, in bytes (other bodies keep BODY_LIMIT). */
+  IMPORT_BODY_LIMIT: z.coerce.number().int().min(1024).default(33_554_432),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

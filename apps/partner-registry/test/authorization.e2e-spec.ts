@@ -463,6 +463,32 @@ it('gives every caller exactly what it may, on every route', async () => {
       }),
       expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
     },
+    {
+      route: 'GET /exports/partners.csv',
+      request: () => ({ path: '/exports/partners.csv' }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /exports/activities.csv',
+      request: () => ({ path: '/exports/activities.csv' }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /exports/mobility.csv',
+      request: () => ({ path: '/exports/mobility.csv' }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      route: 'GET /exports/funding.csv',
+      request: () => ({ path: '/exports/funding.csv' }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
+    {
+      // An empty file, checked only (a dry run): the report names the missing header.
+      route: 'POST /imports/:kind',
+      request: () => ({ path: '/imports/partners', headers: { 'content-type': 'text/csv' } }),
+      expect: { anonymous: 401, staff: 200, admin: 200, others: 403 },
+    },
   ];
 
   const { mismatches, results } = await runMatrix(ctx.running.app, ctx.running.url, tokens, rows);

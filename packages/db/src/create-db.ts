@@ -72,9 +72,22 @@ export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool 
   return pool;
 }
 
+/** The longest a stream (`.stream()`: a CSV export) may read, start to end. */
+export const STREAM_QUERY_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The cursor Kysely's `.stream()` reads with. A stream is one query that lasts as long as its
+ * reader, so the pool's `query_timeout` (seconds, for requests; node-postgres times the whole
+ * cursor, not each fetch) would cut a large export off mid-file: a stream has its own. The
+ * server-side limits are raised by the caller's transaction (`set local statement_timeout`).
+ */
+class StreamCursor extends Cursor {
+  readonly query_timeout = STREAM_QUERY_TIMEOUT_MS;
+}
+
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
   return new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: createPool(url, options), cursor: Cursor }),
+    dialect: new PostgresDialect({ pool: createPool(url, options), cursor: StreamCursor }),
     plugins: [new CamelCasePlugin()],
   });
 }

@@ -5,7 +5,7 @@ import {
   type PublicActivity,
 } from '@sp/types';
 import { z } from 'zod';
-import type { ActivityRow } from './activities.repository';
+import type { ActivityRow, ActivityTableRow } from './activities.repository';
 
 const linksSchema = z.array(activityLinkSchema);
 
@@ -42,7 +42,7 @@ export function toActivity(row: ActivityRow): Activity {
 }
 
 /** The payload of `activity.*` events. */
-export const toActivitySnapshot = (row: ActivityRow): ActivitySnapshot => ({
+export const toActivitySnapshot = (row: ActivityTableRow): ActivitySnapshot => ({
   id: row.id,
   partnerId: row.partnerId,
   type: row.type,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { ActivityListQuery } from '@sp/types';
+import type { ActivityExportQuery, ActivityListQuery } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type ActivityTable = DB['registry.activity'];
@@ -18,7 +19,12 @@ export type ActivityRow = Selectable<ActivityTable> & {
   partnerNameJa: string | null;
   partnerCountry: string;
 };
+/** The table's own columns (an event's snapshot needs no more). */
+export type ActivityTableRow = Selectable<ActivityTable>;
 type Db = Kysely<DB> | Transaction<DB>;
+
+/** Rows per multi-row insert of an import: ~20 parameters each, far below 65,535. */
+const INSERT_BATCH = 1000;
 
 /** Postgres' foreign-key violation on the activity's partner (migration 0009). */
 const isUnknownPartner = (error: unknown): boolean => {
@@ -144,6 +150,41 @@ export class ActivitiesRepository {
       .where('a.reviewStatus', '=', 'approved')
       .where('a.isPublic', '=', true)
       .executeTakeFirst();
+  }
+
+  /**
+   * Many rows at once (an import), in multi-row inserts of INSERT_BATCH inside the caller's
+   * transaction; the partners were checked by the import, a vanished one still fails here.
+   */
+  async insertMany(
+    trx: Transaction<DB>,
+    values: Insertable<ActivityTable>[],
+  ): Promise<ActivityTableRow[]> {
+    const rows: ActivityTableRow[] = [];
+    for (let i = 0; i < values.length; i += INSERT_BATCH) {
+      const batch = values.slice(i, i + INSERT_BATCH);
+      try {
+        rows.push(
+          ...(await trx.insertInto('registry.activity').values(batch).returningAll().execute()),
+        );
+      } catch (error) {
+        if (isUnknownPartner(error)) throw unknownPartner(batch[0]!.partnerId);
+        throw error;
+      }
+    }
+    return rows;
+  }
+
+  /** Every activity the filters match, oldest first, through a server-side cursor (an export). */
+  stream(filters: ActivityExportQuery): AsyncGenerator<ActivityRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('a.createdAt').orderBy('a.id');
+      if (filters.partnerId) q = q.where('a.partnerId', 'in', filters.partnerId);
+      if (filters.type) q = q.where('a.type', 'in', filters.type);
+      if (filters.reviewStatus) q = q.where('a.reviewStatus', 'in', filters.reviewStatus);
+      if (filters.isPublic !== undefined) q = q.where('a.isPublic', '=', filters.isPublic);
+      return q;
+    });
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<ActivityTable>): Promise<ActivityRow> {

@@ -12,6 +12,7 @@ import type { Transaction } from 'kysely';
 import type {
   Activity,
   ActivityCreate,
+  ActivityExportQuery,
   ActivityListQuery,
   ActivityPage,
   ActivityUpdate,
@@ -26,6 +27,9 @@ import { checkActivityPeriod } from './activity-period';
 import { checkReview, checkSubmit, publishedAt, reviewStatusAfterEdit } from './activity-review';
 import { toActivity, toActivitySnapshot, toPublicActivity } from './activities.mapper';
 import { ActivitiesRepository } from './activities.repository';
+
+/** Outbox rows per insert of an import (three parameters each). */
+const EVENT_BATCH = 1000;
 
 /**
  * Projects and activities done with a partner, and their review. Staff's records are approved
@@ -87,6 +91,67 @@ export class ActivitiesService {
     const row = await this.repo.findPublished(id);
     if (!row?.publishedAt) throw AppError.notFound('activity', id);
     return toPublicActivity({ ...row, publishedAt: row.publishedAt });
+  }
+
+  /** Every activity the filters match, streamed (an export). */
+  async *stream(filters: ActivityExportQuery): AsyncGenerator<Activity> {
+    for await (const row of this.repo.stream(filters)) yield toActivity(row);
+  }
+
+  /** The rules a new activity must keep that its contract cannot say (an import checks each row). */
+  checkNew(input: ActivityCreate): void {
+    checkActivityPeriod(input.startsOn ?? null, input.endsOn ?? null);
+  }
+
+  /**
+   * Staff's activities from an import, inside its transaction: approved as staff's own are,
+   * in batched inserts, each with its `activity.created` event. The import records one audit
+   * entry for the whole file.
+   */
+  async createMany(trx: Transaction<DB>, inputs: ActivityCreate[]): Promise<number> {
+    const { by } = currentWriter();
+    const now = new Date();
+    const rows = await this.repo.insertMany(
+      trx,
+      inputs.map((input) => {
+        this.checkNew(input);
+        return {
+          partnerId: partnerOfRecord(input.partnerId, null),
+          type: input.type,
+          titleEn: input.titleEn,
+          titleJa: input.titleJa ?? null,
+          summaryEn: input.summaryEn ?? null,
+          summaryJa: input.summaryJa ?? null,
+          departments: input.departments,
+          leads: input.leads,
+          startsOn: input.startsOn ?? null,
+          endsOn: input.endsOn ?? null,
+          status: input.status,
+          isPublic: input.isPublic,
+          links: JSON.stringify(input.links),
+          outputs: JSON.stringify(input.outputs),
+          reviewStatus: 'approved' as const,
+          reviewedAt: now,
+          reviewedBy: by,
+          publishedAt: publishedAt(
+            { reviewStatus: 'approved', isPublic: input.isPublic },
+            null,
+            now,
+          ),
+          reportedBy: 'staff' as const,
+          createdBy: by,
+        };
+      }),
+    );
+    for (let i = 0; i < rows.length; i += EVENT_BATCH)
+      await writeOutbox(
+        trx,
+        'registry',
+        ...rows
+          .slice(i, i + EVENT_BATCH)
+          .map((row) => ({ name: 'activity.created' as const, payload: toActivitySnapshot(row) })),
+      );
+    return rows.length;
   }
 
   create(input: ActivityCreate): Promise<Activity> {

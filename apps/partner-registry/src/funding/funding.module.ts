@@ -9,5 +9,7 @@ import { FundingService } from './funding.service';
   imports: [ActivitiesModule],
   controllers: [FundingController],
   providers: [FundingService, FundingRepository],
+  // Exports read funding through it.
+  exports: [FundingService],
 })
 export class FundingModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { FundingListQuery } from '@sp/types';
+import type { FundingExportQuery, FundingListQuery } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type FundingTable = DB['registry.funding'];
@@ -57,6 +58,18 @@ export class FundingRepository {
 
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<FundingRow | undefined> {
     return this.baseQuery(trx).where('f.id', '=', id).forUpdate('f').executeTakeFirst();
+  }
+
+  /** Every funding record the filters match, oldest first, through a server-side cursor (an export). */
+  stream(filters: FundingExportQuery): AsyncGenerator<FundingRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('f.createdAt').orderBy('f.id');
+      if (filters.partnerId) q = q.where('f.partnerId', 'in', filters.partnerId);
+      if (filters.activityId) q = q.where('f.activityId', '=', filters.activityId);
+      if (filters.fiscalYear !== undefined) q = q.where('f.fiscalYear', '=', filters.fiscalYear);
+      if (filters.status) q = q.where('f.status', 'in', filters.status);
+      return q;
+    });
   }
 
   async list(

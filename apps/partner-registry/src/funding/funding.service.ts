@@ -3,6 +3,7 @@ import type { DB } from '@sp/db';
 import { AppError, AuditLog, checkVersion, type ExpectedVersion } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import {
+  type FundingExportQuery,
   type Funding,
   type FundingCreate,
   type FundingListQuery,
@@ -41,6 +42,11 @@ export class FundingService {
     private readonly activities: ActivitiesService,
     private readonly audit: AuditLog,
   ) {}
+
+  /** Every funding record the filters match, streamed (an export). */
+  async *stream(filters: FundingExportQuery): AsyncGenerator<Funding> {
+    for await (const row of this.repo.stream(filters)) yield toFunding(row);
+  }
 
   async list(query: FundingListQuery): Promise<FundingPage> {
     const cursor = query.cursor ? decodeTimeCursor('funding', query.cursor) : undefined;

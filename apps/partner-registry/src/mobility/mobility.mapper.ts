@@ -6,7 +6,7 @@ import {
   type MobilityTotals,
 } from '@sp/types';
 import { fiscalYearRange } from './fiscal-year';
-import type { MobilityRow, MobilityTotalRow } from './mobility.repository';
+import type { MobilityRow, MobilityTableRow, MobilityTotalRow } from './mobility.repository';
 
 export const toMobilityRecord = (row: MobilityRow): MobilityRecord => ({
   id: row.id,
@@ -27,7 +27,7 @@ export const toMobilityRecord = (row: MobilityRow): MobilityRecord => ({
   version: Number(row.version),
 });
 
-export const toMobilitySnapshot = (row: MobilityRow): MobilitySnapshot => ({
+export const toMobilitySnapshot = (row: MobilityTableRow): MobilitySnapshot => ({
   id: row.id,
   partnerId: row.partnerId,
   fiscalYear: row.fiscalYear,
@@ -75,3 +75,16 @@ export function toMobilityTotals(fiscalYear: number, rows: MobilityTotalRow[]): 
     total: sum((p) => p.total),
   };
 }
+
+/**
+ * A report's cell: one report per partner, fiscal year, direction, person type and programme
+ * (the `mobility_record_cell_key` constraint), as one string.
+ */
+export const cellKey = (r: {
+  partnerId?: string | undefined;
+  fiscalYear: number;
+  direction: string;
+  personType: string;
+  programme: string;
+}): string =>
+  JSON.stringify([r.partnerId ?? '', r.fiscalYear, r.direction, r.personType, r.programme]);

@@ -6,5 +6,7 @@ import { MobilityService } from './mobility.service';
 @Module({
   controllers: [MobilityController],
   providers: [MobilityService, MobilityRepository],
+  // Imports and exports read and write reports through it.
+  exports: [MobilityService],
 })
 export class MobilityModule {}

@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { MobilityDirection, MobilityListQuery, MobilityPersonType } from '@sp/types';
+import type {
+  MobilityDirection,
+  MobilityExportQuery,
+  MobilityListQuery,
+  MobilityPersonType,
+} from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -10,11 +15,17 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type MobilityTable = DB['registry.mobilityRecord'];
 export type MobilityRow = Selectable<MobilityTable> & { partnerNameEn: string };
+/** The table's own columns (an event's snapshot needs no more). */
+export type MobilityTableRow = Selectable<MobilityTable>;
 type Db = Kysely<DB> | Transaction<DB>;
+
+/** Rows per multi-row insert of an import: ~12 parameters each, far below 65,535. */
+const INSERT_BATCH = 1000;
 
 /** One cell of the totals: approved and pending people of a partner, direction and person type. */
 export type MobilityTotalRow = {
@@ -125,6 +136,52 @@ export class MobilityRepository {
     if (partnerId) q = q.where('m.partnerId', '=', partnerId);
     if (partnerIds) q = q.where('m.partnerId', 'in', partnerIds);
     return q.execute();
+  }
+
+  /** Many rows at once (an import), in multi-row inserts inside the caller's transaction. */
+  async insertMany(
+    trx: Transaction<DB>,
+    values: Insertable<MobilityTable>[],
+  ): Promise<MobilityTableRow[]> {
+    const rows: MobilityTableRow[] = [];
+    for (let i = 0; i < values.length; i += INSERT_BATCH) {
+      const batch = values.slice(i, i + INSERT_BATCH);
+      try {
+        rows.push(
+          ...(await trx
+            .insertInto('registry.mobilityRecord')
+            .values(batch)
+            .returningAll()
+            .execute()),
+        );
+      } catch (error) {
+        throw translate(error, {});
+      }
+    }
+    return rows;
+  }
+
+  /** The report cells (partner, fiscal year, direction, person type, programme) these partners have. */
+  async cellsOf(partnerIds: string[]): Promise<MobilityTableRow[]> {
+    if (partnerIds.length === 0) return [];
+    return this.db
+      .selectFrom('registry.mobilityRecord')
+      .selectAll()
+      .where('partnerId', 'in', partnerIds)
+      .execute();
+  }
+
+  /** Every report the filters match, oldest first, through a server-side cursor (an export). */
+  stream(filters: MobilityExportQuery): AsyncGenerator<MobilityRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('m.createdAt').orderBy('m.id');
+      if (filters.partnerId) q = q.where('m.partnerId', 'in', filters.partnerId);
+      if (filters.fiscalYear !== undefined) q = q.where('m.fiscalYear', '=', filters.fiscalYear);
+      if (filters.direction) q = q.where('m.direction', '=', filters.direction);
+      if (filters.personType) q = q.where('m.personType', 'in', filters.personType);
+      if (filters.reviewStatus) q = q.where('m.reviewStatus', 'in', filters.reviewStatus);
+      return q;
+    });
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<MobilityTable>): Promise<MobilityRow> {

@@ -7,8 +7,11 @@ import {
   type ExpectedVersion,
 } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
+import type { DB } from '@sp/db';
+import type { Transaction } from 'kysely';
 import type {
   MobilityCreate,
+  MobilityExportQuery,
   MobilityListQuery,
   MobilityPage,
   MobilityRecord,
@@ -28,8 +31,11 @@ import {
   checkMobilityReview,
   mobilityReviewStatusAfterWrite,
 } from './mobility-review';
-import { toMobilityRecord, toMobilitySnapshot, toMobilityTotals } from './mobility.mapper';
+import { cellKey, toMobilityRecord, toMobilitySnapshot, toMobilityTotals } from './mobility.mapper';
 import { MobilityRepository } from './mobility.repository';
+
+/** Outbox rows per insert of an import (three parameters each). */
+const EVENT_BATCH = 1000;
 
 /**
  * Mobility counts per Japanese fiscal year. Partners report theirs (submitted), staff approve
@@ -63,6 +69,59 @@ export class MobilityService {
   async totals(query: MobilityTotalsQuery, today = todayInTokyo()): Promise<MobilityTotals> {
     const fiscalYear = query.fiscalYear ?? fiscalYearOf(today);
     return toMobilityTotals(fiscalYear, await this.repo.totals(fiscalYear, query.partnerId));
+  }
+
+  /** Every report the filters match, streamed (an export). */
+  async *stream(filters: MobilityExportQuery): AsyncGenerator<MobilityRecord> {
+    for await (const row of this.repo.stream(filters)) yield toMobilityRecord(row);
+  }
+
+  /** The rules a new report must keep that its contract cannot say (an import checks each row). */
+  checkNew(input: MobilityCreate): void {
+    checkFiscalYear(input.fiscalYear, fiscalYearOf(todayInTokyo()));
+  }
+
+  /** The cells (one report each) these partners already have, as `cellKey`s. */
+  async takenCells(partnerIds: string[]): Promise<Set<string>> {
+    return new Set((await this.repo.cellsOf(partnerIds)).map(cellKey));
+  }
+
+  /**
+   * Staff's reports from an import, inside its transaction: approved as staff's own are, in
+   * batched inserts, each with its `mobility.created` event.
+   */
+  async createMany(trx: Transaction<DB>, inputs: MobilityCreate[]): Promise<number> {
+    const { by } = currentWriter();
+    const now = new Date();
+    const rows = await this.repo.insertMany(
+      trx,
+      inputs.map((input) => {
+        this.checkNew(input);
+        return {
+          partnerId: partnerOfRecord(input.partnerId, null),
+          fiscalYear: input.fiscalYear,
+          direction: input.direction,
+          personType: input.personType,
+          programme: input.programme,
+          count: input.count,
+          note: input.note ?? null,
+          reviewStatus: 'approved' as const,
+          reviewedAt: now,
+          reviewedBy: by,
+          reportedBy: 'staff' as const,
+          createdBy: by,
+        };
+      }),
+    );
+    for (let i = 0; i < rows.length; i += EVENT_BATCH)
+      await writeOutbox(
+        trx,
+        'registry',
+        ...rows
+          .slice(i, i + EVENT_BATCH)
+          .map((row) => ({ name: 'mobility.created' as const, payload: toMobilitySnapshot(row) })),
+      );
+    return rows.length;
   }
 
   create(input: MobilityCreate): Promise<MobilityRecord> {

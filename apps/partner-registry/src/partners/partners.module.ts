@@ -11,7 +11,8 @@ import { PartnersService } from './partners.service';
   controllers: [PartnersController],
   providers: [PartnersService, PartnersRepository],
   // People (contacts) look their partner up through it, with the caller's partner binding;
-  // the public programme page lists partners through it.
+  // the public programme page lists partners through it; imports create partners and exports
+  // read them through it.
   exports: [PartnersService],
 })
 export class PartnersModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { PartnerListQuery, PartnerSort } from '@sp/types';
+import type { PartnerExportQuery, PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
 import {
   type Insertable,
   type Kysely,
@@ -10,6 +10,7 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
+import { streamInSnapshot } from '../common/export-snapshot';
 import type { Cursor } from './cursor';
 
 type PartnerTable = DB['registry.partner'];
@@ -19,6 +20,9 @@ export type PartnerStatusChangeRow = Pick<
   'fromStatus' | 'toStatus' | 'changedOn' | 'changedOnPrecision' | 'note' | 'actorId' | 'recordedAt'
 >;
 type Db = Kysely<DB> | Transaction<DB>;
+
+/** Rows per multi-row insert: 10 parameters each stays far below Postgres' 65,535. */
+const INSERT_BATCH = 1000;
 
 const sortColumns = { nameEn: 'nameEn', country: 'country', createdAt: 'createdAt' } as const;
 type SortColumn = keyof typeof sortColumns;
@@ -129,6 +133,20 @@ export class PartnersRepository {
     return { rows: rows.slice(0, query.limit), more: rows.length > query.limit };
   }
 
+  /**
+   * Every partner the filters match, by English name, read through a server-side cursor
+   * STREAM_CHUNK rows at a time: memory stays bounded whatever the count, and a slow reader
+   * slows the reads (the next chunk is fetched when the consumer asks for it).
+   */
+  stream(filters: PartnerExportQuery): AsyncGenerator<PartnerRow> {
+    return streamInSnapshot(this.db, (trx) => {
+      let q = this.baseQuery(trx).orderBy('nameEn').orderBy('id');
+      if (filters.status) q = q.where('status', 'in', filters.status);
+      if (filters.country) q = q.where('country', 'in', filters.country);
+      return q;
+    });
+  }
+
   async insert(trx: Transaction<DB>, values: Insertable<PartnerTable>): Promise<PartnerRow> {
     try {
       return await trx
@@ -140,6 +158,66 @@ export class PartnersRepository {
       if (isDuplicateName(error)) throw duplicateName(values.nameEn);
       throw error;
     }
+  }
+
+  /**
+   * Many partners at once (an import), in multi-row inserts of INSERT_BATCH rows inside the
+   * caller's transaction, each with the first entry of its status history.
+   */
+  async insertMany(
+    trx: Transaction<DB>,
+    values: Insertable<PartnerTable>[],
+  ): Promise<PartnerRow[]> {
+    const rows: PartnerRow[] = [];
+    for (let i = 0; i < values.length; i += INSERT_BATCH) {
+      const batch = values.slice(i, i + INSERT_BATCH);
+      let inserted: PartnerRow[];
+      try {
+        inserted = await trx.insertInto('registry.partner').values(batch).returningAll().execute();
+      } catch (error) {
+        if (isDuplicateName(error)) {
+          const detail = (error as { detail?: string }).detail ?? '';
+          throw duplicateName(/=\((.*)\) already exists/.exec(detail)?.[1] ?? '');
+        }
+        throw error;
+      }
+      await trx
+        .insertInto('registry.partnerStatusChange')
+        .values(
+          inserted.map((row) => ({
+            partnerId: row.id,
+            fromStatus: null,
+            toStatus: row.status,
+            changedOn: row.statusSince,
+            note: null,
+          })),
+        )
+        .execute();
+      rows.push(...inserted);
+    }
+    return rows;
+  }
+
+  /** The ids among these that are partners'. */
+  async existingIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('registry.partner')
+      .select('id')
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Which of these English names (any case) another partner already has, as stored. */
+  async takenNames(names: string[], db: Db = this.db): Promise<string[]> {
+    if (names.length === 0) return [];
+    const rows = await db
+      .selectFrom('registry.partner')
+      .select('nameEn')
+      .where(sql<boolean>`lower(name_en) = any(${names.map((n) => n.toLowerCase())}::text[])`)
+      .execute();
+    return rows.map((r) => r.nameEn);
   }
 
   /**

@@ -12,9 +12,11 @@ import {
 import { writeOutbox } from '@sp/queue';
 import {
   joinPartialDate,
+  type Partner,
   type PartnerCoordinator,
   type PartnerCreate,
   type PartnerDetail,
+  type PartnerExportQuery,
   type PartnerListQuery,
   type PartnerPage,
   type PartnerStatus,
@@ -58,6 +60,9 @@ const actorColumns = () => {
   const actor = actorOf(requestContext.principal());
   return { actorKind: actor.kind, actorId: actor.id };
 };
+
+/** Outbox rows per insert (three parameters each). */
+const EVENT_BATCH = 1000;
 
 /**
  * Partner universities. The service holds the transaction and the order of things: rules are
@@ -145,6 +150,54 @@ export class PartnersService {
       });
       return this.detail(row, trx);
     });
+  }
+
+  /**
+   * Partners from an import, inside the import's transaction: batched inserts with their first
+   * status, and a `partner.created` event each (the other services keep snapshots of every
+   * partner). The import records one audit entry for the whole file, not one per partner.
+   */
+  async createMany(trx: Transaction<DB>, inputs: PartnerCreate[]): Promise<number> {
+    const today = todayInTokyo();
+    const rows = await this.repo.insertMany(
+      trx,
+      inputs.map((input) => ({
+        nameEn: input.nameEn,
+        nameJa: input.nameJa ?? null,
+        country: input.country,
+        region: input.region ?? null,
+        website: input.website ?? null,
+        status: input.status,
+        statusSince: today,
+        memberInstitutions: input.memberInstitutions,
+        summaryEn: input.summaryEn ?? null,
+        summaryJa: input.summaryJa ?? null,
+      })),
+    );
+    for (let i = 0; i < rows.length; i += EVENT_BATCH)
+      await writeOutbox(
+        trx,
+        'registry',
+        ...rows
+          .slice(i, i + EVENT_BATCH)
+          .map((row) => ({ name: 'partner.created' as const, payload: toPartnerSnapshot(row) })),
+      );
+    return rows.length;
+  }
+
+  /** Every partner the filters match, streamed (an export). */
+  async *stream(filters: PartnerExportQuery): AsyncGenerator<Partner> {
+    for await (const row of this.repo.stream(filters)) yield toPartner(row);
+  }
+
+  /** Which of these ids are partners'. */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    return new Set(await this.repo.existingIds(ids));
+  }
+
+  /** The names among these (any case) that partners already have. */
+  takenNames(names: string[]): Promise<string[]> {
+    return this.repo.takenNames(names);
   }
 
   /**

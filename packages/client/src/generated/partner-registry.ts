@@ -96,54 +96,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/agreements': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['AgreementsController_search'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/agreements/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['AgreementsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch: operations['AgreementsController_update'];
-    trace?: never;
-  };
-  '/agreements/{id}/renewals': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post: operations['AgreementsController_renew'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/audit': {
     parameters: {
       query?: never;
@@ -192,52 +144,68 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/contacts/{id}': {
+  '/exports/activities.csv': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['ContactsController_get'];
+    get: operations['ExportsController_activities'];
     put?: never;
     post?: never;
-    delete: operations['ContactsController_delete'];
-    options?: never;
-    head?: never;
-    patch: operations['ContactsController_update'];
-    trace?: never;
-  };
-  '/faculty-leads': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['FacultyLeadsController_list'];
-    put?: never;
-    post: operations['FacultyLeadsController_create'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/faculty-leads/{id}': {
+  '/exports/funding.csv': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['FacultyLeadsController_get'];
+    get: operations['ExportsController_funding'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    patch: operations['FacultyLeadsController_update'];
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/mobility.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_mobility'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/partners.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ExportsController_partners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/funding': {
@@ -298,6 +266,22 @@ export interface paths {
     get: operations['HealthController_ready'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/imports/{kind}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ImportsController_run'];
     delete?: never;
     options?: never;
     head?: never;
@@ -432,22 +416,6 @@ export interface paths {
     patch: operations['PartnersController_update'];
     trace?: never;
   };
-  '/partners/{id}/agreements': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['AgreementsController_list'];
-    put?: never;
-    post: operations['AgreementsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/partners/{id}/clients': {
     parameters: {
       query?: never;
@@ -458,22 +426,6 @@ export interface paths {
     get: operations['ApiClientsController_list'];
     put?: never;
     post: operations['ApiClientsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/partners/{id}/contacts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['ContactsController_list'];
-    put?: never;
-    post: operations['ContactsController_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -536,22 +488,6 @@ export interface paths {
       cookie?: never;
     };
     get: operations['PublicController_partners'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/search': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['SearchController_search'];
     put?: never;
     post?: never;
     delete?: never;
@@ -726,95 +662,16 @@ export interface components {
         | 'other';
     };
     Agreement: {
-      autoRenewal: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      documentUrl: string | null;
       expiresOn: string | null;
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      kind: 'memorandum' | 'strategic-partnership' | 'exchange' | 'joint-degree' | 'other';
       note: string | null;
-      /** Format: uuid */
-      partnerId: string;
-      renewals: components['schemas']['AgreementRenewal'][];
-      signatories: string[];
-      signedOn: components['schemas']['PartialDate'] | null;
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'not-started' | 'active' | 'expiring' | 'expired';
+      renewedOn: string | null;
+      signedOn: string | null;
+      signedYear: number | null;
       title: string;
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    AgreementCreateDto: {
-      /** @default false */
-      autoRenewal: boolean;
-      documentUrl?: string | null;
-      expiresOn?: string | null;
-      /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note?: string | null;
-      /** @default [] */
-      signatories: string[];
-      signedOn?: components['schemas']['PartialDate'] | null;
-      startsOn?: string | null;
-      title: string;
-    };
-    AgreementDetailDto: {
-      autoRenewal: boolean;
-      /** Format: date-time */
-      createdAt: string;
-      documentUrl: string | null;
-      expiresOn: string | null;
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note: string | null;
-      /** Format: uuid */
-      partnerId: string;
-      renewals: components['schemas']['AgreementRenewal'][];
-      signatories: string[];
-      signedOn: components['schemas']['PartialDate'] | null;
-      startsOn: string | null;
-      /** @enum {string} */
-      status: 'not-started' | 'active' | 'expiring' | 'expired';
-      title: string;
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    AgreementListDto: {
-      items: components['schemas']['Agreement'][];
-    };
-    AgreementRenewal: {
-      newExpiresOn: string | null;
-      note: string | null;
-      previousExpiresOn: string | null;
-      /** Format: date-time */
-      recordedAt: string;
-      recordedBy?: string | null;
-      renewedOn: components['schemas']['PartialDate'];
-    };
-    AgreementRenewalCreateDto: {
-      expiresOn: string | null;
-      note?: string;
-      renewedOn?: components['schemas']['PartialDate'];
-    };
-    AgreementUpdateDto: {
-      autoRenewal?: boolean;
-      documentUrl?: string | null;
-      expiresOn?: string | null;
-      /** @enum {string} */
-      kind?: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
-      note?: string | null;
-      signatories?: string[];
-      signedOn?: components['schemas']['PartialDate'] | null;
-      startsOn?: string | null;
-      title?: string;
     };
     ApiClient: {
       /** Format: date-time */
@@ -830,7 +687,6 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
-        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -842,7 +698,6 @@ export interface components {
       name: string;
       scopes: (
         | 'registry:read'
-        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -864,7 +719,6 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
-        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -897,118 +751,7 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
-      nextCursor: string | null;
-    };
-    ContactCreateDto: {
-      /** Format: email */
-      email: string;
-      /** @default [] */
-      languages: string[];
-      nameEn: string;
-      nameJa?: string | null;
-      note?: string | null;
-      phone?: string | null;
-      role?: string | null;
-    };
-    ContactDto: {
-      /** Format: date-time */
-      createdAt: string;
-      email: string;
-      /** Format: uuid */
-      id: string;
-      languages: string[];
-      nameEn: string;
-      nameJa: string[];
-      note: string[];
-      /** Format: uuid */
-      partnerId: string;
-      phone: string[];
-      role: string[];
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    ContactPageDto: {
-      items: {
-        /** Format: date-time */
-        createdAt: string;
-        email: string;
-        /** Format: uuid */
-        id: string;
-        languages: string[];
-        nameEn: string;
-        nameJa: string | null;
-        note: string | null;
-        /** Format: uuid */
-        partnerId: string;
-        phone: string | null;
-        role: string | null;
-        /** Format: date-time */
-        updatedAt: string;
-        version: number;
-      }[];
       nextCursor: string[];
-    };
-    ContactUpdateDto: {
-      /** Format: email */
-      email?: string;
-      languages?: string[];
-      nameEn?: string;
-      nameJa?: string | null;
-      note?: string | null;
-      phone?: string | null;
-      role?: string | null;
-    };
-    FacultyLeadCreateDto: {
-      department: string;
-      /** Format: email */
-      email: string;
-      nameEn: string;
-      nameJa?: string | null;
-      partnerIds?: string[];
-      phone?: string | null;
-    };
-    FacultyLeadDto: {
-      /** Format: date-time */
-      createdAt: string;
-      department: string;
-      email: string;
-      /** Format: uuid */
-      id: string;
-      nameEn: string;
-      nameJa: string[];
-      partners: components['schemas']['LeadPartner'][];
-      phone: string[];
-      /** Format: date-time */
-      updatedAt: string;
-      version: number;
-    };
-    FacultyLeadPageDto: {
-      items: {
-        /** Format: date-time */
-        createdAt: string;
-        department: string;
-        email: string;
-        /** Format: uuid */
-        id: string;
-        nameEn: string;
-        nameJa: string | null;
-        partners: components['schemas']['LeadPartner'][];
-        phone: string | null;
-        /** Format: date-time */
-        updatedAt: string;
-        version: number;
-      }[];
-      nextCursor: string[];
-    };
-    FacultyLeadUpdateDto: {
-      department?: string;
-      /** Format: email */
-      email?: string;
-      nameEn?: string;
-      nameJa?: string | null;
-      partnerIds?: string[];
-      phone?: string | null;
     };
     Funding: {
       activityId: string | null;
@@ -1097,16 +840,28 @@ export interface components {
       /** @enum {string} */
       status: 'ok' | 'error';
     };
+    ImportReportDto: {
+      dryRun: boolean;
+      errors: components['schemas']['ImportRowError'][];
+      importId: string | null;
+      inserted: number;
+      invalidRows: number;
+      /** @enum {string} */
+      kind: 'activities' | 'mobility' | 'partners';
+      rows: number;
+      truncated: boolean;
+      validRows: number;
+    };
+    ImportRowError: {
+      code: string;
+      column: string | null;
+      line: number;
+      message: string;
+    };
     JwksDto: {
       keys: {
         [key: string]: unknown;
       }[];
-    };
-    LeadPartner: {
-      /** Format: uuid */
-      id: string;
-      nameEn: string;
-      nameJa: string | null;
     };
     MobilityCreateDto: {
       count: number;
@@ -1228,22 +983,12 @@ export interface components {
       personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
       programme?: string;
     };
-    /**
-     * @example 2016
-     * @example 2023-01
-     * @example 2017-09-25
-     */
-    PartialDate: string;
     Partner: {
-      city: string | null;
-      coordinatingDepartment: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
-      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string | null;
@@ -1260,31 +1005,17 @@ export interface components {
         | null;
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusSince: components['schemas']['PartialDate'];
+      /** Format: date */
+      statusSince: string;
       summaryEn: string | null;
       summaryJa: string | null;
-      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
       website: string | null;
     };
-    PartnerCoordinator: {
-      /** Format: email */
-      email: string;
-      /**
-       * @default ja
-       * @enum {string}
-       */
-      locale: 'en' | 'ja';
-      name: string;
-    };
     PartnerCreateDto: {
-      city?: string | null;
-      coordinatingDepartment?: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
-      logoUrl?: string | null;
       /** @default [] */
       memberInstitutions: string[];
       nameEn: string;
@@ -1305,26 +1036,20 @@ export interface components {
        * @enum {string}
        */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusSince?: components['schemas']['PartialDate'];
       summaryEn?: string | null;
       summaryJa?: string | null;
-      tags?: string[];
       website?: string | null;
     };
     PartnerDetailDto: {
       agreements: components['schemas']['Agreement'][];
-      city: string | null;
-      coordinatingDepartment: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
-      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
-      nameJa: string | null;
+      nameJa: string[];
       region:
         | (
             | 'asia'
@@ -1339,22 +1064,22 @@ export interface components {
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
       statusHistory: components['schemas']['PartnerStatusChange'][];
-      statusSince: components['schemas']['PartialDate'];
-      summaryEn: string | null;
-      summaryJa: string | null;
-      tags: string[];
+      /** Format: date */
+      statusSince: string;
+      summaryEn: string[];
+      summaryJa: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
-      website: string | null;
+      website: string[];
     };
     PartnerPageDto: {
       items: components['schemas']['Partner'][];
-      nextCursor: string | null;
+      nextCursor: string[];
     };
     PartnerStatusChange: {
-      changedBy?: string | null;
-      changedOn: components['schemas']['PartialDate'];
+      /** Format: date */
+      changedOn: string;
       from: ('prospective' | 'strategic' | 'primary' | 'ended') | null;
       note: string | null;
       /** Format: date-time */
@@ -1363,11 +1088,7 @@ export interface components {
       to: 'prospective' | 'strategic' | 'primary' | 'ended';
     };
     PartnerUpdateDto: {
-      city?: string | null;
-      coordinatingDepartment?: string | null;
-      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country?: string;
-      logoUrl?: string | null;
       memberInstitutions?: string[];
       nameEn?: string;
       nameJa?: string | null;
@@ -1384,11 +1105,11 @@ export interface components {
         | null;
       /** @enum {string} */
       status?: 'prospective' | 'strategic' | 'primary' | 'ended';
-      statusChangedOn?: components['schemas']['PartialDate'];
+      /** Format: date */
+      statusChangedOn?: string;
       statusNote?: string;
       summaryEn?: string | null;
       summaryJa?: string | null;
-      tags?: string[];
       website?: string | null;
     };
     ProblemDto: {
@@ -1505,33 +1226,11 @@ export interface components {
       prospective: components['schemas']['PublicPartner'][];
       strategic: components['schemas']['PublicPartner'][];
     };
-    /** @default {} */
     ReviewApproveDto: {
       comment?: string;
     };
     ReviewReturnDto: {
       comment: string;
-    };
-    SearchHighlight: {
-      end: number;
-      start: number;
-    };
-    SearchPageDto: {
-      items: components['schemas']['SearchResult'][];
-      nextCursor: string[];
-    };
-    SearchResult: {
-      highlights: components['schemas']['SearchHighlight'][];
-      href: string;
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      kind: 'partner' | 'activity' | 'contact' | 'faculty-lead';
-      partnerId: string | null;
-      score: number;
-      snippet: string;
-      title: string;
-      titleJa: string | null;
     };
     TokenResponseDto: {
       access_token: string;
@@ -2113,288 +1812,6 @@ export interface operations {
       };
     };
   };
-  AgreementsController_search: {
-    parameters: {
-      query?: {
-        kind?: (
-          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
-        )[];
-        partnerId?: string[];
-        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementListDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  AgreementsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  AgreementsController_update: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AgreementUpdateDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  AgreementsController_renew: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AgreementRenewalCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   AuditController_list: {
     parameters: {
       query: {
@@ -2569,209 +1986,20 @@ export interface operations {
       };
     };
   };
-  ContactsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ContactDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ContactsController_delete: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description No such contact (problem+json) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ContactsController_update: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
-      };
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ContactUpdateDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ContactDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  FacultyLeadsController_list: {
+  ExportsController_activities: {
     parameters: {
       query?: {
-        cursor?: string;
-        department?: string;
-        limit?: number;
-        partnerId?: string;
+        isPublic?: 'true' | 'false';
+        partnerId?: string[];
+        reviewStatus?: ('draft' | 'submitted' | 'approved' | 'returned')[];
+        type?: (
+          | 'joint-research'
+          | 'education-programme'
+          | 'mobility-programme'
+          | 'joint-symposium'
+          | 'funding-bid'
+          | 'other'
+        )[];
       };
       header?: never;
       path?: never;
@@ -2779,12 +2007,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FacultyLeadPageDto'];
+          'text/csv': string;
         };
       };
       /** @description application/problem+json */
@@ -2793,7 +2022,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2802,7 +2031,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2811,30 +2040,32 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
     };
   };
-  FacultyLeadsController_create: {
+  ExportsController_funding: {
     parameters: {
-      query?: never;
+      query?: {
+        activityId?: string;
+        fiscalYear?: number;
+        partnerId?: string[];
+        status?: ('applied' | 'awarded' | 'rejected')[];
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['FacultyLeadCreateDto'];
-      };
-    };
+    requestBody?: never;
     responses: {
-      201: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FacultyLeadDto'];
+          'text/csv': string;
         };
       };
       /** @description application/problem+json */
@@ -2843,7 +2074,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2852,7 +2083,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2861,37 +2092,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
     };
   };
-  FacultyLeadsController_get: {
+  ExportsController_mobility: {
     parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
+      query?: {
+        direction?: 'inbound' | 'outbound';
+        fiscalYear?: number;
+        partnerId?: string[];
+        personType?: ('undergraduate' | 'graduate' | 'researcher' | 'administrative-staff')[];
+        reviewStatus?: ('submitted' | 'approved' | 'returned')[];
       };
+      header?: never;
+      path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FacultyLeadDto'];
+          'text/csv': string;
         };
       };
       /** @description application/problem+json */
@@ -2900,7 +2127,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2909,7 +2136,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2918,44 +2145,30 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
     };
   };
-  FacultyLeadsController_update: {
+  ExportsController_partners: {
     parameters: {
-      query?: never;
-      header: {
-        /** @description The ETag of the version you read; `*` for any version */
-        'If-Match': string;
+      query?: {
+        country?: string[];
+        status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
       };
-      path: {
-        id: string;
-      };
+      header?: never;
+      path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['FacultyLeadUpdateDto'];
-      };
-    };
+    requestBody?: never;
     responses: {
+      /** @description CSV, UTF-8 with a BOM, streamed */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FacultyLeadDto'];
+          'text/csv': string;
         };
       };
       /** @description application/problem+json */
@@ -2964,7 +2177,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2973,7 +2186,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
       /** @description application/problem+json */
@@ -2982,43 +2195,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      428: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
+          'text/csv': components['schemas']['ProblemDto'];
         };
       };
     };
@@ -3321,6 +2498,96 @@ export interface operations {
       };
       /** @description application/problem+json */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ImportsController_run: {
+    parameters: {
+      query?: {
+        dryRun?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        kind: 'activities' | 'mobility' | 'partners';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'text/csv': string;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportReportDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3867,7 +3134,6 @@ export interface operations {
         limit?: number;
         sort?: 'nameEn' | '-nameEn' | 'country' | '-country' | 'createdAt' | '-createdAt';
         status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
-        tag?: string[];
       };
       header?: never;
       path?: never;
@@ -4119,138 +3385,6 @@ export interface operations {
       };
     };
   };
-  AgreementsController_list: {
-    parameters: {
-      query?: {
-        kind?: (
-          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
-        )[];
-        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementListDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  AgreementsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AgreementCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AgreementDetailDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   ApiClientsController_list: {
     parameters: {
       query?: never;
@@ -4369,142 +3503,11 @@ export interface operations {
       };
     };
   };
-  ContactsController_list: {
-    parameters: {
-      query?: {
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ContactPageDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  ContactsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ContactCreateDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ContactDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   PublicController_activities: {
     parameters: {
       query?: {
         cursor?: string;
         limit?: number;
-        partnerId?: string;
       };
       header?: never;
       path?: never;
@@ -4557,13 +3560,6 @@ export interface operations {
         content: {
           'application/atom+xml': string;
         };
-      };
-      /** @description Unchanged since the ETag sent in If-None-Match */
-      304: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
       };
       /** @description Too many requests (application/problem+json) */
       429: {
@@ -4641,57 +3637,6 @@ export interface operations {
       };
       /** @description application/problem+json */
       400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
-  SearchController_search: {
-    parameters: {
-      query: {
-        cursor?: string;
-        kind?: ('partner' | 'activity' | 'contact' | 'faculty-lead')[];
-        limit?: number;
-        q: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SearchPageDto'];
-        };
-      };
-      /** @description application/problem+json */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description application/problem+json */
-      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,6 +1,6 @@
 import { applyDecorators, HttpCode } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiProduces, ApiResponse } from '@nestjs/swagger';
 import type { ZodDto } from 'nestjs-zod/dto';
 import { z } from 'zod';
 import { ProblemDto } from './problem.dto';
@@ -26,6 +26,26 @@ export function Responds(status: number, dto: AnyDto, ...problems: number[]): Me
     HttpCode(status),
     RouteSchema({ response: { [status]: json } }),
     ApiResponse({ status, type: dto }),
+    ...[400, ...problems].map((code) =>
+      ApiResponse({ status: code, type: ProblemDto, description: 'application/problem+json' }),
+    ),
+  );
+}
+
+/**
+ * `Responds` for a body that is not JSON (a CSV download, a feed): the status, the media
+ * type in the OpenAPI document, and the problem+json responses the route can give.
+ */
+export function RespondsWith(
+  status: number,
+  mediaType: string,
+  description: string,
+  ...problems: number[]
+): MethodDecorator {
+  return applyDecorators(
+    HttpCode(status),
+    ApiProduces(mediaType),
+    ApiResponse({ status, description, content: { [mediaType]: { schema: { type: 'string' } } } }),
     ...[400, ...problems].map((code) =>
       ApiResponse({ status: code, type: ProblemDto, description: 'application/problem+json' }),
     ),

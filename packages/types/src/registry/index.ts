@@ -11,3 +11,4 @@ export * from './mobility';
 export * from './funding';
 export * from './public';
 export * from './records';
+export * from './transfer';

@@ -9,6 +9,7 @@ export const problemCodes = [
   'precondition-failed',
   'precondition-required',
   'invalid-status-transition',
+  'invalid-import',
   'payload-too-large',
   'unsupported-media-type',
   'request-timeout',

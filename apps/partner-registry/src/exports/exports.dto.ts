@@ -1,0 +1,12 @@
+import {
+  activityExportQuerySchema,
+  fundingExportQuerySchema,
+  mobilityExportQuerySchema,
+  partnerExportQuerySchema,
+} from '@sp/types';
+import { createZodDto } from 'nestjs-zod/dto';
+
+export class PartnerExportQueryDto extends createZodDto(partnerExportQuerySchema) {}
+export class ActivityExportQueryDto extends createZodDto(activityExportQuerySchema) {}
+export class MobilityExportQueryDto extends createZodDto(mobilityExportQuerySchema) {}
+export class FundingExportQueryDto extends createZodDto(fundingExportQuerySchema) {}

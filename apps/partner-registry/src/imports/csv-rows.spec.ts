@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { cellValue, checkHeader, type ImportLayout, readCsvRows } from './csv-rows';
+
+const layout: ImportLayout<{ title: string; year: number; open: boolean; tags: string[] }> = {
+  schema: z
+    .object({
+      title: z.string().trim().min(1),
+      year: z.number().int().min(2000),
+      open: z.boolean().default(false),
+      tags: z.array(z.string()).default([]),
+    })
+    .strict(),
+  columns: [
+    { header: 'title', required: true },
+    { header: 'year', cell: 'number', required: true },
+    { header: 'open', cell: 'boolean' },
+    { header: 'tags', cell: 'list' },
+  ],
+};
+
+const read = (text: string | Buffer[]) =>
+  readCsvRows(typeof text === 'string' ? [Buffer.from(text)] : text, layout);
+
+describe('cellValue', () => {
+  it('leaves an empty cell out, so the default applies', () => {
+    expect(cellValue('  ')).toBeUndefined();
+    expect(cellValue('', 'list')).toBeUndefined();
+  });
+  it('reads numbers, booleans and lists, and passes anything else through as text', () => {
+    expect(cellValue(' 2024 ', 'number')).toBe(2024);
+    expect(cellValue('-1.5', 'number')).toBe(-1.5);
+    expect(cellValue('twenty', 'number')).toBe('twenty');
+    expect(cellValue('Yes', 'boolean')).toBe(true);
+    expect(cellValue('0', 'boolean')).toBe(false);
+    expect(cellValue('maybe', 'boolean')).toBe('maybe');
+    expect(cellValue('a; b ;;c', 'list')).toEqual(['a', 'b', 'c']);
+    expect(cellValue(' 東京 ')).toBe(' 東京 ');
+  });
+});
+
+describe('checkHeader', () => {
+  it('names unknown, repeated and missing columns on line 1', () => {
+    expect(checkHeader(layout, ['title', 'title', 'colour'])).toEqual([
+      { line: 1, column: 'title', code: 'duplicate-column', message: 'appears twice' },
+      expect.objectContaining({ line: 1, column: 'colour', code: 'unknown-column' }),
+      expect.objectContaining({ line: 1, column: 'year', code: 'missing-column' }),
+    ]);
+    expect(checkHeader(layout, ['year', 'title'])).toEqual([]);
+  });
+});
+
+describe('readCsvRows', () => {
+  it('reads valid rows with a BOM, quoted commas and newlines, and Japanese text', async () => {
+    const result = await read(
+      '\uFEFFtitle,year,open,tags\r\n"Tokyo, Hongo",2024,yes,a;b\r\n"東京大学\n本郷",2025,,\r\n',
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.rows).toEqual([
+      { line: 2, value: { title: 'Tokyo, Hongo', year: 2024, open: true, tags: ['a', 'b'] } },
+      { line: 3, value: { title: '東京大学\n本郷', year: 2025, open: false, tags: [] } },
+    ]);
+    expect(result.total).toBe(2);
+  });
+
+  it('reports every bad row by line and column, counting lines past multi-line cells and blank lines', async () => {
+    const result = await read(
+      [
+        'title,year,open',
+        '"two\nlines",2024,no',
+        ',1999,no',
+        '',
+        'ok,2020,perhaps',
+        'short,2020',
+        'fine,2021,true',
+      ].join('\n'),
+    );
+    expect(result.total).toBe(5);
+    expect(result.invalidRows).toBe(3);
+    expect(result.rows.map((r) => r.line)).toEqual([2, 8]);
+    expect(result.errors.map(({ line, column, code }) => ({ line, column, code }))).toEqual([
+      { line: 4, column: 'title', code: 'invalid_type' },
+      { line: 4, column: 'year', code: 'too_small' },
+      { line: 6, column: 'open', code: 'invalid_type' },
+      { line: 7, column: null, code: 'column-count' },
+    ]);
+  });
+
+  it('reads a row split across chunks, even inside a multi-byte character', async () => {
+    const bytes = Buffer.from('title,year\n東京,2024\n');
+    const chunks = [bytes.subarray(0, 12), bytes.subarray(12, 13), bytes.subarray(13)];
+    const result = await read(chunks);
+    expect(result.rows).toEqual([
+      { line: 2, value: { title: '東京', year: 2024, open: false, tags: [] } },
+    ]);
+  });
+
+  it('names text that is not UTF-8 (a Shift_JIS file) instead of importing mojibake', async () => {
+    const shiftJis = Buffer.from([0x93, 0x8c, 0x8b, 0x9e]); // 東京 in Shift_JIS
+    const result = await read([Buffer.from('title,year\n'), shiftJis, Buffer.from(',2024\n')]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ line: 2, column: 'title', code: 'not-utf8' }),
+    ]);
+    expect(result.rows).toEqual([]);
+  });
+
+  it('stops at a bad header, and reports a broken file and an empty one', async () => {
+    expect((await read('title,colour\nx,y\n')).errors).toEqual([
+      expect.objectContaining({ line: 1, column: 'colour', code: 'unknown-column' }),
+      expect.objectContaining({ line: 1, column: 'year', code: 'missing-column' }),
+    ]);
+    const broken = await read('title,year\nok,2020\n"open quote,2021\n');
+    expect(broken.errors).toEqual([
+      expect.objectContaining({ line: 3, column: null, code: 'malformed-csv' }),
+    ]);
+    expect((await read('')).errors).toEqual([
+      expect.objectContaining({ line: 1, code: 'empty-file' }),
+    ]);
+    expect((await read('title,year\n')).errors).toEqual([
+      expect.objectContaining({ code: 'no-rows' }),
+    ]);
+  });
+
+  it('lists the first thousand errors and counts them all', async () => {
+    const lines = ['title,year', ...Array.from({ length: 1500 }, () => 'x,1')];
+    const result = await read(lines.join('\n'));
+    expect(result.invalidRows).toBe(1500);
+    expect(result.errors).toHaveLength(1000);
+    expect(result.truncated).toBe(true);
+  });
+});
