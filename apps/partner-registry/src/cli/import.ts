@@ -14,6 +14,7 @@ import { ActivitiesRepository } from '../activities/activities.repository';
 import { ActivitiesService } from '../activities/activities.service';
 import { AgreementsRepository } from '../agreements/agreements.repository';
 import { AgreementsService } from '../agreements/agreements.service';
+import { TokyoClock } from '../common/tokyo.clock';
 import { configSchema } from '../config';
 import { ImportsRepository } from '../imports/imports.repository';
 import { ImportsService } from '../imports/imports.service';
@@ -36,7 +37,7 @@ function importsService(db: Kysely<DB>): ImportsService {
   const config = configSchema.parse({ DATABASE_URL: process.env['DATABASE_URL'] });
   const partners = new PartnersService(
     new PartnersRepository(db),
-    new AgreementsService(new AgreementsRepository(db)),
+    new AgreementsService(new AgreementsRepository(db), audit, new TokyoClock(), config),
     audit,
     new ApiClientsService(new ApiClientsRepository(db), audit, new ClientAccessCheck(db, config)),
   );

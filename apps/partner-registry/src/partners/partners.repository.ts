@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
-import type { PartnerExportQuery, PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
+import type { PartnerExportQuery, PartnerListQuery, PartnerSort } from '@sp/types';
 import {
   type Insertable,
   type Kysely,

@@ -96,6 +96,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/agreements/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['AgreementsController_update'];
+    trace?: never;
+  };
+  '/agreements/{id}/renewals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['AgreementsController_renew'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit': {
     parameters: {
       query?: never;
@@ -142,6 +190,22 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/contacts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ContactsController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['ContactsController_delete'];
+    options?: never;
+    head?: never;
+    patch: operations['ContactsController_update'];
     trace?: never;
   };
   '/exports/activities.csv': {
@@ -206,6 +270,38 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/faculty-leads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FacultyLeadsController_list'];
+    put?: never;
+    post: operations['FacultyLeadsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/faculty-leads/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FacultyLeadsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['FacultyLeadsController_update'];
     trace?: never;
   };
   '/funding': {
@@ -416,6 +512,22 @@ export interface paths {
     patch: operations['PartnersController_update'];
     trace?: never;
   };
+  '/partners/{id}/agreements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AgreementsController_list'];
+    put?: never;
+    post: operations['AgreementsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/partners/{id}/clients': {
     parameters: {
       query?: never;
@@ -426,6 +538,22 @@ export interface paths {
     get: operations['ApiClientsController_list'];
     put?: never;
     post: operations['ApiClientsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/partners/{id}/contacts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ContactsController_list'];
+    put?: never;
+    post: operations['ContactsController_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -488,6 +616,22 @@ export interface paths {
       cookie?: never;
     };
     get: operations['PublicController_partners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SearchController_search'];
     put?: never;
     post?: never;
     delete?: never;
@@ -662,16 +806,95 @@ export interface components {
         | 'other';
     };
     Agreement: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
       expiresOn: string | null;
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      kind: 'memorandum' | 'strategic-partnership' | 'exchange' | 'joint-degree' | 'other';
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
       note: string | null;
-      renewedOn: string | null;
-      signedOn: string | null;
-      signedYear: number | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
       title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementCreateDto: {
+      /** @default false */
+      autoRenewal: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      /** @default [] */
+      signatories: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title: string;
+    };
+    AgreementDetailDto: {
+      autoRenewal: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      documentUrl: string | null;
+      expiresOn: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note: string | null;
+      /** Format: uuid */
+      partnerId: string;
+      renewals: components['schemas']['AgreementRenewal'][];
+      signatories: string[];
+      signedOn: components['schemas']['PartialDate'] | null;
+      startsOn: string | null;
+      /** @enum {string} */
+      status: 'not-started' | 'active' | 'expiring' | 'expired';
+      title: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    AgreementListDto: {
+      items: components['schemas']['Agreement'][];
+    };
+    AgreementRenewal: {
+      newExpiresOn: string | null;
+      note: string | null;
+      previousExpiresOn: string | null;
+      /** Format: date-time */
+      recordedAt: string;
+      recordedBy?: string | null;
+      renewedOn: components['schemas']['PartialDate'];
+    };
+    AgreementRenewalCreateDto: {
+      expiresOn: string | null;
+      note?: string;
+      renewedOn?: components['schemas']['PartialDate'];
+    };
+    AgreementUpdateDto: {
+      autoRenewal?: boolean;
+      documentUrl?: string | null;
+      expiresOn?: string | null;
+      /** @enum {string} */
+      kind?: 'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other';
+      note?: string | null;
+      signatories?: string[];
+      signedOn?: components['schemas']['PartialDate'] | null;
+      startsOn?: string | null;
+      title?: string;
     };
     ApiClient: {
       /** Format: date-time */
@@ -687,6 +910,7 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -698,6 +922,7 @@ export interface components {
       name: string;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -719,6 +944,7 @@ export interface components {
       rotatedAt: string | null;
       scopes: (
         | 'registry:read'
+        | 'contacts:write'
         | 'activities:write'
         | 'mobility:write'
         | 'symposium:register'
@@ -751,7 +977,118 @@ export interface components {
     };
     AuditPageDto: {
       items: components['schemas']['AuditEntry'][];
+      nextCursor: string | null;
+    };
+    ContactCreateDto: {
+      /** Format: email */
+      email: string;
+      /** @default [] */
+      languages: string[];
+      nameEn: string;
+      nameJa?: string | null;
+      note?: string | null;
+      phone?: string | null;
+      role?: string | null;
+    };
+    ContactDto: {
+      /** Format: date-time */
+      createdAt: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      languages: string[];
+      nameEn: string;
+      nameJa: string[];
+      note: string[];
+      /** Format: uuid */
+      partnerId: string;
+      phone: string[];
+      role: string[];
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    ContactPageDto: {
+      items: {
+        /** Format: date-time */
+        createdAt: string;
+        email: string;
+        /** Format: uuid */
+        id: string;
+        languages: string[];
+        nameEn: string;
+        nameJa: string | null;
+        note: string | null;
+        /** Format: uuid */
+        partnerId: string;
+        phone: string | null;
+        role: string | null;
+        /** Format: date-time */
+        updatedAt: string;
+        version: number;
+      }[];
       nextCursor: string[];
+    };
+    ContactUpdateDto: {
+      /** Format: email */
+      email?: string;
+      languages?: string[];
+      nameEn?: string;
+      nameJa?: string | null;
+      note?: string | null;
+      phone?: string | null;
+      role?: string | null;
+    };
+    FacultyLeadCreateDto: {
+      department: string;
+      /** Format: email */
+      email: string;
+      nameEn: string;
+      nameJa?: string | null;
+      partnerIds?: string[];
+      phone?: string | null;
+    };
+    FacultyLeadDto: {
+      /** Format: date-time */
+      createdAt: string;
+      department: string;
+      email: string;
+      /** Format: uuid */
+      id: string;
+      nameEn: string;
+      nameJa: string[];
+      partners: components['schemas']['LeadPartner'][];
+      phone: string[];
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    FacultyLeadPageDto: {
+      items: {
+        /** Format: date-time */
+        createdAt: string;
+        department: string;
+        email: string;
+        /** Format: uuid */
+        id: string;
+        nameEn: string;
+        nameJa: string | null;
+        partners: components['schemas']['LeadPartner'][];
+        phone: string | null;
+        /** Format: date-time */
+        updatedAt: string;
+        version: number;
+      }[];
+      nextCursor: string[];
+    };
+    FacultyLeadUpdateDto: {
+      department?: string;
+      /** Format: email */
+      email?: string;
+      nameEn?: string;
+      nameJa?: string | null;
+      partnerIds?: string[];
+      phone?: string | null;
     };
     Funding: {
       activityId: string | null;
@@ -862,6 +1199,12 @@ export interface components {
       keys: {
         [key: string]: unknown;
       }[];
+    };
+    LeadPartner: {
+      /** Format: uuid */
+      id: string;
+      nameEn: string;
+      nameJa: string | null;
     };
     MobilityCreateDto: {
       count: number;
@@ -983,12 +1326,22 @@ export interface components {
       personType?: 'undergraduate' | 'graduate' | 'researcher' | 'administrative-staff';
       programme?: string;
     };
+    /**
+     * @example 2016
+     * @example 2023-01
+     * @example 2017-09-25
+     */
+    PartialDate: string;
     Partner: {
+      city: string | null;
+      coordinatingDepartment: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
       nameJa: string | null;
@@ -1005,17 +1358,31 @@ export interface components {
         | null;
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusSince: string;
+      statusSince: components['schemas']['PartialDate'];
       summaryEn: string | null;
       summaryJa: string | null;
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
       website: string | null;
     };
+    PartnerCoordinator: {
+      /** Format: email */
+      email: string;
+      /**
+       * @default ja
+       * @enum {string}
+       */
+      locale: 'en' | 'ja';
+      name: string;
+    };
     PartnerCreateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
+      logoUrl?: string | null;
       /** @default [] */
       memberInstitutions: string[];
       nameEn: string;
@@ -1036,20 +1403,26 @@ export interface components {
        * @enum {string}
        */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
+      statusSince?: components['schemas']['PartialDate'];
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     PartnerDetailDto: {
       agreements: components['schemas']['Agreement'][];
+      city: string | null;
+      coordinatingDepartment: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: uuid */
       id: string;
+      logoUrl: string | null;
       memberInstitutions: string[];
       nameEn: string;
-      nameJa: string[];
+      nameJa: string | null;
       region:
         | (
             | 'asia'
@@ -1064,22 +1437,22 @@ export interface components {
       /** @enum {string} */
       status: 'prospective' | 'strategic' | 'primary' | 'ended';
       statusHistory: components['schemas']['PartnerStatusChange'][];
-      /** Format: date */
-      statusSince: string;
-      summaryEn: string[];
-      summaryJa: string[];
+      statusSince: components['schemas']['PartialDate'];
+      summaryEn: string | null;
+      summaryJa: string | null;
+      tags: string[];
       /** Format: date-time */
       updatedAt: string;
       version: number;
-      website: string[];
+      website: string | null;
     };
     PartnerPageDto: {
       items: components['schemas']['Partner'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     PartnerStatusChange: {
-      /** Format: date */
-      changedOn: string;
+      changedBy?: string | null;
+      changedOn: components['schemas']['PartialDate'];
       from: ('prospective' | 'strategic' | 'primary' | 'ended') | null;
       note: string | null;
       /** Format: date-time */
@@ -1088,7 +1461,11 @@ export interface components {
       to: 'prospective' | 'strategic' | 'primary' | 'ended';
     };
     PartnerUpdateDto: {
+      city?: string | null;
+      coordinatingDepartment?: string | null;
+      coordinator?: components['schemas']['PartnerCoordinator'] | null;
       country?: string;
+      logoUrl?: string | null;
       memberInstitutions?: string[];
       nameEn?: string;
       nameJa?: string | null;
@@ -1105,11 +1482,11 @@ export interface components {
         | null;
       /** @enum {string} */
       status?: 'prospective' | 'strategic' | 'primary' | 'ended';
-      /** Format: date */
-      statusChangedOn?: string;
+      statusChangedOn?: components['schemas']['PartialDate'];
       statusNote?: string;
       summaryEn?: string | null;
       summaryJa?: string | null;
+      tags?: string[];
       website?: string | null;
     };
     ProblemDto: {
@@ -1226,11 +1603,33 @@ export interface components {
       prospective: components['schemas']['PublicPartner'][];
       strategic: components['schemas']['PublicPartner'][];
     };
+    /** @default {} */
     ReviewApproveDto: {
       comment?: string;
     };
     ReviewReturnDto: {
       comment: string;
+    };
+    SearchHighlight: {
+      end: number;
+      start: number;
+    };
+    SearchPageDto: {
+      items: components['schemas']['SearchResult'][];
+      nextCursor: string[];
+    };
+    SearchResult: {
+      highlights: components['schemas']['SearchHighlight'][];
+      href: string;
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'partner' | 'activity' | 'contact' | 'faculty-lead';
+      partnerId: string | null;
+      score: number;
+      snippet: string;
+      title: string;
+      titleJa: string | null;
     };
     TokenResponseDto: {
       access_token: string;
@@ -1812,6 +2211,288 @@ export interface operations {
       };
     };
   };
+  AgreementsController_search: {
+    parameters: {
+      query?: {
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
+        )[];
+        partnerId?: string[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_renew: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementRenewalCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   AuditController_list: {
     parameters: {
       query: {
@@ -1977,6 +2658,202 @@ export interface operations {
       };
       /** @description application/problem+json */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_delete: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No such contact (problem+json) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ContactUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
         headers: {
           [name: string]: unknown;
         };
@@ -2196,6 +3073,264 @@ export interface operations {
         };
         content: {
           'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        department?: string;
+        limit?: number;
+        partnerId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FacultyLeadCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  FacultyLeadsController_update: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The ETag of the version you read; `*` for any version */
+        'If-Match': string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FacultyLeadUpdateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FacultyLeadDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
         };
       };
     };
@@ -3134,6 +4269,7 @@ export interface operations {
         limit?: number;
         sort?: 'nameEn' | '-nameEn' | 'country' | '-country' | 'createdAt' | '-createdAt';
         status?: ('prospective' | 'strategic' | 'primary' | 'ended')[];
+        tag?: string[];
       };
       header?: never;
       path?: never;
@@ -3385,6 +4521,138 @@ export interface operations {
       };
     };
   };
+  AgreementsController_list: {
+    parameters: {
+      query?: {
+        kind?: (
+          'comprehensive' | 'strategic-partnership' | 'student-exchange' | 'research' | 'other'
+        )[];
+        status?: ('not-started' | 'active' | 'expiring' | 'expired')[];
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgreementsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgreementCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AgreementDetailDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   ApiClientsController_list: {
     parameters: {
       query?: never;
@@ -3503,11 +4771,142 @@ export interface operations {
       };
     };
   };
+  ContactsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ContactsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ContactCreateDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ContactDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   PublicController_activities: {
     parameters: {
       query?: {
         cursor?: string;
         limit?: number;
+        partnerId?: string;
       };
       header?: never;
       path?: never;
@@ -3560,6 +4959,13 @@ export interface operations {
         content: {
           'application/atom+xml': string;
         };
+      };
+      /** @description Unchanged since the ETag sent in If-None-Match */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Too many requests (application/problem+json) */
       429: {
@@ -3637,6 +5043,57 @@ export interface operations {
       };
       /** @description application/problem+json */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SearchController_search: {
+    parameters: {
+      query: {
+        cursor?: string;
+        kind?: ('partner' | 'activity' | 'contact' | 'faculty-lead')[];
+        limit?: number;
+        q: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchPageDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
         headers: {
           [name: string]: unknown;
         };
