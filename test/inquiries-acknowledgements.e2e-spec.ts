@@ -30,10 +30,7 @@ beforeAll(async () => {
   sink = await SmtpSink.start();
   worker = await startApp(
     workerModule,
-    testConfig({ DATABASE_URL: inquiries.database.url, SMTP_URL: sink.url } as Record<
-      string,
-      string
-    >),
+    testConfig({ DATABASE_URL: inquiries.database.url, SMTP_URL: sink.url }),
     workerDescription,
   );
 });

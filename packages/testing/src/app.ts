@@ -55,7 +55,7 @@ export async function dropRedisKeys(url = 'redis://127.0.0.1:6379'): Promise<num
 /** The platform config for a test: given values over the defaults, port 0, logs at debug. */
 /** `overrides` may name a service's own settings too (they pass through to its schema). */
 export function testConfig(
-  overrides: Partial<Record<keyof BaseConfig, string>> & Record<string, string> = {},
+  overrides: Partial<Record<keyof BaseConfig, string>> & Record<string, string | undefined> = {},
 ): BaseConfig {
   // Loose: keys a service adds to the platform's (SMTP_URL for the worker) pass through to it.
   return baseConfigSchema.loose().parse({
