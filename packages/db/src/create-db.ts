@@ -83,6 +83,17 @@ export const STREAM_QUERY_TIMEOUT_MS = 30 * 60_000;
  */
 class StreamCursor extends Cursor {
   readonly query_timeout = STREAM_QUERY_TIMEOUT_MS;
+
+  constructor(...args: ConstructorParameters<typeof Cursor>) {
+    super(...args);
+    // node-postgres arms its read timer when the query is queued and clears it in the query's
+    // `callback`, which a cursor never calls: without this, every stream left a 30-minute timer
+    // behind that kept the process alive (Jest never exited). A cursor ends (`end`) after its
+    // last row, a close or an error alike.
+    this.once('end', () => {
+      (this as { callback?: (error: Error | null) => void }).callback?.(null);
+    });
+  }
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
