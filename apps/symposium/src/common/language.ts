@@ -34,8 +34,8 @@ export function negotiateLanguage(acceptLanguage: string | undefined, lang?: Lan
   const qOf = (language: Language): { q: number; order: number } | undefined => {
     const exact = ranges.find((r) => r.tag === language || r.tag.startsWith(`${language}-`));
     if (exact) return exact;
-    const any = ranges.find((r) => r.tag === '*');
-    return any ? { q: any.q, order: any.order } : undefined;
+    const wildcard = ranges.find((r) => r.tag === '*');
+    return wildcard ? { q: wildcard.q, order: wildcard.order } : undefined;
   };
   const candidates = languages
     .map((language, i) => ({ language, i, pref: qOf(language) }))
