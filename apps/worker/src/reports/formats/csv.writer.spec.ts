@@ -1,0 +1,66 @@
+import { PassThrough, Writable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { parse } from 'csv-parse/sync';
+import type { ReportDocument } from '../document';
+import { csvWriter } from './csv.writer';
+
+function doc(rows: number): ReportDocument {
+  return {
+    title: 'Test report',
+    generatedAt: new Date('2026-04-01T00:00:00Z'),
+    facts: [{ label: 'fiscal year', value: '2025' }],
+    sections: (function* () {
+      yield {
+        kind: 'table' as const,
+        name: 'partners',
+        title: 'Partners',
+        columns: [
+          { key: 'name', header: 'Name', type: 'text' as const },
+          { key: 'count', header: 'Activities', type: 'integer' as const },
+          { key: 'amount', header: 'Amount', type: 'decimal' as const },
+        ],
+        rows: (async function* () {
+          for (let i = 0; i < rows; i++)
+            yield { name: i === 0 ? '東京大学, "Todai"' : `P${i}`, count: i, amount: '1.50' };
+        })(),
+      };
+      yield {
+        kind: 'chart' as const,
+        name: 'headline',
+        title: 'Headline',
+        bars: [{ label: 'activities', value: 3 }],
+      };
+    })(),
+  };
+}
+
+describe('csvWriter', () => {
+  it('writes every section with its header, a BOM and CRLF, and counts rows', async () => {
+    const out = new PassThrough();
+    const counts: number[] = [];
+    const [, bytes] = await Promise.all([
+      csvWriter.write(doc(2_500), out, (n) => counts.push(n)),
+      buffer(out),
+    ]);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const body = bytes.toString('utf8');
+    expect(body).toContain('\r\n');
+    const records = parse(body.slice(1), { relax_column_count: true }) as string[][];
+    expect(records[1]).toEqual(['about', 'title', 'Test report']);
+    expect(records).toContainEqual(['about', 'fiscal year', '2025']);
+    expect(records).toContainEqual(['section', 'Name', 'Activities', 'Amount']);
+    expect(records).toContainEqual(['partners', '東京大学, "Todai"', '0', '1.50']);
+    expect(records.filter((r) => r[0] === 'partners')).toHaveLength(2_500);
+    expect(records).toContainEqual(['headline', 'activities', '3']);
+    expect(counts).toEqual([1_000, 2_000, 2_500]);
+  });
+
+  it('rejects when the destination fails', async () => {
+    const out = new Writable({
+      write(_chunk, _enc, callback) {
+        callback(new Error('disk full'));
+      },
+    });
+    await expect(csvWriter.write(doc(10), out, () => undefined)).rejects.toThrow('disk full');
+  });
+});
