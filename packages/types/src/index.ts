@@ -9,3 +9,4 @@ export * from './registry';
 export * from './symposium';
 export * from './inquiries';
 export * from './jobs';
+export * from './reports';

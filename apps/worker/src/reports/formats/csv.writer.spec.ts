@@ -19,7 +19,7 @@ function doc(rows: number): ReportDocument {
           { key: 'count', header: 'Activities', type: 'integer' as const },
           { key: 'amount', header: 'Amount', type: 'decimal' as const },
         ],
-        rows: (async function* () {
+        rows: (function* () {
           for (let i = 0; i < rows; i++)
             yield { name: i === 0 ? '東京大学, "Todai"' : `P${i}`, count: i, amount: '1.50' };
         })(),
@@ -45,7 +45,7 @@ describe('csvWriter', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const body = bytes.toString('utf8');
     expect(body).toContain('\r\n');
-    const records = parse(body.slice(1), { relax_column_count: true }) as string[][];
+    const records: string[][] = parse(body.slice(1), { relax_column_count: true });
     expect(records[1]).toEqual(['about', 'title', 'Test report']);
     expect(records).toContainEqual(['about', 'fiscal year', '2025']);
     expect(records).toContainEqual(['section', 'Name', 'Activities', 'Amount']);

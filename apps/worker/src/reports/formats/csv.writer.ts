@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { Cell, FormatWriter, ReportDocument, RowCounter } from '../document';
+import type { Cell, FormatWriter, ReportDocument, Row, RowCounter } from '../document';
 
 /** How often (in rows) the writer reports its running total. */
 const COUNT_EVERY = 1_000;
@@ -39,8 +39,9 @@ export const csvWriter: FormatWriter = {
           continue;
         }
         await put(['section', ...section.columns.map((c) => c.header)]);
-        for await (const row of section.rows) {
-          await put([section.name, ...section.columns.map((c) => row[c.key] ?? null)]);
+        for await (const row of section.rows as AsyncIterable<Row>) {
+          const cells: Cell[] = section.columns.map((c) => row[c.key] ?? null);
+          await put([section.name, ...cells]);
           if (++written % COUNT_EVERY === 0) onRow(written);
         }
       }
