@@ -1,0 +1,234 @@
+import { once } from 'node:events';
+import type { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type {
+  Column,
+  FormatWriter,
+  ReportDocument,
+  Row,
+  RowCounter,
+  TableSection,
+} from '../document';
+import { SheetNames, columnFormat, toXlsxCell } from './xlsx-cells';
+
+/** How often (in rows) the writer reports its running total. */
+const COUNT_EVERY = 1_000;
+/** Rows a sheet holds under its header row (Excel's limit is 1,048,576 rows in all). */
+export const SHEET_DATA_ROWS = 1_048_575;
+/**
+ * How many bytes of sheet XML may wait for the zip's compressor before the writer stops reading
+ * rows. exceljs buffers without limit past this point (see `pendingSheetBytes`).
+ */
+const MAX_PENDING_BYTES = 1 << 20;
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 80;
+
+export type XlsxWriterOptions = {
+  /** Data rows per sheet before a section continues on `<name> (2)`; tests make it small. */
+  maxRowsPerSheet?: number;
+};
+
+type Style = Partial<ExcelJS.Style>;
+type SheetColumn = { column: Column; style: Style; overrides: Map<string, Style> };
+
+/**
+ * XLSX through exceljs's streaming `WorkbookWriter`: a sheet "About" with the title page's facts,
+ * then a sheet per section (a chart as its label/value table) with a bold, frozen header row,
+ * column widths and typed cells. Rows are committed as they are written, without shared strings
+ * (about 200 MB per million unique strings), and the writer stops reading rows while the zip
+ * lags behind, so memory stays flat however many rows a section has. A section with more rows
+ * than a sheet holds continues on `<name> (2)`, `<name> (3)`, ….
+ */
+export function createXlsxWriter(options: XlsxWriterOptions = {}): FormatWriter {
+  const maxRows = options.maxRowsPerSheet ?? SHEET_DATA_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 1 || maxRows > SHEET_DATA_ROWS) {
+    throw new RangeError(`maxRowsPerSheet must be 1..${SHEET_DATA_ROWS}`);
+  }
+  return {
+    format: 'xlsx',
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    extension: 'xlsx',
+    write: (doc, out, onRow) => new XlsxRun(out, maxRows).write(doc, onRow),
+  };
+}
+
+export const xlsxWriter: FormatWriter = createXlsxWriter();
+
+class XlsxRun {
+  private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+  private readonly zip: EventEmitter;
+  private readonly names = new SheetNames();
+  /** Rejects with the first error of the destination or of the zip; never resolves. */
+  private readonly failed: Promise<never>;
+  private readonly bold: Style = { font: { bold: true } };
+  private written = 0;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly maxRows: number,
+  ) {
+    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useSharedStrings: false,
+      useStyles: true,
+    });
+    this.zip = (this.workbook as unknown as { zip: EventEmitter }).zip;
+    this.failed = new Promise<never>((_resolve, reject) => {
+      // Listen at once: exceljs listens only when finishing, and an 'error' nobody hears crashes.
+      out.on('error', reject);
+      this.zip.on('error', reject);
+    });
+    this.failed.catch(() => undefined);
+  }
+
+  async write(doc: ReportDocument, onRow: RowCounter): Promise<void> {
+    try {
+      this.workbook.creator = 'Strategic Partnerships';
+      this.workbook.created = doc.generatedAt;
+      await this.writeAbout(doc);
+      for await (const section of doc.sections) {
+        if (section.kind === 'table') {
+          await this.writeTable(section, onRow, true);
+          continue;
+        }
+        const whole = section.bars.every((bar) => Number.isInteger(bar.value));
+        await this.writeTable(
+          {
+            kind: 'table',
+            name: section.name,
+            title: section.title,
+            columns: [
+              { key: 'label', header: 'Label', type: 'text', width: 40 },
+              { key: 'value', header: 'Value', type: whole ? 'integer' : 'decimal', width: 16 },
+            ],
+            rows: section.bars,
+          },
+          onRow,
+          false,
+        );
+      }
+      await Promise.race([this.workbook.commit(), this.failed]);
+      onRow(this.written);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      (this.zip as EventEmitter & { abort?: () => void }).abort?.();
+      this.out.destroy(failure);
+      throw failure;
+    }
+  }
+
+  private async writeAbout(doc: ReportDocument): Promise<void> {
+    const sheet = this.workbook.addWorksheet(this.names.take('About'));
+    sheet.columns = [{ width: 28 }, { width: 72 }];
+    const facts: [string, string][] = [['Title', doc.title]];
+    if (doc.subtitle) facts.push(['Subtitle', doc.subtitle]);
+    facts.push(['Generated at', doc.generatedAt.toISOString()]);
+    for (const fact of doc.facts) facts.push([fact.label, fact.value]);
+    for (const [label, value] of facts) {
+      const row = sheet.addRow([label, value]);
+      row.getCell(1).style = this.bold;
+      row.commit();
+    }
+    sheet.commit();
+    await this.room(sheet);
+  }
+
+  private async writeTable(section: TableSection, onRow: RowCounter, counted: boolean) {
+    const columns: SheetColumn[] = section.columns.map((column) => {
+      const numFmt = columnFormat(column);
+      return { column, style: numFmt ? { numFmt } : {}, overrides: new Map() };
+    });
+    let part = 1;
+    let sheet = this.openSheet(this.names.take(section.name), section.columns);
+    let inSheet = 0;
+    for await (const row of section.rows as AsyncIterable<Row>) {
+      if (inSheet === this.maxRows) {
+        sheet.commit();
+        part += 1;
+        sheet = this.openSheet(this.names.take(section.name, ` (${part})`), section.columns);
+        inSheet = 0;
+      }
+      this.writeRow(sheet, columns, row);
+      inSheet += 1;
+      if (counted && ++this.written % COUNT_EVERY === 0) onRow(this.written);
+      await this.room(sheet);
+    }
+    sheet.commit();
+  }
+
+  private openSheet(name: string, columns: readonly Column[]): ExcelJS.Worksheet {
+    const sheet = this.workbook.addWorksheet(name, {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    });
+    sheet.columns = columns.map((c) => ({ width: widthOf(c) }));
+    const header = sheet.addRow(columns.map((c) => c.header));
+    header.eachCell((cell) => {
+      cell.style = this.bold;
+    });
+    header.commit();
+    return sheet;
+  }
+
+  private writeRow(sheet: ExcelJS.Worksheet, columns: SheetColumn[], row: Row): void {
+    const xlsxRow = sheet.addRow([]);
+    for (let i = 0; i < columns.length; i++) {
+      const target = columns[i]!;
+      const cell = xlsxRow.getCell(i + 1);
+      const { value, numFmt } = toXlsxCell(target.column, row[target.column.key] ?? null);
+      cell.value = value;
+      // One style object per format, shared by every cell: exceljs caches a style's id by the
+      // object, so it does not work the style out again for each cell.
+      cell.style = numFmt ? styleFor(target, numFmt) : target.style;
+    }
+    xlsxRow.commit();
+  }
+
+  /** Waits while more sheet XML is queued before the zip than MAX_PENDING_BYTES. */
+  private async room(sheet: ExcelJS.Worksheet): Promise<void> {
+    for (const queue of pendingSheetQueues(sheet)) {
+      while (queue._writableState.length > MAX_PENDING_BYTES) {
+        await Promise.race([once(queue, 'drain'), this.failed]);
+      }
+    }
+  }
+}
+
+function styleFor(target: SheetColumn, numFmt: string): Style {
+  let style = target.overrides.get(numFmt);
+  if (!style) {
+    style = { numFmt };
+    target.overrides.set(numFmt, style);
+  }
+  return style;
+}
+
+function widthOf(column: Column): number {
+  const wanted = column.width ?? Math.max(column.header.length + 2, 10);
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, wanted));
+}
+
+type QueuedWritable = EventEmitter & { _writableState: { length: number } };
+
+/**
+ * The streams a sheet's XML waits in before the zip compresses it. In exceljs 4.4 a sheet
+ * writes into a `StreamBuf` whose `write()` always returns true and which writes on into the
+ * stream archiver made of it (`archiver-utils` `normalizeInputSource` pipes it into a
+ * PassThrough) without waiting for 'drain' — so when the compressor or the destination is
+ * slower than the rows arrive, that PassThrough's buffer grows without limit (the ~0.6 GB per
+ * million rows of exceljs issue 729's streaming case). From the PassThrough on, every step is a
+ * `pipe()` and respects backpressure, so watching that one buffer bounds the whole chain. If a
+ * later exceljs changes this shape the list is empty, and the backpressure test fails.
+ */
+function pendingSheetQueues(sheet: ExcelJS.Worksheet): QueuedWritable[] {
+  const stream = (sheet as unknown as { stream?: { pipes?: unknown } }).stream;
+  const pipes = stream?.pipes;
+  if (!Array.isArray(pipes)) return [];
+  return pipes.filter(
+    (pipe): pipe is QueuedWritable =>
+      typeof pipe === 'object' &&
+      pipe !== null &&
+      typeof (pipe as { _writableState?: { length?: unknown } })._writableState?.length ===
+        'number',
+  );
+}
