@@ -82,7 +82,14 @@ function document(count) {
     generatedAt: new Date(),
     facts: [{ label: 'rows', value: String(count) }],
     sections: [
-      { kind: 'table', name: 'activities', title: 'Activities', columns, rows: rows(count), detail: true },
+      {
+        kind: 'table',
+        name: 'activities',
+        title: 'Activities',
+        columns,
+        rows: rows(count),
+        detail: true,
+      },
     ],
   };
 }
@@ -98,7 +105,11 @@ async function child(variant, file, count) {
         for await (const row of rows(count)) yield columns.map((c) => row[c.key]);
       })(),
     );
-    await pipeline(records, stringify({ bom: true, record_delimiter: 'windows' }), createWriteStream(file));
+    await pipeline(
+      records,
+      stringify({ bom: true, record_delimiter: 'windows' }),
+      createWriteStream(file),
+    );
   } else if (variant === 'plain-exceljs') {
     const { default: ExcelJS } = await import('exceljs');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
@@ -118,7 +129,8 @@ async function child(variant, file, count) {
     await writer.write(document(count), createWriteStream(file), (n) => {
       reported = n;
     });
-    if (reported !== count) throw new BenchFailure(`${variant} reported ${reported} rows, not ${count}`);
+    if (reported !== count)
+      throw new BenchFailure(`${variant} reported ${reported} rows, not ${count}`);
   }
   const seconds = (performance.now() - started) / 1000;
   const result = {
@@ -134,10 +146,14 @@ async function child(variant, file, count) {
 
 function runChild(variant, file) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', variant, file], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, BENCH_REPORT_ROWS: String(options.rows) },
-    });
+    const proc = spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', variant, file],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, BENCH_REPORT_ROWS: String(options.rows) },
+      },
+    );
     let out = '';
     proc.stdout.on('data', (chunk) => (out += chunk));
     proc.once('error', reject);

@@ -1,5 +1,11 @@
 import type { FormatWriter, ReportFormat } from '../document';
 import { csvWriter } from './csv.writer';
+import { pdfWriter } from './pdf.writer';
+import { xlsxWriter } from './xlsx.writer';
 
-/** Every format the worker writes, by name (filled in format by format). */
-export const formatWriters: Partial<Record<ReportFormat, FormatWriter>> = { csv: csvWriter };
+/** Every format the worker writes, by name. */
+export const formatWriters: Partial<Record<ReportFormat, FormatWriter>> = {
+  csv: csvWriter,
+  xlsx: xlsxWriter,
+  pdf: pdfWriter,
+};

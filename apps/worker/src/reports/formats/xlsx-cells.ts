@@ -109,7 +109,7 @@ export class SheetNames {
     const base =
       wanted
         .replace(FORBIDDEN, '_')
-        .replace(/[\u0000-\u001f]/g, ' ')
+        .replace(/\p{Cc}/gu, ' ')
         .trim()
         .replace(/^'+|'+$/g, '') || 'Sheet';
     for (let n = 1; ; n++) {

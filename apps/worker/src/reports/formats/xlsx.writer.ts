@@ -21,8 +21,16 @@ export const SHEET_DATA_ROWS = 1_048_575;
  * rows. exceljs buffers without limit past this point (see `pendingSheetBytes`).
  */
 const MAX_PENDING_BYTES = 1 << 20;
+/** The zip's own output buffer (archiver's default is 1 MB). */
+const ZIP_BUFFER_BYTES = 64 * 1024;
 const MIN_WIDTH = 6;
 const MAX_WIDTH = 80;
+
+/** archiver's options (exceljs's type lists only some of them); zlib level 1, the fastest. */
+const zipOptions: { highWaterMark: number; zlib: { level: number } } = {
+  zlib: { level: 1 },
+  highWaterMark: ZIP_BUFFER_BYTES,
+};
 
 export type XlsxWriterOptions = {
   /** Data rows per sheet before a section continues on `<name> (2)`; tests make it small. */
@@ -30,6 +38,7 @@ export type XlsxWriterOptions = {
 };
 
 type Style = Partial<ExcelJS.Style>;
+const PLAIN: Style = {};
 type SheetColumn = { column: Column; style: Style; overrides: Map<string, Style> };
 
 /**
@@ -72,6 +81,9 @@ class XlsxRun {
       stream: out,
       useSharedStrings: false,
       useStyles: true,
+      // archiver holds up to 1 MB of compressed output (tens of MB of sheet XML) by default
+      // before it stops taking input; a smaller buffer keeps memory and read-ahead small.
+      zip: zipOptions,
     });
     this.zip = (this.workbook as unknown as { zip: EventEmitter }).zip;
     this.failed = new Promise<never>((_resolve, reject) => {
@@ -179,7 +191,12 @@ class XlsxRun {
       cell.value = value;
       // One style object per format, shared by every cell: exceljs caches a style's id by the
       // object, so it does not work the style out again for each cell.
-      cell.style = numFmt ? styleFor(target, numFmt) : target.style;
+      // Text in a figure or date column (a partial date) gets no number format.
+      cell.style = numFmt
+        ? styleFor(target, numFmt)
+        : typeof value === 'string'
+          ? PLAIN
+          : target.style;
     }
     xlsxRow.commit();
   }

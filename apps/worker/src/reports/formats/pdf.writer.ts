@@ -1,0 +1,341 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import PDFDocument from 'pdfkit';
+import type {
+  ChartSection,
+  Column,
+  FormatWriter,
+  ReportDocument,
+  Row,
+  RowCounter,
+  TableSection,
+} from '../document';
+import { cellText, groupThousands, isFigure } from './cell-text';
+import { reportFonts } from './report-fonts';
+
+/** How often (in rows) the writer reports its running total. */
+const COUNT_EVERY = 1_000;
+/** Bytes of finished PDF that may wait for the destination before the writer stops reading. */
+const MAX_PENDING_BYTES = 256 * 1024;
+
+const REGULAR = 'NotoSansJP';
+const BOLD = 'NotoSansJP-Bold';
+const MARGIN = { top: 48, left: 48, right: 48, bottom: 56 };
+const CELL_SIZE = 8;
+const CELL_PAD = 3;
+/** A cell shows at most this many lines, then an ellipsis, so a row always fits on a page. */
+const CELL_LINES = 3;
+const BAR_HEIGHT = 16;
+const BAR_COLOUR = '#3b6ea5';
+const RULE_COLOUR = '#c8c8c8';
+const HEADER_FILL = '#e8edf3';
+const TEXT_COLOUR = '#1a1a1a';
+/** Space a section's heading needs below it (heading, header row, a row or bar) to start. */
+const SECTION_START_ROOM = 90;
+
+/**
+ * A PDF to read (a briefing), drawn with pdfkit and the Noto Sans JP font that comes with the
+ * project's dependencies: a title page (title, subtitle, when it was generated, the facts),
+ * then each section under its title — tables that break across pages and repeat their header
+ * row on each one, figures right-aligned, long text wrapped to three lines and cut with an
+ * ellipsis; charts as horizontal bar charts with labels and values; a `detail` listing as a note
+ * with its row count (counted, not kept) pointing to the XLSX or CSV. Page numbers at the foot.
+ * Pages stream out as they are finished, and the writer waits while the destination lags.
+ */
+export const pdfWriter: FormatWriter = {
+  format: 'pdf',
+  contentType: 'application/pdf',
+  extension: 'pdf',
+  write: (doc, out, onRow) => new PdfRun(out, doc).write(doc, onRow),
+};
+
+class PdfRun {
+  private readonly pdf: PDFKit.PDFDocument;
+  /** Rejects with the destination's first error; never resolves. */
+  private readonly failed: Promise<never>;
+  private page = 0;
+  private counted = 0;
+
+  constructor(
+    private readonly out: Writable,
+    doc: ReportDocument,
+  ) {
+    this.pdf = new PDFDocument({
+      size: 'A4',
+      margins: MARGIN,
+      autoFirstPage: false,
+      bufferPages: false,
+      info: { Title: doc.title, Creator: 'Strategic Partnerships', CreationDate: doc.generatedAt },
+    });
+    const fonts = reportFonts();
+    this.pdf.registerFont(REGULAR, fonts.regular);
+    this.pdf.registerFont(BOLD, fonts.bold);
+    this.pdf.on('pageAdded', () => this.footer());
+    this.failed = new Promise<never>((_resolve, reject) => {
+      out.on('error', reject);
+      this.pdf.on('error', reject);
+    });
+    this.failed.catch(() => undefined);
+    this.pdf.pipe(out);
+  }
+
+  async write(doc: ReportDocument, onRow: RowCounter): Promise<void> {
+    try {
+      const done = finished(this.out);
+      done.catch(() => undefined);
+      this.titlePage(doc);
+      let first = true;
+      for await (const section of doc.sections) {
+        this.startSection(section.title, first);
+        first = false;
+        if (section.kind === 'chart') await this.chart(section);
+        else if (section.detail) await this.detailNote(section, onRow);
+        else await this.table(section, onRow);
+      }
+      this.pdf.end();
+      await Promise.race([done, this.failed]);
+      onRow(this.counted);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.pdf.unpipe(this.out);
+      this.out.destroy(failure);
+      throw failure;
+    }
+  }
+
+  private get width(): number {
+    return this.pdf.page.width - MARGIN.left - MARGIN.right;
+  }
+
+  private titlePage(doc: ReportDocument): void {
+    const pdf = this.pdf;
+    pdf.addPage();
+    pdf.y = MARGIN.top + 120;
+    pdf.font(BOLD).fontSize(22).fillColor(TEXT_COLOUR).text(doc.title, MARGIN.left, pdf.y, {
+      width: this.width,
+    });
+    if (doc.subtitle) {
+      pdf.moveDown(0.3);
+      pdf.font(REGULAR).fontSize(14).text(doc.subtitle, { width: this.width });
+    }
+    pdf.moveDown(0.6);
+    pdf
+      .font(REGULAR)
+      .fontSize(10)
+      .fillColor('#555555')
+      .text(`Generated ${doc.generatedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`, {
+        width: this.width,
+      });
+    pdf.moveDown(1.5);
+    pdf.fillColor(TEXT_COLOUR);
+    for (const fact of doc.facts) {
+      pdf.font(BOLD).fontSize(11).text(`${fact.label}: `, { width: this.width, continued: true });
+      pdf.font(REGULAR).text(fact.value);
+      pdf.moveDown(0.2);
+    }
+  }
+
+  private startSection(title: string, first: boolean): void {
+    const pdf = this.pdf;
+    if (first || pdf.y + SECTION_START_ROOM > pdf.page.maxY()) pdf.addPage();
+    else pdf.moveDown(1.5);
+    pdf.font(BOLD).fontSize(14).fillColor(TEXT_COLOUR).text(title, MARGIN.left, pdf.y, {
+      width: this.width,
+    });
+    pdf.moveDown(0.4);
+  }
+
+  /** On a page a section runs on to: its title again, marked as continued. */
+  private continued(title: string): void {
+    const pdf = this.pdf;
+    pdf.addPage();
+    pdf
+      .font(REGULAR)
+      .fontSize(9)
+      .fillColor('#555555')
+      .text(`${title} (continued)`, MARGIN.left, MARGIN.top, {
+        width: this.width,
+      });
+    pdf.moveDown(0.3);
+    pdf.fillColor(TEXT_COLOUR);
+  }
+
+  private async table(section: TableSection, onRow: RowCounter): Promise<void> {
+    const pdf = this.pdf;
+    const widths = columnWidths(section.columns, this.width);
+    this.headerRow(section.columns, widths);
+    let rows = 0;
+    for await (const row of section.rows as AsyncIterable<Row>) {
+      const texts = section.columns.map((c) => cellText(c.type, row[c.key] ?? null));
+      pdf.font(REGULAR).fontSize(CELL_SIZE);
+      const height = rowHeight(pdf, texts, widths);
+      if (pdf.y + height > pdf.page.maxY()) {
+        this.continued(section.title);
+        this.headerRow(section.columns, widths);
+        pdf.font(REGULAR).fontSize(CELL_SIZE);
+      }
+      this.drawRow(section.columns, widths, texts, height, false);
+      rows += 1;
+      this.count(onRow);
+      await this.room();
+    }
+    if (rows === 0) {
+      pdf
+        .font(REGULAR)
+        .fontSize(9)
+        .text('No rows.', MARGIN.left, pdf.y + 4, { width: this.width });
+    }
+  }
+
+  private headerRow(columns: readonly Column[], widths: number[]): void {
+    const pdf = this.pdf;
+    pdf.font(BOLD).fontSize(CELL_SIZE);
+    const texts = columns.map((c) => c.header);
+    this.drawRow(columns, widths, texts, rowHeight(pdf, texts, widths), true);
+  }
+
+  private drawRow(
+    columns: readonly Column[],
+    widths: number[],
+    texts: string[],
+    height: number,
+    header: boolean,
+  ): void {
+    const pdf = this.pdf;
+    const top = pdf.y;
+    if (header) pdf.rect(MARGIN.left, top, this.width, height).fill(HEADER_FILL);
+    pdf.fillColor(TEXT_COLOUR);
+    let x = MARGIN.left;
+    for (let i = 0; i < columns.length; i++) {
+      const width = widths[i]!;
+      pdf.text(texts[i]!, x + CELL_PAD, top + CELL_PAD, {
+        width: width - 2 * CELL_PAD,
+        height: height - 2 * CELL_PAD,
+        ellipsis: true,
+        align: isFigure(columns[i]!.type) ? 'right' : 'left',
+      });
+      x += width;
+    }
+    pdf
+      .moveTo(MARGIN.left, top + height)
+      .lineTo(MARGIN.left + this.width, top + height)
+      .lineWidth(header ? 0.8 : 0.4)
+      .strokeColor(RULE_COLOUR)
+      .stroke();
+    pdf.x = MARGIN.left;
+    pdf.y = top + height;
+  }
+
+  private async detailNote(section: TableSection, onRow: RowCounter): Promise<void> {
+    let rows = 0;
+    // Counted, not kept: a listing can run to millions of rows.
+    for await (const row of section.rows as AsyncIterable<Row>) {
+      void row;
+      rows += 1;
+      this.count(onRow);
+    }
+    this.pdf
+      .font(REGULAR)
+      .fontSize(10)
+      .fillColor(TEXT_COLOUR)
+      .text(
+        `${groupThousands(String(rows))} ${rows === 1 ? 'row' : 'rows'}: see the XLSX or CSV of this report.`,
+        MARGIN.left,
+        this.pdf.y,
+        { width: this.width },
+      );
+  }
+
+  private async chart(section: ChartSection): Promise<void> {
+    const pdf = this.pdf;
+    if (section.bars.length === 0) {
+      pdf.font(REGULAR).fontSize(9).text('No data.', MARGIN.left, pdf.y, { width: this.width });
+      return;
+    }
+    const labelWidth = this.width * 0.34;
+    const valueWidth = 72;
+    const barSpace = this.width - labelWidth - valueWidth - 8;
+    const max = Math.max(0, ...section.bars.map((bar) => bar.value));
+    pdf.y += 4;
+    for (const bar of section.bars) {
+      if (pdf.y + BAR_HEIGHT > pdf.page.maxY()) this.continued(section.title);
+      const top = pdf.y;
+      pdf.font(REGULAR).fontSize(9).fillColor(TEXT_COLOUR);
+      pdf.text(bar.label, MARGIN.left, top + 3, {
+        width: labelWidth - 8,
+        height: BAR_HEIGHT - 3,
+        ellipsis: true,
+      });
+      const length = max > 0 && bar.value > 0 ? (barSpace * bar.value) / max : 0;
+      if (length > 0)
+        pdf.rect(MARGIN.left + labelWidth, top + 2, length, BAR_HEIGHT - 4).fill(BAR_COLOUR);
+      pdf
+        .fillColor(TEXT_COLOUR)
+        .text(groupThousands(String(bar.value)), MARGIN.left + labelWidth + length + 4, top + 3, {
+          width: valueWidth,
+          height: BAR_HEIGHT - 3,
+          ellipsis: true,
+          lineBreak: false,
+        });
+      pdf.x = MARGIN.left;
+      pdf.y = top + BAR_HEIGHT;
+      await this.room();
+    }
+  }
+
+  private count(onRow: RowCounter): void {
+    if (++this.counted % COUNT_EVERY === 0) onRow(this.counted);
+  }
+
+  /** The page number at the foot of each page, drawn as the page starts. */
+  private footer(): void {
+    const pdf = this.pdf;
+    this.page += 1;
+    const { x, y } = pdf;
+    const bottom = pdf.page.margins.bottom;
+    pdf.page.margins.bottom = 0; // Writing in the margin must not start another page.
+    pdf
+      .font(REGULAR)
+      .fontSize(8)
+      .fillColor('#777777')
+      .text(String(this.page), MARGIN.left, pdf.page.height - 36, {
+        width: this.width,
+        align: 'center',
+        lineBreak: false,
+      });
+    pdf.page.margins.bottom = bottom;
+    pdf.fillColor(TEXT_COLOUR);
+    pdf.x = x;
+    pdf.y = y;
+  }
+
+  /** Waits while more of the PDF waits for the destination than MAX_PENDING_BYTES. */
+  private async room(): Promise<void> {
+    while (this.pdf.readableLength > MAX_PENDING_BYTES) {
+      await Promise.race([once(this.out, 'drain'), this.failed]);
+    }
+  }
+}
+
+/** Columns share the page's width in proportion to their `width` (or their header's length). */
+function columnWidths(columns: readonly Column[], total: number): number[] {
+  const weights = columns.map((c) =>
+    Math.min(40, Math.max(isFigure(c.type) ? 8 : 6, c.width ?? c.header.length + 2)),
+  );
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => (total * w) / sum);
+}
+
+/** The height of a row: its tallest cell, at most CELL_LINES lines, plus padding. */
+function rowHeight(pdf: PDFKit.PDFDocument, texts: string[], widths: number[]): number {
+  const line = pdf.currentLineHeight(true);
+  let tallest = line;
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    if (text === '') continue;
+    const height = pdf.heightOfString(text, { width: widths[i]! - 2 * CELL_PAD });
+    tallest = Math.max(tallest, Math.min(height, line * CELL_LINES));
+  }
+  return tallest + 2 * CELL_PAD;
+}
