@@ -1,0 +1,204 @@
+import { PassThrough, Writable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { setTimeout as delay } from 'node:timers/promises';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { ReportDocument, ReportSection, Row, TableSection } from '../document';
+import { pdfWriter } from './pdf.writer';
+
+function* items(count: number): Generator<Row> {
+  for (let i = 1; i <= count; i++) {
+    yield {
+      item: `Item ${i}`,
+      note: `A note on item ${i} `.repeat(i % 7 === 0 ? 12 : 1),
+      count: i * 1000,
+    };
+  }
+}
+
+const partners: TableSection = {
+  kind: 'table',
+  name: 'partners',
+  title: 'Primary strategic partners',
+  columns: [
+    { key: 'name', header: 'Partner', type: 'text', width: 30 },
+    { key: 'activities', header: 'Activities', type: 'integer' },
+    { key: 'funding', header: 'Funding (JPY)', type: 'decimal' },
+    { key: 'change', header: 'Change', type: 'percent' },
+  ],
+  rows: [
+    { name: '東京大学', activities: 12, funding: '1234567.50', change: 0.125 },
+    { name: 'チューリッヒ工科大学', activities: '3', funding: '0.00', change: null },
+  ],
+};
+
+const long = (count: number): TableSection => ({
+  kind: 'table',
+  name: 'items',
+  title: 'Every item of the year',
+  columns: [
+    { key: 'item', header: 'Item heading', type: 'text', width: 14 },
+    { key: 'note', header: 'Note heading', type: 'text', width: 40 },
+    { key: 'count', header: 'Count heading', type: 'integer', width: 12 },
+  ],
+  rows: items(count),
+});
+
+function doc(sections: ReportSection[]): ReportDocument {
+  return {
+    title: 'Strategic Partnerships — fiscal year 2025',
+    subtitle: '国際交流 annual report',
+    generatedAt: new Date('2026-04-01T00:00:00Z'),
+    facts: [
+      { label: 'Fiscal year', value: '2025 (April–March)' },
+      { label: 'Partners', value: '9' },
+    ],
+    sections,
+  };
+}
+
+/** The text of each page, as pdf.js (an independent reader) extracts it. */
+async function pageTexts(bytes: Buffer): Promise<string[]> {
+  const pdf = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false }).promise;
+  const pages: string[] = [];
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const content = await (await pdf.getPage(n)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+  }
+  await pdf.destroy();
+  return pages;
+}
+
+async function written(sections: ReportSection[]) {
+  const out = new PassThrough();
+  const counts: number[] = [];
+  const [, bytes] = await Promise.all([
+    pdfWriter.write(doc(sections), out, (n) => counts.push(n)),
+    buffer(out),
+  ]);
+  return { bytes, counts, pages: await pageTexts(bytes) };
+}
+
+describe('pdfWriter', () => {
+  it('writes a title page, the sections with repeated table headers, a chart and a detail note', async () => {
+    const chart: ReportSection = {
+      kind: 'chart',
+      name: 'headline',
+      title: 'Activities by type',
+      bars: [
+        { label: 'joint research', value: 4200 },
+        { label: '教育プログラム', value: 17 },
+      ],
+    };
+    const detail: TableSection = {
+      ...long(5_000),
+      name: 'all',
+      title: 'All activities',
+      detail: true,
+    };
+    const { bytes, counts, pages } = await written([partners, long(150), chart, detail]);
+
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    const first = pages[0]!;
+    expect(first).toContain('Strategic Partnerships — fiscal year 2025');
+    expect(first).toContain('国際交流 annual report');
+    expect(first).toContain('2025 (April–March)');
+    const all = pages.join('\n');
+    for (const heading of [
+      'Primary strategic partners',
+      'Every item of the year',
+      'Activities by type',
+      'All activities',
+    ]) {
+      expect(all).toContain(heading);
+    }
+    // Japanese names come out exactly (the embedded font maps its glyphs back to text).
+    expect(all).toContain('東京大学');
+    expect(all).toContain('チューリッヒ工科大学');
+    expect(all).toContain('教育プログラム');
+    // Figures as a reader expects them.
+    expect(all).toContain('1,234,567.50');
+    expect(all).toContain('12.5%');
+    expect(all).toContain('4,200');
+
+    // The long table runs over several pages, each with its header row.
+    const withRows = pages.filter((text) => /Item \d+/.test(text));
+    expect(withRows.length).toBeGreaterThanOrEqual(3);
+    for (const text of withRows) {
+      expect(text).toContain('Item heading');
+      expect(text).toContain('Count heading');
+    }
+    expect(all).toContain('Item 150');
+    expect(all).toContain('150,000');
+
+    // The detail listing is a note with its count, not 5,000 rows.
+    expect(all).toContain('5,000 rows: see the XLSX or CSV of this report.');
+    expect(all).not.toContain('Item 4999');
+    expect(counts.at(-1)).toBe(2 + 150 + 5_000);
+
+    // Page numbers at the foot; the font is embedded as a subset, not its 5.5 MB.
+    expect(pages.at(-1)).toContain(String(pages.length));
+    expect(bytes.includes('/FontFile2')).toBe(true);
+    expect(bytes.length).toBeLessThan(400_000);
+  });
+
+  it('rejects when the destination fails', async () => {
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback(new Error('disk full'));
+      },
+    });
+    await expect(pdfWriter.write(doc([long(500)]), out, () => undefined)).rejects.toThrow(
+      'disk full',
+    );
+  });
+
+  it('rejects when a row source fails mid-way, and destroys the output', async () => {
+    const failing: TableSection = {
+      ...long(0),
+      rows: (async function* () {
+        yield* items(50);
+        await Promise.resolve();
+        throw new Error('cursor lost');
+      })(),
+    };
+    const out = new PassThrough();
+    out.resume();
+    await expect(pdfWriter.write(doc([failing]), out, () => undefined)).rejects.toThrow(
+      'cursor lost',
+    );
+    expect(out.destroyed).toBe(true);
+  });
+
+  it('stops reading rows while the destination does not take what it wrote', async () => {
+    let pulled = 0;
+    const total = 20_000;
+    const counted: TableSection = {
+      ...long(0),
+      rows: (function* () {
+        for (const row of items(total)) {
+          pulled += 1;
+          yield row;
+        }
+      })(),
+    };
+    const held: ((error?: Error) => void)[] = [];
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        held.push(callback);
+      },
+    });
+    const writing = pdfWriter.write(doc([counted]), out, () => undefined);
+    writing.catch(() => undefined);
+
+    let last = -1;
+    while (pulled !== last && pulled < total) {
+      last = pulled;
+      await delay(300);
+    }
+    expect(pulled).toBeLessThan(10_000);
+
+    // Let the destination fail now: the writer stops and says so.
+    for (const callback of held.splice(0)) callback(new Error('gone'));
+    await expect(writing).rejects.toThrow('gone');
+  });
+});
