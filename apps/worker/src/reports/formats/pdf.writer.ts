@@ -54,6 +54,8 @@ class PdfRun {
   private readonly pdf: PDFKit.PDFDocument;
   /** Rejects with the destination's first error; never resolves. */
   private readonly failed: Promise<never>;
+  /** The first error of the destination (or the zip / PDF stream), once there is one. */
+  private failure: Error | undefined;
   private page = 0;
   private counted = 0;
 
@@ -73,8 +75,12 @@ class PdfRun {
     this.pdf.registerFont(BOLD, fonts.bold);
     this.pdf.on('pageAdded', () => this.footer());
     this.failed = new Promise<never>((_resolve, reject) => {
-      out.on('error', reject);
-      this.pdf.on('error', reject);
+      const fail = (error: Error) => {
+        this.failure ??= error;
+        reject(error);
+      };
+      out.on('error', fail);
+      this.pdf.on('error', fail);
     });
     this.failed.catch(() => undefined);
     this.pdf.pipe(out);
@@ -285,6 +291,7 @@ class PdfRun {
   }
 
   private count(onRow: RowCounter): void {
+    if (this.failure) throw this.failure;
     if (++this.counted % COUNT_EVERY === 0) onRow(this.counted);
   }
 
@@ -312,6 +319,8 @@ class PdfRun {
 
   /** Waits while more of the PDF waits for the destination than MAX_PENDING_BYTES. */
   private async room(): Promise<void> {
+    // A failed destination takes nothing more: stop at once rather than fill the buffers.
+    if (this.failure) throw this.failure;
     while (this.pdf.readableLength > MAX_PENDING_BYTES) {
       await Promise.race([once(this.out, 'drain'), this.failed]);
     }

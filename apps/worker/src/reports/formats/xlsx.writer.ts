@@ -70,6 +70,8 @@ class XlsxRun {
   private readonly names = new SheetNames();
   /** Rejects with the first error of the destination or of the zip; never resolves. */
   private readonly failed: Promise<never>;
+  /** The first error of the destination (or the zip / PDF stream), once there is one. */
+  private failure: Error | undefined;
   private readonly bold: Style = { font: { bold: true } };
   private written = 0;
 
@@ -88,8 +90,12 @@ class XlsxRun {
     this.zip = (this.workbook as unknown as { zip: EventEmitter }).zip;
     this.failed = new Promise<never>((_resolve, reject) => {
       // Listen at once: exceljs listens only when finishing, and an 'error' nobody hears crashes.
-      out.on('error', reject);
-      this.zip.on('error', reject);
+      const fail = (error: Error) => {
+        this.failure ??= error;
+        reject(error);
+      };
+      out.on('error', fail);
+      this.zip.on('error', fail);
     });
     this.failed.catch(() => undefined);
   }
@@ -203,6 +209,8 @@ class XlsxRun {
 
   /** Waits while more sheet XML is queued before the zip than MAX_PENDING_BYTES. */
   private async room(sheet: ExcelJS.Worksheet): Promise<void> {
+    // A failed destination takes nothing more: stop at once rather than fill the buffers.
+    if (this.failure) throw this.failure;
     for (const queue of pendingSheetQueues(sheet)) {
       while (queue._writableState.length > MAX_PENDING_BYTES) {
         await Promise.race([once(queue, 'drain'), this.failed]);
