@@ -196,7 +196,7 @@ describe('xlsxWriter', () => {
 
   it('stops reading rows while the destination does not take what it wrote', async () => {
     let pulled = 0;
-    const total = 150_000;
+    const total = 100_000;
     const counted: ReportSection = {
       ...detail(0),
       rows: (function* () {
