@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
  * straight from Google Fonts, so a fresh clone renders Japanese names with no system font.
  * pdfkit embeds only the glyphs a document uses (a subset), so a PDF grows by tens of KB, not
  * by the 5.5 MB of a font file. Read once per process.
+ *
+ * Why this package: kept by Expo (releases through 2026), no dependencies, fonts as published
+ * by Google Fonts. The cost is 50 MB in node_modules (nine weights; two are used).
+ * `@embedpdf/fonts-jp` (the CFF OpenType files, 31 MB, one 1.0.0 release) also renders and
+ * extracts Japanese correctly with pdfkit — checked by hand — and would do if size matters more.
  */
 export type ReportFonts = { regular: Buffer; bold: Buffer };
 
