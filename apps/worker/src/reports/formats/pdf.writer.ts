@@ -184,7 +184,7 @@ class PdfRun {
       this.drawRow(section.columns, widths, texts, height, false);
       rows += 1;
       this.count(onRow);
-      await this.room();
+      if (this.failure || this.pdf.readableLength > MAX_PENDING_BYTES) await this.room();
     }
     if (rows === 0) {
       pdf
@@ -286,7 +286,7 @@ class PdfRun {
         });
       pdf.x = MARGIN.left;
       pdf.y = top + BAR_HEIGHT;
-      await this.room();
+      if (this.failure || this.pdf.readableLength > MAX_PENDING_BYTES) await this.room();
     }
   }
 

@@ -77,9 +77,13 @@ export function toXlsxCell(column: Column, value: Cell): XlsxCell {
       const match = FULL_DATE.exec(value);
       // Excel has no dates before 1900: such a date stays text.
       if (!match || Number(match[1]) < 1900) return { value: text(value) };
-      const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+      const month = Number(match[2]) - 1;
+      const day = Number(match[3]);
+      const date = new Date(Date.UTC(Number(match[1]), month, day));
       // 2025-02-30 rolls over to March: keep what was written rather than a different day.
-      return date.toISOString().startsWith(value) ? { value: date } : { value };
+      return date.getUTCMonth() === month && date.getUTCDate() === day
+        ? { value: date }
+        : { value };
     }
     case 'percent':
       return typeof value === 'number' ? { value } : { value: text(value) };

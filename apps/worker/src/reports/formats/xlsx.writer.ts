@@ -170,7 +170,7 @@ class XlsxRun {
       this.writeRow(sheet, columns, row);
       inSheet += 1;
       if (counted && ++this.written % COUNT_EVERY === 0) onRow(this.written);
-      await this.room(sheet);
+      if (this.mustWait(sheet)) await this.room(sheet);
     }
     sheet.commit();
   }
@@ -205,6 +205,12 @@ class XlsxRun {
           : target.style;
     }
     xlsxRow.commit();
+  }
+
+  /** Whether the writer must stop for the zip (or the destination failed): cheap, per row. */
+  private mustWait(sheet: ExcelJS.Worksheet): boolean {
+    if (this.failure) return true;
+    return pendingSheetQueues(sheet).some((q) => q._writableState.length > MAX_PENDING_BYTES);
   }
 
   /** Waits while more sheet XML is queued before the zip than MAX_PENDING_BYTES. */
