@@ -17,11 +17,18 @@ const env = {
   REPORT_MAIL_LOCALE: 'ja',
   PUBLIC_URL: 'https://ops.example.ac.jp',
 };
-const ctx = useTestAppWithSmtp(appModule, description, { env });
-const gate = new Gate();
 let second: RunningApp | undefined;
 let queue: Queue;
 let events: QueueEvents;
+// Declared first, so it runs first (Jest runs afterAll hooks in declaration order): the second
+// worker's pooled SMTP connections must be gone before the mail server closes.
+afterAll(async () => {
+  await second?.close();
+  await events?.close();
+  await queue?.close();
+});
+const ctx = useTestAppWithSmtp(appModule, description, { env });
+const gate = new Gate();
 
 beforeAll(async () => {
   // A second worker on the same database, Redis keys and mail server: two replicas.
@@ -42,12 +49,6 @@ beforeAll(async () => {
     prefix: config.BULLMQ_PREFIX,
   });
   await events.waitUntilReady();
-});
-
-afterAll(async () => {
-  await second?.close();
-  await events?.close();
-  await queue?.close();
 });
 
 const runs = () =>
