@@ -188,8 +188,6 @@ export class ReportsService {
   }
 
   private async schedule(periodKey: string, request: ReportRequest): Promise<RunRow> {
-    const existing = await this.runs.findByPeriod(periodKey, request.kind);
-    if (existing) return existing;
     const { row } = await this.insertOrFindLive(
       request,
       null,
