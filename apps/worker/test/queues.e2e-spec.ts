@@ -119,7 +119,7 @@ describe('queue metrics', () => {
           ?.split(' ')
           .at(-1),
       );
-    expect(value('queue_jobs{', 'queue="reports",state="delayed"')).toBe(2);
+    expect(value('queue_jobs{', 'queue="reports",state="delayed"')).toBe(3);
     expect(value('queue_jobs{', 'queue="notifications",state="delayed"')).toBe(0);
     expect(value('queue_jobs{', 'queue="notifications",state="completed"')).toBeGreaterThanOrEqual(
       1,
