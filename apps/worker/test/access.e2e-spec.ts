@@ -1,4 +1,11 @@
-import { auditRow, platformRows, runMatrix, staffToken, useTestAppWithPartners, waitFor } from '@sp/testing';
+import {
+  auditRow,
+  platformRows,
+  runMatrix,
+  staffToken,
+  useTestAppWithPartners,
+  waitFor,
+} from '@sp/testing';
 import type { ReportRun } from '@sp/types';
 import { appModule, description } from '../src/app.module';
 import { Gate, registerFixtureKinds } from './report-fixtures';

@@ -44,9 +44,9 @@ export class Gate {
 async function* series(db: ReportReader, from: number, to: number): AsyncGenerator<Row> {
   for (let start = from; start <= to; start += 500) {
     const end = Math.min(to, start + 499);
-    const page = await sql<{ n: number }>`select g as n from generate_series(${start}::int, ${end}::int) g`.execute(
-      db,
-    );
+    const page = await sql<{
+      n: number;
+    }>`select g as n from generate_series(${start}::int, ${end}::int) g`.execute(db);
     for (const row of page.rows) yield { n: row.n, label: `row ${row.n}` };
   }
 }
@@ -118,8 +118,7 @@ export function fixtureKinds(gate: Gate): ReportKinds {
       kind: 'inquiry-statistics',
       partnerOf: () => null,
       estimateRows: (db) => count(db, 12),
-      build: (db, p) =>
-        Promise.resolve(doc(`Inquiries ${p.from}..${p.to}`, series(db, 1, 12))),
+      build: (db, p) => Promise.resolve(doc(`Inquiries ${p.from}..${p.to}`, series(db, 1, 12))),
       fileName: (p) => `inquiry-statistics-${p.from}-${p.to}`,
     },
   };

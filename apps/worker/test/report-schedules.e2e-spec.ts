@@ -1,11 +1,5 @@
 import { enqueue, queueNames } from '@sp/queue';
-import {
-  type RunningApp,
-  startApp,
-  testConfig,
-  useTestAppWithSmtp,
-  waitFor,
-} from '@sp/testing';
+import { type RunningApp, startApp, testConfig, useTestAppWithSmtp, waitFor } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 import { fiscalYearJustEnded, fiscalYearOf, previousMonth } from '../src/reports/report-periods';
@@ -104,18 +98,20 @@ it('makes one run per period and kind, and one mail per run and recipient, with 
       .select(['idempotencyKey', 'status', 'recipients'])
       .where('template', '=', 'report-ready')
       .execute();
-  await waitFor(
-    async () => {
-      const mails = await reportMails();
-      return mails.length === 6 && mails.every((m) => m.status === 'sent');
-    },
-    'six report mails to be sent',
-  );
+  await waitFor(async () => {
+    const mails = await reportMails();
+    return mails.length === 6 && mails.every((m) => m.status === 'sent');
+  }, 'six report mails to be sent');
   const mails = ctx.sink.received.slice(before);
   expect(mails).toHaveLength(6);
   const ids = made.map((r) => r.id);
   expect((await reportMails()).map((m) => m.idempotencyKey).sort()).toEqual(
-    ids.flatMap((id) => [`report-ready:${id}:director@example.org`, `report-ready:${id}:office@example.org`]).sort(),
+    ids
+      .flatMap((id) => [
+        `report-ready:${id}:director@example.org`,
+        `report-ready:${id}:office@example.org`,
+      ])
+      .sort(),
   );
   const digest = made.find((r) => r.kind === 'inquiry-statistics')!;
   const toOffice = mails.filter((m) => m.parsed.text?.includes(`/reports/${digest.id}/file`));

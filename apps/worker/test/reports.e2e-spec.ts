@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { enqueue, queueNames } from '@sp/queue';
 import { staffToken, testConfig, useTestAppWithPartners, waitFor } from '@sp/testing';
 import type { ReportRun } from '@sp/types';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import { Gate, MISSING_PARTNER, PROFILE_ROWS, registerFixtureKinds } from './report-fixtures';
 
 const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
-const PARTNER_B = '0b000000-0000-4000-8000-00000000000b';
 
 const gate = new Gate();
 const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
@@ -19,7 +18,7 @@ const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
 });
 let queue: Queue;
 
-beforeAll(async () => {
+beforeAll(() => {
   const config = testConfig();
   queue = new Queue(queueNames.reports, {
     connection: { url: config.REDIS_URL },
@@ -45,11 +44,11 @@ async function call(method: string, path: string, token?: string, body?: unknown
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    parsed = undefined;
+    // Not JSON (a file): the text is the answer.
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
@@ -89,7 +88,11 @@ describe('asking for a report and fetching it', () => {
     expect(asked.status).toBe(202);
     const created = asked.body as ReportRun;
     expect(asked.headers.get('location')).toBe(`/reports/${created.id}`);
-    expect(created).toMatchObject({ state: 'queued', kind: 'partner-profile', partnerId: PARTNER_A });
+    expect(created).toMatchObject({
+      state: 'queued',
+      kind: 'partner-profile',
+      partnerId: PARTNER_A,
+    });
 
     // Held at the gate after 2,000 rows: the run shows them while it builds.
     await waitFor(async () => (await run(created.id)).rowsWritten > 0, 'progress to show');
@@ -130,7 +133,9 @@ describe('asking for a report and fetching it', () => {
       size: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     });
-    const records: string[][] = parse(bytes.toString('utf8').slice(1), { relax_column_count: true });
+    const records: string[][] = parse(bytes.toString('utf8').slice(1), {
+      relax_column_count: true,
+    });
     const rows = records.filter((r) => r[0] === 'rows');
     expect(rows).toHaveLength(PROFILE_ROWS);
     expect(rows.at(-1)).toEqual(['rows', String(PROFILE_ROWS), `row ${PROFILE_ROWS}`]);
@@ -205,9 +210,9 @@ describe('partners', () => {
       format: 'csv',
       params: { fiscalYear: 2024 },
     });
-    expect((await call('GET', `/reports/${(staffRun.body as ReportRun).id}`, partnerA)).status).toBe(
-      404,
-    );
+    expect(
+      (await call('GET', `/reports/${(staffRun.body as ReportRun).id}`, partnerA)).status,
+    ).toBe(404);
     await settled((staffRun.body as ReportRun).id);
   });
 });
@@ -234,7 +239,9 @@ describe('staff', () => {
       );
       expect(page.status).toBe(200);
       const body = page.body as { items: ReportRun[]; nextCursor: string | null };
-      expect(body.items.every((r) => r.kind === 'fiscal-year' && r.state === 'succeeded')).toBe(true);
+      expect(body.items.every((r) => r.kind === 'fiscal-year' && r.state === 'succeeded')).toBe(
+        true,
+      );
       seen.push(...body.items.map((r) => r.id));
       cursor = body.nextCursor;
     } while (cursor);
@@ -243,7 +250,9 @@ describe('staff', () => {
 
     const victim = ids[0]!;
     expect(await filesOf(victim)).toHaveLength(1);
-    expect((await call('DELETE', `/reports/${victim}`, await staffToken('viewer'))).status).toBe(403);
+    expect((await call('DELETE', `/reports/${victim}`, await staffToken('viewer'))).status).toBe(
+      403,
+    );
     expect((await call('DELETE', `/reports/${victim}`, await staff())).status).toBe(204);
     expect(await filesOf(victim)).toEqual([]);
     expect((await call('GET', `/reports/${victim}`, await staff())).status).toBe(404);
@@ -282,6 +291,67 @@ describe('failures', () => {
     expect(done.state).toBe('failed');
     expect(done.error).toMatch(/permission denied for (schema|table) (registry|partner)/);
     expect(await filesOf(done.id)).toEqual([]);
+  });
+});
+
+describe('redelivered and interrupted builds', () => {
+  const build = async (runId: string) => {
+    const config = testConfig();
+    const events = new QueueEvents(queueNames.reports, {
+      connection: { url: config.REDIS_URL },
+      prefix: config.BULLMQ_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      const job = await enqueue(queue, 'report.build', { runId });
+      return (await job.waitUntilFinished(events, 30_000)) as { outcome: string };
+    } finally {
+      await events.close();
+    }
+  };
+
+  it('does nothing for a run that has succeeded already', async () => {
+    const asked = await call('POST', '/reports', await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2020 },
+    });
+    const done = await settled((asked.body as ReportRun).id);
+    const [name] = await filesOf(done.id);
+    const bytes = await readFile(join(storeRoot(), 'reports', done.id, name!));
+    expect(await build(done.id)).toMatchObject({ outcome: 'already-finished' });
+    expect(await run(done.id)).toEqual(done);
+    expect(await filesOf(done.id)).toEqual([name]);
+    expect(await readFile(join(storeRoot(), 'reports', done.id, name!))).toEqual(bytes);
+  });
+
+  it('rebuilds a run a killed worker left running, removing what that worker wrote', async () => {
+    const asked = await call('POST', '/reports', await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2021 },
+    });
+    const id = (asked.body as ReportRun).id;
+    await settled(id);
+    // As a worker that died mid-build leaves it: running, writing to a key of its own.
+    const dead = `reports/${id}/dead-attempt.csv`;
+    await mkdir(join(storeRoot(), 'reports', id), { recursive: true });
+    await writeFile(join(storeRoot(), dead), 'half a file');
+    await ctx.database.db.deleteFrom('reports.artifact').where('runId', '=', id).execute();
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ state: 'running', buildKey: dead, percent: 40, finishedAt: null })
+      .where('id', '=', id)
+      .execute();
+    for (const f of await filesOf(id))
+      if (!dead.endsWith(f)) await rm(join(storeRoot(), 'reports', id, f));
+
+    expect(await build(id)).toMatchObject({ outcome: 'succeeded', rows: 30 });
+    const rebuilt = await run(id);
+    expect(rebuilt).toMatchObject({ state: 'succeeded', percent: 100, rowsWritten: 30 });
+    const files = await filesOf(id);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toBe('dead-attempt.csv');
   });
 });
 

@@ -27,14 +27,20 @@ describe('report requests', () => {
     });
     expect(a).toBe(b);
     expect(a).not.toBe(
-      paramsKeyOf({ kind: 'inquiry-statistics', format: 'pdf', params: { from: '2026-01', to: '2026-03' } }),
+      paramsKeyOf({
+        kind: 'inquiry-statistics',
+        format: 'pdf',
+        params: { from: '2026-01', to: '2026-03' },
+      }),
     );
   });
 
   it('lets staff ask for anything and a partner only for reports about itself', () => {
     expect(() => checkMayRequest({ kind: 'staff', sub: 's', role: 'viewer' }, null)).not.toThrow();
     expect(() => checkMayRequest(partner(A), A)).not.toThrow();
-    expect(() => checkMayRequest(partner(A), B)).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => checkMayRequest(partner(A), B)).toThrow(
+      expect.objectContaining({ code: 'not-found' }),
+    );
     expect(() => checkMayRequest(partner(A), null)).toThrow(
       expect.objectContaining({ code: 'forbidden' }),
     );

@@ -59,7 +59,10 @@ export class ReportsBuilder {
     logger.setContext(ReportsBuilder.name);
   }
 
-  async build(runId: string, onProgress: ProgressListener = () => undefined): Promise<BuildOutcome> {
+  async build(
+    runId: string,
+    onProgress: ProgressListener = () => undefined,
+  ): Promise<BuildOutcome> {
     const writer0 = await this.peekWriter(runId);
     const buildKey = `reports/${runId}/${randomUUID()}.${writer0 ?? 'bin'}`;
     const claimed = await this.runs.claim(runId, buildKey);
@@ -152,10 +155,9 @@ export class ReportsBuilder {
   /** A scheduled run mails its link to REPORT_RECIPIENTS (one mail per run and recipient). */
   private mailsFor(run: RunRow, fileName: string): EmailSend[] {
     if (run.periodKey === null) return [];
-    const base = (this.config.PUBLIC_URL ?? `http://${this.config.HOST}:${this.config.PORT}`).replace(
-      /\/$/,
-      '',
-    );
+    const base = (
+      this.config.PUBLIC_URL ?? `http://${this.config.HOST}:${this.config.PORT}`
+    ).replace(/\/$/, '');
     return this.config.REPORT_RECIPIENTS.map((to) => ({
       template: 'report-ready',
       locale: this.config.REPORT_MAIL_LOCALE,

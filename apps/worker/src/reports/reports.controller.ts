@@ -78,7 +78,11 @@ export class ReportsController {
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     'application/pdf',
   )
-  @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({
+    status: 200,
+    description: 'The file',
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiResponse({ status: 404, description: 'application/problem+json' })
   @ApiResponse({ status: 409, description: 'application/problem+json' })
   async file(

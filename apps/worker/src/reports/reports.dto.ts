@@ -12,7 +12,9 @@ import {
  * validation pipe parses whole (the handler gets a `ReportRequest`). A class cannot extend a
  * union type, so the DTO class is typed as a bare object; the contract is `ReportRequest`.
  */
-export class ReportRequestDto extends (createZodDto(reportRequestSchema) as unknown as new () => object) {}
+export class ReportRequestDto extends (createZodDto(
+  reportRequestSchema,
+) as unknown as new () => object) {}
 export class ReportRunDto extends createZodDto(reportRunSchema) {}
 export class ReportRunQueryDto extends createZodDto(reportRunQuerySchema) {}
 export class ReportRunListDto extends createZodDto(reportRunListSchema) {}

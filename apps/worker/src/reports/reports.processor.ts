@@ -49,8 +49,7 @@ export class ReportsProcessor
   private readonly handlers = {
     'report.build': ({ runId }, job) => this.build(runId, job),
     'reports.monthly-digest': async () => scheduled(await this.reports.scheduleDigest(new Date())),
-    'reports.fiscal-year': async () =>
-      scheduled(await this.reports.scheduleFiscalYear(new Date())),
+    'reports.fiscal-year': async () => scheduled(await this.reports.scheduleFiscalYear(new Date())),
     'reports.retention': async () => ({
       outcome: 'pruned' as const,
       runs: await this.reports.prune(new Date()),

@@ -19,7 +19,11 @@ export type ReportRunTable = {
   state: ColumnType<ReportRunState, ReportRunState | undefined, ReportRunState>;
   percent: ColumnType<number, number | undefined, number>;
   rowsWritten: BigCount;
-  rowsEstimated: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  rowsEstimated: ColumnType<
+    string | null,
+    number | string | null | undefined,
+    number | string | null
+  >;
   error: ColumnType<string | null, string | null | undefined, string | null>;
   periodKey: ColumnType<string | null, string | null | undefined, string | null>;
   /** While running: the storage key the current attempt writes to (deleted if it dies). */
