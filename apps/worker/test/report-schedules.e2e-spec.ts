@@ -2,10 +2,11 @@ import { enqueue, queueNames } from '@sp/queue';
 import { type RunningApp, startApp, testConfig, useTestAppWithSmtp, waitFor } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
+import type { WorkerConfig } from '../src/config';
 import { fiscalYearJustEnded, fiscalYearOf, previousMonth } from '../src/reports/report-periods';
 import { Gate, registerFixtureKinds } from './report-fixtures';
 
-const env = {
+const env: Partial<Record<keyof WorkerConfig, string>> = {
   REPORT_RECIPIENTS: 'office@example.org, Director@example.org',
   REPORT_SCHEDULED_FORMAT: 'csv',
   REPORT_MAIL_LOCALE: 'ja',
