@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { enqueue, queueNames } from '@sp/queue';
-import { staffToken, testConfig, useTestAppWithPartners, waitFor } from '@sp/testing';
+import type { WorkerSchemas } from '@sp/client';
+import {
+  staffToken,
+  testConfig,
+  unchecked,
+  useTestAppWithPartners,
+  waitFor,
+  workerClient,
+} from '@sp/testing';
 import type { ReportRun } from '@sp/types';
 import { Queue, QueueEvents } from 'bullmq';
 import { parse } from 'csv-parse/sync';
@@ -32,30 +40,33 @@ afterAll(async () => {
 
 beforeAll(() => registerFixtureKinds(ctx.running.app, gate));
 
-type Answer = { status: number; headers: Headers; body: unknown; text: string };
+type Answer = { status: number; headers: Headers; body: unknown };
+type RequestBody = WorkerSchemas['schemas']['ReportRequestDto'];
 
-async function call(method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${ctx.running.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not JSON (a file): the text is the answer.
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
-}
+const api = (token: string) => workerClient(ctx, token);
+const answer = (r: { data?: unknown; error?: unknown; response: Response }): Answer => ({
+  status: r.response.status,
+  headers: r.response.headers,
+  body: r.data ?? r.error,
+});
+/** `POST /reports` through the generated client. */
+const ask = async (token: string, body: RequestBody): Promise<Answer> =>
+  answer(await api(token).POST('/reports', { body }));
+const getRun = async (id: string, token: string): Promise<Answer> =>
+  answer(await api(token).GET('/reports/{id}', { params: { path: { id } } }));
+const getFile = async (id: string, token: string): Promise<Answer> =>
+  answer(
+    await api(token).GET('/reports/{id}/file', {
+      params: { path: { id } },
+      parseAs: 'arrayBuffer',
+    }),
+  );
+const remove = async (id: string, token: string): Promise<Answer> =>
+  answer(await api(token).DELETE('/reports/{id}', { params: { path: { id } } }));
 
 const staff = () => staffToken('staff');
 const run = async (id: string, token?: string) =>
-  (await call('GET', `/reports/${id}`, token ?? (await staff()))).body as ReportRun;
+  (await getRun(id, token ?? (await staff()))).body as ReportRun;
 const settled = async (id: string) => {
   await waitFor(async () => {
     const r = await run(id);
@@ -80,7 +91,7 @@ const storeRoot = () => join(process.cwd(), 'var', 'storage');
 describe('asking for a report and fetching it', () => {
   it('answers 202 with the run, shows progress rising while it builds, and serves the file with its checksum', async () => {
     gate.close();
-    const asked = await call('POST', '/reports', await staff(), {
+    const asked = await ask(await staff(), {
       kind: 'partner-profile',
       format: 'csv',
       params: { partnerId: PARTNER_A },
@@ -100,13 +111,13 @@ describe('asking for a report and fetching it', () => {
     expect(midway).toMatchObject({ state: 'running', rowsEstimated: PROFILE_ROWS });
     expect(midway.percent).toBeGreaterThan(0);
     expect(midway.percent).toBeLessThan(100);
-    await call('GET', `/reports/${created.id}/file`, await staff()).then((r) => {
+    await getFile(created.id, await staff()).then((r) => {
       expect(r.status).toBe(409);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
     });
 
     // The same request while it runs is the same run, whatever the order of its parameters.
-    const again = await call('POST', '/reports', await staffToken('admin'), {
+    const again = await ask(await staffToken('admin'), {
       params: { partnerId: PARTNER_A },
       format: 'csv',
       kind: 'partner-profile',
@@ -141,7 +152,7 @@ describe('asking for a report and fetching it', () => {
     expect(rows.at(-1)).toEqual(['rows', String(PROFILE_ROWS), `row ${PROFILE_ROWS}`]);
 
     // A new request once it has finished is a new run.
-    const later = await call('POST', '/reports', await staff(), {
+    const later = await ask(await staff(), {
       kind: 'partner-profile',
       format: 'csv',
       params: { partnerId: PARTNER_A },
@@ -160,12 +171,12 @@ describe('asking for a report and fetching it', () => {
       { kind: 'fiscal-year', format: 'docx', params: { fiscalYear: 2025 } },
     ];
     for (const body of bad) {
-      const answer = await call('POST', '/reports', await staff(), body);
+      const answer = await ask(await staff(), unchecked(body));
       expect({ body, status: answer.status }).toEqual({ body, status: 400 });
       expect(answer.headers.get('content-type')).toContain('application/problem+json');
       expect(answer.body).toMatchObject({ type: '/problems/validation-error' });
     }
-    const first = await call('POST', '/reports', await staff(), bad[0]);
+    const first = await ask(await staff(), unchecked(bad[0]));
     expect((first.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
       'params.fiscalYear',
     ]);
@@ -175,8 +186,9 @@ describe('asking for a report and fetching it', () => {
 
 describe('partners', () => {
   it('lets a partner build and fetch its own profile, and finds nothing of another partner', async () => {
-    const { partnerA, partnerB } = tokens();
-    const own = await call('POST', '/reports', partnerA, {
+    const partnerA = tokens().partnerA!;
+    const partnerB = tokens().partnerB!;
+    const own = await ask(partnerA, {
       kind: 'partner-profile',
       format: 'csv',
       params: { partnerId: PARTNER_A },
@@ -185,34 +197,32 @@ describe('partners', () => {
     const id = (own.body as ReportRun).id;
     expect((own.body as ReportRun).requestedBy).toEqual({ kind: 'partner', id: PARTNER_A });
     await settled(id);
-    expect((await call('GET', `/reports/${id}`, partnerA)).status).toBe(200);
-    expect((await call('GET', `/reports/${id}/file`, partnerA)).status).toBe(200);
+    expect((await getRun(id, partnerA)).status).toBe(200);
+    expect((await getFile(id, partnerA)).status).toBe(200);
     // Partner B: A's run does not exist, nor its file.
-    expect((await call('GET', `/reports/${id}`, partnerB)).status).toBe(404);
-    expect((await call('GET', `/reports/${id}/file`, partnerB)).status).toBe(404);
+    expect((await getRun(id, partnerB)).status).toBe(404);
+    expect((await getFile(id, partnerB)).status).toBe(404);
     // Nor may B ask for A's profile (404: as another partner's rows everywhere), nor for a
     // programme-wide report (403).
-    const others = await call('POST', '/reports', partnerB, {
+    const others = await ask(partnerB, {
       kind: 'partner-profile',
       format: 'csv',
       params: { partnerId: PARTNER_A },
     });
     expect(others.status).toBe(404);
-    const wide = await call('POST', '/reports', partnerB, {
+    const wide = await ask(partnerB, {
       kind: 'fiscal-year',
       format: 'csv',
       params: { fiscalYear: 2025 },
     });
     expect(wide.status).toBe(403);
     // A programme-wide run staff asked for is not found for a partner either.
-    const staffRun = await call('POST', '/reports', await staff(), {
+    const staffRun = await ask(await staff(), {
       kind: 'fiscal-year',
       format: 'csv',
       params: { fiscalYear: 2024 },
     });
-    expect(
-      (await call('GET', `/reports/${(staffRun.body as ReportRun).id}`, partnerA)).status,
-    ).toBe(404);
+    expect((await getRun((staffRun.body as ReportRun).id, partnerA)).status).toBe(404);
     await settled((staffRun.body as ReportRun).id);
   });
 });
@@ -221,7 +231,7 @@ describe('staff', () => {
   it('lists runs by kind and state, page by page, and deletes a run with its file', async () => {
     const ids: string[] = [];
     for (const fiscalYear of [2010, 2011, 2012]) {
-      const r = await call('POST', '/reports', await staff(), {
+      const r = await ask(await staff(), {
         kind: 'fiscal-year',
         format: 'csv',
         params: { fiscalYear },
@@ -232,10 +242,17 @@ describe('staff', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await call(
-        'GET',
-        `/reports?kind=fiscal-year&state=succeeded&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        await staffToken('viewer'),
+      const page = answer(
+        await api(await staffToken('viewer')).GET('/reports', {
+          params: {
+            query: {
+              kind: 'fiscal-year',
+              state: 'succeeded',
+              limit: 2,
+              ...(cursor ? { cursor } : {}),
+            },
+          },
+        }),
       );
       expect(page.status).toBe(200);
       const body = page.body as { items: ReportRun[]; nextCursor: string | null };
@@ -250,20 +267,18 @@ describe('staff', () => {
 
     const victim = ids[0]!;
     expect(await filesOf(victim)).toHaveLength(1);
-    expect((await call('DELETE', `/reports/${victim}`, await staffToken('viewer'))).status).toBe(
-      403,
-    );
-    expect((await call('DELETE', `/reports/${victim}`, await staff())).status).toBe(204);
+    expect((await remove(victim, await staffToken('viewer'))).status).toBe(403);
+    expect((await remove(victim, await staff())).status).toBe(204);
     expect(await filesOf(victim)).toEqual([]);
-    expect((await call('GET', `/reports/${victim}`, await staff())).status).toBe(404);
-    expect((await call('DELETE', `/reports/${victim}`, await staff())).status).toBe(404);
+    expect((await getRun(victim, await staff())).status).toBe(404);
+    expect((await remove(victim, await staff())).status).toBe(404);
   });
 });
 
 describe('failures', () => {
   it('fails a build that throws mid-way, saying why, and leaves no file behind', async () => {
     gate.open();
-    const asked = await call('POST', '/reports', await staff(), {
+    const asked = await ask(await staff(), {
       kind: 'partner-profile',
       format: 'csv',
       params: { partnerId: MISSING_PARTNER },
@@ -277,12 +292,12 @@ describe('failures', () => {
     expect(done.rowsWritten).toBeLessThan(PROFILE_ROWS);
     expect(await filesOf(done.id)).toEqual([]);
     expect((await readdir(storeRoot())).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
-    const file = await call('GET', `/reports/${done.id}/file`, await staff());
+    const file = await getFile(done.id, await staff());
     expect(file.status).toBe(404);
   });
 
   it("reads as sp_report_reader, which may not read a service's base tables", async () => {
-    const asked = await call('POST', '/reports', await staff(), {
+    const asked = await ask(await staff(), {
       kind: 'symposium',
       format: 'csv',
       params: { symposiumId: '0c000000-0000-4000-8000-00000000000c' },
@@ -311,7 +326,7 @@ describe('redelivered and interrupted builds', () => {
   };
 
   it('does nothing for a run that has succeeded already', async () => {
-    const asked = await call('POST', '/reports', await staff(), {
+    const asked = await ask(await staff(), {
       kind: 'fiscal-year',
       format: 'csv',
       params: { fiscalYear: 2020 },
@@ -326,7 +341,7 @@ describe('redelivered and interrupted builds', () => {
   });
 
   it('rebuilds a run a killed worker left running, removing what that worker wrote', async () => {
-    const asked = await call('POST', '/reports', await staff(), {
+    const asked = await ask(await staff(), {
       kind: 'fiscal-year',
       format: 'csv',
       params: { fiscalYear: 2021 },
@@ -357,12 +372,12 @@ describe('redelivered and interrupted builds', () => {
 
 describe('retention', () => {
   it('prunes runs past their expiry with their files, and keeps the others', async () => {
-    const old = await call('POST', '/reports', await staff(), {
+    const old = await ask(await staff(), {
       kind: 'inquiry-statistics',
       format: 'csv',
       params: { from: '2020-01', to: '2020-02' },
     });
-    const fresh = await call('POST', '/reports', await staff(), {
+    const fresh = await ask(await staff(), {
       kind: 'inquiry-statistics',
       format: 'csv',
       params: { from: '2020-03', to: '2020-04' },
