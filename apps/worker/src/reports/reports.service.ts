@@ -194,12 +194,8 @@ export class ReportsService {
       { kind: 'schedule', id: null },
       periodKey,
     );
-    if (row.periodKey !== periodKey) {
-      // The same request asked for by hand is live: the period's own run follows when it ends.
-      throw new Error(
-        `${periodKey}: an identical run (${row.id}) is in progress; the scheduled run is made on retry`,
-      );
-    }
+    if (row.periodKey !== periodKey)
+      throw new Error(`${periodKey}: found run ${row.id} of another period; retrying`);
     return row;
   }
 
@@ -213,7 +209,9 @@ export class ReportsService {
       kind: request.kind,
       format: request.format,
       params: request.params,
-      paramsKey: paramsKeyOf(request),
+      // A scheduled run is its period's (the period's index dedupes it), never one asked for
+      // by hand: a live manual run of the same parameters must not keep the period from its own.
+      paramsKey: periodKey ? `${periodKey}|${paramsKeyOf(request)}` : paramsKeyOf(request),
       partnerId,
       requesterKind: requester.kind,
       requesterId: requester.id,
