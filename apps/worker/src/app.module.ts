@@ -10,7 +10,7 @@ export const SERVICE = 'worker';
 export const description = {
   title: 'Worker',
   description:
-    'Runs the queues named in WORKER_QUEUES (notifications, reports); this HTTP port serves its health, metrics, the deliveries list and the queue dashboard (/queues).',
+    'Runs the queues named in WORKER_QUEUES (notifications, reports); this HTTP port serves the reports API (request, progress, download), its health, metrics, the deliveries list and the queue dashboard (/queues).',
 };
 
 /**
@@ -37,7 +37,7 @@ export function appModule(options: Omit<PlatformOptions, 'service'>): DynamicMod
       }),
       ...(config.QUEUES_ENABLED ? [WorkerRuntimeModule.forRoot()] : []),
       NotificationsModule.register(config, { process: works('notifications') }),
-      ...(works('reports') ? [ReportsModule.register(config)] : []),
+      ReportsModule.register(config, { process: works('reports') }),
     ],
   };
 }

@@ -53,6 +53,34 @@ export const configSchema = serviceConfigSchema(3004).extend({
     .default('International Projects Promotion Group <noreply@strategic-partnerships.example>'),
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /** Where report files are stored (under `reports/`). */
+  STORAGE_DIR: z.string().min(1).default('./var/storage'),
+  /** Report runs and their files are kept this many days, then pruned in batches (daily). */
+  REPORT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * Who is mailed a link when a scheduled report (fiscal year, monthly digest) is ready: a
+   * comma list of addresses; empty, no mail is sent.
+   */
+  REPORT_RECIPIENTS: z
+    .union([
+      z.array(z.email()),
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.email())),
+    ])
+    .default([]),
+  /** The language of those mails. */
+  REPORT_MAIL_LOCALE: z.enum(['en', 'ja']).default('en'),
+  /** The format of scheduled reports. */
+  REPORT_SCHEDULED_FORMAT: z.enum(['csv', 'xlsx', 'pdf']).default('xlsx'),
+  /** How often, at most, a building run's progress (rows, percent) is written to its row. */
+  REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**
    * How long a running job's lock lasts (renewed at half of it while the job runs). A job whose
    * process died is retried once its lock has expired and a stalled check has seen it.

@@ -42,6 +42,7 @@ describe('job schedules', () => {
     expect((await schedulers().ready).sort()).toEqual([
       'reports.fiscal-year',
       'reports.monthly-digest',
+      'reports.retention',
     ]);
     // The SLA sweep and the expiry reminders run in their services now, not here.
     expect(await notifications.getJobSchedulers()).toEqual([]);
@@ -49,12 +50,14 @@ describe('job schedules', () => {
     expect((await reports.getJobSchedulers()).map((s) => [s.key, s.pattern, s.tz]).sort()).toEqual([
       ['reports.fiscal-year', '0 6 1 4 *', 'Asia/Tokyo'],
       ['reports.monthly-digest', '0 8 1 * *', 'Asia/Tokyo'],
+      ['reports.retention', '30 3 * * *', 'Asia/Tokyo'],
     ]);
     // Each schedule has its next run waiting as a delayed job.
     const delayed = await reports.getDelayed();
     expect(delayed.map((j) => j.name).sort()).toEqual([
       'reports.fiscal-year',
       'reports.monthly-digest',
+      'reports.retention',
     ]);
   });
 
@@ -63,10 +66,10 @@ describe('job schedules', () => {
     schedulers().onApplicationBootstrap();
     await schedulers().ready;
     expect(await reports.getJobSchedulers()).toEqual(before);
-    expect(await reports.getDelayed()).toHaveLength(2);
+    expect(await reports.getDelayed()).toHaveLength(3);
   });
 
-  it('runs a scheduled job to completion as a no-op until its owning issue fills it', async () => {
+  it('runs a scheduled job to completion: the digest makes its runs for the month before', async () => {
     const events = new QueueEvents(queueNames.reports, {
       connection,
       prefix: config.BULLMQ_PREFIX,
@@ -75,7 +78,8 @@ describe('job schedules', () => {
       await events.waitUntilReady();
       const job = await enqueue(reports, 'reports.monthly-digest', {});
       expect(await job.waitUntilFinished(events, 10_000)).toMatchObject({
-        outcome: 'nothing-to-do',
+        outcome: 'scheduled',
+        runs: [{ kind: 'inquiry-statistics' }, { kind: 'fiscal-year' }],
       });
     } finally {
       await events.close();
@@ -115,7 +119,7 @@ describe('queue metrics', () => {
           ?.split(' ')
           .at(-1),
       );
-    expect(value('queue_jobs{', 'queue="reports",state="delayed"')).toBe(2);
+    expect(value('queue_jobs{', 'queue="reports",state="delayed"')).toBe(3);
     expect(value('queue_jobs{', 'queue="notifications",state="delayed"')).toBe(0);
     expect(value('queue_jobs{', 'queue="notifications",state="completed"')).toBeGreaterThanOrEqual(
       1,

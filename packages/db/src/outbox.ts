@@ -10,6 +10,7 @@ import {
   peopleEvents,
   registrationEvents,
   registryEvents,
+  reportEvents,
   symposiumEvents,
 } from '@sp/types';
 import type { Transaction } from 'kysely';
@@ -43,6 +44,8 @@ export const topicMessages = {
   },
   'symposium-events': { ...symposiumEvents, ...registrationEvents },
   'inquiry-events': { ...inquiryEvents, ...deskEvents },
+  /** A report run to build, written with the run (the worker's reports outbox). */
+  reports: reportEvents,
 } as const satisfies Record<string, Record<string, z.ZodType>>;
 export type Topic = keyof typeof topicMessages;
 

@@ -113,6 +113,25 @@ describe('migrations', () => {
     );
   });
 
+  it('roll the reports tables all the way down and back up, keeping the shared reader role', async () => {
+    const { results } = await rollback(db, 'reports', true);
+    expect(results.map((r) => r.migrationName)).toEqual([
+      '0003-outbox',
+      '0002-runs',
+      '0001-schema',
+    ]);
+    expect((await tablesIn('reports')).filter((t) => !t.startsWith('kysely_migration'))).toEqual(
+      [],
+    );
+    await migrateToLatest(db);
+    expect(await tablesIn('reports')).toEqual(
+      expect.arrayContaining(['run', 'artifact', 'outbox']),
+    );
+    const role = await sql<{ rolcanlogin: boolean }>`
+      select rolcanlogin from pg_roles where rolname = 'sp_report_reader'`.execute(db);
+    expect(role.rows).toEqual([{ rolcanlogin: false }]);
+  });
+
   it('name an unknown schema rather than guessing', async () => {
     await expect(rollback(db, 'nope')).rejects.toThrow(/unknown schema "nope"/);
   });

@@ -4,6 +4,8 @@ import { type JobHandlers, runJob } from './jobs';
 const handlers = {
   'reports.monthly-digest': () => Promise.resolve('digest'),
   'reports.fiscal-year': (data, job) => Promise.resolve(`fiscal ${job.id} ${JSON.stringify(data)}`),
+  'reports.retention': () => Promise.resolve('retention'),
+  'report.build': ({ runId }) => Promise.resolve(`build ${runId}`),
 } satisfies JobHandlers<'reports', string>;
 
 /** A processor's map as the compiler sees it: every job of `reports`, each with its handler. */
@@ -16,7 +18,12 @@ describe('job handler maps', () => {
     const missing = { 'reports.monthly-digest': () => Promise.resolve('digest') };
     // @ts-expect-error the map has no handler for `reports.fiscal-year`
     expect(reportHandlerNames(missing)).toEqual(['reports.monthly-digest']);
-    expect(reportHandlerNames(handlers)).toEqual(['reports.fiscal-year', 'reports.monthly-digest']);
+    expect(reportHandlerNames(handlers)).toEqual([
+      'report.build',
+      'reports.fiscal-year',
+      'reports.monthly-digest',
+      'reports.retention',
+    ]);
   });
 
   it('runs the handler of the job taken, with its checked payload', async () => {

@@ -1,4 +1,4 @@
-import { emailSendSchema, scheduledRunSchema } from '@sp/types';
+import { emailSendSchema, reportBuildSchema, scheduledRunSchema } from '@sp/types';
 import { type Job, type JobsOptions, type Queue, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
 import { defaultJobOptions, type QueueName, queueNames } from './queues';
@@ -55,6 +55,26 @@ export const jobs = {
     queue: queueNames.reports,
     schema: scheduledRunSchema,
     options: scheduledRunOptions,
+  },
+  'reports.retention': {
+    queue: queueNames.reports,
+    schema: scheduledRunSchema,
+    options: scheduledRunOptions,
+  },
+  /**
+   * Builds one report run (relayed from `reports.outbox`, jobId = the row's id). Few attempts:
+   * a build that fails on its data fails the same way again; a lost worker is a stall, not an
+   * attempt, and the run is rebuilt.
+   */
+  'report.build': {
+    queue: queueNames.reports,
+    schema: reportBuildSchema,
+    options: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
   },
 } as const satisfies Record<string, JobDefinition>;
 

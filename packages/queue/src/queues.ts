@@ -39,6 +39,8 @@ export const topics = {
     queues: { worker: queueNames.notifications },
     messages: topicMessages.notifications,
   },
+  /** Report runs to build (`report.build`, jobId = the outbox row's id). */
+  reports: { queues: { worker: queueNames.reports }, messages: topicMessages.reports },
   /** Domain events without a consumer yet: recorded, marked sent, enqueued nowhere. */
   'registry-records': { queues: {}, messages: topicMessages['registry-records'] },
   'symposium-events': { queues: {}, messages: topicMessages['symposium-events'] },

@@ -49,6 +49,12 @@ export const schedules: readonly Schedule[] = [
     tz: 'Asia/Tokyo',
     summary: 'Build the report of the Japanese fiscal year (April–March) that just ended.',
   },
+  {
+    job: 'reports.retention',
+    pattern: '30 3 * * *',
+    tz: 'Asia/Tokyo',
+    summary: 'Delete report runs and their files past REPORT_RETENTION_DAYS, in batches.',
+  },
 ];
 
 /**

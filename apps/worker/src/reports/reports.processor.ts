@@ -6,17 +6,24 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { type JobHandlers, queueNames, runJob, type ScheduledOutcome } from '@sp/queue';
-import type { Job } from 'bullmq';
+import { type JobHandlers, queueNames, runJob } from '@sp/queue';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
 import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
+import { type BuildOutcome, ReportsBuilder } from './reports.builder';
+import { ReportsService } from './reports.service';
+
+export type ReportsOutcome =
+  | BuildOutcome
+  | { outcome: 'scheduled'; runs: { id: string; periodKey: string | null; kind: string }[] }
+  | { outcome: 'pruned'; runs: number };
 
 /**
- * Works the `reports` queue. For now it runs the scheduled reports, which have nothing to
- * build until the reports issue gives them their views: they run, say so and complete, so the
- * schedule is live and visible in the dashboard from day one.
+ * Works the `reports` queue: builds runs (`report.build`, relayed from the reports outbox),
+ * makes the scheduled runs (each once per period, whichever worker and however often the
+ * schedule fires: the period's unique index decides) and prunes old runs with their files.
  */
 @Injectable()
 export class ReportsProcessor
@@ -25,6 +32,8 @@ export class ReportsProcessor
 {
   constructor(
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+    private readonly builder: ReportsBuilder,
+    private readonly reports: ReportsService,
     private readonly metrics: QueueMetrics,
     private readonly logger: PinoLogger,
   ) {
@@ -38,21 +47,34 @@ export class ReportsProcessor
 
   /** One handler per job of the queue: a report added to `jobs` without one does not compile. */
   private readonly handlers = {
-    'reports.monthly-digest': (_data, job) => this.noViewsYet('reports.monthly-digest', job),
-    'reports.fiscal-year': (_data, job) => this.noViewsYet('reports.fiscal-year', job),
-  } satisfies JobHandlers<typeof queueNames.reports, ScheduledOutcome>;
+    'report.build': ({ runId }, job) => this.build(runId, job),
+    'reports.monthly-digest': async () => scheduled(await this.reports.scheduleDigest(new Date())),
+    'reports.fiscal-year': async () => scheduled(await this.reports.scheduleFiscalYear(new Date())),
+    'reports.retention': async () => ({
+      outcome: 'pruned' as const,
+      runs: await this.reports.prune(new Date()),
+    }),
+  } satisfies JobHandlers<typeof queueNames.reports, ReportsOutcome>;
 
-  process(job: Job): Promise<ScheduledOutcome> {
-    return runJob(queueNames.reports, this.handlers, job);
+  process(job: Job, token?: string): Promise<ReportsOutcome> {
+    return runJob(queueNames.reports, this.handlers, job, token);
   }
 
-  private noViewsYet(name: string, job: Job): Promise<ScheduledOutcome> {
-    const reason = `${name}: no report views yet (filled in by the reports issue)`;
-    this.logger.info({ jobId: job.id }, reason);
-    return Promise.resolve({ outcome: 'nothing-to-do', reason });
+  private async build(runId: string, job: Job): Promise<BuildOutcome> {
+    const outcome = await this.builder.build(runId, ({ percent, rowsWritten }) => {
+      job.updateProgress({ percent, rowsWritten }).catch(() => undefined);
+    });
+    // A failed build is recorded on its run with its reason; retrying would fail alike.
+    if (outcome.outcome === 'failed') throw new UnrecoverableError(outcome.reason);
+    return outcome;
   }
 
   beforeApplicationShutdown(): Promise<void> {
     return stopProcessor(this, this.config, this.logger);
   }
 }
+
+const scheduled = (runs: { id: string; periodKey: string | null; kind: string }[]) => ({
+  outcome: 'scheduled' as const,
+  runs: runs.map(({ id, periodKey, kind }) => ({ id, periodKey, kind })),
+});

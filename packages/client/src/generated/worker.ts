@@ -64,6 +64,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_list'];
+    put?: never;
+    post: operations['ReportsController_request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reports/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_get'];
+    put?: never;
+    post?: never;
+    delete: operations['ReportsController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reports/{id}/file': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_file'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -150,6 +198,113 @@ export interface components {
       status: number;
       title: string;
       type: string;
+    };
+    ReportArtifact: {
+      contentType: string;
+      fileName: string;
+      sha256: string;
+      size: number;
+    };
+    ReportRequestDto:
+      | {
+          /** @enum {string} */
+          format: 'csv' | 'xlsx' | 'pdf';
+          /** @constant */
+          kind: 'fiscal-year';
+          params: {
+            fiscalYear: number;
+          };
+        }
+      | {
+          /** @enum {string} */
+          format: 'csv' | 'xlsx' | 'pdf';
+          /** @constant */
+          kind: 'partner-profile';
+          params: {
+            /** Format: uuid */
+            partnerId: string;
+          };
+        }
+      | {
+          /** @enum {string} */
+          format: 'csv' | 'xlsx' | 'pdf';
+          /** @constant */
+          kind: 'symposium';
+          params: {
+            /** Format: uuid */
+            symposiumId: string;
+          };
+        }
+      | {
+          /** @enum {string} */
+          format: 'csv' | 'xlsx' | 'pdf';
+          /** @constant */
+          kind: 'inquiry-statistics';
+          params: {
+            from: string;
+            to: string;
+          };
+        };
+    ReportRunDto: {
+      createdAt: string;
+      error: string | null;
+      expiresAt: string;
+      file: components['schemas']['ReportArtifact'] | null;
+      finishedAt: string | null;
+      /** @enum {string} */
+      format: 'csv' | 'xlsx' | 'pdf';
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      kind: 'fiscal-year' | 'partner-profile' | 'symposium' | 'inquiry-statistics';
+      params: {
+        [key: string]: unknown;
+      };
+      partnerId: string | null;
+      percent: number;
+      periodKey: string | null;
+      requestedBy: {
+        id: string | null;
+        /** @enum {string} */
+        kind: 'staff' | 'partner' | 'schedule';
+      };
+      rowsEstimated: number | null;
+      rowsWritten: number;
+      startedAt: string | null;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'succeeded' | 'failed';
+    };
+    ReportRunListDto: {
+      items: {
+        createdAt: string;
+        error: string | null;
+        expiresAt: string;
+        file: components['schemas']['ReportArtifact'] | null;
+        finishedAt: string | null;
+        /** @enum {string} */
+        format: 'csv' | 'xlsx' | 'pdf';
+        /** Format: uuid */
+        id: string;
+        /** @enum {string} */
+        kind: 'fiscal-year' | 'partner-profile' | 'symposium' | 'inquiry-statistics';
+        params: {
+          [key: string]: unknown;
+        };
+        partnerId: string | null;
+        percent: number;
+        periodKey: string | null;
+        requestedBy: {
+          id: string | null;
+          /** @enum {string} */
+          kind: 'staff' | 'partner' | 'schedule';
+        };
+        rowsEstimated: number | null;
+        rowsWritten: number;
+        startedAt: string | null;
+        /** @enum {string} */
+        state: 'queued' | 'running' | 'succeeded' | 'failed';
+      }[];
+      nextCursor: string | null;
     };
   };
   responses: never;
@@ -329,6 +484,238 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ProblemDto'];
         };
+      };
+    };
+  };
+  ReportsController_list: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        kind?: 'fiscal-year' | 'partner-profile' | 'symposium' | 'inquiry-statistics';
+        limit?: number;
+        state?: 'queued' | 'running' | 'succeeded' | 'failed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRunListDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReportsController_request: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportRequestDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRunDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReportsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportRunDto'];
+        };
+      };
+      /** @description application/problem+json */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReportsController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ReportsController_file: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+          'text/csv': string;
+        };
+      };
+      /** @description application/problem+json */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description application/problem+json */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

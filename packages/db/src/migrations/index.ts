@@ -24,6 +24,7 @@ import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
 import * as registry0012 from './registry/0012-search';
 import * as reports0001 from './reports/0001-schema';
+import * as reports0002 from './reports/0002-runs';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
 import * as symposium0005 from './symposium/0005-symposium-details';
@@ -81,7 +82,11 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0005-dashboard-audit': notifications0005,
     '0006-delivery-retention': notifications0006,
   },
-  reports: { '0001-schema': reports0001 },
+  reports: {
+    '0001-schema': reports0001,
+    '0002-runs': reports0002,
+    '0003-outbox': outboxMigration('reports'),
+  },
 };
 
 export const schemas = Object.keys(migrationsBySchema);

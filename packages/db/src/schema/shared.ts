@@ -51,7 +51,7 @@ export type PartnerSnapshotTable = {
 };
 
 /** Schemas that publish through an outbox, and schemas that consume registry events. */
-export const outboxSchemas = ['registry', 'symposium', 'inquiries'] as const;
+export const outboxSchemas = ['registry', 'symposium', 'inquiries', 'reports'] as const;
 export type OutboxSchema = (typeof outboxSchemas)[number];
 export const consumerSchemas = ['symposium', 'inquiries'] as const;
 export type ConsumerSchema = (typeof consumerSchemas)[number];

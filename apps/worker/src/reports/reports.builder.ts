@@ -1,0 +1,233 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppError, FILE_STORE, type FileStore } from '@sp/platform';
+import type { EmailSend, ReportFormat } from '@sp/types';
+import { PinoLogger } from 'nestjs-pino';
+import type { WorkerConfig } from '../config';
+import type { FormatWriter, ReportDocument } from './document';
+import type { KindContext, ReportKinds, ReportReader } from './kind';
+import { ReportsRepository, type RunRow } from './reports.repository';
+import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
+
+/** What a build came to. */
+export type BuildOutcome =
+  | { outcome: 'succeeded'; runId: string; rows: number; size: number; sha256: string }
+  | { outcome: 'failed'; runId: string; reason: string }
+  /** Nothing to do: the run has finished already (a redelivered job) or was deleted. */
+  | { outcome: 'already-finished'; runId: string };
+
+/** Told of progress as the build goes (the job's progress). */
+export type ProgressListener = (progress: { percent: number; rowsWritten: number }) => void;
+
+/** Passes bytes through, counting them and hashing them (SHA-256) on the way. */
+class DigestStream extends Transform {
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    done(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Builds one run: takes it (a queued run, or one left running by a worker that died), reads
+ * the published views in one read-only snapshot as `sp_report_reader`, streams the format
+ * writer's bytes through a SHA-256 and byte counter into the file store, and records the
+ * artifact only when the whole file is stored. The file is written under a key of this attempt
+ * (`reports/<run>/<attempt>.<ext>`) that the run row names while it builds and that nothing
+ * serves until the artifact is recorded; a failed attempt deletes it, and the next attempt at a
+ * run whose builder died deletes what that one left. So no half-written file is ever served or
+ * left behind.
+ */
+@Injectable()
+export class ReportsBuilder {
+  constructor(
+    private readonly runs: ReportsRepository,
+    @Inject(REPORT_KINDS) private readonly kinds: Partial<ReportKinds>,
+    @Inject(FORMAT_WRITERS) private readonly writers: Partial<Record<ReportFormat, FormatWriter>>,
+    @Inject(FILE_STORE) private readonly store: FileStore,
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ReportsBuilder.name);
+  }
+
+  async build(
+    runId: string,
+    onProgress: ProgressListener = () => undefined,
+  ): Promise<BuildOutcome> {
+    const writer0 = await this.peekWriter(runId);
+    const buildKey = `reports/${runId}/${randomUUID()}.${writer0 ?? 'bin'}`;
+    const claimed = await this.runs.claim(runId, buildKey);
+    if (!claimed) return { outcome: 'already-finished', runId };
+    const { run, previousKey } = claimed;
+    if (previousKey) await this.deleteQuietly(previousKey);
+    try {
+      const result = await this.write(run, buildKey, onProgress);
+      const recorded = await this.runs.succeed(
+        run.id,
+        buildKey,
+        {
+          size: result.size,
+          sha256: result.sha256,
+          contentType: result.writer.contentType,
+          fileName: result.fileName,
+        },
+        result.rows,
+        (done) => this.mailsFor(done, result.fileName),
+      );
+      if (!recorded) {
+        // Deleted meanwhile, or another attempt took the run over: this file is nobody's.
+        await this.deleteQuietly(buildKey);
+        return { outcome: 'already-finished', runId };
+      }
+      return {
+        outcome: 'succeeded',
+        runId,
+        rows: result.rows,
+        size: result.size,
+        sha256: result.sha256,
+      };
+    } catch (error) {
+      await this.deleteQuietly(buildKey);
+      const reason = reasonOf(error);
+      await this.runs.fail(run.id, buildKey, reason);
+      this.logger.warn({ err: error, runId }, `report run failed: ${reason}`);
+      return { outcome: 'failed', runId, reason };
+    }
+  }
+
+  private async write(run: RunRow, buildKey: string, onProgress: ProgressListener) {
+    const kind = this.kinds[run.kind];
+    if (!kind) throw new AppError('not-found', `this worker does not build ${run.kind} reports`);
+    const writer = this.writers[run.format];
+    if (!writer) throw new AppError('not-found', `this worker does not write ${run.format} files`);
+    // A kind's functions take the parameters of its own kind; the run row's are those (they
+    // were checked against the kind's schema when the run was asked for).
+    const definition = kind as unknown as {
+      estimateRows(db: ReportReader, params: unknown): Promise<number>;
+      build(db: ReportReader, params: unknown, ctx: KindContext): Promise<ReportDocument>;
+      fileName(params: unknown): string;
+    };
+    const fileName = `${definition.fileName(run.params)}.${writer.extension}`;
+    const progress = new ProgressWriter(
+      (values) => this.runs.progress(run.id, buildKey, values),
+      this.config.REPORT_PROGRESS_MS,
+      onProgress,
+      (error) => this.logger.warn({ err: error, runId: run.id }, 'could not record progress'),
+    );
+    const { rows, size, sha256 } = await this.runs.readAsReportReader(async (trx) => {
+      const reader = trx as unknown as ReportReader;
+      const estimate = await definition.estimateRows(reader, run.params);
+      await progress.estimate(estimate);
+      const doc = await definition.build(reader, run.params, { now: new Date() });
+      const digest = new DigestStream();
+      let written = 0;
+      const writing = writer
+        .write(doc, digest, (n) => {
+          written = n;
+          progress.rows(n);
+        })
+        .catch((error: unknown) => {
+          digest.destroy(error instanceof Error ? error : new Error(String(error)));
+          throw error;
+        });
+      await Promise.all([writing, this.store.put(buildKey, digest)]);
+      return { rows: written, size: digest.size, sha256: digest.digest() };
+    });
+    await progress.flush();
+    return { rows, size, sha256, writer, fileName };
+  }
+
+  /** The extension of the run's format, for the attempt's key (before the run is taken). */
+  private async peekWriter(runId: string): Promise<string | undefined> {
+    const run = await this.runs.find(runId, null);
+    return run ? this.writers[run.format]?.extension : undefined;
+  }
+
+  /** A scheduled run mails its link to REPORT_RECIPIENTS (one mail per run and recipient). */
+  private mailsFor(run: RunRow, fileName: string): EmailSend[] {
+    if (run.periodKey === null) return [];
+    const base = (
+      this.config.PUBLIC_URL ?? `http://${this.config.HOST}:${this.config.PORT}`
+    ).replace(/\/$/, '');
+    return this.config.REPORT_RECIPIENTS.map((to) => ({
+      template: 'report-ready',
+      locale: this.config.REPORT_MAIL_LOCALE,
+      to: [to],
+      data: { title: `${fileName} (${run.periodKey})`, url: `${base}/reports/${run.id}/file` },
+      idempotencyKey: `report-ready:${run.id}:${to.toLowerCase()}`,
+    }));
+  }
+
+  private async deleteQuietly(key: string): Promise<void> {
+    try {
+      await this.store.delete(key);
+    } catch (error) {
+      this.logger.warn({ err: error, key }, 'could not delete a report file');
+    }
+  }
+}
+
+/** Why a build failed, in words for the run's `error`. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `the report could not be built: ${message}`;
+}
+
+/**
+ * Writes a build's progress to its run at most every `everyMs` (one write in flight at a time,
+ * the latest values winning), and tells the job.
+ */
+class ProgressWriter {
+  private estimated = 0;
+  private latest = 0;
+  private lastWrite = 0;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly save: (values: {
+      rowsWritten?: number;
+      rowsEstimated?: number;
+      percent?: number;
+    }) => Promise<void>,
+    private readonly everyMs: number,
+    private readonly tell: ProgressListener,
+    private readonly warn: (error: unknown) => void,
+  ) {}
+
+  async estimate(rows: number): Promise<void> {
+    this.estimated = Math.max(0, Math.round(rows));
+    await this.save({ rowsEstimated: this.estimated }).catch(this.warn);
+  }
+
+  rows(n: number): void {
+    this.latest = n;
+    if (this.inFlight || Date.now() - this.lastWrite < this.everyMs) return;
+    this.lastWrite = Date.now();
+    this.inFlight = this.writeNow().finally(() => (this.inFlight = undefined));
+  }
+
+  async flush(): Promise<void> {
+    await this.inFlight;
+  }
+
+  private percent(): number {
+    // Never 100 before the file is stored: the run's success says that.
+    return this.estimated > 0 ? Math.min(99, Math.floor((this.latest * 100) / this.estimated)) : 0;
+  }
+
+  private async writeNow(): Promise<void> {
+    const values = { rowsWritten: this.latest, percent: this.percent() };
+    this.tell(values);
+    await this.save(values).catch(this.warn);
+  }
+}

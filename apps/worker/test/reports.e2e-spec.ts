@@ -1,0 +1,409 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { enqueue, queueNames } from '@sp/queue';
+import type { WorkerSchemas } from '@sp/client';
+import {
+  staffToken,
+  testConfig,
+  unchecked,
+  useTestAppWithPartners,
+  waitFor,
+  workerClient,
+} from '@sp/testing';
+import type { ReportRun } from '@sp/types';
+import { Queue, QueueEvents } from 'bullmq';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { appModule, description } from '../src/app.module';
+import { Gate, MISSING_PARTNER, PROFILE_ROWS, registerFixtureKinds } from './report-fixtures';
+
+const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
+
+const gate = new Gate();
+const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
+  scopes: { partnerA: ['reports:read'], partnerB: ['reports:read'] },
+});
+let queue: Queue;
+
+beforeAll(() => {
+  const config = testConfig();
+  queue = new Queue(queueNames.reports, {
+    connection: { url: config.REDIS_URL },
+    prefix: config.BULLMQ_PREFIX,
+  });
+});
+afterAll(async () => {
+  gate.open();
+  await queue?.close();
+});
+
+beforeAll(() => registerFixtureKinds(ctx.running.app, gate));
+
+type Answer = { status: number; headers: Headers; body: unknown };
+type RequestBody = WorkerSchemas['schemas']['ReportRequestDto'];
+
+const api = (token: string) => workerClient(ctx, token);
+const answer = (r: { data?: unknown; error?: unknown; response: Response }): Answer => ({
+  status: r.response.status,
+  headers: r.response.headers,
+  body: r.data ?? r.error,
+});
+/** `POST /reports` through the generated client. */
+const ask = async (token: string, body: RequestBody): Promise<Answer> =>
+  answer(await api(token).POST('/reports', { body }));
+const getRun = async (id: string, token: string): Promise<Answer> =>
+  answer(await api(token).GET('/reports/{id}', { params: { path: { id } } }));
+const getFile = async (id: string, token: string): Promise<Answer> =>
+  answer(
+    await api(token).GET('/reports/{id}/file', {
+      params: { path: { id } },
+      parseAs: 'arrayBuffer',
+    }),
+  );
+const remove = async (id: string, token: string): Promise<Answer> =>
+  answer(await api(token).DELETE('/reports/{id}', { params: { path: { id } } }));
+
+const staff = () => staffToken('staff');
+const run = async (id: string, token?: string) =>
+  (await getRun(id, token ?? (await staff()))).body as ReportRun;
+const settled = async (id: string) => {
+  await waitFor(async () => {
+    const r = await run(id);
+    return r.state === 'succeeded' || r.state === 'failed';
+  }, `run ${id} to finish`);
+  return run(id);
+};
+const runCount = async () =>
+  Number(
+    (
+      await ctx.database.db
+        .selectFrom('reports.run')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const filesOf = async (runId: string) =>
+  readdir(join(storeRoot(), 'reports', runId)).catch(() => [] as string[]);
+/** The app's STORAGE_DIR (its default, under the directory Jest runs in). */
+const storeRoot = () => join(process.cwd(), 'var', 'storage');
+
+describe('asking for a report and fetching it', () => {
+  it('answers 202 with the run, shows progress rising while it builds, and serves the file with its checksum', async () => {
+    gate.close();
+    const asked = await ask(await staff(), {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: PARTNER_A },
+    });
+    expect(asked.status).toBe(202);
+    const created = asked.body as ReportRun;
+    expect(asked.headers.get('location')).toBe(`/reports/${created.id}`);
+    expect(created).toMatchObject({
+      state: 'queued',
+      kind: 'partner-profile',
+      partnerId: PARTNER_A,
+    });
+
+    // Held at the gate after 2,000 rows: the run shows them while it builds.
+    await waitFor(async () => (await run(created.id)).rowsWritten > 0, 'progress to show');
+    const midway = await run(created.id);
+    expect(midway).toMatchObject({ state: 'running', rowsEstimated: PROFILE_ROWS });
+    expect(midway.percent).toBeGreaterThan(0);
+    expect(midway.percent).toBeLessThan(100);
+    await getFile(created.id, await staff()).then((r) => {
+      expect(r.status).toBe(409);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    });
+
+    // The same request while it runs is the same run, whatever the order of its parameters.
+    const again = await ask(await staffToken('admin'), {
+      params: { partnerId: PARTNER_A },
+      format: 'csv',
+      kind: 'partner-profile',
+    });
+    expect(again.status).toBe(202);
+    expect((again.body as ReportRun).id).toBe(created.id);
+
+    gate.open();
+    const done = await settled(created.id);
+    expect(done).toMatchObject({ state: 'succeeded', percent: 100, rowsWritten: PROFILE_ROWS });
+    expect(done.rowsWritten).toBeGreaterThan(midway.rowsWritten);
+    const file = await fetch(`${ctx.running.url}/reports/${created.id}/file`, {
+      headers: { authorization: `Bearer ${await staffToken('viewer')}` },
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(file.headers.get('content-disposition')).toBe(
+      `attachment; filename="partner-profile-0a000000.csv"; filename*=UTF-8''partner-profile-0a000000.csv`,
+    );
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(done.file).toEqual({
+      fileName: 'partner-profile-0a000000.csv',
+      contentType: 'text/csv; charset=utf-8',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    const records: string[][] = parse(bytes.toString('utf8').slice(1), {
+      relax_column_count: true,
+    });
+    const rows = records.filter((r) => r[0] === 'rows');
+    expect(rows).toHaveLength(PROFILE_ROWS);
+    expect(rows.at(-1)).toEqual(['rows', String(PROFILE_ROWS), `row ${PROFILE_ROWS}`]);
+
+    // A new request once it has finished is a new run.
+    const later = await ask(await staff(), {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: PARTNER_A },
+    });
+    expect((later.body as ReportRun).id).not.toBe(created.id);
+    await settled((later.body as ReportRun).id);
+  });
+
+  it('refuses bad parameters with a 400 problem naming the field, and writes nothing', async () => {
+    const before = await runCount();
+    const bad = [
+      { kind: 'fiscal-year', format: 'csv', params: { fiscalYear: 'last' } },
+      { kind: 'inquiry-statistics', format: 'csv', params: { from: '2026-05', to: '2026-01' } },
+      { kind: 'partner-profile', format: 'csv', params: { partnerId: 'x', extra: 1 } },
+      { kind: 'no-such-kind', format: 'csv', params: {} },
+      { kind: 'fiscal-year', format: 'docx', params: { fiscalYear: 2025 } },
+    ];
+    for (const body of bad) {
+      const answer = await ask(await staff(), unchecked(body));
+      expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      expect(answer.body).toMatchObject({ type: '/problems/validation-error' });
+    }
+    const first = await ask(await staff(), unchecked(bad[0]));
+    expect((first.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([
+      'params.fiscalYear',
+    ]);
+    expect(await runCount()).toBe(before);
+  });
+});
+
+describe('partners', () => {
+  it('lets a partner build and fetch its own profile, and finds nothing of another partner', async () => {
+    const partnerA = tokens().partnerA!;
+    const partnerB = tokens().partnerB!;
+    const own = await ask(partnerA, {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: PARTNER_A },
+    });
+    expect(own.status).toBe(202);
+    const id = (own.body as ReportRun).id;
+    expect((own.body as ReportRun).requestedBy).toEqual({ kind: 'partner', id: PARTNER_A });
+    await settled(id);
+    expect((await getRun(id, partnerA)).status).toBe(200);
+    expect((await getFile(id, partnerA)).status).toBe(200);
+    // Partner B: A's run does not exist, nor its file.
+    expect((await getRun(id, partnerB)).status).toBe(404);
+    expect((await getFile(id, partnerB)).status).toBe(404);
+    // Nor may B ask for A's profile (404: as another partner's rows everywhere), nor for a
+    // programme-wide report (403).
+    const others = await ask(partnerB, {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: PARTNER_A },
+    });
+    expect(others.status).toBe(404);
+    const wide = await ask(partnerB, {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2025 },
+    });
+    expect(wide.status).toBe(403);
+    // A programme-wide run staff asked for is not found for a partner either.
+    const staffRun = await ask(await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2024 },
+    });
+    expect((await getRun((staffRun.body as ReportRun).id, partnerA)).status).toBe(404);
+    await settled((staffRun.body as ReportRun).id);
+  });
+});
+
+describe('staff', () => {
+  it('lists runs by kind and state, page by page, and deletes a run with its file', async () => {
+    const ids: string[] = [];
+    for (const fiscalYear of [2010, 2011, 2012]) {
+      const r = await ask(await staff(), {
+        kind: 'fiscal-year',
+        format: 'csv',
+        params: { fiscalYear },
+      });
+      ids.push((r.body as ReportRun).id);
+    }
+    for (const id of ids) await settled(id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = answer(
+        await api(await staffToken('viewer')).GET('/reports', {
+          params: {
+            query: {
+              kind: 'fiscal-year',
+              state: 'succeeded',
+              limit: 2,
+              ...(cursor ? { cursor } : {}),
+            },
+          },
+        }),
+      );
+      expect(page.status).toBe(200);
+      const body = page.body as { items: ReportRun[]; nextCursor: string | null };
+      expect(body.items.every((r) => r.kind === 'fiscal-year' && r.state === 'succeeded')).toBe(
+        true,
+      );
+      seen.push(...body.items.map((r) => r.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expect.arrayContaining(ids));
+    expect(seen.indexOf(ids[2]!)).toBeLessThan(seen.indexOf(ids[0]!)); // newest first
+
+    const victim = ids[0]!;
+    expect(await filesOf(victim)).toHaveLength(1);
+    expect((await remove(victim, await staffToken('viewer'))).status).toBe(403);
+    expect((await remove(victim, await staff())).status).toBe(204);
+    expect(await filesOf(victim)).toEqual([]);
+    expect((await getRun(victim, await staff())).status).toBe(404);
+    expect((await remove(victim, await staff())).status).toBe(404);
+  });
+});
+
+describe('failures', () => {
+  it('fails a build that throws mid-way, saying why, and leaves no file behind', async () => {
+    gate.open();
+    const asked = await ask(await staff(), {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: MISSING_PARTNER },
+    });
+    const done = await settled((asked.body as ReportRun).id);
+    expect(done).toMatchObject({
+      state: 'failed',
+      error: `no such partner ${MISSING_PARTNER}`,
+      file: null,
+    });
+    expect(done.rowsWritten).toBeLessThan(PROFILE_ROWS);
+    expect(await filesOf(done.id)).toEqual([]);
+    expect((await readdir(storeRoot())).filter((f) => f.startsWith('.tmp-'))).toEqual([]);
+    const file = await getFile(done.id, await staff());
+    expect(file.status).toBe(404);
+  });
+
+  it("reads as sp_report_reader, which may not read a service's base tables", async () => {
+    const asked = await ask(await staff(), {
+      kind: 'symposium',
+      format: 'csv',
+      params: { symposiumId: '0c000000-0000-4000-8000-00000000000c' },
+    });
+    const done = await settled((asked.body as ReportRun).id);
+    expect(done.state).toBe('failed');
+    expect(done.error).toMatch(/permission denied for (schema|table) (registry|partner)/);
+    expect(await filesOf(done.id)).toEqual([]);
+  });
+});
+
+describe('redelivered and interrupted builds', () => {
+  const build = async (runId: string) => {
+    const config = testConfig();
+    const events = new QueueEvents(queueNames.reports, {
+      connection: { url: config.REDIS_URL },
+      prefix: config.BULLMQ_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      const job = await enqueue(queue, 'report.build', { runId });
+      return (await job.waitUntilFinished(events, 30_000)) as { outcome: string };
+    } finally {
+      await events.close();
+    }
+  };
+
+  it('does nothing for a run that has succeeded already', async () => {
+    const asked = await ask(await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2020 },
+    });
+    const done = await settled((asked.body as ReportRun).id);
+    const [name] = await filesOf(done.id);
+    const bytes = await readFile(join(storeRoot(), 'reports', done.id, name!));
+    expect(await build(done.id)).toMatchObject({ outcome: 'already-finished' });
+    expect(await run(done.id)).toEqual(done);
+    expect(await filesOf(done.id)).toEqual([name]);
+    expect(await readFile(join(storeRoot(), 'reports', done.id, name!))).toEqual(bytes);
+  });
+
+  it('rebuilds a run a killed worker left running, removing what that worker wrote', async () => {
+    const asked = await ask(await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear: 2021 },
+    });
+    const id = (asked.body as ReportRun).id;
+    await settled(id);
+    // As a worker that died mid-build leaves it: running, writing to a key of its own.
+    const dead = `reports/${id}/dead-attempt.csv`;
+    await mkdir(join(storeRoot(), 'reports', id), { recursive: true });
+    await writeFile(join(storeRoot(), dead), 'half a file');
+    await ctx.database.db.deleteFrom('reports.artifact').where('runId', '=', id).execute();
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ state: 'running', buildKey: dead, percent: 40, finishedAt: null })
+      .where('id', '=', id)
+      .execute();
+    for (const f of await filesOf(id))
+      if (!dead.endsWith(f)) await rm(join(storeRoot(), 'reports', id, f));
+
+    expect(await build(id)).toMatchObject({ outcome: 'succeeded', rows: 30 });
+    const rebuilt = await run(id);
+    expect(rebuilt).toMatchObject({ state: 'succeeded', percent: 100, rowsWritten: 30 });
+    const files = await filesOf(id);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toBe('dead-attempt.csv');
+  });
+});
+
+describe('retention', () => {
+  it('prunes runs past their expiry with their files, and keeps the others', async () => {
+    const old = await ask(await staff(), {
+      kind: 'inquiry-statistics',
+      format: 'csv',
+      params: { from: '2020-01', to: '2020-02' },
+    });
+    const fresh = await ask(await staff(), {
+      kind: 'inquiry-statistics',
+      format: 'csv',
+      params: { from: '2020-03', to: '2020-04' },
+    });
+    const oldId = (old.body as ReportRun).id;
+    const freshId = (fresh.body as ReportRun).id;
+    await settled(oldId);
+    await settled(freshId);
+    expect(await filesOf(oldId)).toHaveLength(1);
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ expiresAt: sql<Date>`now() - interval '1 day'` })
+      .where('id', '=', oldId)
+      .execute();
+    await enqueue(queue, 'reports.retention', {});
+    await waitFor(
+      async () =>
+        !(await ctx.database.db
+          .selectFrom('reports.run')
+          .select('id')
+          .where('id', '=', oldId)
+          .executeTakeFirst()),
+      'the expired run to be pruned',
+    );
+    expect(await filesOf(oldId)).toEqual([]);
+    expect((await run(freshId)).state).toBe('succeeded');
+    expect(await filesOf(freshId)).toHaveLength(1);
+  });
+});
