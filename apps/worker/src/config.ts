@@ -1,4 +1,4 @@
-import { serviceConfigSchema } from '@sp/platform';
+import { closureDaysSchema, serviceConfigSchema } from '@sp/platform';
 import { z } from 'zod';
 
 const queues = ['notifications', 'reports'] as const;
@@ -53,6 +53,11 @@ export const configSchema = serviceConfigSchema(3004).extend({
     .default('International Projects Promotion Group <noreply@strategic-partnerships.example>'),
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /**
+   * The university's closure days, as the inquiries service reads them (set both alike): inquiry
+   * statistics measure first response and resolution in the desk's business hours.
+   */
+  INQUIRY_CLOSURE_DAYS: closureDaysSchema,
   /**
    * How long a running job's lock lasts (renewed at half of it while the job runs). A job whose
    * process died is retried once its lock has expired and a stalled check has seen it.
