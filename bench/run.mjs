@@ -41,6 +41,11 @@ const benchmarks = [
       'email.send from outbox rows through the worker to SMTP, against bare BullMQ + nodemailer',
   },
   {
+    name: 'report-build',
+    summary:
+      'fiscal-year report over 1,000,000 activity and 1,000,000 mobility rows, per format, against a bare pg cursor + csv-stringify',
+  },
+  {
     name: 'registration-burst',
     summary:
       '200 concurrent registrations for 50 seats on one symposium: the service against plain Fastify + pg',
