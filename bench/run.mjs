@@ -46,6 +46,11 @@ const benchmarks = [
       'XLSX and CSV report writers on a 1,000,000-row detail section: rows/s and peak RSS against csv-stringify',
   },
   {
+    name: 'report-build',
+    summary:
+      'fiscal-year report over 1,000,000 activity and 1,000,000 mobility rows, per format, against a bare pg cursor + csv-stringify',
+  },
+  {
     name: 'registration-burst',
     summary:
       '200 concurrent registrations for 50 seats on one symposium: the service against plain Fastify + pg',

@@ -1,6 +1,5 @@
-import { serviceConfigSchema } from '@sp/platform';
+import { closureDaysSchema, serviceConfigSchema } from '@sp/platform';
 import { z } from 'zod';
-import { type Closure, parseClosures } from './common/business-hours';
 import { parseSlaTargets, type SlaTargets } from './common/sla-targets';
 
 const MB = 1024 * 1024;
@@ -57,29 +56,8 @@ export const configSchema = serviceConfigSchema(3003).extend({
   INQUIRY_SUBMIT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /** Base of the inquirer's secret status link; the token is appended. */
   STATUS_PAGE_URL: z.url().default('http://127.0.0.1:3003/inquiries/status/'),
-  /**
-   * The university's own closure days, on top of weekends and national holidays: comma-separated
-   * `MM-DD` / `MM-DD..MM-DD` (every year; may wrap the year end) or `YYYY-MM-DD` /
-   * `YYYY-MM-DD..YYYY-MM-DD` (once). Default: the year-end break.
-   */
-  INQUIRY_CLOSURE_DAYS: z
-    .union([
-      z.string().transform((value, ctx): Closure[] => {
-        const parsed = parseClosures(value);
-        if (!('error' in parsed)) return parsed;
-        ctx.addIssue({ code: 'custom', message: parsed.error });
-        return z.NEVER;
-      }),
-      // Already parsed (a config parsed again).
-      z.array(
-        z.object({
-          kind: z.enum(['date', 'yearly']),
-          from: z.string(),
-          to: z.string(),
-        }),
-      ),
-    ])
-    .prefault('12-29..01-03'),
+  /** The university's own closure days (see `closureDaysSchema`): SLAs skip them. */
+  INQUIRY_CLOSURE_DAYS: closureDaysSchema,
   /**
    * SLA targets in business hours, per category: `category=firstResponse/resolution`, comma-
    * separated; `default` covers the categories not named (and must be given).

@@ -1,4 +1,4 @@
-import { serviceConfigSchema } from '@sp/platform';
+import { closureDaysSchema, serviceConfigSchema } from '@sp/platform';
 import { z } from 'zod';
 
 const queues = ['notifications', 'reports'] as const;
@@ -81,6 +81,11 @@ export const configSchema = serviceConfigSchema(3004).extend({
   REPORT_SCHEDULED_FORMAT: z.enum(['csv', 'xlsx', 'pdf']).default('xlsx'),
   /** How often, at most, a building run's progress (rows, percent) is written to its row. */
   REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /**
+   * The university's closure days, as the inquiries service reads them (set both alike): inquiry
+   * statistics measure first response and resolution in the desk's business hours.
+   */
+  INQUIRY_CLOSURE_DAYS: closureDaysSchema,
   /**
    * How long a running job's lock lasts (renewed at half of it while the job runs). A job whose
    * process died is retried once its lock has expired and a stalled check has seen it.

@@ -52,3 +52,6 @@ export { createZodDto } from './http/zod-dto';
 export type { FileStore } from './storage/file-store';
 export { assertStorageKey, FILE_STORE } from './storage/file-store';
 export { LocalDiskFileStore } from './storage/local-disk.file-store';
+export type { BusinessHours, BusinessHoursOptions, Closure } from './time/business-hours';
+export { businessHours, parseClosures } from './time/business-hours';
+export { closureDaysSchema } from './config/closure-days';

@@ -1,4 +1,4 @@
-import { businessHours } from '../common/business-hours';
+import { businessHours } from '@sp/platform';
 import { parseSlaTargets, type SlaTargets } from '../common/sla-targets';
 import { dueTimesOf, tokyoMinute } from './sla-due';
 

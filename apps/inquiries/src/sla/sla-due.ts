@@ -1,4 +1,4 @@
-import type { BusinessHours } from '../common/business-hours';
+import type { BusinessHours } from '@sp/platform';
 import { type SlaTargets, slaTargetOf } from '../common/sla-targets';
 
 export type DueTimes = { firstResponseDueAt: Date; resolutionDueAt: Date };

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DB } from '@sp/db';
-import { APP_CONFIG } from '@sp/platform';
+import { APP_CONFIG, type BusinessHours, businessHours } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type { InquiryCategory, SlaKind } from '@sp/types';
 import type { Kysely, Transaction } from 'kysely';
-import { type BusinessHours, businessHours } from '../common/business-hours';
 import { CLOCK, type Clock } from '../common/clock';
 import type { InquiriesConfig } from '../config';
 import { type DueTimes, dueTimesOf, tokyoMinute } from './sla-due';

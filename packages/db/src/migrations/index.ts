@@ -5,6 +5,7 @@ import * as inquiries0005 from './inquiries/0005-inquiries';
 import * as inquiries0007 from './inquiries/0007-submission-order';
 import * as inquiries0008 from './inquiries/0008-sla';
 import * as inquiries0009 from './inquiries/0009-canned-responses';
+import * as inquiries0010 from './inquiries/0010-report-views';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
@@ -23,6 +24,7 @@ import * as registry0009 from './registry/0009-activities';
 import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
 import * as registry0012 from './registry/0012-search';
+import * as registry0013 from './registry/0013-report-views';
 import * as reports0001 from './reports/0001-schema';
 import * as reports0002 from './reports/0002-runs';
 import * as symposium0001 from './symposium/0001-symposiums';
@@ -31,6 +33,7 @@ import * as symposium0005 from './symposium/0005-symposium-details';
 import * as symposium0006 from './symposium/0006-programme';
 import * as symposium0007 from './symposium/0007-documents';
 import * as symposium0008 from './symposium/0008-registrations';
+import * as symposium0009 from './symposium/0009-report-views';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -52,6 +55,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0010-mobility': registry0010,
     '0011-funding': registry0011,
     '0012-search': registry0012,
+    '0013-report-views': registry0013,
   },
   symposium: {
     '0001-symposiums': symposium0001,
@@ -62,6 +66,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0006-programme': symposium0006,
     '0007-documents': symposium0007,
     '0008-registrations': symposium0008,
+    '0009-report-views': symposium0009,
   },
   inquiries: {
     '0001-schema': inquiries0001,
@@ -73,6 +78,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0007-submission-order': inquiries0007,
     '0008-sla': inquiries0008,
     '0009-canned-responses': inquiries0009,
+    '0010-report-views': inquiries0010,
   },
   notifications: {
     '0001-schema': notifications0001,

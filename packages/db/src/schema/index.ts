@@ -7,6 +7,7 @@ import type { SymposiumTables } from './symposium';
 export type * from './inquiries';
 export type * from './notifications';
 export type * from './registry';
+export type * from './report-views';
 export type * from './reports';
 export type * from './shared';
 export type * from './symposium';
