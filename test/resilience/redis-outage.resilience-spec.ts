@@ -9,7 +9,13 @@ import {
   waitFor,
 } from '@sp/testing';
 import { sql } from 'kysely';
-import { type Counts, mailLedger, notificationsInFlight, printCounts, unsentOutboxRows } from './lib/ledger';
+import {
+  type Counts,
+  mailLedger,
+  notificationsInFlight,
+  printCounts,
+  unsentOutboxRows,
+} from './lib/ledger';
 import { RedisServer } from './lib/redis-server';
 import { serviceApps, Stack, stackEnv } from './lib/stack';
 import { outageMs, quick } from './lib/suite';
@@ -23,6 +29,11 @@ import { outageMs, quick } from './lib/suite';
  */
 const OUTAGE_MS = outageMs(20_000);
 const REQUEST_LIMIT_MS = OUTAGE_MS + 30_000;
+/**
+ * A write made while Redis is away is answered about as fast as any other (generous on a shared
+ * machine), never held until Redis is back: a request path waits on Redis for a moment at most.
+ */
+const ANSWER_WITHIN_MS = 10_000;
 
 let database: TestDatabase;
 let redis: RedisServer;
@@ -49,7 +60,13 @@ afterAll(async () => {
 }, 60_000);
 
 type Kind = 'inquiry' | 'partner-patch' | 'registration' | 'activity';
-type Outcome = { kind: Kind; status: number | 'hung' | 'refused'; duringOutage: boolean };
+type Outcome = {
+  kind: Kind;
+  status: number | 'hung' | 'refused';
+  started: number;
+  ended: number;
+  ms: number;
+};
 
 it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then delivers every mail and event once`, async () => {
   const staff = await staffToken('admin');
@@ -87,7 +104,8 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
     .execute();
 
   const outcomes: Outcome[] = [];
-  let outage = false;
+  /** When Redis was frozen and thawed (a write that overlaps the span was made while it was away). */
+  const outage = { from: Infinity, to: Infinity };
   let stop = false;
   let n = 0;
 
@@ -95,13 +113,19 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
     kind: Kind,
     call: (init: { signal: AbortSignal }) => Promise<{ response: Response }>,
   ) => {
-    const duringOutage = outage;
+    const started = Date.now();
     try {
       const { response } = await call({ signal: AbortSignal.timeout(REQUEST_LIMIT_MS) });
-      outcomes.push({ kind, status: response.status, duringOutage });
+      outcomes.push({
+        kind,
+        status: response.status,
+        started,
+        ended: Date.now(),
+        ms: Date.now() - started,
+      });
     } catch (error) {
       const status = (error as Error).name === 'TimeoutError' ? 'hung' : 'refused';
-      outcomes.push({ kind, status, duringOutage });
+      outcomes.push({ kind, status, started, ended: Date.now(), ms: Date.now() - started });
     }
   };
   const writes: ((i: number) => Promise<void>)[] = [
@@ -168,14 +192,13 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
   try {
     await progress('writes before the outage');
     redis.freeze();
-    outage = true;
-    const outageStarted = Date.now();
+    outage.from = Date.now();
     // The outage itself is the one fixed wait; the writes go on meanwhile, and must be answered.
     await progress('writes while Redis is away');
     const ready = await registryClient(stack.url('inquiries')).GET('/health/ready');
     expect(ready.response.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (Date.now() - outageStarted)));
-    outage = false;
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (Date.now() - outage.from)));
+    outage.to = Date.now();
     redis.thaw();
     await progress('writes after the outage');
   } finally {
@@ -186,9 +209,21 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
   expect(stack.dead()).toEqual([]);
 
   // Every request was answered, and every one of them accepted: never a 5xx, never a hang.
-  const during = outcomes.filter((o) => o.duringOutage);
+  const during = outcomes.filter((o) => o.started < outage.to && o.ended > outage.from);
   expect(during.length).toBeGreaterThan(0);
   expect(outcomes.filter((o) => typeof o.status !== 'number' || o.status >= 300)).toEqual([]);
+  const slowest = (kind: Kind) =>
+    Math.max(0, ...during.filter((o) => o.kind === kind).map((o) => o.ms));
+  const slowestDuring = Object.fromEntries(
+    (['inquiry', 'partner-patch', 'registration', 'activity'] as const).map((k) => [k, slowest(k)]),
+  );
+  console.log(
+    `[resilience] slowest answer per kind of write during the outage (ms): ${JSON.stringify(slowestDuring)}`,
+  );
+  // Every kind of write went on during the outage, each answered in time.
+  for (const kind of ['inquiry', 'partner-patch', 'registration', 'activity'] as const)
+    expect([kind, during.filter((o) => o.kind === kind).length > 0]).toEqual([kind, true]);
+  expect(during.filter((o) => o.ms > ANSWER_WITHIN_MS)).toEqual([]);
 
   // Everything enqueued once Redis is back: the outboxes drain, the worker sends every mail.
   const db = database.db;
@@ -234,12 +269,20 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
     const snapshots = await db
       .selectFrom(`${schema}.partner`)
       .select(['id', 'sourceVersion'])
-      .where('id', 'in', partners.map((p) => p.id))
+      .where(
+        'id',
+        'in',
+        partners.map((p) => p.id),
+      )
       .execute();
     const versions = await db
       .selectFrom('registry.partner')
       .select(['id', 'version'])
-      .where('id', 'in', partners.map((p) => p.id))
+      .where(
+        'id',
+        'in',
+        partners.map((p) => p.id),
+      )
       .execute();
     expect(new Map(snapshots.map((s) => [s.id, Number(s.sourceVersion)]))).toEqual(
       new Map(versions.map((v) => [v.id, Number(v.version)])),
@@ -264,7 +307,7 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
   const counts = {
     'inquiry POSTs': writeCounts('inquiry'),
     'partner PATCHes': writeCounts('partner-patch'),
-    'registrations': writeCounts('registration'),
+    registrations: writeCounts('registration'),
     'activity reports': writeCounts('activity'),
     'mails (email.send)': mails,
     'events → symposium': await eventCounts('symposium'),
@@ -276,12 +319,17 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
   );
 
   // One mail per inquiry and registration accepted; none lost, none twice.
-  expect(mails.submitted).toBe(
-    counts['inquiry POSTs'].accepted + counts['registrations'].accepted,
-  );
-  expect({ lost: mails.missingKeys, repeated: mails.repeatedKeys }).toEqual({ lost: [], repeated: [] });
+  expect(mails.submitted).toBe(counts['inquiry POSTs'].accepted + counts['registrations'].accepted);
+  expect({ lost: mails.missingKeys, repeated: mails.repeatedKeys }).toEqual({
+    lost: [],
+    repeated: [],
+  });
   for (const consumer of ['events → symposium', 'events → inquiries'] as const)
-    expect([consumer, counts[consumer].lost, counts[consumer].duplicates]).toEqual([consumer, 0, 0]);
+    expect([consumer, counts[consumer].lost, counts[consumer].duplicates]).toEqual([
+      consumer,
+      0,
+      0,
+    ]);
   // Every delivery recorded as sent; activity records (no consumer) marked sent by the relay.
   const unsentDeliveries = await db
     .selectFrom('notifications.delivery')

@@ -5,7 +5,13 @@ import {
   type TestDatabase,
   waitFor,
 } from '@sp/testing';
-import { type Counts, mailLedger, notificationsInFlight, printCounts, unsentOutboxRows } from './lib/ledger';
+import {
+  type Counts,
+  mailLedger,
+  notificationsInFlight,
+  printCounts,
+  unsentOutboxRows,
+} from './lib/ledger';
 import { writeMails } from './lib/mail-load';
 import { RedisServer } from './lib/redis-server';
 import { Stack, stackEnv } from './lib/stack';

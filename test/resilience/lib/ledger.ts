@@ -62,9 +62,9 @@ export async function mailLedger(
     requested.push(...rows.filter((r) => !keys || keys(r.key)));
   }
   const deliveries = new Map(
-    (
-      await db.selectFrom('notifications.delivery').select(['id', 'idempotencyKey']).execute()
-    ).map((d) => [d.idempotencyKey, d.id]),
+    (await db.selectFrom('notifications.delivery').select(['id', 'idempotencyKey']).execute()).map(
+      (d) => [d.idempotencyKey, d.id],
+    ),
   );
   const received = new Map<string, number>();
   for (const mail of sink.received)
