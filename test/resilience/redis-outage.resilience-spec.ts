@@ -49,7 +49,7 @@ beforeAll(async () => {
     ...serviceApps.map((app) => stack.start(app)),
     stack.start('worker', { SMTP_URL: sink.url }),
   ]);
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   redis?.thaw();

@@ -27,7 +27,7 @@ beforeAll(async () => {
     stack.start('partner-registry'),
     stack.start('worker', { SMTP_URL: sink.url }),
   ]);
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await stack?.stop();

@@ -46,7 +46,8 @@ export class Stack {
       appMain(app),
       { ...this.env, ...extra },
       {
-        timeoutMs: 60_000,
+        // Generous: four Nest apps starting at once on a shared 2-core machine take a while.
+        timeoutMs: 180_000,
       },
     );
     this.processes.set(name, started);
