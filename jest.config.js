@@ -20,6 +20,8 @@ module.exports = {
   testMatch: [
     '<rootDir>/{apps,packages}/*/{src,test}/**/*.{spec,int-spec,e2e-spec}.ts',
     '<rootDir>/test/**/*.{spec,int-spec,e2e-spec}.ts',
+    // The fault, load and fuzz suite (`npm run test:resilience`; short variant in `npm test`).
+    '<rootDir>/test/resilience/**/*.resilience-spec.ts',
   ],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {

@@ -10,6 +10,14 @@ export type RedisRole =
 export type RedisEvents = { onError?: (error: Error) => void };
 
 /**
+ * How long a producer waits for Redis to answer one command. A Redis that is down refuses at
+ * once (no offline queue), but one that hangs or sits behind a partition keeps the connection
+ * open and never answers: without this, every request that touches Redis (the public routes'
+ * rate limiter, a metrics scrape) would wait until it came back.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 2_000;
+
+/**
  * A Redis connection that keeps reconnecting (every ≤ 2 s) and never crashes the process on
  * a connection error; what a call does while Redis is away depends on the role.
  */
@@ -19,7 +27,11 @@ export function createRedis(url: string, role: RedisRole, events: RedisEvents = 
     connectTimeout: 2_000,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
     ...(role === 'producer'
-      ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 }
+      ? {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+        }
       : { enableOfflineQueue: true, maxRetriesPerRequest: null }),
   });
   redis.on('error', (error: Error) => events.onError?.(error));

@@ -1,0 +1,117 @@
+import type { DB, OutboxSchema } from '@sp/db';
+import { messageIdOf, queueNames } from '@sp/queue';
+import type { SmtpSink } from '@sp/testing';
+import { Queue } from 'bullmq';
+import { type Kysely, sql } from 'kysely';
+
+/** What every fault test prints, and asserts `lost` and `duplicates` on. */
+export type Counts = {
+  submitted: number;
+  accepted: number;
+  delivered: number;
+  duplicates: number;
+  lost: number;
+};
+
+/** Prints one line of counts per thing measured, in a form a CI log can grep. */
+export function printCounts(test: string, rows: Record<string, Counts>): void {
+  const lines = Object.entries(rows).map(
+    ([what, c]) =>
+      `  ${what.padEnd(24)} submitted=${c.submitted} accepted=${c.accepted} delivered=${c.delivered} duplicates=${c.duplicates} lost=${c.lost}`,
+  );
+  console.log(`[resilience] ${test}\n${lines.join('\n')}`);
+}
+
+const outboxSchemas: OutboxSchema[] = ['registry', 'symposium', 'inquiries'];
+
+/** Outbox rows still waiting for the relay, in every service's outbox. */
+export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
+  let unsent = 0;
+  for (const schema of outboxSchemas) {
+    const row = await db
+      .selectFrom(`${schema}.outbox`)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('sentAt', 'is', null)
+      .executeTakeFirstOrThrow();
+    unsent += Number(row.n);
+  }
+  return unsent;
+}
+
+/**
+ * Every mail the services asked for (their outbox's `email.send` rows, by idempotency key) and
+ * what reached the SMTP server, matched by the Message-ID the worker sends for that key (the
+ * payload's own, or one made from the delivery's id). `delivered` counts keys received at
+ * least once, `duplicates` the receipts beyond the first, `lost` the keys never received.
+ */
+export async function mailLedger(
+  db: Kysely<DB>,
+  sink: SmtpSink,
+  { keys }: { keys?: (key: string) => boolean } = {},
+): Promise<Counts & { repeatedKeys: string[]; missingKeys: string[] }> {
+  const requested: { key: string; messageId: string | null }[] = [];
+  for (const schema of outboxSchemas) {
+    const rows = await db
+      .selectFrom(`${schema}.outbox`)
+      .select([
+        sql<string>`payload->>'idempotencyKey'`.as('key'),
+        sql<string | null>`payload->>'messageId'`.as('messageId'),
+      ])
+      .where('name', '=', 'email.send')
+      .execute();
+    requested.push(...rows.filter((r) => !keys || keys(r.key)));
+  }
+  const deliveries = new Map(
+    (await db.selectFrom('notifications.delivery').select(['id', 'idempotencyKey']).execute()).map(
+      (d) => [d.idempotencyKey, d.id],
+    ),
+  );
+  const received = new Map<string, number>();
+  for (const mail of sink.received)
+    if (mail.messageId) received.set(mail.messageId, (received.get(mail.messageId) ?? 0) + 1);
+
+  const repeatedKeys: string[] = [];
+  const missingKeys: string[] = [];
+  let delivered = 0;
+  let duplicates = 0;
+  for (const { key, messageId } of requested) {
+    const deliveryId = deliveries.get(key);
+    const id = messageId ?? (deliveryId ? messageIdOf(deliveryId) : undefined);
+    const times = id ? (received.get(id) ?? 0) : 0;
+    if (times === 0) missingKeys.push(key);
+    else delivered++;
+    if (times > 1) {
+      duplicates += times - 1;
+      repeatedKeys.push(key);
+    }
+  }
+  return {
+    submitted: requested.length,
+    accepted: requested.length,
+    delivered,
+    duplicates,
+    lost: missingKeys.length,
+    repeatedKeys,
+    missingKeys,
+  };
+}
+
+/** Jobs of the notifications queue not finished yet (waiting, delayed, active, prioritised). */
+export async function notificationsInFlight(redisUrl: string, prefix: string): Promise<number> {
+  const queue = new Queue(queueNames.notifications, {
+    connection: { url: redisUrl, maxRetriesPerRequest: 1 },
+    prefix,
+  });
+  try {
+    const counts = await queue.getJobCounts(
+      'waiting',
+      'delayed',
+      'active',
+      'prioritized',
+      'waiting-children',
+    );
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  } finally {
+    await queue.close();
+  }
+}
