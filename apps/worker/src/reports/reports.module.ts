@@ -5,7 +5,7 @@ import { queueNames } from '@sp/queue';
 import type { WorkerConfig } from '../config';
 import { processorOptions } from '../runtime/processor-lifecycle';
 import { formatWriters } from './formats/index';
-import { reportKinds } from './kinds/index';
+import { createReportKinds } from './kinds/index';
 import { ReportsBuilder } from './reports.builder';
 import { ReportsController } from './reports.controller';
 import { ReportsProcessor } from './reports.processor';
@@ -31,7 +31,10 @@ export class ReportsModule {
         ReportsRepository,
         ReportsService,
         // Copies: a test registering a fixture kind changes its own app only.
-        { provide: REPORT_KINDS, useFactory: () => ({ ...reportKinds }) },
+        {
+          provide: REPORT_KINDS,
+          useFactory: () => createReportKinds({ closures: config.INQUIRY_CLOSURE_DAYS }),
+        },
         { provide: FORMAT_WRITERS, useFactory: () => ({ ...formatWriters }) },
         {
           provide: FILE_STORE,

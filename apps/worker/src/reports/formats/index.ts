@@ -4,7 +4,7 @@ import { pdfWriter } from './pdf.writer';
 import { xlsxWriter } from './xlsx.writer';
 
 /** Every format the worker writes, by name. */
-export const formatWriters: Partial<Record<ReportFormat, FormatWriter>> = {
+export const formatWriters: Record<ReportFormat, FormatWriter> = {
   csv: csvWriter,
   xlsx: xlsxWriter,
   pdf: pdfWriter,
