@@ -20,6 +20,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import {
   type Json,
+  nastyShortString,
   nastyString,
   nearMissArb,
   type Schema,
@@ -356,14 +357,15 @@ export function caseArb(
             fc.oneof(
               { arbitrary: validArb(p.schema, ctx), weight: 3 },
               { arbitrary: wrongValue, weight: 2 },
+              { arbitrary: nastyShortString, weight: 2 },
             ),
             { freq: 2 },
           ),
         ),
       ),
       fc.dictionary(
-        fc.oneof(nastyString, fc.constantFrom('__proto__[x]', 'a[b][c]', 'limit[]')),
-        nastyString,
+        fc.oneof(nastyShortString, fc.constantFrom('__proto__[x]', 'a[b][c]', 'limit[]')),
+        nastyShortString,
         {
           maxKeys: 2,
         },
@@ -836,6 +838,14 @@ export async function fuzzService(
       try {
         answer = await send(running.url, op, c, await options.token(c.caller));
       } catch (error) {
+        // Headers over Node's 16 KiB are answered 431 and the socket closed at once: a client
+        // still sending its body may see the reset before the answer. Not the app's failure.
+        const headerBytes =
+          c.path.length + c.query.length + Object.values(c.headers).join('').length;
+        if (headerBytes > 16_000) {
+          statuses[0] = (statuses[0] ?? 0) + 1;
+          return;
+        }
         report.violations.push({
           operation: name,
           problem: `request failed: ${String(error)}`,
