@@ -23,8 +23,8 @@ type Service = {
   normal: string;
   /** A route that refuses an anonymous caller (401). */
   guarded: string;
-  /** A route that takes a body, for 415 and 413. */
-  write: string;
+  /** A route that takes a body, for 415 and 413 (the worker's API takes none). */
+  write?: string;
 };
 
 const services: Service[] = [
@@ -54,7 +54,6 @@ const services: Service[] = [
     ...worker,
     normal: '/notifications/deliveries',
     guarded: '/notifications/deliveries',
-    write: '/queues/login',
   },
 ];
 
@@ -103,25 +102,30 @@ describe.each(services)('$name', (service) => {
       },
       { what: 'refused by the guard', status: 401, res: await fetch(`${url}${service.guarded}`) },
       { what: 'unknown path', status: 404, res: await fetch(`${url}/no/such/route`) },
-      {
-        what: 'wrong content type',
-        status: 415,
-        res: await fetch(`${url}${service.write}`, {
-          method: 'POST',
-          headers: { ...admin, 'content-type': 'application/xml' },
-          body: '<a/>',
-        }),
-      },
-      {
-        what: 'body over the limit',
-        status: 413,
-        res: await fetch(`${url}${service.write}`, {
-          method: 'POST',
-          headers: { ...admin, 'content-type': 'application/json' },
-          body: `{"a":"${'x'.repeat(1_100_000)}"}`,
-        }),
-      },
     ];
+    if (service.write) {
+      const write = `${url}${service.write}`;
+      answers.push(
+        {
+          what: 'wrong content type',
+          status: 415,
+          res: await fetch(write, {
+            method: 'POST',
+            headers: { ...admin, 'content-type': 'application/xml' },
+            body: '<a/>',
+          }),
+        },
+        {
+          what: 'body over the limit',
+          status: 413,
+          res: await fetch(write, {
+            method: 'POST',
+            headers: { ...admin, 'content-type': 'application/json' },
+            body: `{"a":"${'x'.repeat(1_100_000)}"}`,
+          }),
+        },
+      );
+    }
     for (const { what, status, res } of answers) {
       const body = await res.text();
       expect({ what, status: res.status }).toEqual({ what, status });
