@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
@@ -15,11 +15,15 @@ import { InquiriesService } from './inquiries.service';
   providers: [InquiriesService, InquiriesRepository],
   exports: [InquiriesService],
 })
-export class InquiriesModule implements OnModuleInit {
+export class InquiriesModule implements OnApplicationBootstrap {
   constructor(private readonly adapter: HttpAdapterHost) {}
 
   /** Multipart bodies (form uploads): parsed only where a route reads them, limits per read. */
-  async onModuleInit(): Promise<void> {
+  // At bootstrap, not at module init: awaiting a plugin makes Fastify build the routes
+  // registered so far, and a route keeps the error handler of when it was built. Nest sets
+  // its own (the problem filter) after module init, so routes built earlier answered body
+  // errors (415, 413, bad JSON) with Fastify's plain JSON instead of problem+json.
+  async onApplicationBootstrap(): Promise<void> {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     await fastify.register(multipart, { throwFileSizeLimit: true });
   }

@@ -187,7 +187,14 @@ export class DocumentsController {
             ],
           },
         );
-      throw error;
+      if (error instanceof AppError) throw error;
+      // Everything else thrown while reading is the body's fault (busboy's "Unexpected end of
+      // multipart data", "Boundary not found", too many parts): nothing is stored yet. It was
+      // a 500 until the fuzz suite sent a truncated upload.
+      throw new AppError(
+        'bad-request',
+        `the multipart body is malformed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, FILE_STORE, LocalDiskFileStore } from '@sp/platform';
 import type { FastifyInstance } from 'fastify';
@@ -21,11 +21,15 @@ import { DocumentsService } from './documents.service';
   ],
   exports: [DocumentsService],
 })
-export class DocumentsModule implements OnModuleInit {
+export class DocumentsModule implements OnApplicationBootstrap {
   constructor(private readonly adapter: HttpAdapterHost) {}
 
   /** Multipart bodies (document uploads): parsed only where a route reads them. */
-  async onModuleInit(): Promise<void> {
+  // At bootstrap, not at module init: awaiting a plugin makes Fastify build the routes
+  // registered so far, and a route keeps the error handler of when it was built. Nest sets
+  // its own (the problem filter) after module init, so routes built earlier answered body
+  // errors (415, 413, bad JSON) with Fastify's plain JSON instead of problem+json.
+  async onApplicationBootstrap(): Promise<void> {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     await fastify.register(multipart, { throwFileSizeLimit: true });
   }

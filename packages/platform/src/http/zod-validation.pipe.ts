@@ -6,6 +6,27 @@ import { AppError } from '../app-error';
 
 const where = { body: 'body', query: 'query', param: 'params' } as const;
 
+/**
+ * The deepest nesting of arrays and objects any request input may have. Our contracts nest a
+ * few levels; a hostile body nested tens of thousands deep would overflow the stack of every
+ * recursive walk after this pipe (the NUL check, zod, `JSON.stringify` for a jsonb column)
+ * and answer 500. It is refused first, by a walk that keeps its own stack.
+ */
+export const MAX_INPUT_DEPTH = 32;
+
+/** Whether `value` nests arrays or objects more than `max` levels deep. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: { item: unknown; depth: number }[] = [{ item: value, depth: 0 }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { item, depth } = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(item) ? (item as unknown[]) : Object.values(item))
+      stack.push({ item: child, depth: depth + 1 });
+  }
+  return false;
+}
+
 /** The dotted paths of every string (value or key) in `value` that holds U+0000. */
 export function findNul(value: unknown, path: string[] = [], found: string[] = []): string[] {
   if (typeof value === 'string') {
@@ -30,6 +51,19 @@ export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const { metatype, type } = metadata;
     if (type === 'custom') return value;
+    if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+      const part = where[type];
+      throw new AppError('validation-error', `invalid ${part}: nested too deeply`, {
+        errors: [
+          {
+            in: part,
+            field: metadata.data ?? '(root)',
+            message: `must not nest arrays or objects more than ${MAX_INPUT_DEPTH} levels deep`,
+            code: 'too_deep',
+          },
+        ],
+      });
+    }
     // One rule for every text input, DTO or not: Postgres cannot store NUL (it would answer
     // 22021 / 22P05, a 500 before this rule).
     const nul = findNul(value, metadata.data ? [metadata.data] : []);

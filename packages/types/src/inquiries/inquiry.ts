@@ -150,6 +150,8 @@ export const inquirySubmitSchema = z
   // Runs even when other fields failed, so one answer names every bad field.
   .superRefine(
     (v, ctx) => {
+      // Runs on any input, a missing body or a bare number too (the fuzz suite's 500).
+      if (typeof v !== 'object' || v === null) return;
       const category = inquiryCategorySchema.safeParse((v as { category?: unknown }).category);
       if (!category.success) return;
       const given = (v as { fields?: unknown }).fields ?? {};
