@@ -161,6 +161,16 @@ describe('POST /imports/partners', () => {
     expect(Number(created.n)).toBeGreaterThanOrEqual(5_000);
   }, 60_000);
 
+  it('refuses a cell holding the NUL character by line and column, never a 500', async () => {
+    const before = await snapshot();
+    const res = await importCsv(
+      `${HEADER}\nFine Partner,,JP,,,\nNul\u0000Partner,,JP,,,\n`,
+      'false',
+    );
+    expectProblem(res, 422, 'invalid-import', ['line 3, column nameEn']);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('refuses what is not CSV, and unknown kinds and options', async () => {
     const json = await api.POST('/imports/{kind}', {
       params: { path: { kind: 'partners' }, query: { dryRun: 'true' } },
@@ -220,6 +230,28 @@ describe('POST /imports/activities', () => {
     ]);
     expect(res.data).toMatchObject({ rows: 4, validRows: 1, invalidRows: 3 });
   });
+
+  it('refuses 50,000 activities with one bad row near the end: writes nothing, names its line and column', async () => {
+    const before = await snapshot();
+    const lines = [ACTIVITY_HEADER];
+    for (let i = 0; i < 50_000; i++)
+      lines.push(
+        `${partnerId},joint-research,"Refused research ${i}",,Engineering,2024-04-01,,ongoing,true,1`,
+      );
+    // Line 49,002 (the header is line 1): after 49 batches went into the transaction.
+    lines[49_001] = `${partnerId},joint-research,Refused research bad,,,2024-04-01,,ongoing,true,-1`;
+    const res = await importActivities(Buffer.from(lines.join('\r\n')), 'false');
+    const problem = expectProblem(res, 422, 'invalid-import', [
+      'line 49002, column outputs.studentsInvolved',
+    ]);
+    expect(problem.detail).toBe('1 of 50000 rows are not valid; nothing was imported');
+    expect(await snapshot()).toEqual(before);
+    const written = await sql<{ n: string }>`
+      select count(*) as n from registry.activity where title_en like 'Refused research %'
+    `.execute(ctx.database.db);
+    expect(written.rows[0]!.n).toBe('0');
+    // Two minutes alone; more on a machine shared with other test runs.
+  }, 300_000);
 
   it('applies 50,000 activities in one transaction: approved as staff records are, one event each, one audit entry', async () => {
     const before = await snapshot();

@@ -2,26 +2,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createDb, type DB } from '@sp/db';
-import { AppError, AuditLog, requestContext } from '@sp/platform';
+import { createDb } from '@sp/db';
+import { AppError, requestContext } from '@sp/platform';
 import { importKinds, type ImportKind, type ImportReport } from '@sp/types';
 import { SingleBar } from 'cli-progress';
-import type { Kysely } from 'kysely';
-import { ClientAccessCheck } from '../access/client-access.check';
-import { ApiClientsRepository } from '../access/api-clients.repository';
-import { ApiClientsService } from '../access/api-clients.service';
-import { ActivitiesRepository } from '../activities/activities.repository';
-import { ActivitiesService } from '../activities/activities.service';
-import { AgreementsRepository } from '../agreements/agreements.repository';
-import { AgreementsService } from '../agreements/agreements.service';
-import { TokyoClock } from '../common/tokyo.clock';
-import { configSchema } from '../config';
-import { ImportsRepository } from '../imports/imports.repository';
-import { ImportsService } from '../imports/imports.service';
-import { MobilityRepository } from '../mobility/mobility.repository';
-import { MobilityService } from '../mobility/mobility.service';
-import { PartnersRepository } from '../partners/partners.repository';
-import { PartnersService } from '../partners/partners.service';
+import { standaloneImportsService } from './standalone-imports';
 
 const USAGE = `usage: npm run import -- <${importKinds.join('|')}> <file.csv> [--dry-run]
 
@@ -29,26 +14,6 @@ Checks every row of the CSV file (UTF-8, first row the column names, as POST /im
 and, without --dry-run, writes them all in one transaction, or nothing when any row is bad.
 Exit status: 0 imported (or, with --dry-run, every row valid); 1 bad rows or an error; 2 usage.
 DATABASE_URL names the database (default: the local development one).`;
-
-/** The import service as the registry app builds it, on a plain database handle. */
-function importsService(db: Kysely<DB>): ImportsService {
-  const audit = new AuditLog(db, 'registry');
-  // Only the access cache's settings are read; the CLI never answers requests.
-  const config = configSchema.parse({ DATABASE_URL: process.env['DATABASE_URL'] });
-  const partners = new PartnersService(
-    new PartnersRepository(db),
-    new AgreementsService(new AgreementsRepository(db), audit, new TokyoClock(), config),
-    audit,
-    new ApiClientsService(new ApiClientsRepository(db), audit, new ClientAccessCheck(db, config)),
-  );
-  return new ImportsService(
-    new ImportsRepository(db),
-    audit,
-    partners,
-    new ActivitiesService(new ActivitiesRepository(db), audit),
-    new MobilityService(new MobilityRepository(db), audit),
-  );
-}
 
 /** Progress: a bar on a terminal, a line per tenth of the file otherwise (logs, CI). */
 function progress(size: number) {
@@ -122,7 +87,7 @@ async function main(): Promise<number> {
         sub: `cli:${userInfo().username}`,
         role: 'staff',
       });
-      return importsService(db).run(kind as ImportKind, source, {
+      return standaloneImportsService(db).run(kind as ImportKind, source, {
         dryRun: values['dry-run'] ?? false,
         onProgress: (phase, n) => {
           if (phase === 'read') bar.read(bytes, (rows = n));

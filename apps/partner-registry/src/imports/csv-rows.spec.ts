@@ -1,5 +1,15 @@
+import type { ImportRowError } from '@sp/types';
 import { z } from 'zod';
-import { cellValue, checkHeader, type ImportLayout, readCsvRows } from './csv-rows';
+import {
+  cellValue,
+  checkHeader,
+  chunksOf,
+  type ImportLayout,
+  listErrors,
+  type ListedErrors,
+  type ReadBatch,
+  readCsvBatches,
+} from './csv-rows';
 
 const layout: ImportLayout<{ title: string; year: number; open: boolean; tags: string[] }> = {
   schema: z
@@ -18,8 +28,25 @@ const layout: ImportLayout<{ title: string; year: number; open: boolean; tags: s
   ],
 };
 
-const read = (text: string | Buffer[]) =>
-  readCsvRows(typeof text === 'string' ? [Buffer.from(text)] : text, layout);
+type Layout = typeof layout extends ImportLayout<infer T> ? T : never;
+
+/** Every batch of a file, and their rows, problems and counts put together. */
+async function read(text: string | Buffer[], batchSize = 1000) {
+  const batches: ReadBatch<Layout>[] = [];
+  for await (const batch of readCsvBatches(
+    typeof text === 'string' ? [Buffer.from(text)] : text,
+    layout,
+    batchSize,
+  ))
+    batches.push(batch);
+  return {
+    batches,
+    rows: batches.flatMap((b) => b.rows),
+    errors: batches.flatMap((b) => b.errors),
+    total: batches.reduce((n, b) => n + b.size, 0),
+    invalidRows: batches.reduce((n, b) => n + b.invalidRows, 0),
+  };
+}
 
 describe('cellValue', () => {
   it('leaves an empty cell out, so the default applies', () => {
@@ -49,7 +76,7 @@ describe('checkHeader', () => {
   });
 });
 
-describe('readCsvRows', () => {
+describe('readCsvBatches', () => {
   it('reads valid rows with a BOM, quoted commas and newlines, and Japanese text', async () => {
     const result = await read(
       '\uFEFFtitle,year,open,tags\r\n"Tokyo, Hongo",2024,yes,a;b\r\n"東京大学\n本郷",2025,,\r\n',
@@ -103,6 +130,14 @@ describe('readCsvRows', () => {
     expect(result.rows).toEqual([]);
   });
 
+  it('names a cell holding the NUL character, which Postgres cannot store', async () => {
+    const result = await read('title,year\nok,2020\n"a\u0000b",2021\n');
+    expect(result.errors).toEqual([
+      expect.objectContaining({ line: 3, column: 'title', code: 'nul_character' }),
+    ]);
+    expect(result.rows.map((r) => r.line)).toEqual([2]);
+  });
+
   it('stops at a bad header, and reports a broken file and an empty one', async () => {
     expect((await read('title,colour\nx,y\n')).errors).toEqual([
       expect.objectContaining({ line: 1, column: 'colour', code: 'unknown-column' }),
@@ -120,11 +155,84 @@ describe('readCsvRows', () => {
     ]);
   });
 
-  it('lists the first thousand errors and counts them all', async () => {
-    const lines = ['title,year', ...Array.from({ length: 1500 }, () => 'x,1')];
-    const result = await read(lines.join('\n'));
-    expect(result.invalidRows).toBe(1500);
-    expect(result.errors).toHaveLength(1000);
-    expect(result.truncated).toBe(true);
+  it('yields the rows a batch at a time, pulling the file only as fast as batches are taken', async () => {
+    const lines = ['title,year', ...Array.from({ length: 50_000 }, (_, i) => `row ${i},2020`)];
+    lines[1001] = 'bad,1999';
+    const bytes = Buffer.from(lines.join('\n'));
+    let chunksRead = 0;
+    const source = (function* () {
+      for (const chunk of chunksOf(bytes, 1024)) {
+        chunksRead++;
+        yield chunk;
+      }
+    })();
+    const batches = readCsvBatches(source, layout, 1000);
+    const first = await batches.next();
+    expect(first.value).toMatchObject({ size: 1000, invalidRows: 0 });
+    // The first batch is out with the file read no further than the parser's buffers (64 KiB
+    // of text, a chunk of records) ahead of it: about a tenth of this file.
+    const chunks = Math.ceil(bytes.length / 1024);
+    expect(chunksRead).toBeLessThan(chunks / 5);
+    const second = await batches.next();
+    expect(second.value).toMatchObject({ size: 1000, invalidRows: 1 });
+    expect((second.value as ReadBatch<Layout>).errors).toEqual([
+      expect.objectContaining({ line: 1002, column: 'year', code: 'too_small' }),
+    ]);
+    expect(chunksRead).toBeLessThan(chunks / 5);
+    let last: ReadBatch<Layout> | undefined;
+    let taken = 2;
+    for await (const batch of { [Symbol.asyncIterator]: () => batches }) {
+      taken++;
+      last = batch;
+    }
+    expect(taken).toBe(50);
+    expect(last!.rows.at(-1)).toEqual({
+      line: 50_001,
+      value: { title: 'row 49999', year: 2020, open: false, tags: [] },
+    });
+    expect(chunksRead).toBe(chunks);
+  });
+
+  it('stops reading the source when the reader stops early', async () => {
+    const lines = ['title,year', ...Array.from({ length: 50_000 }, (_, i) => `row ${i},2020`)];
+    const bytes = Buffer.from(lines.join('\n'));
+    let chunksRead = 0;
+    const source = (function* () {
+      for (const chunk of chunksOf(bytes, 1024)) {
+        chunksRead++;
+        yield chunk;
+      }
+    })();
+    for await (const batch of readCsvBatches(source, layout, 100)) {
+      expect(batch.size).toBe(100);
+      break;
+    }
+    expect(chunksRead).toBeLessThan(Math.ceil(bytes.length / 1024) / 5);
+  });
+});
+
+describe('listErrors', () => {
+  const error = (line: number): ImportRowError => ({
+    line,
+    column: 'year',
+    code: 'too_small',
+    message: 'x',
+  });
+
+  it('lists the first thousand problems in file order, then only marks the list truncated', () => {
+    const list: ListedErrors = { errors: [], truncated: false };
+    listErrors(list, [error(5), error(3)]);
+    expect(list.errors.map((e) => e.line)).toEqual([3, 5]);
+    listErrors(
+      list,
+      Array.from({ length: 997 }, (_, i) => error(10 + i)),
+    );
+    expect(list).toMatchObject({ truncated: false });
+    listErrors(list, [error(2000), error(1999)]);
+    expect(list.errors).toHaveLength(1000);
+    expect(list.errors.at(-1)!.line).toBe(1999);
+    expect(list.truncated).toBe(true);
+    listErrors(list, [error(3000)]);
+    expect(list.errors).toHaveLength(1000);
   });
 });

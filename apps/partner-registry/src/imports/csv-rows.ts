@@ -22,16 +22,31 @@ export type ChunkSource = AsyncIterable<Buffer | string> | Iterable<Buffer | str
 
 export type ReadRow<T> = { line: number; value: T };
 
-export type ReadResult<T> = {
-  /** Valid rows in file order (all of them, also when others are bad). */
+/**
+ * A slice of the file: up to a batch of data rows as they were read, the valid ones checked
+ * against the contract, the others as problems by line and column.
+ */
+export type ReadBatch<T> = {
+  /** The batch's valid rows, in file order. */
   rows: ReadRow<T>[];
-  /** Data rows read (the header not counted). */
-  total: number;
-  invalidRows: number;
-  /** The first IMPORT_ERRORS_LISTED problems, in file order. */
+  /**
+   * Every problem of the batch's other rows, in file order, and of the file itself (a bad
+   * header, broken CSV, no rows at all), which comes in a batch of its own at the end.
+   */
   errors: ImportRowError[];
-  truncated: boolean;
+  /** Data rows in the batch (the header not counted). */
+  size: number;
+  /** Rows that are not valid (a bad header or a broken file counts as one). */
+  invalidRows: number;
 };
+
+/** Bytes handed to the parser at once (a whole buffered body would be parsed in one go). */
+export const CHUNK_BYTES = 64 * 1024;
+
+/** A file already in memory as the chunks a stream would give, without copying it. */
+export function* chunksOf(buffer: Buffer, size = CHUNK_BYTES): Generator<Buffer> {
+  for (let i = 0; i < buffer.length; i += size) yield buffer.subarray(i, i + size);
+}
 
 /** A list cell: items separated by `;` (a comma would fight the CSV), blanks dropped. */
 export const LIST_SEPARATOR = ';';
@@ -122,31 +137,26 @@ export function checkHeader(
 
 /**
  * Reads a CSV (UTF-8, a BOM allowed) whose first row names the columns, and checks every row
- * against the create contract. Collects every bad row by line and column instead of stopping
- * at the first; `onRow` reports progress. Reads the source as a stream; keeps only the valid
- * rows' values.
+ * against the create contract, collecting every bad row by line and column instead of stopping
+ * at the first. Yields the rows in batches of `batchSize` as it reads: the parser is fed only
+ * as fast as the batches are taken, so what is held at any time is one batch, whatever the
+ * size of the file. `onRow` reports progress.
  */
-export async function readCsvRows<T>(
+export async function* readCsvBatches<T>(
   source: ChunkSource,
   layout: ImportLayout<T>,
+  batchSize: number,
   onRow?: (rowsRead: number) => void,
-): Promise<ReadResult<T>> {
-  const result: ReadResult<T> = {
-    rows: [],
-    total: 0,
-    invalidRows: 0,
-    errors: [],
-    truncated: false,
-  };
-  const report = (error: ImportRowError) => {
-    if (result.errors.length < IMPORT_ERRORS_LISTED) result.errors.push(error);
-    else result.truncated = true;
-  };
+): AsyncGenerator<ReadBatch<T>> {
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
   let header: string[] | undefined;
   let columns: (ImportColumn | undefined)[] = [];
   let lastLine = 0;
   let emptyLines = 0;
+  let total = 0;
+  let batch: ReadBatch<T> = { rows: [], errors: [], size: 0, invalidRows: 0 };
+  /** The file's own problem, reported after the rows read before it. */
+  let fileProblem: { error: ImportRowError; invalid: boolean } | undefined;
   const feed = (async () => {
     try {
       for await (const chunk of source) {
@@ -171,22 +181,27 @@ export async function readCsvRows<T>(
         header = record.map((h) => h.trim());
         const headerErrors = checkHeader(layout, header);
         if (headerErrors.length) {
-          headerErrors.forEach(report);
-          result.invalidRows = 1;
           parser.destroy();
-          break;
+          await feed;
+          yield { rows: [], errors: headerErrors, size: 0, invalidRows: 1 };
+          return;
         }
         const byName = new Map(layout.columns.map((c) => [c.header, c]));
         columns = header.map((h) => byName.get(h));
         continue;
       }
-      result.total++;
-      onRow?.(result.total);
+      total++;
+      onRow?.(total);
+      batch.size++;
       const read = readRow(record, header, columns, layout.schema, line);
-      if ('value' in read) result.rows.push({ line, value: read.value });
+      if ('value' in read) batch.rows.push({ line, value: read.value });
       else {
-        result.invalidRows++;
-        read.errors.forEach(report);
+        batch.invalidRows++;
+        batch.errors.push(...read.errors);
+      }
+      if (batch.size >= batchSize) {
+        yield batch;
+        batch = { rows: [], errors: [], size: 0, invalidRows: 0 };
       }
     }
   } catch (error) {
@@ -194,27 +209,67 @@ export async function readCsvRows<T>(
     // parser had read ahead are not reported, but the file as a whole is refused.
     const e = error as { code?: string; lines?: number; message?: string };
     if (!e.code?.startsWith('CSV_')) throw error;
-    result.invalidRows++;
-    report({
-      line: e.lines ?? lastLine + 1,
-      column: null,
-      code: 'malformed-csv',
-      message: e.message ?? 'is not valid CSV',
-    });
+    fileProblem = {
+      invalid: true,
+      error: {
+        line: e.lines ?? lastLine + 1,
+        column: null,
+        code: 'malformed-csv',
+        message: e.message ?? 'is not valid CSV',
+      },
+    };
+  } finally {
+    // Stopped early (the reader gave up, or failed): stop reading the source too.
+    if (!parser.destroyed) parser.destroy();
+    await feed;
   }
-  await feed;
-  if (result.errors.some((e) => e.code === 'malformed-csv')) return result;
-  if (!header) report({ line: 1, column: null, code: 'empty-file', message: 'has no header row' });
-  else if (result.total === 0 && result.errors.length === 0)
-    report({ line: 2, column: null, code: 'no-rows', message: 'the file has no data rows' });
-  return result;
+  if (batch.size > 0) yield batch;
+  if (!fileProblem && !header)
+    fileProblem = {
+      invalid: false,
+      error: { line: 1, column: null, code: 'empty-file', message: 'has no header row' },
+    };
+  else if (!fileProblem && total === 0)
+    fileProblem = {
+      invalid: false,
+      error: { line: 2, column: null, code: 'no-rows', message: 'the file has no data rows' },
+    };
+  if (fileProblem)
+    yield {
+      rows: [],
+      errors: [fileProblem.error],
+      size: 0,
+      invalidRows: fileProblem.invalid ? 1 : 0,
+    };
 }
 
+/** The problems an import lists, and whether it found more than that. */
+export type ListedErrors = { errors: ImportRowError[]; truncated: boolean };
+
+/**
+ * Adds a batch's problems (each on a line after those added before) to the list: the first
+ * IMPORT_ERRORS_LISTED in file order are kept, more only mark it truncated (they are counted in
+ * `invalidRows`), so a file of bad rows costs no more memory than a good one.
+ */
+export function listErrors(list: ListedErrors, more: readonly ImportRowError[]): void {
+  if (more.length === 0) return;
+  const room = IMPORT_ERRORS_LISTED - list.errors.length;
+  const ordered = [...more].sort((a, b) => a.line - b.line);
+  list.errors.push(...ordered.slice(0, Math.max(0, room)));
+  if (ordered.length > room) list.truncated = true;
+}
+
+/** Until the parser wants more text, or is gone; leaves no listener behind either way. */
 const waitDrain = (stream: Parser): Promise<void> =>
   new Promise((resolve) => {
     if (stream.destroyed) return resolve();
-    stream.once('drain', resolve);
-    stream.once('close', resolve);
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 
 function readRow<T>(
@@ -245,6 +300,14 @@ function readRow<T>(
         column: column.header,
         code: 'not-utf8',
         message: 'is not UTF-8 text (save the file as "CSV UTF-8")',
+      });
+    // Postgres cannot store it (a 500 at the insert otherwise).
+    if (text.includes('\u0000'))
+      errors.push({
+        line,
+        column: column.header,
+        code: 'nul_character',
+        message: 'must not contain the NUL character (U+0000)',
       });
     const value = cellValue(text, column.cell);
     if (value !== undefined) setPath(input, column.header, value);

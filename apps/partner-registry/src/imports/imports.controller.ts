@@ -2,6 +2,7 @@ import { Body, Controller, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { AppError, Responds, Roles } from '@sp/platform';
 import type { ImportReport } from '@sp/types';
+import { chunksOf } from './csv-rows';
 import { ImportParamsDto, ImportQueryDto, ImportReportDto } from './imports.dto';
 import { ImportsService } from './imports.service';
 
@@ -29,6 +30,8 @@ export class ImportsController {
   ): Promise<ImportReport> {
     if (body !== undefined && !Buffer.isBuffer(body))
       throw new AppError('unsupported-media-type', 'send the file as text/csv');
-    return this.imports.run(kind, [body ?? Buffer.alloc(0)], { dryRun });
+    // The body is held as received (up to IMPORT_BODY_LIMIT): the import's transaction then
+    // never waits on a slow upload. It is read from there a slice at a time.
+    return this.imports.run(kind, chunksOf(body ?? Buffer.alloc(0)), { dryRun });
   }
 }

@@ -5,7 +5,6 @@ import { AppError, AuditLog } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import {
   type ActivityCreate,
-  IMPORT_ERRORS_LISTED,
   type MobilityCreate,
   type ImportKind,
   type ImportReport,
@@ -14,33 +13,54 @@ import {
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import { PartnersService } from '../partners/partners.service';
-import { type ChunkSource, type ImportLayout, type ReadRow, readCsvRows } from './csv-rows';
+import {
+  type ChunkSource,
+  type ImportLayout,
+  type ListedErrors,
+  listErrors,
+  type ReadRow,
+  readCsvBatches,
+} from './csv-rows';
 import { ActivitiesService } from '../activities/activities.service';
 import { cellKey } from '../mobility/mobility.mapper';
 import { MobilityService } from '../mobility/mobility.service';
 import { activityImportLayout, mobilityImportLayout, partnerImportLayout } from './import-layouts';
 import { ImportsRepository } from './imports.repository';
 
-/** One kind of import: its columns, the checks that need the database, and its writer. */
+/** Rows parsed, checked and (when applying) inserted at a time: one multi-row INSERT each. */
+export const IMPORT_BATCH = 1000;
+
+/**
+ * One kind of import: its columns, the checks that need the database or the rest of the file,
+ * and its writer.
+ */
 type Importer<T> = {
   layout: ImportLayout<T>;
-  /** Problems only the database can tell (a name already taken), by line and column. */
-  check: (rows: ReadRow<T>[]) => Promise<ImportRowError[]>;
-  /** Writes the rows in the import's transaction; returns how many. */
+  /**
+   * The checks of one run of the import: called with each batch's valid rows in file order,
+   * returns the problems only the database or the earlier rows can tell (a name already taken,
+   * a repeated cell), by line and column. Keeps between batches only what later rows are
+   * checked against (the partners seen; for partners and mobility, the keys a row may repeat).
+   */
+  checks: () => (rows: ReadRow<T>[]) => Promise<ImportRowError[]>;
+  /** Writes a batch's rows in the import's transaction; returns how many. */
   insert: (trx: Transaction<DB>, values: T[]) => Promise<number>;
 };
 
 export type ImportOptions = {
   dryRun: boolean;
-  /** Called as rows are read (the CLI's progress bar), then as they are written. */
+  /** Called as rows are read (the CLI's progress bar), then once all are written. */
   onProgress?: (phase: 'read' | 'write', done: number) => void;
 };
 
 /**
- * CSV imports. Every row is read and checked before anything is written, and every problem is
- * reported by line and column; a file with any bad row writes nothing. An applied import is one
- * transaction (batched multi-row inserts), with one audit entry and one `import.applied` event
- * for the whole file.
+ * CSV imports, streamed: the file is read, checked and written a batch at a time, so memory
+ * does not grow with its size. Every problem is reported by line and column (the first
+ * IMPORT_ERRORS_LISTED of them listed); a file with any bad row writes nothing. An applied
+ * import is one transaction: batches are inserted as they pass their checks until a bad row
+ * appears, the rest of the file is then only checked, and the transaction is rolled back; when
+ * every row is good it commits with one audit entry and one `import.applied` event for the
+ * whole file (and each kind's own event per row).
  */
 @Injectable()
 export class ImportsService {
@@ -54,95 +74,119 @@ export class ImportsService {
 
   private readonly activitiesImporter: Importer<ActivityCreate> = {
     layout: activityImportLayout,
-    check: async (rows) => [
-      ...rowRules(rows, (v) => this.activities.checkNew(v)),
-      ...(await this.unknownPartners(rows)),
-    ],
+    checks: () => {
+      const unknownPartners = this.unknownPartners();
+      return async (rows) => [
+        ...rowRules(rows, (v) => this.activities.checkNew(v)),
+        ...(await unknownPartners(rows)),
+      ];
+    },
     insert: (trx, values) => this.activities.createMany(trx, values),
   };
 
   private readonly mobilityImporter: Importer<MobilityCreate> = {
     layout: mobilityImportLayout,
-    check: async (rows) => {
-      const errors = [
-        ...rowRules(rows, (v) => this.mobility.checkNew(v)),
-        ...(await this.unknownPartners(rows)),
-      ];
+    checks: () => {
+      const unknownPartners = this.unknownPartners();
       // One report per cell: twice in the file, or already there, is a conflict on its line.
-      const taken = await this.mobility.takenCells([
-        ...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : []))),
-      ]);
+      // The file's cells are kept (a row may repeat any earlier one); the database's are read
+      // once per partner the file names.
       const firstLine = new Map<string, number>();
-      for (const { line, value } of rows) {
-        const key = cellKey(value);
-        const first = firstLine.get(key);
-        if (first !== undefined)
-          errors.push({
-            line,
-            column: 'programme',
-            code: 'duplicate',
-            message: `repeats line ${first}: one report per partner, fiscal year, direction, person type and programme`,
-          });
-        else if (taken.has(key))
-          errors.push({
-            line,
-            column: 'programme',
-            code: 'duplicate',
-            message:
-              'this partner already has a report for that fiscal year, direction, person type and programme: update that one',
-          });
-        firstLine.set(key, first ?? line);
-      }
-      return errors;
+      const taken = new Set<string>();
+      const partnersRead = new Set<string>();
+      return async (rows) => {
+        const errors = [
+          ...rowRules(rows, (v) => this.mobility.checkNew(v)),
+          ...(await unknownPartners(rows)),
+        ];
+        const newPartners = [
+          ...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : []))),
+        ].filter((id) => !partnersRead.has(id));
+        for (const key of await this.mobility.takenCells(newPartners)) taken.add(key);
+        newPartners.forEach((id) => partnersRead.add(id));
+        for (const { line, value } of rows) {
+          const key = cellKey(value);
+          const first = firstLine.get(key);
+          if (first !== undefined)
+            errors.push({
+              line,
+              column: 'programme',
+              code: 'duplicate',
+              message: `repeats line ${first}: one report per partner, fiscal year, direction, person type and programme`,
+            });
+          else if (taken.has(key))
+            errors.push({
+              line,
+              column: 'programme',
+              code: 'duplicate',
+              message:
+                'this partner already has a report for that fiscal year, direction, person type and programme: update that one',
+            });
+          firstLine.set(key, first ?? line);
+        }
+        return errors;
+      };
     },
     insert: (trx, values) => this.mobility.createMany(trx, values),
   };
 
-  /** Rows naming a partner that does not exist, on their `partnerId` column. */
-  private async unknownPartners(
+  /**
+   * A run's check for rows naming a partner that does not exist, on their `partnerId` column.
+   * Each id is looked up once (a file names few partners).
+   */
+  private unknownPartners(): (
     rows: ReadRow<{ partnerId?: string | undefined }>[],
-  ): Promise<ImportRowError[]> {
-    const ids = [...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : [])))];
-    const known = await this.partners.existingIds(ids);
-    return rows.flatMap(({ line, value }) =>
-      value.partnerId && !known.has(value.partnerId)
-        ? [{ line, column: 'partnerId', code: 'not_found', message: 'is not a partner' }]
-        : [],
-    );
+  ) => Promise<ImportRowError[]> {
+    const known = new Map<string, boolean>();
+    return async (rows) => {
+      const ids = [
+        ...new Set(rows.flatMap((r) => (r.value.partnerId ? [r.value.partnerId] : []))),
+      ].filter((id) => !known.has(id));
+      const found = await this.partners.existingIds(ids);
+      for (const id of ids) known.set(id, found.has(id));
+      return rows.flatMap(({ line, value }) =>
+        value.partnerId && !known.get(value.partnerId)
+          ? [{ line, column: 'partnerId', code: 'not_found', message: 'is not a partner' }]
+          : [],
+      );
+    };
   }
 
   private readonly partnersImporter: Importer<PartnerCreate> = {
     layout: partnerImportLayout,
-    check: async (rows) => {
-      const errors: ImportRowError[] = [];
+    checks: () => {
+      // Every name of the file is kept (a row may repeat any earlier one).
       const firstLine = new Map<string, number>();
-      for (const { line, value } of rows) {
-        const key = value.nameEn.toLowerCase();
-        const first = firstLine.get(key);
-        if (first === undefined) firstLine.set(key, line);
-        else
-          errors.push({
-            line,
-            column: 'nameEn',
-            code: 'duplicate',
-            message: `is the name given on line ${first} too`,
-          });
-      }
-      const taken = new Set(
-        (await this.partners.takenNames([...firstLine.keys()])).map((n) => n.toLowerCase()),
-      );
-      for (const { line, value } of rows)
-        if (
-          taken.has(value.nameEn.toLowerCase()) &&
-          firstLine.get(value.nameEn.toLowerCase()) === line
-        )
-          errors.push({
-            line,
-            column: 'nameEn',
-            code: 'duplicate',
-            message: 'is already the name of another partner',
-          });
-      return errors.sort((a, b) => a.line - b.line);
+      return async (rows) => {
+        const errors: ImportRowError[] = [];
+        const firsts: { line: number; key: string }[] = [];
+        for (const { line, value } of rows) {
+          const key = value.nameEn.toLowerCase();
+          const first = firstLine.get(key);
+          if (first === undefined) {
+            firstLine.set(key, line);
+            firsts.push({ line, key });
+          } else
+            errors.push({
+              line,
+              column: 'nameEn',
+              code: 'duplicate',
+              message: `is the name given on line ${first} too`,
+            });
+        }
+        const taken = new Set(
+          (await this.partners.takenNames(firsts.map((f) => f.key))).map((n) => n.toLowerCase()),
+        );
+        for (const { line, key } of firsts)
+          if (taken.has(key))
+            errors.push({
+              line,
+              column: 'nameEn',
+              code: 'duplicate',
+              message: 'is already the name of another partner',
+            });
+        return errors;
+      };
     },
     insert: (trx, values) => this.partners.createMany(trx, values),
   };
@@ -171,43 +215,62 @@ export class ImportsService {
         yield chunk;
       }
     })();
-    const read = await readCsvRows(hashed, importer.layout, (n) => onProgress?.('read', n));
-    const checked = await importer.check(read.rows);
-    const ordered = [...read.errors, ...checked].sort((a, b) => a.line - b.line);
-    const errors = ordered.slice(0, IMPORT_ERRORS_LISTED);
-    const invalidRows = read.invalidRows + new Set(checked.map((e) => e.line)).size;
+    const check = importer.checks();
+    const listed: ListedErrors = { errors: [], truncated: false };
     const report: ImportReport = {
       kind,
       dryRun,
-      rows: read.total,
-      validRows: read.total - invalidRows,
-      invalidRows,
-      errors,
-      truncated: read.truncated || ordered.length > errors.length,
+      rows: 0,
+      validRows: 0,
+      invalidRows: 0,
+      errors: listed.errors,
+      truncated: false,
       inserted: 0,
       importId: null,
     };
-    if (dryRun) return report;
-    if (errors.length) throw invalidImport(report);
+    /** Reads the whole file; writes each batch in `trx` as long as no row so far was bad. */
+    const readAll = async (trx?: Transaction<DB>) => {
+      for await (const batch of readCsvBatches(hashed, importer.layout, IMPORT_BATCH, (n) =>
+        onProgress?.('read', n),
+      )) {
+        const checked = batch.rows.length ? await check(batch.rows) : [];
+        const refused = new Set(checked.map((e) => e.line));
+        report.rows += batch.size;
+        report.invalidRows += batch.invalidRows + refused.size;
+        listErrors(listed, [...batch.errors, ...checked]);
+        if (trx && listed.errors.length === 0)
+          report.inserted += await importer.insert(
+            trx,
+            batch.rows.map((r) => r.value),
+          );
+      }
+      report.validRows = report.rows - report.invalidRows;
+      report.truncated = listed.truncated;
+    };
+    if (dryRun) {
+      await readAll();
+      return report;
+    }
     const importId = randomUUID();
-    const sha256 = hash.digest('hex');
-    const values = read.rows.map((r) => r.value);
-    const inserted = await this.repo.transaction(async (trx) => {
-      const n = await importer.insert(trx, values);
-      onProgress?.('write', n);
+    // Thrown inside the transaction, a refusal rolls back the batches written before the
+    // first bad row.
+    await this.repo.transaction(async (trx) => {
+      await readAll(trx);
+      if (listed.errors.length) throw invalidImport(report);
+      onProgress?.('write', report.inserted);
+      const sha256 = hash.digest('hex');
       await this.audit.record(trx, {
         entity: 'import',
         entityId: importId,
         action: `import-${kind}`,
-        after: { kind, rows: n, sha256 },
+        after: { kind, rows: report.inserted, sha256 },
       });
       await writeOutbox(trx, 'registry', {
         name: 'import.applied',
-        payload: { importId, kind, rows: n, sha256 },
+        payload: { importId, kind, rows: report.inserted, sha256 },
       });
-      return n;
     });
-    return { ...report, inserted, importId };
+    return { ...report, importId };
   }
 }
 

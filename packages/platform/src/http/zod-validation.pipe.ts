@@ -19,7 +19,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   const stack: { item: unknown; depth: number }[] = [{ item: value, depth: 0 }];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const { item, depth } = next;
-    if (item === null || typeof item !== 'object') continue;
+    // Bytes (a raw body such as a CSV upload) are not input to walk: an entry per byte.
+    if (item === null || typeof item !== 'object' || ArrayBuffer.isView(item)) continue;
     if (depth >= max) return true;
     for (const child of Array.isArray(item) ? (item as unknown[]) : Object.values(item))
       stack.push({ item: child, depth: depth + 1 });
@@ -27,8 +28,14 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-/** The dotted paths of every string (value or key) in `value` that holds U+0000. */
+/**
+ * The dotted paths of every string (value or key) in `value` that holds U+0000. Bytes (a raw
+ * body such as a CSV upload, a Buffer) are not text yet and are skipped: walking them as an
+ * object made an entry per byte (a 6 MB import body cost over a gigabyte); whoever decodes them
+ * checks the text (the CSV import refuses NUL in a cell).
+ */
 export function findNul(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return found;
   if (typeof value === 'string') {
     if (value.includes('\u0000')) found.push(path.join('.'));
   } else if (Array.isArray(value)) {
