@@ -5,9 +5,11 @@ import type { DB } from '@sp/db';
 import { type Kysely, sql } from 'kysely';
 
 /**
- * A modest generated data set for fiscal-year report builds: `partners` partners and `rows`
- * activity rows and `rows` mobility rows spread evenly over fiscal years `from`..`to`, written
- * by SQL (`generate_series`) into the registry's base tables the report views read.
+ * A modest generated data set for fiscal-year report builds: `partners` partners, `rows`
+ * activities running from fiscal year `from` to `to` (so each year's report lists every one of
+ * them: a build takes long enough for a kill to land in it) and `rows` mobility records spread
+ * evenly over those years, written by SQL (`generate_series`) into the registry's base tables
+ * the report views read.
  */
 export async function writeReportData(
   db: Kysely<DB>,
@@ -23,9 +25,10 @@ export async function writeReportData(
   const ids = sql`(select array_agg(id order by name_en) from registry.partner where name_en like ${`Kill-test partner ${tag} %`})`;
   await sql`
     insert into registry.activity
-      (partner_id, type, title_en, status, review_status, reported_by, created_by, starts_on)
+      (partner_id, type, title_en, status, review_status, reported_by, created_by, starts_on, ends_on)
     select p.ids[1 + g % ${partners}], 'joint-research', ${`Activity ${tag} `} || g, 'ongoing',
-           'approved', 'staff', 'resilience', make_date(${from}::int + g % ${years}, 4 + g % 9, 1 + g % 28)
+           'approved', 'staff', 'resilience', make_date(${from}::int, 4 + g % 9, 1 + g % 28),
+           make_date(${to}::int + 1, 1 + g % 3, 1 + g % 28)
       from generate_series(1, ${rows}) g, ${ids} as p(ids)`.execute(db);
   await sql`
     insert into registry.mobility_record
