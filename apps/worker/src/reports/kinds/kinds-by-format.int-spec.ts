@@ -58,6 +58,7 @@ beforeAll(async () => {
     await data.funding(partner.id, { currency: 'JPY', amount: '3000000', status: 'applied' });
   }
   await data.agreement(ethPartner.id, { signedOn: '2025-07-01', signedOnPrecision: 'day' });
+  await data.contact(tokyoPartner.id, { nameEn: 'Ichiro Suzuki', nameJa: '鈴木一郎' });
 
   await data.partnerSnapshot(ethSnapshot);
   const symposium = await data.symposium({
@@ -238,7 +239,8 @@ describe('partner-profile report', () => {
       'External funding by fiscal year and currency',
     ])
       expect(text).toContain(heading);
-    expect(text).toContain(TOKYO);
+    expect(text).toContain(TOKYO); // in the title (bold) and the facts
+    expect(text).toContain('鈴木一郎'); // in a table cell (regular)
     expect(text).not.toContain(ETH);
   });
 
