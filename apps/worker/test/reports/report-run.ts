@@ -4,6 +4,7 @@ import type { DB, ReportViews } from '@sp/db';
 import type { ReportKind, ReportParams } from '@sp/types';
 import { parse } from 'csv-parse/sync';
 import { type Kysely, sql } from 'kysely';
+import type { FormatWriter } from '../../src/reports/document';
 import { csvWriter } from '../../src/reports/formats/csv.writer';
 import type { ReportKindDefinition } from '../../src/reports/kind';
 
@@ -17,14 +18,15 @@ export type ParsedReport = {
 /**
  * Builds and writes a report as the pipeline does: one REPEATABLE READ READ ONLY transaction
  * under the role `sp_report_reader` (so a kind that reads a base table fails here), the kind's
- * document written by the CSV writer, then the file parsed back with csv-parse.
+ * document written by `writer`; resolves to the file's bytes and the writer's last row count.
  */
-export async function buildCsv<K extends ReportKind>(
+export async function buildFile<K extends ReportKind>(
   db: Kysely<DB>,
   kind: ReportKindDefinition<K, ReportViews>,
   params: ReportParams<K>,
+  writer: FormatWriter,
   now = new Date(),
-): Promise<ParsedReport> {
+): Promise<{ bytes: Buffer; rowsCounted: number }> {
   let bytes = Buffer.alloc(0);
   let rowsCounted = 0;
   await db
@@ -37,12 +39,23 @@ export async function buildCsv<K extends ReportKind>(
       const doc = await kind.build(reader, params, { now });
       const out = new PassThrough();
       [, bytes] = await Promise.all([
-        csvWriter.write(doc, out, (n) => {
+        writer.write(doc, out, (n) => {
           rowsCounted = n;
         }),
         buffer(out),
       ]);
     });
+  return { bytes, rowsCounted };
+}
+
+/** {@link buildFile} with the CSV writer, the file parsed back with csv-parse. */
+export async function buildCsv<K extends ReportKind>(
+  db: Kysely<DB>,
+  kind: ReportKindDefinition<K, ReportViews>,
+  params: ReportParams<K>,
+  now = new Date(),
+): Promise<ParsedReport> {
+  const { bytes, rowsCounted } = await buildFile(db, kind, params, csvWriter, now);
   return { ...parseReport(bytes.toString('utf8')), rowsCounted };
 }
 

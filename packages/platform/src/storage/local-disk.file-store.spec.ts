@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,6 +41,18 @@ describe('LocalDiskFileStore', () => {
     });
     await expect(store.put('y', failing)).rejects.toThrow('client went away');
     expect(await readdir(join(root, 'files'))).toEqual([]);
+  });
+
+  it("removes, with a key, the part-file a killed write of it left, and no other key's", async () => {
+    await store.put('reports/r1/a.csv', Buffer.from('a'));
+    const dir = join(root, 'files', 'reports', 'r1');
+    // What a process SIGKILLed mid-write leaves (its finally never ran), beside another key's.
+    const uuid = '0f1e2d3c-4b5a-4697-8877-665544332211';
+    await writeFile(join(dir, `.b.csv.${uuid}.partial`), 'half');
+    await writeFile(join(dir, `.b.csv.x.${uuid}.partial`), 'another key: b.csv.x');
+    await store.delete('reports/r1/b.csv');
+    expect((await readdir(dir)).sort()).toEqual([`.b.csv.x.${uuid}.partial`, 'a.csv']);
+    await store.delete('reports/r2/none.csv'); // no such directory: fine
   });
 
   it.each(['../escape', '/abs', 'a/../b', 'Upper', 'a//b', ''])(

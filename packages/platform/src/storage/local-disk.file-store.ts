@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { link, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../app-error';
@@ -11,7 +11,15 @@ import { assertStorageKey, type FileStore } from './file-store';
  * A `FileStore` on the local disk under `root` (created on first write). A file is written to
  * a temporary name and linked into place only when complete, so a reader never sees half a
  * file and a failed write leaves nothing behind. Files are created `0600`: never executable.
+ *
+ * The temporary name sits beside the key's path (`.<name>.<uuid>.partial`: hidden, and no key
+ * starts with a dot), and `delete(key)` removes the key's temporary files too: a process killed
+ * mid-write (SIGKILL runs no `finally`) leaves its part-file where deleting the key it was
+ * writing removes it, instead of an orphan nobody can name.
  */
+const PARTIAL = '.partial';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class LocalDiskFileStore implements FileStore {
   private readonly root: string;
 
@@ -27,7 +35,7 @@ export class LocalDiskFileStore implements FileStore {
   async put(key: string, data: Buffer | Readable): Promise<{ size: number }> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const temp = join(this.root, `.tmp-${randomUUID()}`);
+    const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}${PARTIAL}`);
     try {
       await pipeline(
         Buffer.isBuffer(data) ? Readable.from([data]) : data,
@@ -54,12 +62,26 @@ export class LocalDiskFileStore implements FileStore {
     return createReadStream(path);
   }
 
+  /** Removes the file and any part-file a write of it left (a write still going on fails). */
   async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
     try {
-      await unlink(this.pathOf(key));
+      await unlink(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    const prefix = `.${basename(path)}.`;
+    const names = await readdir(dirname(path)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const partials = names.filter(
+      (n) =>
+        n.startsWith(prefix) &&
+        n.endsWith(PARTIAL) &&
+        UUID.test(n.slice(prefix.length, n.length - PARTIAL.length)),
+    );
+    await Promise.all(partials.map((n) => rm(join(dirname(path), n), { force: true })));
   }
 
   async exists(key: string): Promise<boolean> {
