@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { onCleanup } from './cleanup.mjs';
 import { BenchFailure, repoRoot, sleep } from './common.mjs';
 
-const READY_TIMEOUT_MS = 30_000;
+// A loaded machine (CI beside other work) can take a while to start a Nest app.
+const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 90_000);
 /** A little over the service's own shutdown deadline (SHUTDOWN_TIMEOUT_MS, 8 s by default). */
 const STOP_TIMEOUT_MS = 10_000;
 
