@@ -3,7 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Cell, ReportDocument, ReportSection, Row, TableSection } from '../document';
-import { pdfWriter } from './pdf.writer';
+import { columnGroups, pdfWriter } from './pdf.writer';
 
 function* items(count: number): Generator<Row> {
   for (let i = 1; i <= count; i++) {
@@ -290,5 +290,23 @@ describe('pdfWriter', () => {
     // Let the destination fail now: the writer stops and says so.
     for (const callback of held.splice(0)) callback(new Error('gone'));
     await expect(writing).rejects.toThrow('gone');
+  });
+
+  it('packs columns into groups that fit, each starting with the label column', () => {
+    expect(columnGroups([100, 50, 50], 300)).toEqual([
+      { columns: [0, 1, 2], widths: [150, 75, 75] },
+    ]);
+    const groups = columnGroups([150, 100, 100, 100, 100, 200], 400);
+    expect(groups.map((g) => g.columns)).toEqual([
+      [0, 1, 2],
+      [0, 3, 4],
+      [0, 5],
+    ]);
+    for (const group of groups) {
+      expect(group.widths.reduce((a, b) => a + b, 0)).toBeCloseTo(400);
+      expect(group.widths[0]).toBeGreaterThanOrEqual(150);
+    }
+    // A column wider than the room beside the label still gets a group of its own.
+    expect(columnGroups([100, 500], 400).map((g) => g.columns)).toEqual([[0, 1]]);
   });
 });

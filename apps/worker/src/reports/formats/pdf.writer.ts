@@ -52,7 +52,9 @@ const FIGURE_MIN_WIDTH = { integer: 40, decimal: 58, percent: 38, date: 48 } as 
  * project's dependencies: a title page (title, subtitle, when it was generated, the facts),
  * then each section under its title — tables that break across pages and repeat their header
  * row on each one, figures right-aligned, long text wrapped to three lines and cut with an
- * ellipsis; charts as horizontal bar charts with labels and values; a `detail` listing as a note
+ * ellipsis; a table whose columns do not fit the page at a readable width as column groups one
+ * after the other ("Per partner (2 of 3)"), each repeating the first column (the row's label,
+ * wide enough that a partner's name prints whole); charts as horizontal bar charts with labels and values; a `detail` listing as a note
  * with its row count (counted, not kept) pointing to the XLSX or CSV. Page numbers at the foot.
  * Pages stream out as they are finished, and the writer waits while the destination lags.
  */
