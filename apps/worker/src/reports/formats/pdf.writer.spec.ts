@@ -2,8 +2,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { ReportDocument, ReportSection, Row, TableSection } from '../document';
-import { pdfWriter } from './pdf.writer';
+import type { Cell, ReportDocument, ReportSection, Row, TableSection } from '../document';
+import { columnGroups, pdfWriter } from './pdf.writer';
 
 function* items(count: number): Generator<Row> {
   for (let i = 1; i <= count; i++) {
@@ -42,6 +42,58 @@ const long = (count: number): TableSection => ({
   ],
   rows: items(count),
 });
+
+/** A per-partner summary as wide as the fiscal-year report's: a label and 21 more columns. */
+const LONG_EN = 'Ecole Polytechnique Federale de Lausanne'; // 40 characters
+const LONG_JA = 'チューリッヒ工科大学'; // 10 characters
+const FIGURES = [
+  'Activities',
+  'Joint research',
+  'Education programme',
+  'Mobility programme',
+  'Joint symposium or workshop',
+  'Funding',
+  'Activities (previous year)',
+  'Inbound students',
+  'Inbound staff',
+  'Outbound students',
+  'Outbound staff',
+  'Mobility total',
+  'Mobility (previous year)',
+  'Agreements signed',
+  'Agreements expiring',
+  'Funding applied (JPY)',
+  'Funding awarded (JPY)',
+  'Applications',
+  'Awards',
+  'Symposium speakers',
+];
+const wideRows = 80;
+const wide: TableSection = {
+  kind: 'table',
+  name: 'partners',
+  title: 'Per partner',
+  columns: [
+    { key: 'name', header: 'Partner', type: 'text', width: 40 },
+    { key: 'nameJa', header: 'Partner (日本語)', type: 'text', width: 24 },
+    ...FIGURES.map((header, c) => ({
+      key: `f${c}`,
+      header,
+      type: c === 16 ? ('decimal' as const) : ('integer' as const),
+    })),
+  ],
+  rows: Array.from({ length: wideRows }, (_, r): Row => ({
+    name: r === 0 ? LONG_EN : r === 1 ? LONG_JA : `Partner ${r}`,
+    nameJa: r === 0 ? LONG_JA : `大学${r}`,
+    ...Object.fromEntries(FIGURES.map((_h, c) => [`f${c}`, figure(r, c)])),
+  })),
+};
+/** Row r's value in figure column c: an integer, or (column 16) a decimal carried as a string. */
+function figure(r: number, c: number): Cell {
+  return c === 16 ? `${2_000_000 + r}.25` : 100_000 + r * 100 + c;
+}
+const squash = (text: string) => text.replace(/\s+/g, '');
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 function doc(sections: ReportSection[]): ReportDocument {
   return {
@@ -141,6 +193,44 @@ describe('pdfWriter', () => {
     expect(bytes.length).toBeLessThan(400_000);
   });
 
+  it('prints a table too wide for the page as column groups, each repeating the label column', async () => {
+    const { counts, pages } = await written([wide]);
+    const all = pages.join('\n');
+
+    // The groups one after the other, under numbered headings.
+    const headings = [...all.matchAll(/Per partner \((\d+) of (\d+)\)/g)];
+    const groups = Number(headings[0]?.[2]);
+    expect(groups).toBeGreaterThanOrEqual(2);
+    for (let n = 1; n <= groups; n++) expect(all).toContain(`Per partner (${n} of ${groups})`);
+
+    // Every header and every value prints, whole (no cell cut with an ellipsis).
+    const flat = squash(all);
+    for (const column of wide.columns) expect(flat).toContain(squash(column.header));
+    for (let r = 0; r < wideRows; r++) {
+      for (let c = 0; c < FIGURES.length; c++) {
+        const value = Number(figure(r, c));
+        expect(flat).toContain(
+          value.toLocaleString('en-US', { minimumFractionDigits: c === 16 ? 2 : 0 }),
+        );
+      }
+    }
+    expect(all).not.toContain('…');
+
+    // The long names print whole, the label column once in each group.
+    expect(occurrences(flat, squash(LONG_EN))).toBe(groups);
+    expect(occurrences(flat, LONG_JA)).toBe(groups + 1);
+    expect(occurrences(flat, 'Partner79')).toBe(groups);
+
+    // Each page of a group repeats its header row; rows are counted once, not per group.
+    const withRows = pages.filter((t) => /Partner \d+/.test(t));
+    expect(withRows.length).toBeGreaterThanOrEqual(2 * groups);
+    for (const text of withRows)
+      expect(text).toMatch(/Per partner \(\d+ of \d+\)( \(continued\))?\s+Partner\s/);
+    expect(pages.filter((t) => t.includes('(continued)')).length).toBeGreaterThanOrEqual(groups);
+    expect(counts.at(-1)).toBe(wideRows);
+    expect(pages.at(-1)).toContain(String(pages.length));
+  });
+
   it('rejects when the destination fails', async () => {
     const out = new Writable({
       write(_chunk, _encoding, callback) {
@@ -200,5 +290,23 @@ describe('pdfWriter', () => {
     // Let the destination fail now: the writer stops and says so.
     for (const callback of held.splice(0)) callback(new Error('gone'));
     await expect(writing).rejects.toThrow('gone');
+  });
+
+  it('packs columns into groups that fit, each starting with the label column', () => {
+    expect(columnGroups([100, 50, 50], 300)).toEqual([
+      { columns: [0, 1, 2], widths: [150, 75, 75] },
+    ]);
+    const groups = columnGroups([150, 100, 100, 100, 100, 200], 400);
+    expect(groups.map((g) => g.columns)).toEqual([
+      [0, 1, 2],
+      [0, 3, 4],
+      [0, 5],
+    ]);
+    for (const group of groups) {
+      expect(group.widths.reduce((a, b) => a + b, 0)).toBeCloseTo(400);
+      expect(group.widths[0]).toBeGreaterThanOrEqual(150);
+    }
+    // A column wider than the room beside the label still gets a group of its own.
+    expect(columnGroups([100, 500], 400).map((g) => g.columns)).toEqual([[0, 1]]);
   });
 });

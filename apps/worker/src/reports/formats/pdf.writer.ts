@@ -33,13 +33,28 @@ const HEADER_FILL = '#e8edf3';
 const TEXT_COLOUR = '#1a1a1a';
 /** Space a section's heading needs below it (heading, header row, a row or bar) to start. */
 const SECTION_START_ROOM = 90;
+/** Points per declared character of a column's `width` (an average Latin glyph at CELL_SIZE). */
+const CHAR_WIDTH = 4.4;
+/**
+ * The least width of a table's first column (the row's label, e.g. a partner's name): a
+ * 10-character Japanese name on one line, a 40-character English one on two.
+ */
+const LABEL_MIN_WIDTH = 130;
+/** The most a table's first column takes, so other columns still fit beside it. */
+const LABEL_MAX_WIDTH = 180;
+/** The most any other text column takes before its text wraps. */
+const TEXT_MAX_WIDTH = 140;
+/** The least width of a figure column, by type: "12,345,678.00", "-100.0%", "2026-03-31". */
+const FIGURE_MIN_WIDTH = { integer: 40, decimal: 58, percent: 38, date: 48 } as const;
 
 /**
  * A PDF to read (a briefing), drawn with pdfkit and the Noto Sans JP font that comes with the
  * project's dependencies: a title page (title, subtitle, when it was generated, the facts),
  * then each section under its title — tables that break across pages and repeat their header
  * row on each one, figures right-aligned, long text wrapped to three lines and cut with an
- * ellipsis; charts as horizontal bar charts with labels and values; a `detail` listing as a note
+ * ellipsis; a table whose columns do not fit the page at a readable width as column groups one
+ * after the other ("Per partner (2 of 3)"), each repeating the first column (the row's label,
+ * wide enough that a partner's name prints whole); charts as horizontal bar charts with labels and values; a `detail` listing as a note
  * with its row count (counted, not kept) pointing to the XLSX or CSV. Page numbers at the foot.
  * Pages stream out as they are finished, and the writer waits while the destination lags.
  */
@@ -93,11 +108,14 @@ class PdfRun {
       this.titlePage(doc);
       let first = true;
       for await (const section of doc.sections) {
-        this.startSection(section.title, first);
+        if (section.kind === 'table' && !section.detail) {
+          await this.table(section, onRow, first);
+        } else {
+          this.startSection(section.title, first);
+          if (section.kind === 'chart') await this.chart(section);
+          else await this.detailNote(section, onRow);
+        }
         first = false;
-        if (section.kind === 'chart') await this.chart(section);
-        else if (section.detail) await this.detailNote(section, onRow);
-        else await this.table(section, onRow);
       }
       this.pdf.end();
       await Promise.race([done, this.failed]);
@@ -167,23 +185,55 @@ class PdfRun {
     pdf.fillColor(TEXT_COLOUR);
   }
 
-  private async table(section: TableSection, onRow: RowCounter): Promise<void> {
-    const pdf = this.pdf;
-    const widths = columnWidths(section.columns, this.width);
-    this.headerRow(section.columns, widths);
-    let rows = 0;
+  /**
+   * A table: printed as it streams when its columns fit the page at a readable width; otherwise
+   * as column groups one after the other ("Per partner (2 of 3)"), each repeating the first
+   * column (the row's label) — a summary table's rows (tens to hundreds) are kept to print each
+   * group, a `detail` listing never reaches here.
+   */
+  private async table(section: TableSection, onRow: RowCounter, first: boolean): Promise<void> {
+    const groups = columnGroups(this.readableWidths(section.columns), this.width);
+    if (groups.length === 1) {
+      this.startSection(section.title, first);
+      await this.tableRows(section.title, section.columns, groups[0]!.widths, section.rows, onRow);
+      return;
+    }
+    const rows: Row[] = [];
     for await (const row of section.rows as AsyncIterable<Row>) {
-      const texts = section.columns.map((c) => cellText(c.type, row[c.key] ?? null));
+      rows.push(row);
+      this.count(onRow);
+    }
+    for (const [n, group] of groups.entries()) {
+      const title = `${section.title} (${n + 1} of ${groups.length})`;
+      this.startSection(title, first && n === 0);
+      const columns = group.columns.map((i) => section.columns[i]!);
+      await this.tableRows(title, columns, group.widths, rows, undefined);
+    }
+  }
+
+  /** The rows under a header row repeated on each page; counted when `onRow` is given. */
+  private async tableRows(
+    title: string,
+    columns: readonly Column[],
+    widths: number[],
+    source: AsyncIterable<Row> | Iterable<Row>,
+    onRow: RowCounter | undefined,
+  ): Promise<void> {
+    const pdf = this.pdf;
+    this.headerRow(columns, widths);
+    let rows = 0;
+    for await (const row of source as AsyncIterable<Row>) {
+      const texts = columns.map((c) => cellText(c.type, row[c.key] ?? null));
       pdf.font(REGULAR).fontSize(CELL_SIZE);
-      const height = rowHeight(pdf, texts, widths);
+      const height = rowHeight(pdf, texts, widths, CELL_LINES);
       if (pdf.y + height > pdf.page.maxY()) {
-        this.continued(section.title);
-        this.headerRow(section.columns, widths);
+        this.continued(title);
+        this.headerRow(columns, widths);
         pdf.font(REGULAR).fontSize(CELL_SIZE);
       }
-      this.drawRow(section.columns, widths, texts, height, false);
+      this.drawRow(columns, widths, texts, height, false);
       rows += 1;
-      this.count(onRow);
+      if (onRow) this.count(onRow);
       if (this.failure || this.pdf.readableLength > MAX_PENDING_BYTES) await this.room();
     }
     if (rows === 0) {
@@ -194,11 +244,32 @@ class PdfRun {
     }
   }
 
+  /**
+   * The width each column needs to be read: never narrower than its header's longest word (a
+   * header wraps between words, never inside one) nor, for a figure, than its type's longest
+   * usual value; text by its declared width, the first column (the label) between
+   * LABEL_MIN_WIDTH and LABEL_MAX_WIDTH, any other text column at most TEXT_MAX_WIDTH.
+   */
+  private readableWidths(columns: readonly Column[]): number[] {
+    const pdf = this.pdf.font(BOLD).fontSize(CELL_SIZE);
+    return columns.map((c, i) => {
+      const word = Math.max(...c.header.split(/\s+/).map((w) => pdf.widthOfString(w)));
+      const declared = (c.width ?? c.header.length + 2) * CHAR_WIDTH;
+      const content =
+        c.type === 'text'
+          ? i === 0
+            ? Math.min(LABEL_MAX_WIDTH, Math.max(LABEL_MIN_WIDTH, declared))
+            : Math.min(TEXT_MAX_WIDTH, declared)
+          : Math.max(FIGURE_MIN_WIDTH[c.type], c.width === undefined ? 0 : declared);
+      return Math.ceil(Math.max(word, content) + 2 * CELL_PAD);
+    });
+  }
+
   private headerRow(columns: readonly Column[], widths: number[]): void {
     const pdf = this.pdf;
     pdf.font(BOLD).fontSize(CELL_SIZE);
     const texts = columns.map((c) => c.header);
-    this.drawRow(columns, widths, texts, rowHeight(pdf, texts, widths), true);
+    this.drawRow(columns, widths, texts, rowHeight(pdf, texts, widths, Infinity), true);
   }
 
   private drawRow(
@@ -327,24 +398,51 @@ class PdfRun {
   }
 }
 
-/** Columns share the page's width in proportion to their `width` (or their header's length). */
-function columnWidths(columns: readonly Column[], total: number): number[] {
-  const weights = columns.map((c) =>
-    Math.min(40, Math.max(isFigure(c.type) ? 8 : 6, c.width ?? c.header.length + 2)),
-  );
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => (total * w) / sum);
+type ColumnGroup = { columns: number[]; widths: number[] };
+
+/**
+ * Columns packed into groups that fit `total`, in order: the first group starts with every
+ * column up to the page's width; each further one repeats the first column (the row's label)
+ * and takes as many next columns as fit (at least one). Each group's widths then grow in
+ * proportion to fill the page.
+ */
+export function columnGroups(readable: readonly number[], total: number): ColumnGroup[] {
+  const label = Math.min(readable[0] ?? total, total / 2);
+  const groups: number[][] = [];
+  let current = [0];
+  let used = label;
+  for (let i = 1; i < readable.length; i++) {
+    const width = Math.min(readable[i]!, total - label);
+    if (used + width > total && current.length > 1) {
+      groups.push(current);
+      current = [0];
+      used = label;
+    }
+    current.push(i);
+    used += width;
+  }
+  groups.push(current);
+  return groups.map((columns) => {
+    const widths = columns.map((i) => (i === 0 ? label : Math.min(readable[i]!, total - label)));
+    const sum = widths.reduce((a, b) => a + b, 0);
+    return { columns, widths: widths.map((w) => (total * w) / sum) };
+  });
 }
 
-/** The height of a row: its tallest cell, at most CELL_LINES lines, plus padding. */
-function rowHeight(pdf: PDFKit.PDFDocument, texts: string[], widths: number[]): number {
+/** The height of a row: its tallest cell, at most `lines` lines, plus padding. */
+function rowHeight(
+  pdf: PDFKit.PDFDocument,
+  texts: string[],
+  widths: number[],
+  lines: number,
+): number {
   const line = pdf.currentLineHeight(true);
   let tallest = line;
   for (let i = 0; i < texts.length; i++) {
     const text = texts[i]!;
     if (text === '') continue;
     const height = pdf.heightOfString(text, { width: widths[i]! - 2 * CELL_PAD });
-    tallest = Math.max(tallest, Math.min(height, line * CELL_LINES));
+    tallest = Math.max(tallest, Math.min(height, line * lines));
   }
   return tallest + 2 * CELL_PAD;
 }
