@@ -31,4 +31,10 @@ module.exports = {
   globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
   globalTeardown: '<rootDir>/packages/testing/src/jest-global-teardown.ts',
   testTimeout: 30_000,
+  // Every test file loads Nest and its apps into a VM context of its own, and Jest keeps some of
+  // each: over ~150 files one process reached its 4 GB heap and died (JavaScript heap out of
+  // memory). Setting a limit makes Jest run the files in a worker process (even with one
+  // worker, where it would otherwise run them in its own) and start a fresh one whenever a file
+  // leaves it above the limit.
+  workerIdleMemoryLimit: '1536MB',
 };
