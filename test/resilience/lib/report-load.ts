@@ -17,6 +17,20 @@ export async function writeReportData(
 ): Promise<void> {
   const { tag, rows, from, to, partners = 20 } = options;
   const years = to - from + 1;
+  // Setting up the data is not what is tested: on a loaded machine 20,000 activities (each
+  // through the registry's search triggers) took longer than the test database's statement
+  // timeout, so the inserts run in one transaction without it.
+  await db.transaction().execute(async (trx) => {
+    await sql`set local statement_timeout = 0`.execute(trx);
+    await insertReportData(trx, { tag, rows, from, years, to, partners });
+  });
+}
+
+async function insertReportData(
+  db: Kysely<DB>,
+  o: { tag: string; rows: number; from: number; to: number; years: number; partners: number },
+): Promise<void> {
+  const { tag, rows, from, to, years, partners } = o;
   await sql`
     insert into registry.partner (name_en, country, status)
     select ${`Kill-test partner ${tag} `} || g, 'DE', 'strategic' from generate_series(1, ${partners}) g`.execute(
