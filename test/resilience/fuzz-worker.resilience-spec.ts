@@ -11,7 +11,9 @@ import {
 } from './fuzz-kit';
 
 /** The worker's small HTTP side under fuzzing (deliveries, audit, health). */
-const fuzz = useFuzzApp(appModule, description);
+// Reports are asked for here, not built: a build finishing during a later case would write an
+// artifact that the row-count check would blame on that (refused) case.
+const fuzz = useFuzzApp(appModule, description, { WORKER_QUEUES: 'notifications' });
 const { operations, schemas } = loadDocument('worker');
 let report: FuzzReport | undefined;
 

@@ -12,7 +12,8 @@ import { useFuzzApp } from './fuzz-kit';
  * answer, on an error from a route, and on the errors raised before any route runs (an unknown
  * path, a wrong content type, a body over the limit), each error a problem. That no error body
  * of the fuzz run carried a stack trace, a file path or SQL is asserted in each `fuzz-*` file,
- * over the bodies its run collected; the authorization matrices re-run in `security-matrices`.
+ * over the bodies its run collected; the authorization matrices run in the normal suite (each
+ * app's `test/access.e2e-spec.ts`).
  */
 
 type Service = {
