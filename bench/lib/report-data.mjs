@@ -23,7 +23,7 @@ const activityTypes = [
 ];
 
 /**
- * @param {import('kysely').Kysely<any>} db a Kysely handle (CamelCasePlugin) on the bench database
+ * @param {import('kysely').Kysely<import('@sp/db').DB>} db a Kysely handle (CamelCasePlugin) on the bench database
  * @param {{ activities: number, mobility: number, fiscalYear: number, partners?: number, log: (m: string) => void }} options
  */
 export async function fillReportData(db, options) {
