@@ -84,7 +84,10 @@ async function isViewer(authorization) {
 const firstPageSql =
   'select *, name_en as "sort_value" from "registry"."partner" order by "name_en" asc, "id" asc limit $1';
 
-/** As the service's `toPartner`, from the snake_case row. */
+/** As @sp/types' `joinPartialDate`: a stored first day shown at its precision. */
+const precisionLength = { year: 4, month: 7, day: 10 };
+
+/** As the service's `toPartner` (for a staff caller), from the snake_case row. */
 const toPartner = (row) => ({
   id: row.id,
   nameEn: row.name_en,
@@ -93,12 +96,26 @@ const toPartner = (row) => ({
   region: row.region,
   website: row.website,
   status: row.status,
-  statusSince: row.status_since,
+  statusSince: row.status_since.slice(0, precisionLength[row.status_since_precision]),
   memberInstitutions: row.member_institutions,
   summaryEn: row.summary_en,
   summaryJa: row.summary_ja,
+  city: row.city,
+  logoUrl: row.logo_url,
+  tags: row.tags,
+  coordinatingDepartment: row.coordinating_department,
+  // A staff token sees the partner's UTokyo coordinator.
+  coordinator:
+    row.coordinator_name !== null && row.coordinator_email !== null
+      ? {
+          name: row.coordinator_name,
+          email: row.coordinator_email,
+          locale: row.coordinator_locale ?? 'ja',
+        }
+      : null,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
+  version: Number(row.version),
 });
 
 /** As the service's `encodeCursor`. */
@@ -124,12 +141,32 @@ const pageSchema = {
           region: nullable('string'),
           website: nullable('string'),
           status: { type: 'string' },
-          statusSince: { type: 'string', format: 'date' },
+          statusSince: { type: 'string' },
           memberInstitutions: { type: 'array', items: { type: 'string' } },
           summaryEn: nullable('string'),
           summaryJa: nullable('string'),
+          city: nullable('string'),
+          logoUrl: nullable('string'),
+          tags: { type: 'array', items: { type: 'string' } },
+          coordinatingDepartment: nullable('string'),
+          coordinator: {
+            anyOf: [
+              { type: 'null' },
+              {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  email: { type: 'string' },
+                  locale: { type: 'string' },
+                },
+                required: ['name', 'email', 'locale'],
+                additionalProperties: false,
+              },
+            ],
+          },
           createdAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
+          version: { type: 'integer' },
         },
         required: [
           'id',
@@ -143,8 +180,13 @@ const pageSchema = {
           'memberInstitutions',
           'summaryEn',
           'summaryJa',
+          'city',
+          'logoUrl',
+          'tags',
+          'coordinatingDepartment',
           'createdAt',
           'updatedAt',
+          'version',
         ],
         additionalProperties: false,
       },
