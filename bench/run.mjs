@@ -31,6 +31,11 @@ const benchmarks = [
     summary: 'POST /inquiries: the service against plain Fastify + pg running the same transaction',
   },
   {
+    name: 'activity-review',
+    summary:
+      "a partner's activity report through review (create, submit, approve): the service against plain Fastify + pg",
+  },
+  {
     name: 'csv-transfer',
     summary:
       'CSV export of activities and import of activities, against bare pg-cursor / pg inserts',

@@ -8,9 +8,22 @@ import autocannon from 'autocannon';
  * server's capacity at that concurrency). Resolves with a summary; `ok` is false when any
  * request failed (connection error, timeout or a non-2xx status), which makes the run invalid.
  * `headers` (and `method`, `body`, when given) go with every request. `latencies`, if given, gets every response time (ms) pushed
- * to it, for percentiles pooled over several runs.
+ * to it, for percentiles pooled over several runs. `requests` (autocannon's sequence of requests,
+ * each connection going through it in turn) replaces the single request; `onResponse(client,
+ * status, responseTime)` is called for every answer, with autocannon's client (a sequence's
+ * step is `client.requestIterator.currentRequestIndex` at that moment).
  */
-export async function loadTest({ url, connections, seconds, headers, latencies, method, body }) {
+export async function loadTest({
+  url,
+  connections,
+  seconds,
+  headers,
+  latencies,
+  method,
+  body,
+  requests,
+  onResponse,
+}) {
   const instance = autocannon({
     url,
     connections,
@@ -18,10 +31,16 @@ export async function loadTest({ url, connections, seconds, headers, latencies, 
     headers,
     ...(method ? { method } : {}),
     ...(body === undefined ? {} : { body }),
+    ...(requests ? { requests } : {}),
   });
   if (latencies) {
     instance.on('response', (_client, _status, _bytes, responseTime) =>
       latencies.push(responseTime),
+    );
+  }
+  if (onResponse) {
+    instance.on('response', (client, status, _bytes, responseTime) =>
+      onResponse(client, status, responseTime),
     );
   }
   return summarize(await instance);
