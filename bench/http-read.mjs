@@ -54,6 +54,8 @@ const PAGE_SIZE = 50;
 const PATH = `/partners?limit=${PAGE_SIZE}`;
 /** Service req/s at least this share of the baseline's. Reported, never enforced. */
 const TARGET_RATIO = 0.8;
+/** Service p99 at most this multiple of the baseline's (issue 13). Reported, never enforced. */
+const TARGET_P99_RATIO = 1.25;
 const INSERT_BATCH = 500;
 /** The service's default AUTH_AUDIENCE, given to every server explicitly so they all agree. */
 const AUDIENCE = 'strategic-partnerships';
@@ -237,7 +239,8 @@ async function checkSameAnswer(targets, headers) {
  *     so swings slower than a slice cancel out, and the median ignores the pairs a swing split;
  *   - each server's req/s is the median of its slices (a plain median, so it still moves with
  *     the host's state: compare ratios between runs, not absolute req/s);
- *   - p50 and p99 are over every measured request of the server, all slices pooled;
+ *   - p50 and p99 are over every measured request of the server, all slices pooled; the p99
+ *     ratio, like the req/s ratio, is the median over rounds of the two slices' p99s;
  *   - CPU ms per request is the server process's CPU time over its slices divided by the
  *     requests it answered. It leaves out time spent waiting for a core, so it cross-checks the
  *     ratio by another route (a server that keeps one core busy does about 1000 / that many
@@ -296,6 +299,13 @@ async function measure(targets, headers) {
       hundredths(slice.reqPerSec / baseline.slices[i].reqPerSec),
     );
     service.ratio = hundredths(median(service.roundRatios));
+    // The tail the same way: each round's p99 against the baseline's p99 in that round. The p99
+    // over all slices pooled follows the host's slowest seconds (a slow slice of either server
+    // holds most of its top 1%); the per-round ratio compares like with like.
+    service.p99RoundRatios = service.slices.map((slice, i) =>
+      hundredths(slice.latencyMs.p99 / baseline.slices[i].latencyMs.p99),
+    );
+    service.p99Ratio = hundredths(median(service.p99RoundRatios));
     // The same comparison by CPU time per request, for a server bound by its one core.
     service.cpuRatio = hundredths(baseline.cpuMsPerRequest / service.cpuMsPerRequest);
   }
@@ -314,7 +324,16 @@ function report(targets, { started, machine, database, responseBytes }) {
   const met = headline.ratio >= TARGET_RATIO;
 
   const rows = [
-    ['', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'service/baseline', 'slices: min–max req/s'],
+    [
+      '',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/req',
+      'service/baseline',
+      'p99 service/baseline',
+      'slices: min–max req/s',
+    ],
   ];
   for (const target of targets) {
     const perSlice = target.slices.map((slice) => slice.reqPerSec);
@@ -325,6 +344,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       target.latencyMs.p99.toFixed(1),
       Number.isNaN(target.cpuMsPerRequest) ? '?' : target.cpuMsPerRequest.toFixed(2),
       target.ratio === undefined ? '' : target.ratio.toFixed(2),
+      target.p99Ratio === undefined ? '' : target.p99Ratio.toFixed(2),
       `${Math.min(...perSlice)}–${Math.max(...perSlice)}`,
     ]);
   }
@@ -334,6 +354,14 @@ function report(targets, { started, machine, database, responseBytes }) {
       `${formatTable(rows)}\n\n` +
       `ratio ${headline.label} / baseline: ${headline.ratio.toFixed(2)} — target ≥ ${TARGET_RATIO}: ` +
       `${met ? 'met' : 'NOT met'}\n` +
+      services
+        .map(
+          (service) =>
+            `p99 ${service.label} / baseline (median of per-round ratios): ` +
+            `${service.p99Ratio.toFixed(2)} — target ≤ ${TARGET_P99_RATIO}: ` +
+            `${service.p99Ratio <= TARGET_P99_RATIO ? 'met' : 'NOT met'}\n`,
+        )
+        .join('') +
       (Number.isNaN(headline.cpuRatio)
         ? ''
         : `cross-check, CPU per request baseline / service: ${headline.cpuRatio.toFixed(2)}\n`),
@@ -372,6 +400,8 @@ function report(targets, { started, machine, database, responseBytes }) {
         : {
             ratio: target.ratio,
             roundRatios: target.roundRatios,
+            p99Ratio: target.p99Ratio,
+            p99RoundRatios: target.p99RoundRatios,
             cpuRatio: Number.isNaN(target.cpuRatio) ? null : target.cpuRatio,
           }),
       // Only runs without a failed request get this far, so `ok` would say nothing.
