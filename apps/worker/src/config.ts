@@ -79,6 +79,20 @@ export const configSchema = serviceConfigSchema(3004).extend({
   REPORT_MAIL_LOCALE: z.enum(['en', 'ja']).default('en'),
   /** The format of scheduled reports. */
   REPORT_SCHEDULED_FORMAT: z.enum(['csv', 'xlsx', 'pdf']).default('xlsx'),
+  /**
+   * Where a report is built: `child` (default), in a Node process of its own per build, started
+   * with the heap limits below and only the modules a build needs, so a big report neither grows
+   * the worker's memory nor stalls its event loop (which renews the queue's job locks); `inline`,
+   * in the worker process (tests that register fixture kinds, which exist only in-process).
+   */
+  REPORT_BUILDER: z.enum(['child', 'inline']).default('child'),
+  /** The builder process's old-generation heap limit (MB): a build over it fails, not the worker. */
+  REPORT_BUILDER_MAX_OLD_SPACE_MB: z.coerce.number().int().min(64).max(16_384).default(256),
+  /**
+   * The builder process's young-generation semi-space (MB). V8's default (up to 64 MB on 64-bit)
+   * lets garbage of short-lived rows pile up before a scavenge; a build makes much of it.
+   */
+  REPORT_BUILDER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(64).default(4),
   /** How often, at most, a building run's progress (rows, percent) is written to its row. */
   REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**
