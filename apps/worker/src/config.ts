@@ -89,10 +89,11 @@ export const configSchema = serviceConfigSchema(3004).extend({
   /** The builder process's old-generation heap limit (MB): a build over it fails, not the worker. */
   REPORT_BUILDER_MAX_OLD_SPACE_MB: z.coerce.number().int().min(64).max(16_384).default(256),
   /**
-   * The builder process's young-generation semi-space (MB). V8's default (up to 64 MB on 64-bit)
-   * lets garbage of short-lived rows pile up before a scavenge; a build makes much of it.
+   * The builder process's young-generation semi-space (MB), for every format; unset, each format
+   * has its own (`report-runner.ts`: a small one for CSV, whose garbage is byte buffers; a larger
+   * one for XLSX, whose many short-lived cell objects otherwise cost a scavenge every few rows).
    */
-  REPORT_BUILDER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(64).default(4),
+  REPORT_BUILDER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(64).optional(),
   /** How often, at most, a building run's progress (rows, percent) is written to its row. */
   REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**

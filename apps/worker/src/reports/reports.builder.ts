@@ -98,6 +98,17 @@ export class ReportsBuilder {
         await this.deleteQuietly(buildKey);
         return { outcome: 'already-finished', runId };
       }
+      this.logger.info(
+        {
+          runId,
+          kind: run.kind,
+          format: run.format,
+          rows: result.rows,
+          bytes: result.size,
+          builderPeakMb: result.memory && Math.round(result.memory.peakBytes / 2 ** 20),
+        },
+        'report built',
+      );
       return {
         outcome: 'succeeded',
         runId,

@@ -16,7 +16,16 @@ export type BuildJob = {
   now: string;
 };
 
-export type BuildResult = { rows: number; size: number; sha256: string };
+export type BuildResult = {
+  rows: number;
+  size: number;
+  sha256: string;
+  /**
+   * The builder process's own use (a child's): resident memory before building and at its peak,
+   * and the CPU time it took (user + system).
+   */
+  memory?: { loadedBytes: number; peakBytes: number; cpuMs: number };
+};
 
 /** Told as the build goes: the kind's estimate first, then the running count of rows written. */
 export type BuildListener = {

@@ -35,6 +35,8 @@ function send(message: ChildMessage): Promise<void> {
 }
 
 async function run(request: ChildRequest): Promise<void> {
+  // Every module is loaded by now: what the process holds before it reads a row.
+  const loadedBytes = process.memoryUsage().rss;
   const session = await openReportSession(request.databaseUrl, {
     applicationName: `sp-report-builder`,
   });
@@ -57,7 +59,14 @@ async function run(request: ChildRequest): Promise<void> {
         },
       },
     );
-    await send({ type: 'done', result });
+    // maxRSS is in kilobytes (Linux): the process's peak, which is what its memory limit meets.
+    const usage = process.resourceUsage();
+    const memory = {
+      loadedBytes,
+      peakBytes: usage.maxRSS * 1024,
+      cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
+    };
+    await send({ type: 'done', result: { ...result, memory } });
   } finally {
     await session.close();
   }

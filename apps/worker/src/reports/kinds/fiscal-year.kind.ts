@@ -3,6 +3,7 @@ import { activityTypes, type ActivityType } from '@sp/types';
 import { sql } from 'kysely';
 import type { ChartSection, ReportSection, Row, TableSection } from '../document';
 import type { ReportKindDefinition } from '../kind';
+import { readAhead } from '../build/read-ahead';
 import { changeOf, col, fiscalYearDates, STREAM_CHUNK, type ViewsReader } from './report-figures';
 
 /**
@@ -495,7 +496,7 @@ function activitiesDetail(db: ViewsReader, fiscalYear: number): TableSection {
       col('endsOn', 'Ends', 'date'),
       col('status', 'Status', 'text', 10),
     ],
-    rows: activities.stream(STREAM_CHUNK),
+    rows: readAhead(activities.stream(STREAM_CHUNK), STREAM_CHUNK),
     copy: activities.compile(),
   };
 }
@@ -528,7 +529,7 @@ function mobilityDetail(db: ViewsReader, fiscalYear: number): TableSection {
       col('programme', 'Programme', 'text', 32),
       col('count', 'People', 'integer'),
     ],
-    rows: mobility.stream(STREAM_CHUNK),
+    rows: readAhead(mobility.stream(STREAM_CHUNK), STREAM_CHUNK),
     copy: mobility.compile(),
   };
 }
