@@ -1,9 +1,11 @@
 // report-build: the fiscal-year report over 1,000,000 activity rows and 1,000,000 mobility rows,
-// built by the worker's built kind and written by each format writer the worker has
-// (`formatWriters`: CSV, and XLSX/PDF once they land), each in a child process of its own so its
-// peak memory (`process.resourceUsage().maxRSS`) is the builder's alone. Baseline, in the same
-// run and also in a child: the same detail rows read with a bare pg cursor and written with
-// csv-stringify. Printed: rows/s, seconds and peak RSS of each, and the ratio to the baseline.
+// built in each format the worker writes exactly as the worker builds it: its `ChildReportRunner`
+// forks the built builder process (apps/worker/dist/reports/build/report-child.js) with the
+// worker's default heap flags, which reads one snapshot as sp_report_reader and stores the file;
+// its peak memory (`process.resourceUsage().maxRSS`, reported by the builder) is the build's
+// alone. Baseline, in the same run and also in a child: the same detail rows read with a bare pg
+// cursor and written with csv-stringify. Printed: rows/s, seconds and peak RSS of each, the ratio
+// to the baseline, and the progress the build reports while it runs.
 // Targets (issue 12): CSV under 200 MB at 200,000 rows/s or more; XLSX under 300 MB at 60,000.
 // Nothing is asserted: a slow result is not a failure (rates are unreliable on a loaded host;
 // memory figures are not).
@@ -36,7 +38,8 @@ import { fillReportData } from './lib/report-data.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'report-build';
-const KINDS = 'apps/worker/dist/reports/kinds/index.js';
+const RUNNER = 'apps/worker/dist/reports/build/report-runner.js';
+const CONFIG = 'apps/worker/dist/config.js';
 const FORMATS = 'apps/worker/dist/reports/formats/index.js';
 const FISCAL_YEAR = 2025;
 const quick = process.env.BENCH_QUICK === '1';
@@ -55,45 +58,51 @@ const baselineQueries = [
     order by p.name_en, m.id`,
 ];
 
-/** In a child: the worker's kind and format writer, as the pipeline runs them. */
-async function childBuild(url, format, file) {
-  const { createDb } = await import('@sp/db');
-  const { sql } = await import('kysely');
-  const { reportKinds } = await import(join(repoRoot, KINDS));
-  const { formatWriters } = await import(join(repoRoot, FORMATS));
-  const kind = reportKinds['fiscal-year'];
-  const writer = formatWriters[format];
-  const db = createDb(url, { max: 1, statementTimeoutMillis: 0, applicationName: 'bench-report' });
-  // What the process holds before building (Node, the worker's modules): the build's own growth
-  // is the peak minus this.
-  const loadedMb = process.memoryUsage().rss / 1024 / 1024;
-  const started = performance.now();
-  let rows = 0;
+/** The worker's own builder: its runner forks the builder process, as a report run does. */
+async function build(url, format, dir) {
+  const { ChildReportRunner } = await import(join(repoRoot, RUNNER));
+  const { configSchema } = await import(join(repoRoot, CONFIG));
+  const defaults = configSchema.parse({});
+  const runner = new ChildReportRunner({
+    databaseUrl: url,
+    storageDir: dir,
+    closures: [],
+    progressMs: 250,
+    maxOldSpaceMb: defaults.REPORT_BUILDER_MAX_OLD_SPACE_MB,
+    semiSpaceMb: defaults.REPORT_BUILDER_SEMI_SPACE_MB, // unset: per format, as the worker
+  });
+  const key = `reports/bench/report.${format}`;
   let estimate = 0;
   let told = 0;
-  try {
-    await db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        await sql`set local role sp_report_reader`.execute(trx);
-        estimate = await kind.estimateRows(trx, { fiscalYear: FISCAL_YEAR });
-        const doc = await kind.build(trx, { fiscalYear: FISCAL_YEAR }, { now: new Date() });
-        await writer.write(doc, createWriteStream(file), (n) => {
-          rows = n;
-          if (n - told >= 200_000) {
-            told = n;
-            process.stderr.write(
-              `  ${format}: ${n.toLocaleString('en')} rows (${Math.round((100 * n) / estimate)} %)\n`,
-            );
-          }
-        });
-      });
-  } finally {
-    await db.destroy();
-  }
-  return { rows, estimate, loadedMb, seconds: (performance.now() - started) / 1000 };
+  const started = performance.now();
+  const result = await runner.run(
+    {
+      kind: 'fiscal-year',
+      params: { fiscalYear: FISCAL_YEAR },
+      format,
+      key,
+      now: new Date().toISOString(),
+    },
+    {
+      estimate: (n) => (estimate = n),
+      rows: (n) => {
+        if (n - told < 200_000) return;
+        told = n;
+        process.stderr.write(
+          `  ${format}: ${n.toLocaleString('en')} rows (${Math.round((100 * n) / estimate)} %)\n`,
+        );
+      },
+    },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    rows: result.rows,
+    estimate,
+    seconds,
+    loadedMb: result.memory.loadedBytes / 2 ** 20,
+    maxRssMb: result.memory.peakBytes / 2 ** 20,
+    bytes: statSync(join(dir, key)).size,
+  };
 }
 
 /** In a child: the same rows, a bare pg cursor, csv-stringify, a file. */
@@ -160,7 +169,7 @@ function runChild(mode, url, file) {
 
 async function main() {
   requireProjectNode();
-  requireBuilt(KINDS);
+  requireBuilt(RUNNER);
   requireBuilt(FORMATS);
   cleanUpOnSignals(log);
   const rows = intOption('BENCH_REPORT_ROWS', quick ? 20_000 : 1_000_000);
@@ -184,8 +193,8 @@ async function main() {
   const baseline = await runChild('baseline', database.url, join(dir, 'baseline.csv'));
   const results = {};
   for (const format of formats) {
-    log(`${format}: the worker's fiscal-year kind + ${format} writer (child process)`);
-    results[format] = await runChild(format, database.url, join(dir, `report.${format}`));
+    log(`${format}: the worker's builder process, fiscal-year → ${format}`);
+    results[format] = await build(database.url, format, dir);
   }
 
   const rate = (r) => Math.round(r.rows / r.seconds);
@@ -229,8 +238,8 @@ async function main() {
 
 if (process.argv[2] === 'child') {
   const [, , , mode, url, file] = process.argv;
-  const result =
-    mode === 'baseline' ? await childBaseline(url, file) : await childBuild(url, mode, file);
+  if (mode !== 'baseline') throw new Error(`unknown child mode ${mode}`);
+  const result = await childBaseline(url, file);
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`RESULT ${JSON.stringify({ ...result, maxRssMb })}\n`);
 } else {

@@ -79,6 +79,21 @@ export const configSchema = serviceConfigSchema(3004).extend({
   REPORT_MAIL_LOCALE: z.enum(['en', 'ja']).default('en'),
   /** The format of scheduled reports. */
   REPORT_SCHEDULED_FORMAT: z.enum(['csv', 'xlsx', 'pdf']).default('xlsx'),
+  /**
+   * Where a report is built: `child` (default), in a Node process of its own per build, started
+   * with the heap limits below and only the modules a build needs, so a big report neither grows
+   * the worker's memory nor stalls its event loop (which renews the queue's job locks); `inline`,
+   * in the worker process (tests that register fixture kinds, which exist only in-process).
+   */
+  REPORT_BUILDER: z.enum(['child', 'inline']).default('child'),
+  /** The builder process's old-generation heap limit (MB): a build over it fails, not the worker. */
+  REPORT_BUILDER_MAX_OLD_SPACE_MB: z.coerce.number().int().min(64).max(16_384).default(256),
+  /**
+   * The builder process's young-generation semi-space (MB), for every format; unset, each format
+   * has its own (`report-runner.ts`: a small one for CSV, whose garbage is byte buffers; a larger
+   * one for XLSX, whose many short-lived cell objects otherwise cost a scavenge every few rows).
+   */
+  REPORT_BUILDER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(64).optional(),
   /** How often, at most, a building run's progress (rows, percent) is written to its row. */
   REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**

@@ -3,6 +3,7 @@ import { AppError } from '@sp/platform';
 import { sql } from 'kysely';
 import type { ReportDocument, Row } from '../src/reports/document';
 import type { ReportKinds, ReportReader } from '../src/reports/kind';
+import { ReportsBuilder } from '../src/reports/reports.builder';
 import { REPORT_KINDS } from '../src/reports/reports.tokens';
 
 /**
@@ -124,7 +125,11 @@ export function fixtureKinds(gate: Gate): ReportKinds {
   };
 }
 
-/** Registers the fixture kinds in a running worker, through the module's injection token. */
+/**
+ * Registers the fixture kinds in a running worker, through the module's injection token, and has
+ * its builder build in this process (a child process would not have the fixtures).
+ */
 export function registerFixtureKinds(app: INestApplicationContext, gate: Gate): void {
   Object.assign(app.get<Partial<ReportKinds>>(REPORT_KINDS), fixtureKinds(gate));
+  app.get(ReportsBuilder).buildInThisProcess();
 }

@@ -102,3 +102,36 @@ export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB>
     plugins: [new CamelCasePlugin()],
   });
 }
+
+/**
+ * One connection (not a pool) with the project's type parsers, for a session that must keep one
+ * connection throughout: a report build reads a whole report in one snapshot, and may hand the
+ * same connection to a `COPY … TO STDOUT`. No statement timeout: the caller sets its own with
+ * `set local`. The caller connects it, and ends it.
+ */
+export function createClient(url: string, options: { applicationName?: string } = {}): pg.Client {
+  return new pg.Client({
+    connectionString: url,
+    application_name: options.applicationName,
+    keepAlive: true,
+    types,
+  });
+}
+
+/**
+ * Kysely over one connected client: every query runs on that connection, in order, so a
+ * transaction begun on the client with SQL (`begin isolation level repeatable read`) holds for
+ * every query made through this handle. Destroying the handle leaves the client open.
+ */
+export function createDbOnClient<T = DB>(client: pg.Client): Kysely<T> {
+  const session = Object.assign(client, { release: () => undefined });
+  return new Kysely<T>({
+    dialect: new PostgresDialect({
+      // A "pool" of that one connection; `options` is read only to cancel a query on abort,
+      // which report builds do not do.
+      pool: { connect: () => Promise.resolve(session), end: () => Promise.resolve(), options: {} },
+      cursor: StreamCursor,
+    }),
+    plugins: [new CamelCasePlugin()],
+  });
+}

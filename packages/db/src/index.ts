@@ -1,5 +1,5 @@
 export type { CreateDbOptions } from './create-db';
-export { createDb, createPool, listenForErrors } from './create-db';
+export { createClient, createDb, createDbOnClient, createPool, listenForErrors } from './create-db';
 export type * from './schema/index';
 export { auditedSchemas, consumerSchemas, outboxSchemas } from './schema/index';
 export type { EventData, EventName, OutboxMessage, Topic, TopicOf } from './outbox';

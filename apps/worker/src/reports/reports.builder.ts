@@ -1,12 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppError, FILE_STORE, type FileStore } from '@sp/platform';
 import type { EmailSend, ReportFormat } from '@sp/types';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
-import type { FormatWriter, ReportDocument } from './document';
-import type { KindContext, ReportKinds, ReportReader } from './kind';
+import { fileNameOf, reasonOf } from './build/report-build';
+import { ChildReportRunner, InlineReportRunner, type ReportRunner } from './build/report-runner';
+import type { FormatWriter } from './document';
+import type { ReportKinds } from './kind';
 import { ReportsRepository, type RunRow } from './reports.repository';
 import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
 
@@ -20,22 +21,6 @@ export type BuildOutcome =
 /** Told of progress as the build goes (the job's progress). */
 export type ProgressListener = (progress: { percent: number; rowsWritten: number }) => void;
 
-/** Passes bytes through, counting them and hashing them (SHA-256) on the way. */
-class DigestStream extends Transform {
-  private readonly hash = createHash('sha256');
-  size = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    done(null, chunk);
-  }
-
-  digest(): string {
-    return this.hash.digest('hex');
-  }
-}
-
 /**
  * Builds one run: takes it (a queued run, or one left running by a worker that died), reads
  * the published views in one read-only snapshot as `sp_report_reader`, streams the format
@@ -48,6 +33,8 @@ class DigestStream extends Transform {
  */
 @Injectable()
 export class ReportsBuilder {
+  private runner: ReportRunner;
+
   constructor(
     private readonly runs: ReportsRepository,
     @Inject(REPORT_KINDS) private readonly kinds: Partial<ReportKinds>,
@@ -57,6 +44,29 @@ export class ReportsBuilder {
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(ReportsBuilder.name);
+    this.runner =
+      config.REPORT_BUILDER === 'inline'
+        ? this.inlineRunner()
+        : new ChildReportRunner({
+            databaseUrl: config.DATABASE_URL,
+            storageDir: config.STORAGE_DIR,
+            closures: config.INQUIRY_CLOSURE_DAYS,
+            progressMs: Math.min(config.REPORT_PROGRESS_MS, 250),
+            maxOldSpaceMb: config.REPORT_BUILDER_MAX_OLD_SPACE_MB,
+            semiSpaceMb: config.REPORT_BUILDER_SEMI_SPACE_MB,
+          });
+  }
+
+  /**
+   * Builds in this process from now on, with the kinds registered here: for tests that register
+   * fixture kinds (which a child process would not have).
+   */
+  buildInThisProcess(): void {
+    this.runner = this.inlineRunner();
+  }
+
+  private inlineRunner(): ReportRunner {
+    return new InlineReportRunner(this.kinds, this.writers, this.store, this.config.DATABASE_URL);
   }
 
   async build(
@@ -88,6 +98,17 @@ export class ReportsBuilder {
         await this.deleteQuietly(buildKey);
         return { outcome: 'already-finished', runId };
       }
+      this.logger.info(
+        {
+          runId,
+          kind: run.kind,
+          format: run.format,
+          rows: result.rows,
+          bytes: result.size,
+          builderPeakMb: result.memory && Math.round(result.memory.peakBytes / 2 ** 20),
+        },
+        'report built',
+      );
       return {
         outcome: 'succeeded',
         runId,
@@ -105,45 +126,32 @@ export class ReportsBuilder {
   }
 
   private async write(run: RunRow, buildKey: string, onProgress: ProgressListener) {
-    const kind = this.kinds[run.kind];
-    if (!kind) throw new AppError('not-found', `this worker does not build ${run.kind} reports`);
     const writer = this.writers[run.format];
     if (!writer) throw new AppError('not-found', `this worker does not write ${run.format} files`);
-    // A kind's functions take the parameters of its own kind; the run row's are those (they
-    // were checked against the kind's schema when the run was asked for).
-    const definition = kind as unknown as {
-      estimateRows(db: ReportReader, params: unknown): Promise<number>;
-      build(db: ReportReader, params: unknown, ctx: KindContext): Promise<ReportDocument>;
-      fileName(params: unknown): string;
-    };
-    const fileName = `${definition.fileName(run.params)}.${writer.extension}`;
+    const fileName = fileNameOf(this.kinds, this.writers, run);
     const progress = new ProgressWriter(
       (values) => this.runs.progress(run.id, buildKey, values),
       this.config.REPORT_PROGRESS_MS,
       onProgress,
       (error) => this.logger.warn({ err: error, runId: run.id }, 'could not record progress'),
     );
-    const { rows, size, sha256 } = await this.runs.readAsReportReader(async (trx) => {
-      const reader = trx as unknown as ReportReader;
-      const estimate = await definition.estimateRows(reader, run.params);
-      await progress.estimate(estimate);
-      const doc = await definition.build(reader, run.params, { now: new Date() });
-      const digest = new DigestStream();
-      let written = 0;
-      const writing = writer
-        .write(doc, digest, (n) => {
-          written = n;
-          progress.rows(n);
-        })
-        .catch((error: unknown) => {
-          digest.destroy(error instanceof Error ? error : new Error(String(error)));
-          throw error;
-        });
-      await Promise.all([writing, this.store.put(buildKey, digest)]);
-      return { rows: written, size: digest.size, sha256: digest.digest() };
-    });
+    const estimating: Promise<void>[] = [];
+    const result = await this.runner.run(
+      {
+        kind: run.kind,
+        params: run.params,
+        format: run.format,
+        key: buildKey,
+        now: new Date().toISOString(),
+      },
+      {
+        estimate: (rows) => estimating.push(progress.estimate(rows)),
+        rows: (n) => progress.rows(n),
+      },
+    );
+    await Promise.all(estimating);
     await progress.flush();
-    return { rows, size, sha256, writer, fileName };
+    return { ...result, writer, fileName };
   }
 
   /** The extension of the run's format, for the attempt's key (before the run is taken). */
@@ -174,13 +182,6 @@ export class ReportsBuilder {
       this.logger.warn({ err: error, key }, 'could not delete a report file');
     }
   }
-}
-
-/** Why a build failed, in words for the run's `error`. */
-function reasonOf(error: unknown): string {
-  if (error instanceof AppError) return error.message;
-  const message = error instanceof Error ? error.message : String(error);
-  return `the report could not be built: ${message}`;
 }
 
 /**

@@ -12,12 +12,6 @@ export type RunWithArtifact = RunRow & { artifact: ArtifactRow | null };
 export type RunCursor = { at: string; id: string };
 export type NewRun = Omit<Insertable<ReportRunTable>, 'params'> & { params: unknown };
 
-/**
- * How long one build may read: its statements are cursors that last as long as it writes, as
- * long as a stream may (`STREAM_QUERY_TIMEOUT_MS` of @sp/db, the cursor's client-side limit).
- */
-export const BUILD_TIMEOUT_MS = 30 * 60_000;
-
 const live: ReportRunState[] = ['queued', 'running'];
 
 /**
@@ -31,27 +25,6 @@ export class ReportsRepository {
 
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(fn);
-  }
-
-  /**
-   * Runs `fn` on one connection in a `REPEATABLE READ READ ONLY` transaction as the role
-   * `sp_report_reader`: one consistent snapshot of the published views, however long the build
-   * takes, and nothing else readable (a base table is "permission denied"). The pool's
-   * statement and idle timeouts (meant for requests) are raised to the build's own.
-   */
-  readAsReportReader<T>(fn: (reader: Transaction<DB>) => Promise<T>): Promise<T> {
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        await sql`set local role sp_report_reader`.execute(trx);
-        await sql`set local statement_timeout = ${sql.lit(BUILD_TIMEOUT_MS)}`.execute(trx);
-        await sql`set local idle_in_transaction_session_timeout = ${sql.lit(BUILD_TIMEOUT_MS)}`.execute(
-          trx,
-        );
-        return fn(trx);
-      });
   }
 
   /**

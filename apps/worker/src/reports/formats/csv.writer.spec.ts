@@ -55,6 +55,36 @@ describe('csvWriter', () => {
     expect(counts).toEqual([1_000, 2_000, 2_500]);
   });
 
+  it('quotes a field holding a bare line break, so it stays one record', async () => {
+    const out = new PassThrough();
+    const lines: ReportDocument = {
+      title: 'Line breaks',
+      generatedAt: new Date('2026-04-01T00:00:00Z'),
+      facts: [],
+      sections: [
+        {
+          kind: 'table',
+          name: 'notes',
+          title: 'Notes',
+          columns: [{ key: 'text', header: 'Text', type: 'text' }],
+          rows: [{ text: 'one\ntwo' }, { text: 'three\rfour' }],
+        },
+      ],
+    };
+    const [, bytes] = await Promise.all([
+      csvWriter.write(lines, out, () => undefined),
+      buffer(out),
+    ]);
+    const text = bytes.toString('utf8');
+    // Quoted: a reader that ends records at any line break (many do) still sees one record.
+    expect(text).toContain('notes,"one\ntwo"\r\nnotes,"three\rfour"\r\n');
+    const records: string[][] = parse(text.slice(1), { relax_column_count: true });
+    expect(records.filter((r) => r[0] === 'notes')).toEqual([
+      ['notes', 'one\ntwo'],
+      ['notes', 'three\rfour'],
+    ]);
+  });
+
   it('rejects when the destination fails', async () => {
     const out = new Writable({
       write(_chunk, _enc, callback) {

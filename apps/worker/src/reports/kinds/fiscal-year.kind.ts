@@ -3,6 +3,7 @@ import { activityTypes, type ActivityType } from '@sp/types';
 import { sql } from 'kysely';
 import type { ChartSection, ReportSection, Row, TableSection } from '../document';
 import type { ReportKindDefinition } from '../kind';
+import { readAhead } from '../build/read-ahead';
 import { changeOf, col, fiscalYearDates, STREAM_CHUNK, type ViewsReader } from './report-figures';
 
 /**
@@ -463,6 +464,23 @@ function agreementsSection(db: ViewsReader, fiscalYear: number): TableSection {
 }
 
 function activitiesDetail(db: ViewsReader, fiscalYear: number): TableSection {
+  const activities = db
+    .selectFrom('registry.reportActivities as a')
+    .innerJoin('registry.reportPartners as p', 'p.id', 'a.partnerId')
+    .select([
+      'p.nameEn as partner',
+      'a.type',
+      'a.titleEn',
+      'a.titleJa',
+      'a.departments',
+      'a.startsOn',
+      'a.endsOn',
+      'a.status',
+    ])
+    .where(activityInYear(fiscalYear, 'a'))
+    .orderBy('p.nameEn')
+    .orderBy('a.startsOn')
+    .orderBy('a.id');
   return {
     kind: 'table',
     name: 'activities',
@@ -478,28 +496,26 @@ function activitiesDetail(db: ViewsReader, fiscalYear: number): TableSection {
       col('endsOn', 'Ends', 'date'),
       col('status', 'Status', 'text', 10),
     ],
-    rows: db
-      .selectFrom('registry.reportActivities as a')
-      .innerJoin('registry.reportPartners as p', 'p.id', 'a.partnerId')
-      .select([
-        'p.nameEn as partner',
-        'a.type',
-        'a.titleEn',
-        'a.titleJa',
-        'a.departments',
-        'a.startsOn',
-        'a.endsOn',
-        'a.status',
-      ])
-      .where(activityInYear(fiscalYear, 'a'))
-      .orderBy('p.nameEn')
-      .orderBy('a.startsOn')
-      .orderBy('a.id')
-      .stream(STREAM_CHUNK),
+    rows: readAhead(activities.stream(STREAM_CHUNK), STREAM_CHUNK),
+    copy: activities.compile(),
   };
 }
 
 function mobilityDetail(db: ViewsReader, fiscalYear: number): TableSection {
+  const mobility = db
+    .selectFrom('registry.reportMobility as m')
+    .innerJoin('registry.reportPartners as p', 'p.id', 'm.partnerId')
+    .select([
+      'p.nameEn as partner',
+      'm.direction',
+      'm.personGroup',
+      'm.personType',
+      'm.programme',
+      'm.count',
+    ])
+    .where('m.fiscalYear', '=', fiscalYear)
+    .orderBy('p.nameEn')
+    .orderBy('m.id');
   return {
     kind: 'table',
     name: 'mobility',
@@ -513,20 +529,7 @@ function mobilityDetail(db: ViewsReader, fiscalYear: number): TableSection {
       col('programme', 'Programme', 'text', 32),
       col('count', 'People', 'integer'),
     ],
-    rows: db
-      .selectFrom('registry.reportMobility as m')
-      .innerJoin('registry.reportPartners as p', 'p.id', 'm.partnerId')
-      .select([
-        'p.nameEn as partner',
-        'm.direction',
-        'm.personGroup',
-        'm.personType',
-        'm.programme',
-        'm.count',
-      ])
-      .where('m.fiscalYear', '=', fiscalYear)
-      .orderBy('p.nameEn')
-      .orderBy('m.id')
-      .stream(STREAM_CHUNK),
+    rows: readAhead(mobility.stream(STREAM_CHUNK), STREAM_CHUNK),
+    copy: mobility.compile(),
   };
 }

@@ -1,4 +1,4 @@
-import { businessHours, type Closure } from '@sp/platform';
+import { businessHours, type Closure } from '@sp/platform/core';
 import type { ReportKinds } from '../kind';
 import { fiscalYearKind } from './fiscal-year.kind';
 import { inquiryStatisticsKind } from './inquiry-statistics.kind';

@@ -1,5 +1,5 @@
 import type { ReportViews } from '@sp/db';
-import type { BusinessHours } from '@sp/platform';
+import type { BusinessHours } from '@sp/platform/core';
 import { inquiryCategories, type InquiryCategory } from '@sp/types';
 import { sql } from 'kysely';
 import type { ReportSection, Row, TableSection } from '../document';

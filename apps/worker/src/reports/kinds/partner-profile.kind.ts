@@ -1,5 +1,5 @@
 import type { ReportViews } from '@sp/db';
-import { AppError } from '@sp/platform';
+import { AppError } from '@sp/platform/core';
 import { sql } from 'kysely';
 import type { ReportSection, Row, TableSection } from '../document';
 import type { ReportKindDefinition } from '../kind';
