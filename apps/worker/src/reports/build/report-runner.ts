@@ -31,12 +31,12 @@ export function childEntry(): string {
 }
 
 /**
- * The builder's young generation per format (MB), measured with bench/report-build.mjs on 1M +
- * 1M rows: CSV (COPY's byte buffers) peaked at 148 MB with 4 and 204 MB with 32, the same CPU;
- * XLSX (exceljs makes objects per cell) spent 21 % of its time collecting garbage with 4 and 9 %
- * with 32 (about 30 % less CPU per row), peaking near 200 MB; PDF in between.
+ * The builder's young generation per format (MB), measured with bench/report-build.mjs: CSV
+ * (COPY's byte buffers) peaked at 148 MB on 1M + 1M rows with 4 and 204 MB with 32, at the same
+ * CPU; XLSX on 200k + 200k rows: 143 MB with 8, 161 MB with 16 (the least CPU per row), 188 MB
+ * with 32; PDF, whose detail rows are only counted, as XLSX.
  */
-export const SEMI_SPACE_MB: Record<ReportFormat, number> = { csv: 4, xlsx: 32, pdf: 16 };
+export const SEMI_SPACE_MB: Record<ReportFormat, number> = { csv: 4, xlsx: 16, pdf: 16 };
 
 export type ChildRunnerOptions = {
   databaseUrl: string;

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { strFromU8, unzipSync } from 'fflate';
 import * as XLSX from '@e965/xlsx';
 import type { ReportDocument, ReportSection, Row, TableSection } from '../document';
-import { createXlsxWriter, xlsxWriter } from './xlsx.writer';
+import { columnLetters, createXlsxWriter, xlsxText, xlsxWriter } from './xlsx.writer';
 
 const partners: Row[] = [
   { name: '東京大学', activities: 3, amount: '1234.50', signed: '2025-04-01', share: 0.25 },
@@ -159,6 +159,60 @@ describe('xlsxWriter', () => {
     expect(xml('xl/worksheets/sheet5.xml')).toMatch(/state="frozen"/);
     const styles = xml('xl/styles.xml');
     expect(styles).toMatch(/<b\/>/);
+  });
+
+  it('writes rows its own way (markup, controls, wide rows, empty cells) that a reader reads back', async () => {
+    const wide: ReportSection = {
+      kind: 'table',
+      name: 'wide',
+      title: 'Wide',
+      columns: [
+        { key: 'text', header: 'Text', type: 'text' },
+        { key: 'when', header: 'When', type: 'date' },
+        ...Array.from({ length: 28 }, (_, i) => ({
+          key: `n${i}`,
+          header: `N${i}`,
+          type: 'integer' as const,
+        })),
+      ],
+      rows: [
+        {
+          text: 'a < b & "c" \'d\' >\u0001\u0000e\t日本 😀',
+          when: '2026-03-31',
+          ...Object.fromEntries(Array.from({ length: 28 }, (_, i) => [`n${i}`, i])),
+        },
+        { text: null, when: null, n27: 5 },
+      ],
+    };
+    const { bytes } = await written(xlsxWriter, [wide]);
+    const book = XLSX.read(bytes, { cellNF: true });
+    const rows: unknown[][] = XLSX.utils.sheet_to_json(book.Sheets.wide!, {
+      header: 1,
+      defval: null,
+      raw: true,
+    });
+    expect(rows[1]).toEqual([
+      'a < b & "c" \'d\' >e\t日本 😀',
+      new Date('2026-03-31T00:00:00Z'),
+      ...Array.from({ length: 28 }, (_, i) => i),
+    ]);
+    expect(rows[2]).toEqual([null, null, ...Array.from({ length: 27 }, () => null), 5]);
+    // Column 30 is AD; the date is a date-formatted number.
+    expect(book.Sheets.wide!.AD3).toMatchObject({ t: 'n', v: 5, z: '#,##0' });
+    expect(book.Sheets.wide!.B2).toMatchObject({ t: 'n', z: 'yyyy-mm-dd' });
+  });
+
+  it('names columns as Excel does, and escapes text for XML', () => {
+    expect([0, 25, 26, 27, 701, 702].map(columnLetters)).toEqual([
+      'A',
+      'Z',
+      'AA',
+      'AB',
+      'ZZ',
+      'AAA',
+    ]);
+    expect(xlsxText('plain')).toBe('plain');
+    expect(xlsxText('<&>"\'\u0000\u001f\u007f\t\n\r')).toBe('&lt;&amp;&gt;&quot;&apos;\t\n\r');
   });
 
   it('reports its running total every 1,000 rows', async () => {
