@@ -53,7 +53,8 @@ export function csvStream<T>(columns: CsvColumn<T>[], records: AsyncIterable<T>)
     destroy(error, callback) {
       // Ends the source: the generator's `finally` closes the cursor and its transaction. An
       // async generator runs `return` after a `next` still in flight, never during it.
-      source.return?.().then(
+      const ended = source.return ? source.return() : Promise.resolve();
+      ended.then(
         () => callback(error),
         (returnError: unknown) => callback(error ?? (returnError as Error)),
       );
