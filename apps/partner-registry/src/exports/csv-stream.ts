@@ -12,8 +12,9 @@ export const CSV_RECORDS_PER_PIECE = 100;
 /**
  * Records as a CSV byte stream: UTF-8 with a BOM (so Excel reads Japanese), a header row,
  * CRLF line ends. The next records are pulled only when the reader wants more — Node asks
- * (`read`) once what is queued has drained below one piece — so a slow or paused download
- * stops the database cursor instead of filling memory. A reader that goes away, or a source that
+ * (`read`) only while less than the high-water mark (64 KB) is queued, and Fastify pipes the
+ * stream into the response, which stops taking it until the socket drains — so a slow or paused
+ * download stops the database cursor instead of filling memory. A reader that goes away, or a source that
  * fails, ends the source (its `return`: the export's transaction ends, its connection goes back).
  */
 export function csvStream<T>(columns: CsvColumn<T>[], records: AsyncIterable<T>): Readable {
