@@ -21,6 +21,8 @@
 //   BENCH_IMPORT_ROWS [50000]        activities in the imported file
 //   BENCH_DATABASE_URL               the Postgres server
 //                                    [postgres://postgres@127.0.0.1:5432/postgres]
+//   BENCH_SERVER_NODE_OPTIONS [unset] Node options for the service, e.g. --max-semi-space-size=16
+//                                    (memory against CPU: README.md, Performance)
 
 import { loadDevKey, mintDevStaffToken } from '@sp/platform/dev';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +34,7 @@ import { cleanUpOnSignals, onCleanup } from './lib/cleanup.mjs';
 import { intOption, progressLogger, requireBuilt, requireProjectNode } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { runBenchmark } from './lib/main.mjs';
-import { startServer } from './lib/processes.mjs';
+import { serverNodeOptions, startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'csv-transfer';
@@ -182,7 +184,7 @@ async function main() {
   requireProjectNode();
   requireBuilt(SERVICE_MAIN);
   cleanUpOnSignals(log);
-  log(`options: ${JSON.stringify(options)}`);
+  log(`options: ${JSON.stringify(options)}, service Node options: ${serverNodeOptions || 'none'}`);
   const database = await createBenchDatabase();
   const { db } = database;
   const { id: partnerId } = await db
@@ -344,6 +346,7 @@ async function main() {
     machine: machineInfo(),
     postgres: await postgresVersion(),
     options,
+    serviceNodeOptions: serverNodeOptions || null,
     export: {
       baseline: baseExport,
       service: { ...svcExport, rssMbBefore: before.rssMb, peakMb: after.peakMb },

@@ -16,6 +16,14 @@ const STOP_TIMEOUT_MS = 10_000;
 
 let keepLogs = false;
 
+/**
+ * Node options for every server a benchmark starts (services and baselines alike), added to
+ * their NODE_OPTIONS: BENCH_SERVER_NODE_OPTIONS, e.g. `--max-semi-space-size=16` to measure
+ * a heap setting against the default. Unset, the servers run as `npm start` and the image run
+ * them: on Node's defaults (README.md, Performance, says why).
+ */
+export const serverNodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS?.trim() ?? '';
+
 /** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
 export const clockTicks = (() => {
   try {
@@ -75,7 +83,15 @@ export async function startServer({ name, args, env, host = '127.0.0.1', readyPa
   const out = openSync(logFile, 'w');
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, ...env, HOST: host, PORT: String(port) },
+    env: {
+      ...process.env,
+      ...env,
+      NODE_OPTIONS: [env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, serverNodeOptions]
+        .filter(Boolean)
+        .join(' '),
+      HOST: host,
+      PORT: String(port),
+    },
     stdio: ['ignore', out, out],
   });
   closeSync(out);

@@ -7,10 +7,12 @@ import {
   unchecked,
   useTestApp,
 } from '@sp/testing';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { parse } from 'csv-parse/sync';
 import type { PartnerStatus } from '@sp/types';
+import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { activityCsvColumns } from '../src/exports/exports.mapper';
 
 // A small pool, to see a leaked export connection.
 const ctx = useTestApp(appModule, description, { env: { DATABASE_POOL_MAX: '3' } });
@@ -140,5 +142,90 @@ describe('GET /exports/partners.csv', () => {
     const { bytes } = await exportCsv();
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(5003);
+  });
+});
+
+describe('GET /exports/activities.csv', () => {
+  /** Whether some transaction other than the caller's still holds a lock on the activities. */
+  const activitiesLocked = async (): Promise<boolean> => {
+    try {
+      await ctx.database.db
+        .transaction()
+        .execute((trx) =>
+          sql`lock table registry.activity in access exclusive mode nowait`.execute(trx),
+        );
+      return false;
+    } catch (error) {
+      if ((error as { code?: string }).code === '55P03') return true;
+      throw error;
+    }
+  };
+
+  it('streams: the first bytes arrive while the export still reads, and the whole file parses back to the rows', async () => {
+    const partner = await make.partner({ nameEn: 'Export University', country: 'JP' });
+    // ≈ 25 MB of CSV (2,500 activities with a 10 KB review comment): far more than the socket's
+    // buffers and the stream's own hold (a few MB), so an export that reads only as its reader
+    // does cannot have reached its last row while the reader below holds off.
+    const rows = 2500;
+    await sql`
+      insert into registry.activity (partner_id, type, title_en, title_ja, departments, leads,
+        starts_on, status, is_public, review_status, review_comment, reported_by, created_by)
+      select ${partner.id}::uuid, 'joint-research', 'Export test ' || g, '書き出し ' || g,
+        array['Engineering'], array['Prof. A'], date '2024-04-01', 'ongoing', g % 2 = 0,
+        'approved', g || ': ' || repeat('comment, "quoted" ', 555), 'staff', 'e2e'
+      from generate_series(1, ${rows}::int) g`.execute(ctx.database.db);
+    expect(await activitiesLocked()).toBe(false);
+
+    const chunks: Buffer[] = [];
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${ctx.running.url}/exports/activities.csv`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(response.statusCode).toBe(200);
+    // The first bytes, then nothing more is read for now.
+    await new Promise<void>((resolve) =>
+      response.once('data', (chunk: Buffer) => {
+        response.pause();
+        chunks.push(chunk);
+        resolve();
+      }),
+    );
+    // The export's read-only transaction (its cursor) is still open: it has not read every row
+    // (a route that built the file first would have ended it before the first byte).
+    expect(await activitiesLocked()).toBe(true);
+
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((resolve, reject) => {
+      response.once('end', resolve);
+      response.once('error', reject);
+      response.resume();
+    });
+    // Read to the end: the export's transaction is over, its lock gone.
+    expect(await activitiesLocked()).toBe(false);
+
+    const bytes = Buffer.concat(chunks);
+    expect(bytes.length).toBeGreaterThan(rows * 10_000);
+    const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
+    expect(Object.keys(records[0]!)).toEqual(activityCsvColumns.map((c) => c.header));
+    const stored = await ctx.database.db
+      .selectFrom('registry.activity')
+      .select(['id', 'titleEn', 'reviewComment', 'isPublic'])
+      .where('partnerId', '=', partner.id)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    expect(stored).toHaveLength(rows);
+    expect(
+      records.map((r) => ({
+        id: r['id'],
+        titleEn: r['titleEn'],
+        reviewComment: r['reviewComment'],
+        isPublic: r['isPublic'] === 'true',
+      })),
+    ).toEqual(stored);
   });
 });
