@@ -1,4 +1,4 @@
-import type { DB, OutboxSchema } from '@sp/db';
+import { type DB, outboxSchemas } from '@sp/db';
 import { messageIdOf, queueNames } from '@sp/queue';
 import type { SmtpSink } from '@sp/testing';
 import { Queue } from 'bullmq';
@@ -21,8 +21,6 @@ export function printCounts(test: string, rows: Record<string, Counts>): void {
   );
   console.log(`[resilience] ${test}\n${lines.join('\n')}`);
 }
-
-const outboxSchemas: OutboxSchema[] = ['registry', 'symposium', 'inquiries'];
 
 /** Outbox rows still waiting for the relay, in every service's outbox. */
 export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
