@@ -11,13 +11,17 @@ export type Counts = {
   delivered: number;
   duplicates: number;
   lost: number;
+  /** Requests refused or cut because they were in flight at a fault (where a test allows it). */
+  failedInFlight?: number;
 };
 
 /** Prints one line of counts per thing measured, in a form a CI log can grep. */
 export function printCounts(test: string, rows: Record<string, Counts>): void {
   const lines = Object.entries(rows).map(
     ([what, c]) =>
-      `  ${what.padEnd(24)} submitted=${c.submitted} accepted=${c.accepted} delivered=${c.delivered} duplicates=${c.duplicates} lost=${c.lost}`,
+      `  ${what.padEnd(24)} submitted=${c.submitted} accepted=${c.accepted}` +
+      (c.failedInFlight === undefined ? '' : ` failed-in-flight=${c.failedInFlight}`) +
+      ` delivered=${c.delivered} duplicates=${c.duplicates} lost=${c.lost}`,
   );
   console.log(`[resilience] ${test}\n${lines.join('\n')}`);
 }
