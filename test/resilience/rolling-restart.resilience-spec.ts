@@ -128,7 +128,8 @@ type Target = { instance: string; generation: number; url: string };
 /** Which instances of each app take requests, and whose turn it is: the load balancer. */
 class Rotation {
   private readonly live = new Map<AppName, string[]>();
-  private turn = 0;
+  /** Round-robin per kind of request, so each kind reaches every instance in rotation. */
+  private readonly turns = new Map<string, number>();
 
   /** One instance, whether in rotation or not (the requests in flight at its signal). */
   target(instance: string): Target {
@@ -148,10 +149,12 @@ class Rotation {
   }
 
   /** The next instance of `app` in rotation, with its process's generation and URL. */
-  pick(app: AppName): Target {
+  pick(app: AppName, kind: string): Target {
     const names = this.live.get(app)!;
     if (names.length === 0) throw new Error(`no instance of ${app} in rotation`);
-    const instance = names[this.turn++ % names.length]!;
+    const turn = this.turns.get(kind) ?? 0;
+    this.turns.set(kind, turn + 1);
+    const instance = names[turn % names.length]!;
     return { instance, generation: this.generation.get(instance)!, url: stack.url(instance) };
   }
 
@@ -287,7 +290,7 @@ it(`loses no request, write, mail or schedule while ${apps.length * replicas.len
       marker: string,
       call: (url: string, init: { signal: AbortSignal }) => Promise<{ response: Response }>,
     ) => {
-      const { instance, generation, url } = typeof to === 'string' ? rotation.pick(to) : to;
+      const { instance, generation, url } = typeof to === 'string' ? rotation.pick(to, kind) : to;
       const started = Date.now();
       let status: Outcome['status'];
       try {
@@ -419,19 +422,24 @@ it(`loses no request, write, mail or schedule while ${apps.length * replicas.len
         if (app === appOf(instance)) for (let b = 0; b < BURST; b++) inFlight.push(write(n++, to));
       return inFlight.length - before;
     };
-    const servedBy = (instance: string, generation: number) =>
-      outcomes.filter((o) => o.instance === instance && o.generation === generation && ok(o))
-        .length;
-    /** Every instance in rotation has answered `count` requests (each kind it takes) since it started. */
+    const kindsOf: Record<AppName, Kind[]> = {
+      'partner-registry': ['partner-patch', 'activity'],
+      symposium: ['registration'],
+      inquiries: ['inquiry'],
+      worker: ['report'],
+    };
+    const servedBy = (instance: string, generation: number, kind: Kind) =>
+      outcomes.filter(
+        (o) => o.instance === instance && o.generation === generation && o.kind === kind && ok(o),
+      ).length;
+    /** Every instance in rotation has answered `count` requests of each kind it takes since it started. */
     const everyInstanceServed = (count: number) =>
       waitFor(
         () =>
-          [...rotation.generation].every(
-            ([instance, generation]) =>
-              servedBy(instance, generation) >=
-              count * (appOf(instance) === 'partner-registry' ? 2 : 1),
+          [...rotation.generation].every(([instance, generation]) =>
+            kindsOf[appOf(instance)].every((kind) => servedBy(instance, generation, kind) >= count),
           ),
-        `every instance to answer ${count} requests`,
+        `every instance to answer ${count} requests of each kind`,
         { timeoutMs: 120_000 },
       );
 
