@@ -26,7 +26,7 @@ export function printCounts(test: string, rows: Record<string, Counts>): void {
   console.log(`[resilience] ${test}\n${lines.join('\n')}`);
 }
 
-/** Outbox rows still waiting for the relay, in every outbox (the services' and the worker's reports). */
+/** Outbox rows still waiting for the relay, in every outbox (the services' and `reports`). */
 export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
   let unsent = 0;
   for (const schema of outboxSchemas) {
@@ -41,10 +41,11 @@ export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Every mail asked for through an outbox (the services', or the worker's for report links: `email.send` rows, by idempotency key) and
- * what reached the SMTP server, matched by the Message-ID the worker sends for that key (the
- * payload's own, or one made from the delivery's id). `delivered` counts keys received at
- * least once, `duplicates` the receipts beyond the first, `lost` the keys never received.
+ * Every mail asked for through an outbox (the services', and `reports` for report links: their
+ * `email.send` rows, by idempotency key) and what reached the SMTP server, matched by the
+ * Message-ID the worker sends for that key (the payload's own, or one made from the delivery's
+ * id). `delivered` counts keys received at least once, `duplicates` the receipts beyond the
+ * first, `lost` the keys never received.
  */
 export async function mailLedger(
   db: Kysely<DB>,
