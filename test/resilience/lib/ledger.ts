@@ -1,4 +1,4 @@
-import type { DB, OutboxSchema } from '@sp/db';
+import { type DB, outboxSchemas } from '@sp/db';
 import { messageIdOf, queueNames } from '@sp/queue';
 import type { SmtpSink } from '@sp/testing';
 import { Queue } from 'bullmq';
@@ -11,20 +11,22 @@ export type Counts = {
   delivered: number;
   duplicates: number;
   lost: number;
+  /** Requests refused or cut because they were in flight at a fault (where a test allows it). */
+  failedInFlight?: number;
 };
 
 /** Prints one line of counts per thing measured, in a form a CI log can grep. */
 export function printCounts(test: string, rows: Record<string, Counts>): void {
   const lines = Object.entries(rows).map(
     ([what, c]) =>
-      `  ${what.padEnd(24)} submitted=${c.submitted} accepted=${c.accepted} delivered=${c.delivered} duplicates=${c.duplicates} lost=${c.lost}`,
+      `  ${what.padEnd(24)} submitted=${c.submitted} accepted=${c.accepted}` +
+      (c.failedInFlight === undefined ? '' : ` failed-in-flight=${c.failedInFlight}`) +
+      ` delivered=${c.delivered} duplicates=${c.duplicates} lost=${c.lost}`,
   );
   console.log(`[resilience] ${test}\n${lines.join('\n')}`);
 }
 
-const outboxSchemas: OutboxSchema[] = ['registry', 'symposium', 'inquiries'];
-
-/** Outbox rows still waiting for the relay, in every service's outbox. */
+/** Outbox rows still waiting for the relay, in every outbox (the services' and `reports`). */
 export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
   let unsent = 0;
   for (const schema of outboxSchemas) {
@@ -39,10 +41,11 @@ export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
 }
 
 /**
- * Every mail the services asked for (their outbox's `email.send` rows, by idempotency key) and
- * what reached the SMTP server, matched by the Message-ID the worker sends for that key (the
- * payload's own, or one made from the delivery's id). `delivered` counts keys received at
- * least once, `duplicates` the receipts beyond the first, `lost` the keys never received.
+ * Every mail asked for through an outbox (the services', and `reports` for report links: their
+ * `email.send` rows, by idempotency key) and what reached the SMTP server, matched by the
+ * Message-ID the worker sends for that key (the payload's own, or one made from the delivery's
+ * id). `delivered` counts keys received at least once, `duplicates` the receipts beyond the
+ * first, `lost` the keys never received.
  */
 export async function mailLedger(
   db: Kysely<DB>,
