@@ -46,7 +46,8 @@ describe('csvStream', () => {
       yield { n: 1, text: 'comma, "quotes"\nand a line break' };
       yield { n: 2, text: null };
       yield { n: 3, text: '東京大学' };
-      for (let n = 4; n <= 2 * CSV_RECORDS_PER_PIECE + 7; n++) yield { n, text: `t${n}` };
+      yield { n: 4, text: 'bare\nline break' };
+      for (let n = 5; n <= 2 * CSV_RECORDS_PER_PIECE + 7; n++) yield { n, text: `t${n}` };
     }
     const bytes = await readAll(csvStream(columns, asAsync(items())));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -54,6 +55,8 @@ describe('csvStream', () => {
     expect(
       text.startsWith('\uFEFFn,text\r\n1,"comma, ""quotes""\nand a line break"\r\n2,\r\n'),
     ).toBe(true);
+    // A bare line break is quoted too (csv-stringify quotes only its own CRLF by default).
+    expect(text).toContain('\r\n4,"bare\nline break"\r\n');
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(2 * CSV_RECORDS_PER_PIECE + 7);
     expect(records[2]).toEqual({ n: '3', text: '東京大学' });

@@ -36,6 +36,9 @@ export function csvStream<T>(columns: CsvColumn<T>[], records: AsyncIterable<T>)
       header: first,
       columns: headers,
       record_delimiter: 'windows',
+      // csv-stringify quotes a field holding its CRLF delimiter, not one with a bare LF or CR,
+      // which most readers take for a record end.
+      quoted_match: /[\r\n]/,
     });
     first = false;
     return text;

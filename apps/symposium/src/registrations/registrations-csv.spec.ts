@@ -53,3 +53,12 @@ it('writes UTF-8 with a BOM, a column per form field, and defuses formulas', () 
   expect(safeCell('-1')).toBe("'-1");
   expect(safeCell('Oxford')).toBe('Oxford');
 });
+
+it('quotes an answer over two lines, so it stays one record', () => {
+  const csv = registrationsCsv(
+    [{ key: 'note', type: 'text', label: { en: 'Note' }, required: false }],
+    [registration({ answers: { note: 'first line\nsecond line' } })],
+  );
+  expect(csv).toContain('"first line\nsecond line"');
+  expect(parse(csv.slice(1))).toHaveLength(2);
+});

@@ -58,5 +58,8 @@ export function registrationsCsv(
   return stringify([header, ...rows.map((row) => row.map(safeCell))], {
     bom: true,
     record_delimiter: 'windows',
+    // csv-stringify quotes a field holding its CRLF delimiter, not one with a bare LF or CR
+    // (a free-text answer over two lines), which most readers take for a record end.
+    quoted_match: /[\r\n]/,
   });
 }
