@@ -322,7 +322,8 @@ const isSmall = (value: Json) => {
   return text.length <= 200 && !text.includes('__sp_fuzz_deep_');
 };
 
-function applyOne(value: Json, m: Mutation): Json {
+/** Applies one near-miss mutation to a copy of `value` (exported for its spec). */
+export function applyOne(value: Json, m: Mutation): Json {
   const root: Json = structuredClone(value);
   const places = placesIn(root);
   const path = places[m.place % places.length]!;
@@ -340,8 +341,10 @@ function applyOne(value: Json, m: Mutation): Json {
         return 'A'.repeat(m.size * 3);
       case 'oversized-array':
         // Copies of the value where it is small, of a number where it is not (bodies stay below a few MB).
+        // Each a copy of its own: copies sharing one object would all take a later mutation of
+        // one of them (5,000 × a 150,000-character string: longer than V8 allows a string).
         return Array.from({ length: Math.min(m.size, 5_000) }, () =>
-          isSmall(current) ? current : 0,
+          isSmall(current) ? structuredClone(current) : 0,
         );
       case 'deep-nesting':
         return deepMarker(m.size, m.place % 2 ? '[' : '{');
