@@ -24,6 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const DATE_OID = 1082;
 const STATEMENT_TIMEOUT_MS = 15_000;
@@ -412,23 +413,4 @@ app.post(
   },
 );
 
-// Same shutdown as the service: stop taking requests, let in-flight ones finish, close the pool.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    app
-      .close()
-      .then(() => pool.end())
-      .then(
-        () => process.exit(0),
-        (error) => {
-          process.stderr.write(`baseline: error while shutting down: ${error}\n`);
-          process.exit(1);
-        },
-      );
-  });
-}
-
-await app.listen({ port: Number(process.env.PORT || 0), host: process.env.HOST || '127.0.0.1' });
-process.stdout.write(
-  `listening on http://${process.env.HOST || '127.0.0.1'}:${app.server.address().port}\n`,
-);
+await serveBaseline(app, pool);

@@ -14,6 +14,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -196,14 +197,4 @@ app.post(
   },
 );
 
-await app.listen({ port: Number(process.env.PORT || 0), host: process.env.HOST || '127.0.0.1' });
-process.stdout.write(
-  `listening on http://${process.env.HOST || '127.0.0.1'}:${app.server.address().port}\n`,
-);
-const stop = async () => {
-  await app.close();
-  await pool.end();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+await serveBaseline(app, pool);

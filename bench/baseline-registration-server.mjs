@@ -11,6 +11,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -88,16 +89,4 @@ app.get('/health/ready', async () => {
   return { status: 'ok' };
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    app
-      .close()
-      .then(() => pool.end())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-  });
-}
-
-await app.listen({ port: Number(process.env.PORT || 0), host: process.env.HOST || '127.0.0.1' });
+await serveBaseline(app, pool);

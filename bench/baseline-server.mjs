@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const DATE_OID = 1082;
 
@@ -234,20 +235,4 @@ app.get('/health/ready', async () => {
   return { status: 'ok' };
 });
 
-// Same shutdown as the service: stop taking requests, let in-flight ones finish, close the pool.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    app
-      .close()
-      .then(() => pool.end())
-      .then(
-        () => process.exit(0),
-        (error) => {
-          process.stderr.write(`baseline: error while shutting down: ${error}\n`);
-          process.exit(1);
-        },
-      );
-  });
-}
-
-await app.listen({ port: Number(process.env.PORT || 0), host: process.env.HOST || '127.0.0.1' });
+await serveBaseline(app, pool);

@@ -135,7 +135,7 @@ export class ReportsBuilder {
       onProgress,
       (error) => this.logger.warn({ err: error, runId: run.id }, 'could not record progress'),
     );
-    const estimating: Promise<void>[] = [];
+    let estimating: Promise<void> = Promise.resolve();
     const result = await this.runner.run(
       {
         kind: run.kind,
@@ -145,11 +145,13 @@ export class ReportsBuilder {
         now: new Date().toISOString(),
       },
       {
-        estimate: (rows) => estimating.push(progress.estimate(rows)),
+        estimate: (rows) => {
+          estimating = progress.estimate(rows);
+        },
         rows: (n) => progress.rows(n),
       },
     );
-    await Promise.all(estimating);
+    await estimating;
     await progress.flush();
     return { ...result, writer, fileName };
   }

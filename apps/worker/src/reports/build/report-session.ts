@@ -3,6 +3,7 @@ import { sql, type CompiledQuery } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { CopySource } from '../document';
 import type { ReportReader } from '../kind';
+import { quoteLiteral } from './sql-text';
 
 /**
  * The longest one build may read, start to end (statement and idle-in-transaction limits): its
@@ -91,13 +92,7 @@ function literal(value: unknown): string {
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return quote(value.toISOString());
-  if (typeof value === 'string') return quote(value);
+  if (value instanceof Date) return quoteLiteral(value.toISOString());
+  if (typeof value === 'string') return quoteLiteral(value);
   throw new Error(`cannot write a ${typeof value} into a query`);
-}
-
-/** A standard SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1). */
-function quote(text: string): string {
-  if (text.includes('\0')) throw new Error('cannot write a NUL into a query');
-  return `'${text.replace(/'/g, "''")}'`;
 }

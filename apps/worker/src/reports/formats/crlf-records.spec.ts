@@ -23,7 +23,7 @@ describe('CrlfRecords', () => {
     }
   });
 
-  it('gives what csv-stringify writes with CRLF, for any records and any chunking', () => {
+  it('gives what csv-stringify writes with CRLF, for every set of records and every chunking', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', 'é', '日', ' ') });
     fc.assert(
       fc.property(

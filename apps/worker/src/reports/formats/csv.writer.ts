@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
+import { CamelCasePlugin } from 'kysely';
+import { quoteIdentifier, quoteLiteral } from '../build/sql-text';
 import type {
   Cell,
   CopySource,
@@ -24,6 +26,13 @@ const OPTIONS: Options = {
   quoted_match: /[\r\n]/,
 };
 const BOM = '\ufeff';
+/** `titleEn` → `title_en`: the query's output column names, as `createDb`'s plugin maps them. */
+class ColumnNames extends CamelCasePlugin {
+  of(key: string): string {
+    return this.snakeCase(key);
+  }
+}
+const columnNames = new ColumnNames();
 
 /**
  * One RFC 4180 file (UTF-8 with a BOM so Excel reads Japanese, CRLF line ends) holding every
@@ -124,10 +133,12 @@ async function* copied(
   copy: CopySource,
   counter: Counter,
 ): AsyncGenerator<Buffer> {
-  const columns = section.columns.map((c) => `q.${identifier(snakeCase(c.key))}`).join(', ');
+  const columns = section.columns
+    .map((c) => `q.${quoteIdentifier(columnNames.of(c.key))}`)
+    .join(', ');
   const query = {
     ...section.copy,
-    sql: `copy (select ${literal(section.name)}, ${columns} from (${section.copy.sql}) as q) to stdout (format csv)`,
+    sql: `copy (select ${quoteLiteral(section.name)}, ${columns} from (${section.copy.sql}) as q) to stdout (format csv)`,
   };
   const crlf = new CrlfRecords();
   for await (const chunk of copy(query) as AsyncIterable<Buffer>) {
@@ -154,17 +165,4 @@ function records(rows: Cell[][]): string {
 function cellText(value: Cell): string {
   if (value === null) return '';
   return typeof value === 'number' ? String(value) : value;
-}
-
-/** `titleEn` → `title_en`: the column names Kysely's CamelCasePlugin gives the query's output. */
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-function identifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
