@@ -18,6 +18,7 @@ import {
 } from './lib/ledger';
 import { RedisServer } from './lib/redis-server';
 import { serviceApps, Stack, stackEnv } from './lib/stack';
+import { openSymposium } from './lib/fixtures';
 
 /**
  * Every service's and the worker's Postgres connections terminated (`pg_terminate_backend`)
@@ -92,20 +93,7 @@ it(`keeps every 2xx write and refuses cut ones cleanly across ${TERMINATIONS} te
     },
   });
   if (!partner) throw new Error('the partner fixture was refused');
-  const { id: symposiumId } = await db
-    .insertInto('symposium.symposium')
-    .values({ titleEn: 'Terminated Symposium', heldOn: '2099-06-01', status: 'registration-open' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('symposium.registrationSettings')
-    .values({
-      symposiumId,
-      capacity: 100_000,
-      opensAt: new Date(Date.now() - 60_000),
-      closesAt: new Date(Date.now() + 86_400_000),
-    })
-    .execute();
+  const symposiumId = await openSymposium(db, 'Terminated Symposium', '2099-06-01');
 
   const outcomes: Outcome[] = [];
   const kills: number[] = [];

@@ -19,6 +19,7 @@ import {
 import { RedisServer } from './lib/redis-server';
 import { serviceApps, Stack, stackEnv } from './lib/stack';
 import { outageMs, quick } from './lib/suite';
+import { openSymposium } from './lib/fixtures';
 
 /**
  * Redis away for 20 s (frozen with SIGSTOP: connections stay open and nothing answers, the
@@ -88,20 +89,7 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
       return data;
     }),
   );
-  const { id: symposiumId } = await database.db
-    .insertInto('symposium.symposium')
-    .values({ titleEn: 'Outage Symposium', heldOn: '2099-05-01', status: 'registration-open' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await database.db
-    .insertInto('symposium.registrationSettings')
-    .values({
-      symposiumId,
-      capacity: 100_000,
-      opensAt: new Date(Date.now() - 60_000),
-      closesAt: new Date(Date.now() + 86_400_000),
-    })
-    .execute();
+  const symposiumId = await openSymposium(database.db, 'Outage Symposium', '2099-05-01');
 
   const outcomes: Outcome[] = [];
   /** When Redis was frozen and thawed (a write that overlaps the span was made while it was away). */

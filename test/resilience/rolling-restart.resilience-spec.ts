@@ -26,6 +26,7 @@ import {
 import { RedisServer } from './lib/redis-server';
 import { type AppName, Stack, stackEnv } from './lib/stack';
 import { quick } from './lib/suite';
+import { openSymposium } from './lib/fixtures';
 
 /**
  * Two instances of each HTTP service and two workers (each also serving the reports API) on
@@ -264,20 +265,7 @@ it(`loses no request, write, mail or schedule while ${apps.length * replicas.len
           })
           .execute();
     }
-    const { id: symposiumId } = await db
-      .insertInto('symposium.symposium')
-      .values({ titleEn: 'Rolling Symposium', heldOn: '2099-05-01', status: 'registration-open' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('symposium.registrationSettings')
-      .values({
-        symposiumId,
-        capacity: 100_000,
-        opensAt: new Date(Date.now() - 60_000),
-        closesAt: new Date(Date.now() + 86_400_000),
-      })
-      .execute();
+    const symposiumId = await openSymposium(db, 'Rolling Symposium', '2099-05-01');
 
     const outcomes: Outcome[] = [];
     const signals: Signalled[] = [];
