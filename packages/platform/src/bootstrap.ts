@@ -10,6 +10,7 @@ import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import { requestContext } from './auth/request-context';
 import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-limits';
 import { useSecurityHeaders } from './http/security-headers';
+import { drainUnreadBody } from './http/unread-body';
 import { instrumentHttp } from './http/metrics';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY } from './tokens';
@@ -79,8 +80,11 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
     closing = true;
     done();
   });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    // An answer before the whole body was read (a refused upload): read the rest away, or
+    // the connection's next request is stuck behind it.
+    drainUnreadBody(request.raw);
     done(null, payload);
   });
   // A JSON API: a text/plain body is an unsupported media type (415), not a string to validate.

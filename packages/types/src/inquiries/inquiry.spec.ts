@@ -15,4 +15,37 @@ describe('inquirySubmitSchema', () => {
     const paths = result.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['name', 'email']));
   });
+
+  it.each(['other', 'media'] as const)(
+    'refuses an unknown field of the %s category, naming it, without throwing (the fuzz suite: zod runs the transform past an unrecognized key, and POST /inquiries answered 500)',
+    (category) => {
+      const valid = {
+        name: 'Aiko Sato',
+        email: 'aiko@example.org',
+        language: 'en',
+        subject: 'Exchange',
+        message: 'Hello',
+        category,
+        fields: category === 'media' ? { outlet: 'Nikkei', surplus: 1 } : { surplus: 1 },
+      };
+      const result = inquirySubmitSchema.safeParse(valid);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({ code: 'unrecognized_keys', keys: ['surplus'], path: ['fields'] }),
+      ]);
+    },
+  );
+
+  it('keeps the parsed category fields on a valid submission', () => {
+    const result = inquirySubmitSchema.parse({
+      name: 'Aiko Sato',
+      email: 'aiko@example.org',
+      language: 'ja',
+      subject: '取材',
+      message: 'よろしくお願いします',
+      category: 'media',
+      fields: { outlet: ' Nikkei ', deadline: '2027-01-15' },
+    });
+    expect(result.fields).toEqual({ outlet: 'Nikkei', deadline: '2027-01-15' });
+  });
 });

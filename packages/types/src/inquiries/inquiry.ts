@@ -163,10 +163,13 @@ export const inquirySubmitSchema = z
     },
     { when: () => true },
   )
-  .transform((v) => ({
-    ...v,
-    fields: categoryFieldSchemas[v.category].parse(v.fields),
-  }));
+  // Zod runs a transform past an `unrecognized_keys` issue (it only describes extra keys), so
+  // an unknown category field reaches here: the refinement above has already failed the parse,
+  // and the fields stay as given rather than throwing (the fuzz suite's 500).
+  .transform((v) => {
+    const fields = categoryFieldSchemas[v.category].safeParse(v.fields);
+    return fields.success ? { ...v, fields: fields.data } : z.NEVER;
+  });
 export type InquirySubmit = z.output<typeof inquirySubmitSchema>;
 export type InquirySubmitInput = z.input<typeof inquirySubmitSchema>;
 
