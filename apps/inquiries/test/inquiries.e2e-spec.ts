@@ -456,6 +456,20 @@ describe('the status page', () => {
     expect((await storedFiles()).length).toBe(files);
   });
 
+  it('names a file sent without a file name after its type (the fuzz suite: a nameless octet-stream part answered 500)', async () => {
+    const receipt = await submit();
+    const res = await postForm(
+      `/inquiries/status/${receipt.statusToken}/messages`,
+      // No type and no name: fetch sends an application/octet-stream part without `filename`.
+      formOf({ message: 'Unnamed.' }, [[pdf, '', '']]),
+    );
+    expect(res.status).toBe(201);
+    const attachments = ((await res.json()) as InquiryStatus).messages.at(-1)?.attachments;
+    expect(attachments?.map((a) => [a.filename, a.contentType])).toEqual([
+      ['attachment.pdf', 'application/pdf'],
+    ]);
+  });
+
   it('answers 404 for an unknown token and 400 for a malformed one', async () => {
     const unknown = 'A'.repeat(43);
     await expectProblem(

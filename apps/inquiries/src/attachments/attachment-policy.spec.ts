@@ -73,5 +73,8 @@ describe('attachment limits', () => {
     expect(safeFilename('C:\\x\\report "v2".pdf')).toBe('report v2.pdf');
     expect(safeFilename('a\u0000b\n.pdf')).toBe('ab.pdf');
     expect(safeFilename('')).toBe('attachment');
+    expect(safeFilename('', 'application/pdf')).toBe('attachment.pdf');
+    expect(safeFilename('../', 'image/jpeg')).toBe('attachment.jpg');
+    expect(safeFilename('', 'text/x-unknown')).toBe('attachment');
   });
 });

@@ -105,10 +105,15 @@ export const tooMany = (max: number): ProblemFieldError => ({
   code: 'too_many',
 });
 
-/** A file name safe to keep and to offer as a download name: no path, no control characters. */
-export function safeFilename(name: string): string {
+/**
+ * A file name safe to keep and to offer as a download name: no path, no control characters.
+ * A file sent without a usable name is `attachment`, with the extension of the type its bytes
+ * show (so it passes the name check like any other file of that type).
+ */
+export function safeFilename(name: string, detectedType?: string): string {
   const base = name.split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim();
-  return (clean || 'attachment').slice(-200);
+  const extension = detectedType ? extensions[detectedType]?.[0] : undefined;
+  return (clean || (extension ? `attachment.${extension}` : 'attachment')).slice(-200);
 }

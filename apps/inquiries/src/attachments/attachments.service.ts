@@ -40,12 +40,15 @@ export class AttachmentsService {
   /** Checks every file against the limits and stores them all, or throws and stores none. */
   async accept(files: IncomingFile[]): Promise<StoredFile[]> {
     const inspected = await Promise.all(
-      files.map(async (f) => ({
-        filename: safeFilename(f.filename),
-        size: f.data.length,
-        detectedType: (await fileTypeFromBuffer(f.data))?.mime,
-        data: f.data,
-      })),
+      files.map(async (f) => {
+        const detectedType = (await fileTypeFromBuffer(f.data))?.mime;
+        return {
+          filename: safeFilename(f.filename, detectedType),
+          size: f.data.length,
+          detectedType,
+          data: f.data,
+        };
+      }),
     );
     checkAttachments(inspected, this.limits);
     const stored: StoredFile[] = [];

@@ -67,7 +67,9 @@ export async function readBody(
         if (total > limits.maxTotalBytes) {
           throw tooLarge(`the attachments are over ${limits.maxTotalBytes} bytes together`);
         }
-        files.push({ filename: part.filename, data });
+        // A part typed application/octet-stream is a file even without a `filename` (busboy),
+        // and then has none, whatever the plugin's type says.
+        files.push({ filename: part.filename || '', data });
       } else {
         const value = typeof part.value === 'string' ? part.value : String(part.value);
         if (part.fieldname.startsWith('fields.')) fields[part.fieldname.slice(7)] = value;
