@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
 import type { Readable } from 'node:stream';
 import { waitFor } from '@sp/testing';
-import { CSV_RECORDS_PER_PIECE, csvStream } from './csv-stream';
+import { CSV_RECORDS_PER_PIECE, csvRecord, csvStream } from './csv-stream';
 import type { CsvColumn } from './exports.mapper';
 
 type Item = { n: number; text: string | null };
@@ -114,6 +116,39 @@ describe('csvStream', () => {
     }
     await expect(readAll(csvStream(columns, asAsync(failing())))).rejects.toThrow(
       'the cursor broke',
+    );
+  });
+});
+
+describe('csvField and csvRecord', () => {
+  const cell = fc.oneof(
+    fc.constant(null),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ unit: fc.constantFrom('a', ' ', ',', '"', '\r', '\n', '東', '🙂', "'", '=') }),
+    fc.string({ unit: 'grapheme' }),
+  );
+
+  it('writes what csv-stringify writes with the options the export used, for any cells', () => {
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), (cells) => {
+        const expected = stringify([cells.map((c) => c ?? '')], {
+          record_delimiter: 'windows',
+          quoted_match: /[\r\n]/,
+        });
+        expect(csvRecord(cells)).toBe(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('reads back as the cells it was given', () => {
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), (cells) => {
+        const [record] = parse<string[]>(csvRecord(cells), { relax_column_count: true });
+        expect(record).toEqual(cells.map((c) => (c === null ? '' : String(c))));
+      }),
+      { numRuns: 2_000 },
     );
   });
 });

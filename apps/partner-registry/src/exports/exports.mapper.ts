@@ -95,7 +95,3 @@ export const fundingCsvColumns: CsvColumn<Funding>[] = [
   { header: 'updatedAt', cell: (f) => f.updatedAt },
   { header: 'version', cell: (f) => f.version },
 ];
-
-/** One record's cells in the columns' order (null as an empty cell). */
-export const toCsvRecord = <T>(columns: CsvColumn<T>[], record: T): (string | number)[] =>
-  columns.map((c) => c.cell(record) ?? '');
