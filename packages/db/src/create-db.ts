@@ -1,6 +1,7 @@
-import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { RowCamelCasePlugin } from './camel-case';
 import type { DB } from './schema/index';
 
 const DATE_OID = 1082;
@@ -99,7 +100,7 @@ class StreamCursor extends Cursor {
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
   return new Kysely<DB>({
     dialect: new PostgresDialect({ pool: createPool(url, options), cursor: StreamCursor }),
-    plugins: [new CamelCasePlugin()],
+    plugins: [new RowCamelCasePlugin()],
   });
 }
 
@@ -132,6 +133,6 @@ export function createDbOnClient<T = DB>(client: pg.Client): Kysely<T> {
       pool: { connect: () => Promise.resolve(session), end: () => Promise.resolve(), options: {} },
       cursor: StreamCursor,
     }),
-    plugins: [new CamelCasePlugin()],
+    plugins: [new RowCamelCasePlugin()],
   });
 }
