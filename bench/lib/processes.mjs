@@ -14,7 +14,7 @@ const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 90_000);
 /** A little over the service's own shutdown deadline (SHUTDOWN_TIMEOUT_MS, 8 s by default). */
 const STOP_TIMEOUT_MS = 10_000;
 
-let keepLogs = process.env.BENCH_KEEP_LOGS === "1";
+let keepLogs = process.env.BENCH_KEEP_LOGS === '1';
 
 /**
  * Node options for every server a benchmark starts (services and baselines alike), added to
