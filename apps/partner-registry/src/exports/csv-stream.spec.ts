@@ -145,7 +145,8 @@ describe('csvField and csvRecord', () => {
   it('reads back as the cells it was given', () => {
     fc.assert(
       fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), (cells) => {
-        const [record] = parse<string[]>(csvRecord(cells), { relax_column_count: true });
+        const records: string[][] = parse(csvRecord(cells));
+        const [record] = records;
         expect(record).toEqual(cells.map((c) => (c === null ? '' : String(c))));
       }),
       { numRuns: 2_000 },
