@@ -131,7 +131,7 @@ const reportWorkload = (): Workload => {
   return {
     name: `${REPORTS} report builds`,
     submit: async () => {
-      await writeReportData(database.db, {
+      await writeReportData(database.url, {
         tag: 'sigkill',
         rows: REPORT_ROWS,
         from: FIRST_YEAR,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { DB } from '@sp/db';
+import { createDb, type DB } from '@sp/db';
 import { type Kysely, sql } from 'kysely';
 
 /**
@@ -12,18 +12,23 @@ import { type Kysely, sql } from 'kysely';
  * the report views read.
  */
 export async function writeReportData(
-  db: Kysely<DB>,
+  databaseUrl: string,
   options: { tag: string; rows: number; from: number; to: number; partners?: number },
 ): Promise<void> {
   const { tag, rows, from, to, partners = 20 } = options;
   const years = to - from + 1;
   // Setting up the data is not what is tested: on a loaded machine 20,000 activities (each
   // through the registry's search triggers) took longer than the test database's statement
-  // timeout, so the inserts run in one transaction without it.
-  await db.transaction().execute(async (trx) => {
-    await sql`set local statement_timeout = 0`.execute(trx);
-    await insertReportData(trx, { tag, rows, from, years, to, partners });
-  });
+  // timeout, and then longer than its client-side query timeout too (a fresh-clone run's
+  // "Query read timeout"), so the inserts run on a connection of their own with neither.
+  const db = createDb(databaseUrl, { max: 1, statementTimeoutMillis: 0 });
+  try {
+    await db
+      .transaction()
+      .execute((trx) => insertReportData(trx, { tag, rows, from, years, to, partners }));
+  } finally {
+    await db.destroy();
+  }
 }
 
 async function insertReportData(
