@@ -108,7 +108,7 @@ export const tooMany = (max: number): ProblemFieldError => ({
 /**
  * A file name safe to keep and to offer as a download name: no path, no control characters.
  * A file sent without a usable name is `attachment`, with the extension of the type its bytes
- * show (so it passes the name check like any other file of that type).
+ * show (so it passes the name check like every other file of that type).
  */
 export function safeFilename(name: string, detectedType?: string): string {
   const base = name.split(/[/\\]/).pop() ?? '';

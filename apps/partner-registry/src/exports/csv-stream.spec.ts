@@ -129,7 +129,7 @@ describe('csvField and csvRecord', () => {
     fc.string({ unit: 'grapheme' }),
   );
 
-  it('writes what csv-stringify writes with the options the export used, for any cells', () => {
+  it('writes what csv-stringify writes with the options the export used, for every kind of cell', () => {
     fc.assert(
       fc.property(fc.array(cell, { minLength: 1, maxLength: 8 }), (cells) => {
         const expected = stringify([cells.map((c) => c ?? '')], {

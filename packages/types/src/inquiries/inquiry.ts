@@ -165,7 +165,7 @@ export const inquirySubmitSchema = z
   )
   // Zod runs a transform past an `unrecognized_keys` issue (it only describes extra keys), so
   // an unknown category field reaches here: the refinement above has already failed the parse,
-  // and the fields stay as given rather than throwing (the fuzz suite's 500).
+  // so this gives up quietly (z.NEVER) rather than throwing (the fuzz suite's 500).
   .transform((v) => {
     const fields = categoryFieldSchemas[v.category].safeParse(v.fields);
     return fields.success ? { ...v, fields: fields.data } : z.NEVER;
