@@ -1,10 +1,12 @@
 // csv-transfer: the registry's CSV export and import against plain pg doing the same work.
 //
-// Export: GET /exports/activities.csv of BENCH_EXPORT_ROWS activities, streamed by the service
-// (Kysely cursor → csv-stringify → Fastify), against a baseline in this process that reads the
-// same rows with a bare pg-cursor and writes them as CSV by hand. Printed: rows/s of each, their
-// ratio, and the service process's memory: idle (RSS after start and one request), peak during
-// the export (VmHWM, target under 200 MB) and the export's increment over idle.
+// Export: GET /exports/activities.csv of BENCH_EXPORT_ROWS activities, written by Postgres
+// (`COPY … TO STDOUT (FORMAT csv)` of the export's columns) and streamed by the service to the
+// reader, against two baselines in this process: the same COPY statement read bare with
+// pg-copy-streams (the ratio printed), and a bare pg-cursor whose rows are joined to CSV by hand
+// (what an export through row objects costs). Printed: rows/s of each, the service's ratio, and
+// the service process's memory: idle (RSS after start and one request), peak during the export
+// (VmHWM, target under 200 MB) and the export's increment over idle.
 // Import: POST /imports/activities?dryRun=false of BENCH_IMPORT_ROWS rows (parse, check every
 // row against the contract, one transaction of batched inserts with an event per row), against
 // a baseline inserting the same rows with plain pg multi-row INSERTs in one transaction.
@@ -30,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { to as copyTo } from 'pg-copy-streams';
 import { cleanUpOnSignals, onCleanup } from './lib/cleanup.mjs';
 import { intOption, progressLogger, requireBuilt, requireProjectNode } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
@@ -108,21 +111,58 @@ async function baselineExport(url) {
   }
 }
 
-/** The service's export, read to the end; rows counted by line ends outside quotes. */
-async function serviceExport(server, headers) {
-  const started = performance.now();
-  const res = await fetch(`${server.url}/exports/activities.csv`, { headers });
-  if (res.status !== 200) throw new Error(`export answered ${res.status}: ${await res.text()}`);
+/**
+ * The bare COPY baseline: the statement the service runs for the export (its columns, from the
+ * built service), read to the end with pg-copy-streams; rows counted as the service's are.
+ */
+async function baselineCopy(url) {
+  const { activityCsvColumns } =
+    await import('../apps/partner-registry/dist/exports/exports.mapper.js');
+  const columns = activityCsvColumns.map((c) => c.sql).join(', ');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("set datestyle = 'ISO, YMD'");
+    const started = performance.now();
+    const stream = client.query(
+      copyTo(
+        `copy (select ${columns} from registry.activity a join registry.partner p on p.id = a.partner_id
+         order by a.created_at, a.id) to stdout (format csv)`,
+      ),
+    );
+    const counted = await countRecords(stream);
+    return {
+      rows: counted.records,
+      bytes: counted.bytes,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Bytes, and records by line ends outside quotes, of a CSV stream read to the end. */
+async function countRecords(stream) {
   let bytes = 0;
   let records = 0;
   let quoted = false;
-  for await (const chunk of res.body) {
+  for await (const chunk of stream) {
     bytes += chunk.length;
     for (const byte of chunk) {
       if (byte === 0x22) quoted = !quoted;
       else if (byte === 0x0a && !quoted) records++;
     }
   }
+  return { bytes, records };
+}
+
+/** The service's export, read to the end; rows counted by line ends outside quotes. */
+async function serviceExport(server, headers) {
+  const started = performance.now();
+  const res = await fetch(`${server.url}/exports/activities.csv`, { headers });
+  if (res.status !== 200) throw new Error(`export answered ${res.status}: ${await res.text()}`);
+  const { bytes, records } = await countRecords(res.body);
+  // (The header row is a record too.)
   return { rows: records - 1, bytes, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -249,16 +289,17 @@ async function main() {
   );
 
   log('export: baseline (bare pg cursor)');
-  const baseExport = await baselineExport(database.url);
+  const cursorExport = await baselineExport(database.url);
+  log('export: baseline (bare COPY)');
+  const baseExport = await baselineCopy(database.url);
   const peaksReset = resetPeak(server.pid);
   const before = memoryOf(server.pid);
   log('export: service');
   const svcExport = await serviceExport(server, headers);
   const after = memoryOf(server.pid);
-  if (svcExport.rows !== options.exportRows || baseExport.rows !== options.exportRows)
-    throw new Error(
-      `exported ${svcExport.rows} / ${baseExport.rows} rows of ${options.exportRows}`,
-    );
+  for (const [what, result] of Object.entries({ svcExport, baseExport, cursorExport }))
+    if (result.rows !== options.exportRows)
+      throw new Error(`${what} exported ${result.rows} rows of ${options.exportRows}`);
 
   /** One import through the service, with the service's peak RSS while it ran. */
   const serviceImport = async (rows) => {
@@ -293,7 +334,15 @@ async function main() {
     ['', 'rows', 'seconds', 'rows/s', 'service/baseline', 'service peak RSS'],
     ['service idle', '', '', '', '', `${mb(idle.rssMb)} (RSS)`],
     [
-      'export: baseline pg-cursor',
+      'export: baseline pg-cursor, CSV by hand',
+      cursorExport.rows,
+      cursorExport.seconds.toFixed(2),
+      rate(cursorExport),
+      '',
+      '',
+    ],
+    [
+      'export: baseline bare COPY',
       baseExport.rows,
       baseExport.seconds.toFixed(2),
       rate(baseExport),
@@ -349,6 +398,7 @@ async function main() {
     serviceNodeOptions: serverNodeOptions || null,
     export: {
       baseline: baseExport,
+      cursorBaseline: cursorExport,
       service: { ...svcExport, rssMbBefore: before.rssMb, peakMb: after.peakMb },
     },
     import: { baseline: baseImport, service: svcImport, serviceSmall: svcImportSmall },

@@ -6,6 +6,7 @@ import {
   staffToken,
   unchecked,
   useTestApp,
+  waitFor,
 } from '@sp/testing';
 import { type IncomingMessage, request } from 'node:http';
 import { parse } from 'csv-parse/sync';
@@ -31,6 +32,10 @@ beforeAll(async () => {
     memberInstitutions: ['Stockholm University', 'KTH Royal Institute of Technology'],
     summaryEn: 'Three universities, one partner: "the Trio", since 2018',
     summaryJa: '東京大学とストックホルムの三大学、\n改行を含む説明',
+    city: 'Stockholm',
+    tags: ['nordic', 'three-universities'],
+    coordinatingDepartment: 'Division of International Affairs',
+    coordinator: { name: '山田 花子', email: 'yamada@example.ac.jp', locale: 'ja' },
   });
   await make.partner({ nameEn: 'ETH Zurich', nameJa: 'チューリッヒ工科大学', country: 'CH' });
   await make.partner({
@@ -84,6 +89,12 @@ describe('GET /exports/partners.csv', () => {
         createdAt: partner.createdAt,
         updatedAt: partner.updatedAt,
         version: String(partner.version),
+        city: partner.city ?? '',
+        logoUrl: partner.logoUrl ?? '',
+        tags: partner.tags.join('; '),
+        coordinatingDepartment: partner.coordinatingDepartment ?? '',
+        coordinatorName: partner.coordinator?.name ?? '',
+        coordinatorEmail: partner.coordinator?.email ?? '',
       });
     }
     expect(records.find((r) => r['nameEn'] === 'Stockholm Trio')?.['summaryJa']).toBe(
@@ -98,7 +109,7 @@ describe('GET /exports/partners.csv', () => {
     const none = await exportCsv({ country: ['KR'] });
     // The header row alone.
     expect(none.bytes.toString('utf8')).toBe(
-      '\uFEFFid,nameEn,nameJa,country,region,website,status,statusSince,memberInstitutions,summaryEn,summaryJa,createdAt,updatedAt,version\r\n',
+      '\uFEFFid,nameEn,nameJa,country,region,website,status,statusSince,memberInstitutions,summaryEn,summaryJa,createdAt,updatedAt,version,city,logoUrl,tags,coordinatingDepartment,coordinatorName,coordinatorEmail\r\n',
     );
   });
 
@@ -110,17 +121,12 @@ describe('GET /exports/partners.csv', () => {
   });
 
   it('streams from a cursor: downloads broken off early give their connections back', async () => {
-    // More partners than one cursor fetch, so the export is still reading when it is cut.
-    await ctx.database.db
-      .insertInto('registry.partner')
-      .values(
-        Array.from({ length: 5000 }, (_, i) => ({
-          nameEn: `Bulk University ${String(i).padStart(5, '0')}`,
-          country: 'JP',
-          status: 'prospective' as const,
-        })),
-      )
-      .execute();
+    // ≈ 20 MB of CSV (5,000 partners with a 4 KB summary): far more than the sockets between
+    // the server and the service can hold, so a cut export is still writing when it is cut.
+    await sql`
+      insert into registry.partner (name_en, country, status, summary_en)
+      select 'Bulk University ' || lpad(g::text, 5, '0'), 'JP', 'prospective', repeat('x', 4000)
+      from generate_series(0, 4999) g`.execute(ctx.database.db);
     // Twice as many broken-off downloads as the pool has connections (3): a leaked cursor
     // would hold its connection and the last ones, and the export below, would never answer.
     // (node:http, whose destroy closes the socket as a browser's cancel does.)
@@ -139,6 +145,16 @@ describe('GET /exports/partners.csv', () => {
         req.end();
       });
     }
+    // Each cancelled download ended its COPY on the server too (its connection was closed),
+    // rather than leaving a backend blocked on a socket nobody reads.
+    await waitFor(async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'copy (%' and pid <> pg_backend_pid()`.execute(
+        ctx.database.db,
+      );
+      return rows[0]!.n === 0;
+    }, 'the cancelled exports to end on the server');
     const { bytes } = await exportCsv();
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(5003);
@@ -227,5 +243,176 @@ describe('GET /exports/activities.csv', () => {
         isPublic: r['isPublic'] === 'true',
       })),
     ).toEqual(stored);
+  });
+});
+
+/** An export read whole: its records by header, after checking it is a BOM'd CSV download. */
+const download = async (path: string, query: Record<string, unknown>) => {
+  const res = await fetch(
+    `${ctx.running.url}${path}?${new URLSearchParams(query as Record<string, string>).toString()}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+  const bytes = Buffer.from(await res.arrayBuffer());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  // Every record ends in CRLF; a line break inside a quoted field is kept as it was.
+  expect(bytes.toString('utf8').endsWith('\r\n')).toBe(true);
+  return parse<Record<string, string>>(bytes, { bom: true, columns: true });
+};
+
+const cell = (value: string | number | boolean | null | undefined): string =>
+  value === null || value === undefined ? '' : String(value);
+
+describe('every export writes each field as the JSON API does', () => {
+  let partnerId: string;
+  beforeAll(async () => {
+    ({ id: partnerId } = await make.partner({
+      nameEn: 'Field University, "Exports"',
+      country: 'GB',
+    }));
+  });
+
+  it('activities', async () => {
+    await make.activity(partnerId, {
+      type: 'education-programme',
+      titleEn: 'Summer school, "quoted", with a comma',
+      titleJa: '東京大学サマースクール',
+      summaryEn: 'Line one\nline two',
+      summaryJa: '日本語の概要、改行\r\nあり',
+      departments: ['Graduate School of Engineering', 'Faculty of Science'],
+      leads: ['Prof. A', 'Prof. B, Jr.'],
+      startsOn: '2025-04-01',
+      endsOn: '2026-03-31',
+      status: 'completed',
+      isPublic: true,
+      links: [
+        { label: 'Programme page', url: 'https://example.org/summer' },
+        { label: 'Report; final', url: 'https://example.org/report?x=1&y=2' },
+      ],
+      outputs: {
+        papers: [{ title: 'Paper one' }, { title: 'Paper two, revised' }],
+        events: [{ title: 'Closing symposium', date: '2026-03-20' }],
+        studentsInvolved: 12,
+      },
+    });
+    await make.activity(partnerId);
+    const listed = await api.GET('/activities', {
+      params: { query: { partnerId: [partnerId], limit: 100 } },
+    });
+    const expected = [...listed.data!.items].reverse().map((a) => ({
+      partnerId: a.partnerId,
+      type: a.type,
+      titleEn: a.titleEn,
+      titleJa: cell(a.titleJa),
+      summaryEn: cell(a.summaryEn),
+      summaryJa: cell(a.summaryJa),
+      departments: a.departments.join('; '),
+      leads: a.leads.join('; '),
+      startsOn: cell(a.startsOn),
+      endsOn: cell(a.endsOn),
+      status: a.status,
+      isPublic: String(a.isPublic),
+      'outputs.studentsInvolved': cell(a.outputs.studentsInvolved),
+      id: a.id,
+      partnerNameEn: a.partnerNameEn,
+      links: a.links.map((l) => `${l.label} <${l.url}>`).join('; '),
+      'outputs.papers': (a.outputs.papers ?? []).map((p) => p.title).join('; '),
+      'outputs.events': (a.outputs.events ?? []).map((e) => e.title).join('; '),
+      reviewStatus: a.reviewStatus,
+      reviewComment: cell(a.reviewComment),
+      reviewedAt: cell(a.reviewedAt),
+      submittedAt: cell(a.submittedAt),
+      publishedAt: cell(a.publishedAt),
+      reportedBy: a.reportedBy,
+      createdAt: a.createdAt,
+      updatedAt: a.updatedAt,
+      version: String(a.version),
+    }));
+    expect(expected).toHaveLength(2);
+    expect(await download('/exports/activities.csv', { partnerId })).toEqual(expected);
+    // The filters narrow it: the public one alone.
+    const publicOnly = await download('/exports/activities.csv', { partnerId, isPublic: 'true' });
+    expect(publicOnly.map((r) => r['titleEn'])).toEqual(['Summer school, "quoted", with a comma']);
+    expect(publicOnly[0]!['summaryJa']).toBe('日本語の概要、改行\r\nあり');
+  });
+
+  it('mobility', async () => {
+    await make.mobility(partnerId, {
+      programme: 'Exchange "USTEP", 2024',
+      direction: 'outbound',
+      personType: 'researcher',
+      count: 7,
+      note: 'Two went early,\nfive in April',
+    });
+    await make.mobility(partnerId, { fiscalYear: 2023 });
+    const listed = await api.GET('/mobility', {
+      params: { query: { partnerId: [partnerId], limit: 100 } },
+    });
+    const expected = [...listed.data!.items].reverse().map((m) => ({
+      partnerId: m.partnerId,
+      fiscalYear: String(m.fiscalYear),
+      direction: m.direction,
+      personType: m.personType,
+      programme: m.programme,
+      count: String(m.count),
+      note: cell(m.note),
+      id: m.id,
+      partnerNameEn: m.partnerNameEn,
+      reviewStatus: m.reviewStatus,
+      reviewComment: cell(m.reviewComment),
+      reviewedAt: cell(m.reviewedAt),
+      reportedBy: m.reportedBy,
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      version: String(m.version),
+    }));
+    expect(expected).toHaveLength(2);
+    expect(await download('/exports/mobility.csv', { partnerId })).toEqual(expected);
+    expect(
+      (await download('/exports/mobility.csv', { partnerId, fiscalYear: '2023' })).map(
+        (r) => r['fiscalYear'],
+      ),
+    ).toEqual(['2023']);
+  });
+
+  it("funding, amounts with exactly their currency's decimals", async () => {
+    const activity = await make.activity(partnerId);
+    await make.funding(partnerId, { amount: '1500000', currency: 'JPY' });
+    await make.funding(partnerId, {
+      amount: '12.5',
+      currency: 'USD',
+      scheme: 'Grant, "special"',
+      activityId: activity.id,
+      status: 'awarded',
+      note: 'Paid in\ntwo parts',
+    });
+    await make.funding(partnerId, { amount: '1.25', currency: 'KWD' });
+    const listed = await api.GET('/funding', {
+      params: { query: { partnerId: [partnerId], limit: 100 } },
+    });
+    const expected = [...listed.data!.items].reverse().map((f) => ({
+      id: f.id,
+      partnerId: f.partnerId,
+      partnerNameEn: f.partnerNameEn,
+      activityId: cell(f.activityId),
+      source: f.source,
+      scheme: cell(f.scheme),
+      amount: f.amount,
+      currency: f.currency,
+      fiscalYear: String(f.fiscalYear),
+      status: f.status,
+      note: cell(f.note),
+      createdAt: f.createdAt,
+      updatedAt: f.updatedAt,
+      version: String(f.version),
+    }));
+    const records = await download('/exports/funding.csv', { partnerId });
+    expect(records).toEqual(expected);
+    expect(records.map((r) => `${r['amount']} ${r['currency']}`)).toEqual([
+      '1500000 JPY',
+      '12.50 USD',
+      '1.250 KWD',
+    ]);
   });
 });

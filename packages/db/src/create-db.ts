@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { RowCamelCasePlugin } from './camel-case';
+import { rememberPool } from './copy/copy-csv';
 import type { DB } from './schema/index';
 
 const DATE_OID = 1082;
@@ -98,10 +99,14 @@ class StreamCursor extends Cursor {
 }
 
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
-  return new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: createPool(url, options), cursor: StreamCursor }),
+  const pool = createPool(url, options);
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool, cursor: StreamCursor }),
     plugins: [new RowCamelCasePlugin()],
   });
+  // For `copyCsv`, which runs a COPY on a connection of this pool.
+  rememberPool(db, pool);
+  return db;
 }
 
 /**

@@ -1,3 +1,7 @@
+export type { CopyCsvOptions } from './copy/copy-csv';
+export { copyCsv } from './copy/copy-csv';
+export { CrlfRecords } from './copy/crlf-records';
+export { inlineParameters, quoteIdentifier, quoteLiteral } from './copy/sql-text';
 export type { CreateDbOptions } from './create-db';
 export { createClient, createDb, createDbOnClient, createPool, listenForErrors } from './create-db';
 export type * from './schema/index';

@@ -10,7 +10,8 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { streamInSnapshot } from '../common/export-snapshot';
+import type { Readable } from 'node:stream';
+import { type CsvColumn, csvExport, csvSelection } from '../common/csv-export';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type ActivityTable = DB['registry.activity'];
@@ -175,16 +176,21 @@ export class ActivitiesRepository {
     return rows;
   }
 
-  /** Every activity the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: ActivityExportQuery): AsyncGenerator<ActivityRow> {
-    return streamInSnapshot(this.db, (trx) => {
-      let q = this.baseQuery(trx).orderBy('a.createdAt').orderBy('a.id');
-      if (filters.partnerId) q = q.where('a.partnerId', 'in', filters.partnerId);
-      if (filters.type) q = q.where('a.type', 'in', filters.type);
-      if (filters.reviewStatus) q = q.where('a.reviewStatus', 'in', filters.reviewStatus);
-      if (filters.isPublic !== undefined) q = q.where('a.isPublic', '=', filters.isPublic);
-      return q;
-    });
+  /**
+   * Every activity the filters match, oldest first,
+   * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
+   */
+  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Readable {
+    let q = this.baseQuery()
+      .clearSelect()
+      .select(csvSelection(columns))
+      .orderBy('a.createdAt')
+      .orderBy('a.id');
+    if (filters.partnerId) q = q.where('a.partnerId', 'in', filters.partnerId);
+    if (filters.type) q = q.where('a.type', 'in', filters.type);
+    if (filters.reviewStatus) q = q.where('a.reviewStatus', 'in', filters.reviewStatus);
+    if (filters.isPublic !== undefined) q = q.where('a.isPublic', '=', filters.isPublic);
+    return csvExport(this.db, q, columns);
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<ActivityTable>): Promise<ActivityRow> {

@@ -27,6 +27,8 @@ import { checkActivityPeriod } from './activity-period';
 import { checkReview, checkSubmit, publishedAt, reviewStatusAfterEdit } from './activity-review';
 import { toActivity, toActivitySnapshot, toPublicActivity } from './activities.mapper';
 import { ActivitiesRepository } from './activities.repository';
+import type { Readable } from 'node:stream';
+import type { CsvColumn } from '../common/csv-export';
 
 /** Outbox rows per insert of an import (three parameters each). */
 const EVENT_BATCH = 1000;
@@ -93,9 +95,9 @@ export class ActivitiesService {
     return toPublicActivity({ ...row, publishedAt: row.publishedAt });
   }
 
-  /** Every activity the filters match, streamed (an export). */
-  async *stream(filters: ActivityExportQuery): AsyncGenerator<Activity> {
-    for await (const row of this.repo.stream(filters)) yield toActivity(row);
+  /** Every activity the filters match, as a CSV file (an export) of these columns. */
+  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Readable {
+    return this.repo.exportCsv(filters, columns);
   }
 
   /** The rules a new activity must keep that its contract cannot say (an import checks each row). */

@@ -10,7 +10,6 @@ import { ActivitiesService } from '../activities/activities.service';
 import { FundingService } from '../funding/funding.service';
 import { MobilityService } from '../mobility/mobility.service';
 import { PartnersService } from '../partners/partners.service';
-import { csvStream } from './csv-stream';
 import {
   activityCsvColumns,
   fundingCsvColumns,
@@ -18,7 +17,10 @@ import {
   partnerCsvColumns,
 } from './exports.mapper';
 
-/** CSV exports: each kind streamed from its own module's service, never held in memory. */
+/**
+ * CSV exports: each kind read through its own module (its filters, its partner binding) and
+ * written by Postgres, streamed, never held in memory.
+ */
 @Injectable()
 export class ExportsService {
   constructor(
@@ -29,18 +31,18 @@ export class ExportsService {
   ) {}
 
   partners(filters: PartnerExportQuery): Readable {
-    return csvStream(partnerCsvColumns, this.partnersService.stream(filters));
+    return this.partnersService.exportCsv(filters, partnerCsvColumns);
   }
 
   activities(filters: ActivityExportQuery): Readable {
-    return csvStream(activityCsvColumns, this.activitiesService.stream(filters));
+    return this.activitiesService.exportCsv(filters, activityCsvColumns);
   }
 
   mobility(filters: MobilityExportQuery): Readable {
-    return csvStream(mobilityCsvColumns, this.mobilityService.stream(filters));
+    return this.mobilityService.exportCsv(filters, mobilityCsvColumns);
   }
 
   funding(filters: FundingExportQuery): Readable {
-    return csvStream(fundingCsvColumns, this.fundingService.stream(filters));
+    return this.fundingService.exportCsv(filters, fundingCsvColumns);
   }
 }

@@ -10,7 +10,8 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { streamInSnapshot } from '../common/export-snapshot';
+import type { Readable } from 'node:stream';
+import { type CsvColumn, csvExport, csvSelection } from '../common/csv-export';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type FundingTable = DB['registry.funding'];
@@ -60,16 +61,21 @@ export class FundingRepository {
     return this.baseQuery(trx).where('f.id', '=', id).forUpdate('f').executeTakeFirst();
   }
 
-  /** Every funding record the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: FundingExportQuery): AsyncGenerator<FundingRow> {
-    return streamInSnapshot(this.db, (trx) => {
-      let q = this.baseQuery(trx).orderBy('f.createdAt').orderBy('f.id');
-      if (filters.partnerId) q = q.where('f.partnerId', 'in', filters.partnerId);
-      if (filters.activityId) q = q.where('f.activityId', '=', filters.activityId);
-      if (filters.fiscalYear !== undefined) q = q.where('f.fiscalYear', '=', filters.fiscalYear);
-      if (filters.status) q = q.where('f.status', 'in', filters.status);
-      return q;
-    });
+  /**
+   * Every funding record the filters match, oldest first,
+   * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
+   */
+  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Readable {
+    let q = this.baseQuery()
+      .clearSelect()
+      .select(csvSelection(columns))
+      .orderBy('f.createdAt')
+      .orderBy('f.id');
+    if (filters.partnerId) q = q.where('f.partnerId', 'in', filters.partnerId);
+    if (filters.activityId) q = q.where('f.activityId', '=', filters.activityId);
+    if (filters.fiscalYear !== undefined) q = q.where('f.fiscalYear', '=', filters.fiscalYear);
+    if (filters.status) q = q.where('f.status', 'in', filters.status);
+    return csvExport(this.db, q, columns);
   }
 
   async list(

@@ -18,6 +18,8 @@ import { currentWriter } from '../common/writer';
 import { checkAmountFitsCurrency } from './funding-amount';
 import { toFunding, toFundingSnapshot } from './funding.mapper';
 import { FundingRepository } from './funding.repository';
+import type { Readable } from 'node:stream';
+import type { CsvColumn } from '../common/csv-export';
 
 const foreignActivity = () =>
   new AppError('validation-error', "the linked activity is not one of this partner's", {
@@ -43,9 +45,9 @@ export class FundingService {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Every funding record the filters match, streamed (an export). */
-  async *stream(filters: FundingExportQuery): AsyncGenerator<Funding> {
-    for await (const row of this.repo.stream(filters)) yield toFunding(row);
+  /** Every funding record the filters match, as a CSV file (an export) of these columns. */
+  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Readable {
+    return this.repo.exportCsv(filters, columns);
   }
 
   async list(query: FundingListQuery): Promise<FundingPage> {

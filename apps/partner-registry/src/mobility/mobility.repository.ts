@@ -15,7 +15,8 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import { streamInSnapshot } from '../common/export-snapshot';
+import type { Readable } from 'node:stream';
+import { type CsvColumn, csvExport, csvSelection } from '../common/csv-export';
 import { cursorText, type TimeCursor } from '../common/time-cursor';
 
 type MobilityTable = DB['registry.mobilityRecord'];
@@ -171,17 +172,22 @@ export class MobilityRepository {
       .execute();
   }
 
-  /** Every report the filters match, oldest first, through a server-side cursor (an export). */
-  stream(filters: MobilityExportQuery): AsyncGenerator<MobilityRow> {
-    return streamInSnapshot(this.db, (trx) => {
-      let q = this.baseQuery(trx).orderBy('m.createdAt').orderBy('m.id');
-      if (filters.partnerId) q = q.where('m.partnerId', 'in', filters.partnerId);
-      if (filters.fiscalYear !== undefined) q = q.where('m.fiscalYear', '=', filters.fiscalYear);
-      if (filters.direction) q = q.where('m.direction', '=', filters.direction);
-      if (filters.personType) q = q.where('m.personType', 'in', filters.personType);
-      if (filters.reviewStatus) q = q.where('m.reviewStatus', 'in', filters.reviewStatus);
-      return q;
-    });
+  /**
+   * Every mobility report the filters match, oldest first,
+   * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
+   */
+  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Readable {
+    let q = this.baseQuery()
+      .clearSelect()
+      .select(csvSelection(columns))
+      .orderBy('m.createdAt')
+      .orderBy('m.id');
+    if (filters.partnerId) q = q.where('m.partnerId', 'in', filters.partnerId);
+    if (filters.fiscalYear !== undefined) q = q.where('m.fiscalYear', '=', filters.fiscalYear);
+    if (filters.direction) q = q.where('m.direction', '=', filters.direction);
+    if (filters.personType) q = q.where('m.personType', 'in', filters.personType);
+    if (filters.reviewStatus) q = q.where('m.reviewStatus', 'in', filters.reviewStatus);
+    return csvExport(this.db, q, columns);
   }
 
   async insert(trx: Transaction<DB>, values: Insertable<MobilityTable>): Promise<MobilityRow> {

@@ -33,6 +33,8 @@ import {
 } from './mobility-review';
 import { cellKey, toMobilityRecord, toMobilitySnapshot, toMobilityTotals } from './mobility.mapper';
 import { MobilityRepository } from './mobility.repository';
+import type { Readable } from 'node:stream';
+import type { CsvColumn } from '../common/csv-export';
 
 /** Outbox rows per insert of an import (three parameters each). */
 const EVENT_BATCH = 1000;
@@ -71,9 +73,9 @@ export class MobilityService {
     return toMobilityTotals(fiscalYear, await this.repo.totals(fiscalYear, query.partnerId));
   }
 
-  /** Every report the filters match, streamed (an export). */
-  async *stream(filters: MobilityExportQuery): AsyncGenerator<MobilityRecord> {
-    for await (const row of this.repo.stream(filters)) yield toMobilityRecord(row);
+  /** Every report the filters match, as a CSV file (an export) of these columns. */
+  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Readable {
+    return this.repo.exportCsv(filters, columns);
   }
 
   /** The rules a new report must keep that its contract cannot say (an import checks each row). */

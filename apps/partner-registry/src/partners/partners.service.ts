@@ -12,7 +12,6 @@ import {
 import { writeOutbox } from '@sp/queue';
 import {
   joinPartialDate,
-  type Partner,
   type PartnerCoordinator,
   type PartnerCreate,
   type PartnerDetail,
@@ -38,6 +37,8 @@ import {
 } from './partner-status';
 import { toPartner, toPartnerDetail, toPartnerSnapshot, toPublicPartner } from './partners.mapper';
 import { type PartnerRow, PartnersRepository } from './partners.repository';
+import type { Readable } from 'node:stream';
+import type { CsvColumn } from '../common/csv-export';
 
 const audience = (): Audience => (boundPartnerId() ? 'partner' : 'staff');
 
@@ -185,9 +186,9 @@ export class PartnersService {
     return rows.length;
   }
 
-  /** Every partner the filters match, streamed (an export). */
-  async *stream(filters: PartnerExportQuery): AsyncGenerator<Partner> {
-    for await (const row of this.repo.stream(filters)) yield toPartner(row);
+  /** Every partner the filters match, as a CSV file (an export) of these columns. */
+  exportCsv(filters: PartnerExportQuery, columns: readonly CsvColumn[]): Readable {
+    return this.repo.exportCsv(filters, columns);
   }
 
   /** Which of these ids are partners'. */

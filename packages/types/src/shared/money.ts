@@ -1,4 +1,4 @@
-import { code as currencyRecord } from 'currency-codes';
+import { code as currencyRecord, data as currencyRecords } from 'currency-codes';
 import { z } from 'zod';
 
 /**
@@ -10,6 +10,20 @@ export function currencyMinorUnits(code: string): number | undefined {
   const record = currencyRecord(code);
   if (!record || record.countries.every((c) => c.startsWith('Zz'))) return undefined;
   return record.digits;
+}
+
+/**
+ * Every ISO 4217 currency accepted for money, by its minor units (`{ 0: ['BIF', …, 'JPY', …],
+ * 2: [...], 3: [...] }`), for SQL that writes amounts as `formatAmount` does.
+ */
+export function currenciesByMinorUnits(): Map<number, string[]> {
+  const byDigits = new Map<number, string[]>();
+  for (const record of currencyRecords) {
+    const digits = currencyMinorUnits(record.code);
+    if (digits === undefined) continue;
+    byDigits.set(digits, [...(byDigits.get(digits) ?? []), record.code]);
+  }
+  return byDigits;
 }
 
 /** An ISO 4217 currency code in upper case, e.g. "JPY". */

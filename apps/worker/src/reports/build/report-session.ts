@@ -1,9 +1,8 @@
-import { createClient, createDbOnClient } from '@sp/db';
-import { sql, type CompiledQuery } from 'kysely';
+import { createClient, createDbOnClient, inlineParameters } from '@sp/db';
+import { sql } from 'kysely';
 import { to as copyTo } from 'pg-copy-streams';
 import type { CopySource } from '../document';
 import type { ReportReader } from '../kind';
-import { quoteLiteral } from './sql-text';
 
 /**
  * The longest one build may read, start to end (statement and idle-in-transaction limits): its
@@ -67,32 +66,4 @@ export async function openReportSession(
         }
       })()),
   };
-}
-
-/**
- * The query's text with its `$n` parameters written in as literals: COPY takes no parameters.
- * A parameter is a string, a number, a boolean, a date or null (what Kysely passes for the
- * report views' filters); anything else is refused rather than guessed at.
- */
-export function inlineParameters(query: CompiledQuery): string {
-  return query.sql.replace(/\$(\d+)/g, (_match, n: string) => {
-    const index = Number(n) - 1;
-    if (index < 0 || index >= query.parameters.length) {
-      throw new Error(`the query names $${n}, which it has no parameter for`);
-    }
-    return literal(query.parameters[index]);
-  });
-}
-
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} into a query`);
-    return String(value);
-  }
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return quoteLiteral(value.toISOString());
-  if (typeof value === 'string') return quoteLiteral(value);
-  throw new Error(`cannot write a ${typeof value} into a query`);
 }

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
+import { CrlfRecords, quoteIdentifier, quoteLiteral } from '@sp/db';
 import { CamelCasePlugin } from 'kysely';
-import { quoteIdentifier, quoteLiteral } from '../build/sql-text';
 import type {
   Cell,
   CopySource,
@@ -13,7 +13,6 @@ import type {
   TableSection,
   WriteTools,
 } from '../document';
-import { CrlfRecords } from './crlf-records';
 
 /** How often (in rows) the writer reports its running total. */
 const COUNT_EVERY = 1_000;

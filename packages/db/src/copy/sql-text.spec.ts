@@ -1,5 +1,5 @@
 import type { CompiledQuery } from 'kysely';
-import { inlineParameters } from './report-session';
+import { inlineParameters } from './sql-text';
 
 const query = (sql: string, parameters: unknown[]) =>
   ({ sql, parameters }) as unknown as CompiledQuery;
