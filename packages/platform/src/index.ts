@@ -28,6 +28,7 @@ export { PlatformModule } from './platform.module';
 export { toProblem } from './http/problem';
 export { ProblemDto } from './http/problem.dto';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { scavengeEvery } from './runtime/startup-heap';
 export { Responds, RespondsWith } from './http/responds.decorator';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
 export { findNul, ZodValidationPipe } from './http/zod-validation.pipe';

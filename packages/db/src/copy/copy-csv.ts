@@ -18,6 +18,8 @@ export type CopyCsvOptions = {
   prefix?: string;
   /** The longest the COPY may run, start to end, however slowly it is read. */
   timeoutMs: number;
+  /** Told the size of each chunk read from the server (`scavengeEvery` of @sp/platform). */
+  onChunk?: (bytes: number) => void;
 };
 
 /** What node-postgres sets on a query it times: the read timer is cleared by `callback`. */
@@ -56,6 +58,7 @@ export function copyCsv<T>(db: Kysely<T>, query: CompiledQuery, options: CopyCsv
   };
   const out = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      options.onChunk?.(chunk.length);
       callback(null, crlf.convert(chunk));
     },
     flush(callback) {

@@ -10,7 +10,27 @@ export type HeapRelease = {
   newSpaceAfter: number;
 };
 
-type Gc = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+type Gc = (
+  options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' } | { type: 'minor' },
+) => void;
+
+let exposed: Gc | null | undefined;
+
+/**
+ * The runtime's `gc`: not exposed to apps by default, it is taken from a fresh context after
+ * setting `--expose-gc`, which changes nothing else. Null when the runtime refuses.
+ */
+function exposedGc(): Gc | null {
+  if (exposed !== undefined) return exposed;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    exposed = typeof gc === 'function' ? (gc as Gc) : null;
+  } catch {
+    exposed = null;
+  }
+  return exposed;
+}
 
 const newSpace = () =>
   getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
@@ -24,26 +44,42 @@ const newSpace = () =>
  *
  * Unlike `--max-semi-space-size`, which caps the young generation for good (+29 % CPU per
  * request at 16 MB, measured with bench/http-read.mjs), this only resets it: under load V8 grows
- * it again as far as the load's survival rate asks. `gc` is not exposed to apps by default; it is
- * taken from a fresh context after setting `--expose-gc`, which changes nothing else.
- * Undefined when the runtime refuses (then nothing was done).
+ * it again as far as the load's survival rate asks. Undefined when the runtime refuses `gc`
+ * (then nothing was done).
  */
 export function releaseStartupHeap(): HeapRelease | undefined {
   const rssBefore = process.memoryUsage.rss();
   const newSpaceBefore = newSpace();
-  let gc: Gc;
-  try {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as Gc;
-  } catch {
-    return undefined;
-  }
-  if (typeof gc !== 'function') return undefined;
+  const gc = exposedGc();
+  if (!gc) return undefined;
   gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   return {
     rssBefore,
     rssAfter: process.memoryUsage.rss(),
     newSpaceBefore,
     newSpaceAfter: newSpace(),
+  };
+}
+
+/**
+ * A counter for a stream that moves many bytes and makes few objects (a CSV export written by
+ * Postgres): told each chunk's size, it runs one young-generation collection (a scavenge) every
+ * `bytes`. V8 frees a dead Buffer's memory only when it collects the generation the Buffer is in,
+ * and it collects the young one when that fills with objects, which such a stream hardly makes:
+ * the socket buffers of a 40 MB export (read, reassembled, re-ended, ≈ 3 copies of each byte)
+ * piled up dead to ≈ 35 MB before a collection came (V8's own limit for them is 64 MB), the
+ * registry's peak reaching 194 MB. A scavenge every 4 MB kept it at 165 MB, at the same speed:
+ * a scavenge of a young generation holding little alive takes about a millisecond. A no-op
+ * where the runtime refuses `gc`.
+ */
+export function scavengeEvery(bytes: number): (chunkBytes: number) => void {
+  const gc = exposedGc();
+  if (!gc) return () => undefined;
+  let since = 0;
+  return (chunkBytes) => {
+    since += chunkBytes;
+    if (since < bytes) return;
+    since = 0;
+    gc({ type: 'minor' });
   };
 }
