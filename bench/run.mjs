@@ -38,7 +38,7 @@ const benchmarks = [
   {
     name: 'csv-transfer',
     summary:
-      'CSV export of activities and import of activities, against bare pg-cursor / pg inserts',
+      'CSV export of activities and import of activities, against a bare COPY (and pg-cursor) / pg inserts',
   },
   {
     name: 'queue-email',
