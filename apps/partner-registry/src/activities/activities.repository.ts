@@ -180,7 +180,7 @@ export class ActivitiesRepository {
    * Every activity the filters match, oldest first,
    * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
    */
-  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     let q = this.baseQuery()
       .clearSelect()
       .select(csvSelection(columns))

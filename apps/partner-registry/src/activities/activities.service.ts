@@ -96,7 +96,7 @@ export class ActivitiesService {
   }
 
   /** Every activity the filters match, as a CSV file (an export) of these columns. */
-  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: ActivityExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     return this.repo.exportCsv(filters, columns);
   }
 

@@ -47,14 +47,14 @@ export const csvSelection = (
 /**
  * An export's file: UTF-8 with a BOM (so Excel reads Japanese), the header row, then one CRLF
  * record per row of `query`, written by Postgres (`copyCsv`) and streamed as the reader reads.
- * `query` selects `csvSelection(columns)`. The service collects the export's dead socket buffers
+ * `query` selects `csvSelection(columns)`. Rejects when the database cannot start it (a 503). The service collects the export's dead socket buffers
  * as it goes (`scavengeEvery`): a 100,000-row export then peaks at ≈ 165 MB, not ≈ 195 MB.
  */
 export function csvExport<T>(
   db: Kysely<T>,
   query: { compile(): Parameters<typeof copyCsv>[1] },
   columns: readonly CsvColumn[],
-): Readable {
+): Promise<Readable> {
   return copyCsv(db, query.compile(), {
     prefix: `\uFEFF${columns.map((c) => c.header).join(',')}\r\n`,
     timeoutMs: EXPORT_TIMEOUT_MS,

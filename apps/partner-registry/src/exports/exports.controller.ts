@@ -29,31 +29,31 @@ export class ExportsController {
   @Get('partners.csv')
   @Roles('staff')
   @RespondsWith(200, 'text/csv', CSV, 401, 403)
-  partners(@Query() query: PartnerExportQueryDto): StreamableFile {
-    return download('partners', this.exports.partners(query));
+  async partners(@Query() query: PartnerExportQueryDto): Promise<StreamableFile> {
+    return download('partners', await this.exports.partners(query));
   }
 
   /** Every activity the filters match (those of `GET /activities`), oldest first. */
   @Get('activities.csv')
   @Roles('staff')
   @RespondsWith(200, 'text/csv', CSV, 401, 403)
-  activities(@Query() query: ActivityExportQueryDto): StreamableFile {
-    return download('activities', this.exports.activities(query));
+  async activities(@Query() query: ActivityExportQueryDto): Promise<StreamableFile> {
+    return download('activities', await this.exports.activities(query));
   }
 
   /** Every mobility report the filters match (those of `GET /mobility`), oldest first. */
   @Get('mobility.csv')
   @Roles('staff')
   @RespondsWith(200, 'text/csv', CSV, 401, 403)
-  mobility(@Query() query: MobilityExportQueryDto): StreamableFile {
-    return download('mobility', this.exports.mobility(query));
+  async mobility(@Query() query: MobilityExportQueryDto): Promise<StreamableFile> {
+    return download('mobility', await this.exports.mobility(query));
   }
 
   /** Every funding record the filters match (those of `GET /funding`), oldest first. */
   @Get('funding.csv')
   @Roles('staff')
   @RespondsWith(200, 'text/csv', CSV, 401, 403)
-  funding(@Query() query: FundingExportQueryDto): StreamableFile {
-    return download('funding', this.exports.funding(query));
+  async funding(@Query() query: FundingExportQueryDto): Promise<StreamableFile> {
+    return download('funding', await this.exports.funding(query));
   }
 }

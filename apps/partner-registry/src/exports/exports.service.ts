@@ -30,19 +30,19 @@ export class ExportsService {
     private readonly fundingService: FundingService,
   ) {}
 
-  partners(filters: PartnerExportQuery): Readable {
+  partners(filters: PartnerExportQuery): Promise<Readable> {
     return this.partnersService.exportCsv(filters, partnerCsvColumns);
   }
 
-  activities(filters: ActivityExportQuery): Readable {
+  activities(filters: ActivityExportQuery): Promise<Readable> {
     return this.activitiesService.exportCsv(filters, activityCsvColumns);
   }
 
-  mobility(filters: MobilityExportQuery): Readable {
+  mobility(filters: MobilityExportQuery): Promise<Readable> {
     return this.mobilityService.exportCsv(filters, mobilityCsvColumns);
   }
 
-  funding(filters: FundingExportQuery): Readable {
+  funding(filters: FundingExportQuery): Promise<Readable> {
     return this.fundingService.exportCsv(filters, fundingCsvColumns);
   }
 }

@@ -65,7 +65,7 @@ export class FundingRepository {
    * Every funding record the filters match, oldest first,
    * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
    */
-  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     let q = this.baseQuery()
       .clearSelect()
       .select(csvSelection(columns))

@@ -46,7 +46,7 @@ export class FundingService {
   ) {}
 
   /** Every funding record the filters match, as a CSV file (an export) of these columns. */
-  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: FundingExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     return this.repo.exportCsv(filters, columns);
   }
 

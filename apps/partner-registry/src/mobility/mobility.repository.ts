@@ -176,7 +176,7 @@ export class MobilityRepository {
    * Every mobility report the filters match, oldest first,
    * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
    */
-  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     let q = this.baseQuery()
       .clearSelect()
       .select(csvSelection(columns))

@@ -74,7 +74,7 @@ export class MobilityService {
   }
 
   /** Every report the filters match, as a CSV file (an export) of these columns. */
-  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: MobilityExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     return this.repo.exportCsv(filters, columns);
   }
 

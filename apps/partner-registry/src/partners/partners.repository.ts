@@ -138,7 +138,7 @@ export class PartnersRepository {
    * Every partner the filters match, by English name,
    * as a CSV file written by Postgres (an export); `columns` are SQL over this query's tables.
    */
-  exportCsv(filters: PartnerExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: PartnerExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     let q = this.baseQuery()
       .clearSelect()
       .select(csvSelection(columns))

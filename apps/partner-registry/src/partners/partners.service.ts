@@ -187,7 +187,7 @@ export class PartnersService {
   }
 
   /** Every partner the filters match, as a CSV file (an export) of these columns. */
-  exportCsv(filters: PartnerExportQuery, columns: readonly CsvColumn[]): Readable {
+  exportCsv(filters: PartnerExportQuery, columns: readonly CsvColumn[]): Promise<Readable> {
     return this.repo.exportCsv(filters, columns);
   }
 

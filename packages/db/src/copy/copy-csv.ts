@@ -34,64 +34,26 @@ const asError = (error: unknown): Error =>
  * `prefix` first. A large export costs the process a few socket buffers, not the rows it reads.
  *
  * The COPY runs on a connection of `db`'s pool, in a read-only REPEATABLE READ transaction of
- * its own whose statement timeout is `timeoutMs` (the pool's is meant for requests). It is read
- * only as fast as the stream is: when the reader stops, the stream stops reading the socket and
- * the server waits. The stream ends after the transaction has: its connection is back in the
- * pool before the reader sees the end. A stream destroyed early (a download cancelled) discards
- * its connection, closing the socket, which ends the COPY on the server; an error from the
- * server (a timeout, a terminated connection) fails the stream with it.
+ * its own whose statement timeout is `timeoutMs` (the pool's is meant for requests). The
+ * connection is taken and the transaction begun before the stream is returned, so a database
+ * that is down or a pool that stays full rejects here (a route answers 503) rather than cutting
+ * a download short after its 200. The stream is read only as fast as its reader reads: when the
+ * reader stops, the stream stops reading the socket and the server waits. It ends after the
+ * transaction has: its connection is back in the pool before the reader sees the end. A stream
+ * destroyed early (a download cancelled) discards its connection, which ends the COPY on the
+ * server; an error from the server (a timeout, a terminated connection) fails the stream.
  */
-export function copyCsv<T>(db: Kysely<T>, query: CompiledQuery, options: CopyCsvOptions): Readable {
+export async function copyCsv<T>(
+  db: Kysely<T>,
+  query: CompiledQuery,
+  options: CopyCsvOptions,
+): Promise<Readable> {
   const pool = pools.get(db);
   if (!pool) throw new Error('copyCsv takes a Kysely made by createDb (it uses its pool)');
   const statement = `copy (${inlineParameters(query)}) to stdout (format csv)`;
-  const crlf = new CrlfRecords();
-  let client: pg.PoolClient | undefined;
-  let copy: Readable | undefined;
-  let returned = false;
-
-  const end = async (): Promise<void> => {
-    if (!client) return;
-    await client.query('commit');
-    returned = true;
-    client.release();
-  };
-  const out = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      options.onChunk?.(chunk.length);
-      callback(null, crlf.convert(chunk));
-    },
-    flush(callback) {
-      end().then(
-        () => callback(),
-        (error: unknown) => callback(asError(error)),
-      );
-    },
-  });
-  if (options.prefix) out.push(options.prefix);
-
-  /**
-   * Gives the connection back broken: the pool ends it, and node-postgres closes the socket of
-   * a client ended mid-query at once, which ends the COPY on the server (waiting for the server
-   * would wait for a reader that is gone).
-   */
-  const discard = (): void => {
-    // (Its `close` clears node-postgres's timer for it.)
-    copy?.destroy();
-    if (!client || returned) return;
-    returned = true;
-    client.release(new Error('the COPY was abandoned'));
-  };
-  out.once('close', discard);
-
-  const start = async (): Promise<void> => {
-    const connection = await pool.connect();
-    if (out.destroyed) {
-      connection.release();
-      return;
-    }
-    client = connection;
-    const timeout = Math.max(1, Math.floor(options.timeoutMs));
+  const timeout = Math.max(1, Math.floor(options.timeoutMs));
+  const client = await pool.connect();
+  try {
     await client.query(
       'start transaction isolation level repeatable read read only; ' +
         `set local statement_timeout = ${timeout}; ` +
@@ -99,17 +61,49 @@ export function copyCsv<T>(db: Kysely<T>, query: CompiledQuery, options: CopyCsv
         // Dates as ISO text whatever the server's default; the inlined literals are standard.
         "set local datestyle = 'ISO, YMD'; set local standard_conforming_strings = on",
     );
-    const rows = copyTo(statement);
-    const timed = rows as unknown as TimedQuery;
-    // node-postgres's own read timer for the query (the pool's is seconds, for requests), and
-    // cleared when the COPY is over: pg-copy-streams never calls the query's callback.
-    timed.query_timeout = timeout + 5_000;
-    rows.once('close', () => timed.callback?.(null));
-    rows.on('error', (error) => out.destroy(error));
-    copy = rows;
-    client.query(rows);
-    rows.pipe(out);
-  };
-  start().catch((error: unknown) => out.destroy(asError(error)));
+  } catch (error) {
+    client.release(asError(error));
+    throw error;
+  }
+
+  const crlf = new CrlfRecords();
+  let returned = false;
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      options.onChunk?.(chunk.length);
+      callback(null, crlf.convert(chunk));
+    },
+    flush(callback) {
+      // Every row is out: end the transaction and give the connection back, then end the file.
+      client.query('commit').then(
+        () => {
+          returned = true;
+          client.release();
+          callback();
+        },
+        (error: unknown) => callback(asError(error)),
+      );
+    },
+  });
+  if (options.prefix) out.push(options.prefix);
+
+  const rows = copyTo(statement);
+  const timed = rows as unknown as TimedQuery;
+  // node-postgres's own read timer for the query (the pool's is seconds, for requests), and
+  // cleared when the COPY is over: pg-copy-streams never calls the query's callback.
+  timed.query_timeout = timeout + 5_000;
+  rows.once('close', () => timed.callback?.(null));
+  rows.on('error', (error) => out.destroy(error));
+  // A stream that closes before its end (destroyed, or failed) gives the connection back broken:
+  // the pool ends it, and node-postgres closes the socket of a client ended mid-query at once,
+  // which ends the COPY on the server (waiting for the server would wait for a reader gone).
+  out.once('close', () => {
+    rows.destroy();
+    if (returned) return;
+    returned = true;
+    client.release(new Error('the COPY was abandoned'));
+  });
+  client.query(rows);
+  rows.pipe(out);
   return out;
 }
