@@ -17,5 +17,10 @@ export const configSchema = serviceConfigSchema(3001).extend({
   AGREEMENT_EXPIRING_WINDOW_DAYS: z.coerce.number().int().min(1).max(730).default(90),
   /** Largest CSV file `POST /imports/<kind>` accepts, in bytes (other bodies keep BODY_LIMIT). */
   IMPORT_BODY_LIMIT: z.coerce.number().int().min(1024).default(33_554_432),
+  /**
+   * CSV exports one instance runs at once. Each holds a connection of the request pool for as
+   * long as its download lasts; one more is refused with 429 rather than starving other routes.
+   */
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(3),
 });
 export type RegistryConfig = z.infer<typeof configSchema>;

@@ -15,8 +15,10 @@ import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import { activityCsvColumns } from '../src/exports/exports.mapper';
 
-// A small pool, to see a leaked export connection.
-const ctx = useTestApp(appModule, description, { env: { DATABASE_POOL_MAX: '3' } });
+// A small pool, to see a leaked export connection; two exports at once.
+const ctx = useTestApp(appModule, description, {
+  env: { DATABASE_POOL_MAX: '3', EXPORT_CONCURRENCY: '2' } as Record<string, string>,
+});
 const make = factories(ctx);
 
 let api: RegistryClient;
@@ -45,6 +47,33 @@ beforeAll(async () => {
     status: 'ended',
   });
 });
+
+/** Sessions of the test database running an export's COPY, other than the caller's. */
+const copiesRunning = async (): Promise<number> => {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_stat_activity
+    where datname = current_database() and query ilike 'copy (%' and pid <> pg_backend_pid()`.execute(
+    ctx.database.db,
+  );
+  return rows[0]!.n;
+};
+
+/** A download started and left paused after its first bytes (a slow reader). */
+const pausedDownload = (path: string) =>
+  new Promise<{ res: IncomingMessage; cancel: () => void }>((resolve, reject) => {
+    const req = request(`${ctx.running.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    req.on('response', (res) => {
+      expect(res.statusCode).toBe(200);
+      res.once('data', () => {
+        res.pause();
+        resolve({ res, cancel: () => req.destroy() });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 
 const exportCsv = async (query: { status?: PartnerStatus[]; country?: string[] } = {}) => {
   const res = await api.GET('/exports/partners.csv', {
@@ -144,20 +173,42 @@ describe('GET /exports/partners.csv', () => {
         req.on('error', reject);
         req.end();
       });
+      // (Its export slot is free once its COPY is over: the next one is not refused for it.)
+      await waitFor(async () => (await copiesRunning()) === 0, 'the cut export to end');
     }
     // Each cancelled download ended its COPY on the server too (its connection was closed),
     // rather than leaving a backend blocked on a socket nobody reads.
-    await waitFor(async () => {
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and query ilike 'copy (%' and pid <> pg_backend_pid()`.execute(
-        ctx.database.db,
-      );
-      return rows[0]!.n === 0;
-    }, 'the cancelled exports to end on the server');
+    await waitFor(
+      async () => (await copiesRunning()) === 0,
+      'the cut exports to end on the server',
+    );
     const { bytes } = await exportCsv();
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(5003);
+  });
+});
+
+describe('how many exports run at once', () => {
+  it('refuses one more than EXPORT_CONCURRENCY with 429 and Retry-After, and takes it once one ends', async () => {
+    // Two slow readers of the 20 MB partner export (its rows were added above) hold both slots.
+    const first = await pausedDownload('/exports/partners.csv');
+    const second = await pausedDownload('/exports/activities.csv');
+    const refused = await api.GET('/exports/funding.csv', { params: { query: {} } });
+    expectProblem(refused, 429, 'too-many-requests');
+    expect(refused.response.headers.get('retry-after')).toBe('30');
+    // Other routes still answer: the exports hold two of the pool's three connections.
+    expect((await api.GET('/partners', { params: { query: { limit: 1 } } })).response.status).toBe(
+      200,
+    );
+    first.cancel();
+    await waitFor(async () => (await copiesRunning()) === 1, 'the cancelled export to end');
+    const taken = await api.GET('/exports/funding.csv', {
+      params: { query: {} },
+      parseAs: 'arrayBuffer',
+    });
+    expect(taken.response.status).toBe(200);
+    second.cancel();
+    await waitFor(async () => (await copiesRunning()) === 0, 'the other export to end');
   });
 });
 

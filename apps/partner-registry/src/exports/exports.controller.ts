@@ -28,7 +28,7 @@ export class ExportsController {
   /** Every partner the filters match (those of `GET /partners`), one row each, by name. */
   @Get('partners.csv')
   @Roles('staff')
-  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  @RespondsWith(200, 'text/csv', CSV, 401, 403, 429)
   async partners(@Query() query: PartnerExportQueryDto): Promise<StreamableFile> {
     return download('partners', await this.exports.partners(query));
   }
@@ -36,7 +36,7 @@ export class ExportsController {
   /** Every activity the filters match (those of `GET /activities`), oldest first. */
   @Get('activities.csv')
   @Roles('staff')
-  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  @RespondsWith(200, 'text/csv', CSV, 401, 403, 429)
   async activities(@Query() query: ActivityExportQueryDto): Promise<StreamableFile> {
     return download('activities', await this.exports.activities(query));
   }
@@ -44,7 +44,7 @@ export class ExportsController {
   /** Every mobility report the filters match (those of `GET /mobility`), oldest first. */
   @Get('mobility.csv')
   @Roles('staff')
-  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  @RespondsWith(200, 'text/csv', CSV, 401, 403, 429)
   async mobility(@Query() query: MobilityExportQueryDto): Promise<StreamableFile> {
     return download('mobility', await this.exports.mobility(query));
   }
@@ -52,7 +52,7 @@ export class ExportsController {
   /** Every funding record the filters match (those of `GET /funding`), oldest first. */
   @Get('funding.csv')
   @Roles('staff')
-  @RespondsWith(200, 'text/csv', CSV, 401, 403)
+  @RespondsWith(200, 'text/csv', CSV, 401, 403, 429)
   async funding(@Query() query: FundingExportQueryDto): Promise<StreamableFile> {
     return download('funding', await this.exports.funding(query));
   }

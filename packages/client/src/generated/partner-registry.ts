@@ -2920,6 +2920,15 @@ export interface operations {
           'text/csv': components['schemas']['ProblemDto'];
         };
       };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
     };
   };
   ExportsController_funding: {
@@ -2965,6 +2974,15 @@ export interface operations {
       };
       /** @description application/problem+json */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3025,6 +3043,15 @@ export interface operations {
           'text/csv': components['schemas']['ProblemDto'];
         };
       };
+      /** @description application/problem+json */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
     };
   };
   ExportsController_partners: {
@@ -3068,6 +3095,15 @@ export interface operations {
       };
       /** @description application/problem+json */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      429: {
         headers: {
           [name: string]: unknown;
         };
