@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Readable } from 'node:stream';
+import { waitFor } from '@sp/testing';
 import { copyCsv, createDb } from '../src/index';
 
 /** copyCsv on our pool: bytes as Postgres writes them, and the connection always given back. */
@@ -49,10 +50,9 @@ it('ends the COPY on the server when the reader goes away, and frees the connect
     await new Promise((resolve) => stream.once('data', resolve));
     stream.destroy();
   }
-  const until = Date.now() + 10_000;
-  while ((await copiesRunning()) > 0 && Date.now() < until)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(await copiesRunning()).toBe(0);
+  await waitFor(async () => (await copiesRunning()) === 0, 'the abandoned COPYs to end', {
+    timeoutMs: 10_000,
+  });
   // The pool of two is not held by the three abandoned copies.
   expect(
     (await readAll(await copyCsv(db, rows(2), { timeoutMs: 60_000 }))).split('\r\n'),
@@ -67,7 +67,7 @@ it('fails the stream with the server error when the COPY times out', async () =>
   expect(await readAll(await copyCsv(db, rows(1), { timeoutMs: 60_000 }))).toMatch(/^1,/);
 });
 
-it('rejects before any byte when it cannot connect', async () => {
+it('rejects before the first byte when it cannot connect', async () => {
   const down = createDb('postgres://postgres@127.0.0.1:1/postgres', {
     max: 1,
     connectionTimeoutMillis: 1_000,

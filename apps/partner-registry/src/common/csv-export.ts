@@ -47,8 +47,9 @@ export const csvSelection = (
 /**
  * An export's file: UTF-8 with a BOM (so Excel reads Japanese), the header row, then one CRLF
  * record per row of `query`, written by Postgres (`copyCsv`) and streamed as the reader reads.
- * `query` selects `csvSelection(columns)`. Rejects when the database cannot start it (a 503). The service collects the export's dead socket buffers
- * as it goes (`scavengeEvery`): a 100,000-row export then peaks at ≈ 165 MB, not ≈ 195 MB.
+ * `query` selects `csvSelection(columns)`. Rejects when the database cannot start it (a 503).
+ * The service collects the export's dead socket buffers as it goes (`scavengeEvery`): a
+ * 100,000-row export then peaks at ≈ 165 MB, not ≈ 195 MB.
  */
 export function csvExport<T>(
   db: Kysely<T>,

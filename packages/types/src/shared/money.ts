@@ -21,7 +21,9 @@ export function currenciesByMinorUnits(): Map<number, string[]> {
   for (const record of currencyRecords) {
     const digits = currencyMinorUnits(record.code);
     if (digits === undefined) continue;
-    byDigits.set(digits, [...(byDigits.get(digits) ?? []), record.code]);
+    const codes = byDigits.get(digits);
+    if (codes) codes.push(record.code);
+    else byDigits.set(digits, [record.code]);
   }
   return byDigits;
 }
