@@ -190,9 +190,10 @@ describe('GET /exports/partners.csv', () => {
 
 describe('how many exports run at once', () => {
   it('refuses one more than EXPORT_CONCURRENCY with 429 and Retry-After, and takes it once one ends', async () => {
-    // Two slow readers of the 20 MB partner export (its rows were added above) hold both slots.
+    // Two slow readers of the 20 MB partner export (its rows were added above) hold both slots:
+    // a file small enough for the sockets' buffers would end, and free its slot, unread.
     const first = await pausedDownload('/exports/partners.csv');
-    const second = await pausedDownload('/exports/activities.csv');
+    const second = await pausedDownload('/exports/partners.csv');
     const refused = await api.GET('/exports/funding.csv', { params: { query: {} } });
     expectProblem(refused, 429, 'too-many-requests');
     expect(refused.response.headers.get('retry-after')).toBe('30');

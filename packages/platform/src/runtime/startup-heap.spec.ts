@@ -35,9 +35,7 @@ describe('scavengeEvery', () => {
     // 4 MB told at once: a collection now, so the young generation starts out nearly empty.
     told(4 * 2 ** 20);
     // Some garbage for the next collection to take.
-    let garbage: unknown[] | null = Array.from({ length: 2_000 }, (_, i) => ({ i }));
-    expect(garbage).toHaveLength(2_000);
-    garbage = null;
+    expect(Array.from({ length: 2_000 }, (_, i) => ({ i }))).toHaveLength(2_000);
     const withGarbage = youngUsed();
     // 3.9 MB in 64 KB chunks: no collection, the garbage is still there.
     for (let i = 0; i < 62; i++) told(64 * 1024);
