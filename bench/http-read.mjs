@@ -19,7 +19,7 @@
 //   BENCH_ROUNDS [8]                     slices per server (one per round)
 //   BENCH_PARTNERS [2000]                generated partners on top of the seed
 //   BENCH_POOL_MAX [10]                  Postgres pool size of every server
-//   BENCH_SERVICE_LOG_LEVELS [warn,info] one service process per LOG_LEVEL; the ratio target
+//   BENCH_SERVICE_LOG_LEVELS [info,warn] one service process per LOG_LEVEL; the ratio target
 //                                        applies to the first (production logs at info)
 //   BENCH_CPU_PROF [unset]               a directory: profile every server with --cpu-prof
 //   BENCH_DATABASE_URL                   the Postgres server
@@ -53,7 +53,7 @@ const BASELINE = 'bench/baseline-server.mjs';
 const PAGE_SIZE = 50;
 const PATH = `/partners?limit=${PAGE_SIZE}`;
 /** Service req/s at least this share of the baseline's. Reported, never enforced. */
-const TARGET_RATIO = 0.8;
+const TARGET_RATIO = 0.9;
 /** Service p99 at most this multiple of the baseline's (issue 13). Reported, never enforced. */
 const TARGET_P99_RATIO = 1.25;
 const INSERT_BATCH = 500;
@@ -71,7 +71,7 @@ const readOptions = () => ({
   rounds: intOption('BENCH_ROUNDS', 8),
   extraPartners: intOption('BENCH_PARTNERS', 2000),
   poolMax: intOption('BENCH_POOL_MAX', 10),
-  serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['warn', 'info']),
+  serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['info', 'warn']),
   cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
 });
 
@@ -239,8 +239,14 @@ async function checkSameAnswer(targets, headers) {
  *     so swings slower than a slice cancel out, and the median ignores the pairs a swing split;
  *   - each server's req/s is the median of its slices (a plain median, so it still moves with
  *     the host's state: compare ratios between runs, not absolute req/s);
- *   - p50 and p99 are over every measured request of the server, all slices pooled; the p99
- *     ratio, like the req/s ratio, is the median over rounds of the two slices' p99s;
+ *   - p50 and p99 are over every measured request on an open connection, all slices pooled;
+ *     the p99 ratio, like the req/s ratio, is the median over rounds of the two slices' p99s.
+ *     Each slice opens its connections afresh, and each connection's first answer is counted
+ *     apart (its own p99 column): a saturated server accepts one new connection per event-loop
+ *     turn (see loadTest), so those first answers wait up to seconds in every server, the
+ *     baseline too. Pooled in, they were the whole top 1% (every one of the slowest answers in a
+ *     slice was a first request), and the p99 ratio measured how fast each server accepted a
+ *     burst of 100 connections 8 times a run rather than how long a request takes;
  *   - CPU ms per request is the server process's CPU time over its slices divided by the
  *     requests it answered. It leaves out time spent waiting for a core, so it cross-checks the
  *     ratio by another route (a server that keeps one core busy does about 1000 / that many
@@ -263,6 +269,7 @@ async function measure(targets, headers) {
     if (!warmup.ok) fail(target, warmup, 'during warm-up');
     target.slices = [];
     target.latencies = [];
+    target.firstLatencies = [];
     target.cpuSeconds = 0;
   }
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
@@ -270,16 +277,24 @@ async function measure(targets, headers) {
     const order = round % 2 === 1 ? targets : [...targets].reverse();
     for (const target of order) {
       const cpuBefore = target.server.cpuSeconds();
+      const latencies = [];
+      const firstLatencies = [];
       const slice = await loadTest({
         url: target.server.url + PATH,
         connections,
         seconds: sliceSeconds,
         headers,
-        latencies: target.latencies,
+        latencies,
+        firstLatencies,
       });
       target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
       if (!slice.ok) fail(target, slice, `in round ${round}`);
+      // autocannon's own percentiles count the first answers in; these do not.
+      slice.latencyMs = percentiles(latencies, [50, 99]);
+      slice.firstLatencyMs = percentiles(firstLatencies, [50, 99]);
       target.slices.push({ round, ...slice });
+      target.latencies.push(...latencies);
+      target.firstLatencies.push(...firstLatencies);
     }
     const line = targets.map((t) => `${t.label} ${t.slices.at(-1).reqPerSec}`).join(' · ');
     log(`round ${round}/${rounds}: ${line} req/s`);
@@ -289,8 +304,10 @@ async function measure(targets, headers) {
   for (const target of targets) {
     target.reqPerSec = Math.round(median(target.slices.map((slice) => slice.reqPerSec)));
     target.latencyMs = percentiles(target.latencies, [50, 90, 99]);
-    target.requests = target.latencies.length;
+    target.firstLatencyMs = percentiles(target.firstLatencies, [50, 99]);
+    target.requests = target.latencies.length + target.firstLatencies.length;
     delete target.latencies;
+    delete target.firstLatencies;
     // NaN off Linux (no /proc): reported as unknown.
     target.cpuMsPerRequest = hundredths((target.cpuSeconds * 1000) / target.requests);
   }
@@ -329,6 +346,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       'req/s',
       'p50 ms',
       'p99 ms',
+      'p99 first ms',
       'CPU ms/req',
       'service/baseline',
       'p99 service/baseline',
@@ -342,6 +360,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       target.reqPerSec,
       target.latencyMs.p50.toFixed(1),
       target.latencyMs.p99.toFixed(1),
+      target.firstLatencyMs.p99.toFixed(1),
       Number.isNaN(target.cpuMsPerRequest) ? '?' : target.cpuMsPerRequest.toFixed(2),
       target.ratio === undefined ? '' : target.ratio.toFixed(2),
       target.p99Ratio === undefined ? '' : target.p99Ratio.toFixed(2),
@@ -382,7 +401,8 @@ function report(targets, { started, machine, database, responseBytes }) {
       sliceSeconds: options.sliceSeconds,
       method:
         'servers take turns in slices, order reversed every round; req/s = median of slices; ' +
-        'latency percentiles over all measured requests; ratio = median of per-round ratios',
+        'latency percentiles over all measured requests on open connections (each ' +
+        "connection's first request apart); ratios = median of per-round ratios",
       databasePoolMax: options.poolMax,
       partnersInDatabase: database.partners,
       responseBytes,
@@ -393,6 +413,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       ...(target.logLevel ? { logLevel: target.logLevel } : {}),
       reqPerSec: target.reqPerSec,
       latencyMs: target.latencyMs,
+      firstRequestLatencyMs: target.firstLatencyMs,
       requests: target.requests,
       cpuMsPerRequest: Number.isNaN(target.cpuMsPerRequest) ? null : target.cpuMsPerRequest,
       ...(target.ratio === undefined
