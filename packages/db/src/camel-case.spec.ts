@@ -24,17 +24,66 @@ const value = fc.letrec<{ value: unknown }>((tie) => ({
     fc.array(tie('value'), { maxLength: 3 }),
   ),
 })).value;
-const row = fc.dictionary(key, value, { minKeys: 1, maxKeys: 8 });
+/** A result: rows with the same columns in the same order, as Postgres returns them. */
+const result = fc.uniqueArray(key, { minLength: 1, maxLength: 8 }).chain((columns) =>
+  fc.array(
+    fc
+      .tuple(...columns.map(() => value))
+      .map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]]))),
+    { maxLength: 4 },
+  ),
+);
 
 describe('RowCamelCasePlugin', () => {
   it("maps every row as Kysely's CamelCasePlugin does, nested objects and arrays included", async () => {
+    // One plugin for every run, so shapes seen before are mapped by their cached function.
+    const plugin = new RowCamelCasePlugin();
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { maxLength: 4 }), async (rows) => {
-        expect(await mapWith(new RowCamelCasePlugin(), rows)).toEqual(
-          await mapWith(new CamelCasePlugin(), rows),
-        );
+      fc.asyncProperty(result, async (rows) => {
+        expect(await mapWith(plugin, rows)).toEqual(await mapWith(new CamelCasePlugin(), rows));
       }),
       { numRuns: 1_000 },
+    );
+  });
+
+  it('keeps the columns in their order, and a later column that maps to the same key wins', async () => {
+    const [mapped] = await mapWith(new RowCamelCasePlugin(), [
+      { name_ja: 'ソウル大学校', id: 7, name_en: 'x', nameEn: 'Seoul National University' },
+    ]);
+    expect(Object.keys(mapped ?? {})).toEqual(['nameJa', 'id', 'nameEn']);
+    expect(mapped).toEqual({ nameJa: 'ソウル大学校', id: 7, nameEn: 'Seoul National University' });
+  });
+
+  it('reads any column name safely', async () => {
+    const odd = 'a"b\\c\n`${d}`';
+    const rows = [{ [odd]: 1, ['__proto__']: 2, ok_then: 3 }];
+    expect(await mapWith(new RowCamelCasePlugin(), rows)).toEqual(
+      await mapWith(new CamelCasePlugin(), rows),
+    );
+  });
+
+  it('makes a `__proto__` key an own property, never the prototype', async () => {
+    // No column's camelCase is `__proto__`; a plugin keeping names as they are shows the guard.
+    class AsIs extends RowCamelCasePlugin {
+      protected override camelCase(key: string): string {
+        return key;
+      }
+    }
+    const [mapped] = await mapWith(new AsIs(), [
+      JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as UnknownRow,
+    ]);
+    expect(Object.getPrototypeOf(mapped)).toBe(Object.prototype);
+    expect(Object.keys(mapped ?? {})).toEqual(['__proto__', 'ok']);
+    expect(mapped?.['polluted']).toBeUndefined();
+  });
+
+  it('maps rows that are not plain objects the way Kysely does', async () => {
+    class Row {
+      partner_id = 1;
+    }
+    const rows = [new Row() as unknown as UnknownRow];
+    expect(await mapWith(new RowCamelCasePlugin(), rows)).toEqual(
+      await mapWith(new CamelCasePlugin(), rows),
     );
   });
 
