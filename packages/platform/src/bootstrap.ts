@@ -61,7 +61,7 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   app.flushLogs();
 
   // First, so its headers are on every response, errors included.
-  await useSecurityHeaders(app);
+  useSecurityHeaders(app);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
