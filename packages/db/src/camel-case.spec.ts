@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { CamelCasePlugin, type QueryId, type UnknownRow } from 'kysely';
+import {
+  CamelCasePlugin,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryId,
+  type UnknownRow,
+} from 'kysely';
 import { RowCamelCasePlugin } from './camel-case';
 
 const queryId = { queryId: 'q' } as QueryId;
@@ -34,7 +43,45 @@ const result = fc.uniqueArray(key, { minLength: 1, maxLength: 8 }).chain((column
   ),
 );
 
+/** A Kysely that compiles Postgres SQL and never connects. */
+const compiler = (plugin: CamelCasePlugin) =>
+  new Kysely<Record<string, Record<string, unknown>>>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    plugins: [plugin],
+  });
+
+const camelName = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,14}$/);
+
 describe('RowCamelCasePlugin', () => {
+  it("writes every identifier of a query as Kysely's CamelCasePlugin does, again once cached", () => {
+    const ours = compiler(new RowCamelCasePlugin());
+    const kysely = compiler(new CamelCasePlugin());
+    const sqlOf = (db: typeof ours, [table, column, alias]: [string, string, string]) =>
+      db
+        .selectFrom(`registry.${table}`)
+        .select(`${column} as ${alias}`)
+        .where(column, '=', 1)
+        .orderBy(column)
+        .compile().sql;
+    fc.assert(
+      fc.property(fc.tuple(camelName, camelName, camelName), (names) => {
+        const expected = sqlOf(kysely, names);
+        expect(sqlOf(ours, names)).toBe(expected);
+        expect(sqlOf(ours, names)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    expect(sqlOf(ours, ['partnerStatusChange', 'changedOnPrecision', 'precisionNow'])).toBe(
+      'select "changed_on_precision" as "precision_now" from "registry"."partner_status_change" ' +
+        'where "changed_on_precision" = $1 order by "changed_on_precision"',
+    );
+  });
+
   it("maps every row as Kysely's CamelCasePlugin does, nested objects and arrays included", async () => {
     // One plugin for every run, so shapes seen before are mapped by their cached function.
     const plugin = new RowCamelCasePlugin();
