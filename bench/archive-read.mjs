@@ -209,6 +209,8 @@ async function measure(targets) {
     if (!warmup.ok) fail(target, warmup, 'during warm-up');
     target.slices = [];
     target.latencies = [];
+    // Each connection's first answer apart, as in http-read (see loadTest).
+    target.firstLatencies = [];
   }
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? targets : [...targets].reverse();
@@ -219,6 +221,7 @@ async function measure(targets) {
         seconds: sliceSeconds,
         headers: HEADERS,
         latencies: target.latencies,
+        firstLatencies: target.firstLatencies,
       });
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
@@ -231,8 +234,10 @@ async function measure(targets) {
   for (const target of targets) {
     target.reqPerSec = Math.round(median(target.slices.map((s) => s.reqPerSec)));
     target.latencyMs = percentiles(target.latencies, [50, 90, 99]);
-    target.requests = target.latencies.length;
+    target.firstLatencyMs = percentiles(target.firstLatencies, [50, 99]);
+    target.requests = target.latencies.length + target.firstLatencies.length;
     delete target.latencies;
+    delete target.firstLatencies;
   }
   service.roundRatios = service.slices.map((s, i) =>
     hundredths(s.reqPerSec / baseline.slices[i].reqPerSec),
@@ -250,13 +255,14 @@ function fail(target, summary, when) {
 function report(targets, { started, machine, database, responseBytes }) {
   const service = targets[1];
   const met = service.ratio >= TARGET_RATIO;
-  const rows = [['', 'req/s', 'p50 ms', 'p99 ms', 'service/baseline']];
+  const rows = [['', 'req/s', 'p50 ms', 'p99 ms', 'p99 first ms', 'service/baseline']];
   for (const t of targets)
     rows.push([
       t.label,
       t.reqPerSec,
       t.latencyMs.p50.toFixed(1),
       t.latencyMs.p99.toFixed(1),
+      t.firstLatencyMs.p99.toFixed(1),
       t.ratio === undefined ? '' : t.ratio.toFixed(2),
     ]);
   process.stdout.write(
@@ -283,6 +289,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       label: t.label,
       reqPerSec: t.reqPerSec,
       latencyMs: t.latencyMs,
+      firstRequestLatencyMs: t.firstLatencyMs,
       requests: t.requests,
       ...(t.ratio === undefined ? {} : { ratio: t.ratio, roundRatios: t.roundRatios }),
       slices: t.slices.map((s) => ({ ...s, ok: undefined })),

@@ -171,7 +171,7 @@ async function checkSameWork(targets, db) {
 /** Servers take turns in short slices, the order flipping every round (see http-read.mjs). */
 async function measure(targets) {
   const { rounds, warmupSeconds, sliceSeconds, connections } = options;
-  const load = (target, seconds, latencies) =>
+  const load = (target, seconds, latencies, firstLatencies) =>
     loadTest({
       url: target.server.url + PATH,
       connections,
@@ -180,6 +180,7 @@ async function measure(targets) {
       method: 'POST',
       body: BODY,
       latencies,
+      firstLatencies,
     });
   for (const target of targets) {
     log(`warming up ${target.label}: ${warmupSeconds} s, ${connections} connections`);
@@ -187,12 +188,14 @@ async function measure(targets) {
     if (!warmup.ok) fail(target, warmup, 'during warm-up');
     target.slices = [];
     target.latencies = [];
+    // Each connection's first answer apart, as in http-read (see loadTest).
+    target.firstLatencies = [];
   }
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? targets : [...targets].reverse();
     for (const target of order) {
-      const slice = await load(target, sliceSeconds, target.latencies);
+      const slice = await load(target, sliceSeconds, target.latencies, target.firstLatencies);
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }
@@ -204,8 +207,10 @@ async function measure(targets) {
   for (const target of targets) {
     target.reqPerSec = Math.round(median(target.slices.map((s) => s.reqPerSec)));
     target.latencyMs = percentiles(target.latencies, [50, 90, 99]);
-    target.requests = target.latencies.length;
+    target.firstLatencyMs = percentiles(target.firstLatencies, [50, 99]);
+    target.requests = target.latencies.length + target.firstLatencies.length;
     delete target.latencies;
+    delete target.firstLatencies;
   }
   service.roundRatios = service.slices.map((s, i) =>
     hundredths(s.reqPerSec / baseline.slices[i].reqPerSec),
@@ -223,13 +228,14 @@ function fail(target, summary, when) {
 function report(targets, { started, machine, postgres }) {
   const [, service] = targets;
   const met = service.ratio >= TARGET_RATIO;
-  const rows = [['', 'req/s', 'p50 ms', 'p99 ms', 'service/baseline']];
+  const rows = [['', 'req/s', 'p50 ms', 'p99 ms', 'p99 first ms', 'service/baseline']];
   for (const t of targets) {
     rows.push([
       t.label,
       t.reqPerSec,
       t.latencyMs.p50.toFixed(1),
       t.latencyMs.p99.toFixed(1),
+      t.firstLatencyMs.p99.toFixed(1),
       t.ratio === undefined ? '' : t.ratio.toFixed(2),
     ]);
   }
@@ -259,6 +265,7 @@ function report(targets, { started, machine, postgres }) {
       label: t.label,
       reqPerSec: t.reqPerSec,
       latencyMs: t.latencyMs,
+      firstRequestLatencyMs: t.firstLatencyMs,
       requests: t.requests,
       ...(t.ratio === undefined ? {} : { ratio: t.ratio, roundRatios: t.roundRatios }),
       slices: t.slices.map((s) => ({ ...s, ok: undefined })),
