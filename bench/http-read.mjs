@@ -13,6 +13,8 @@
 // Run through bench/run.mjs (`npm run bench`), or alone after a build:
 //   node_modules/.bin/node bench/http-read.mjs
 // Options, from the environment (defaults in brackets):
+//   BENCH_QUICK [unset]                  1: a smoke run (20 connections, 2 rounds of 1 s, 200
+//                                        partners; the ratio then says little)
 //   BENCH_CONNECTIONS [100]              concurrent connections
 //   BENCH_WARMUP_SECONDS [3]             load per server before measuring, not counted
 //   BENCH_SLICE_SECONDS [2]              one measured slice
@@ -37,6 +39,7 @@ import {
   intOption,
   listOption,
   progressLogger,
+  quickRun,
   requireBuilt,
   requireProjectNode,
 } from './lib/common.mjs';
@@ -65,11 +68,12 @@ const log = progressLogger(NAME);
 /** Read in main(), so a bad value is reported like any other failure. */
 let options;
 const readOptions = () => ({
-  connections: intOption('BENCH_CONNECTIONS', 100),
-  warmupSeconds: intOption('BENCH_WARMUP_SECONDS', 3),
-  sliceSeconds: intOption('BENCH_SLICE_SECONDS', 2),
-  rounds: intOption('BENCH_ROUNDS', 8),
-  extraPartners: intOption('BENCH_PARTNERS', 2000),
+  quick: quickRun,
+  connections: intOption('BENCH_CONNECTIONS', quickRun ? 20 : 100),
+  warmupSeconds: intOption('BENCH_WARMUP_SECONDS', quickRun ? 1 : 3),
+  sliceSeconds: intOption('BENCH_SLICE_SECONDS', quickRun ? 1 : 2),
+  rounds: intOption('BENCH_ROUNDS', quickRun ? 2 : 8),
+  extraPartners: intOption('BENCH_PARTNERS', quickRun ? 200 : 2000),
   poolMax: intOption('BENCH_POOL_MAX', 10),
   serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['info', 'warn']),
   cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
@@ -369,7 +373,8 @@ function report(targets, { started, machine, database, responseBytes }) {
   }
   process.stdout.write(
     `\n${NAME}: GET ${PATH}, ${options.connections} connections, ${options.rounds} × ` +
-      `${options.sliceSeconds} s per server (medians; ratio = median of per-round ratios)\n\n` +
+      `${options.sliceSeconds} s per server${options.quick ? ' (quick)' : ''} ` +
+      `(medians; ratio = median of per-round ratios)\n\n` +
       `${formatTable(rows)}\n\n` +
       `ratio ${headline.label} / baseline: ${headline.ratio.toFixed(2)} — target ≥ ${TARGET_RATIO}: ` +
       `${met ? 'met' : 'NOT met'}\n` +
@@ -394,6 +399,7 @@ function report(targets, { started, machine, database, responseBytes }) {
     date: started.toISOString(),
     machine: { ...machine, postgres: database.postgres },
     parameters: {
+      quick: options.quick,
       endpoint: PATH,
       connections: options.connections,
       warmupSeconds: options.warmupSeconds,

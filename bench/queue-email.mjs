@@ -18,6 +18,7 @@
 // Run through bench/run.mjs (`npm run bench`), or alone after a build:
 //   node_modules/.bin/node bench/queue-email.mjs
 // Options, from the environment (defaults in brackets):
+//   BENCH_QUICK [unset]              1: a smoke run (2,000 jobs a side, 200 to warm up, 200 paced)
 //   BENCH_EMAILS [20000]             measured jobs per side (system and baseline), in bursts
 //   BENCH_ROUNDS [2]                 bursts per side (BENCH_EMAILS split evenly); the sides take
 //                                    turns, the order reversed every round
@@ -46,7 +47,13 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createDb } from '@sp/db';
 import { cleanUpOnSignals, onCleanup } from './lib/cleanup.mjs';
-import { intOption, progressLogger, requireBuilt, requireProjectNode } from './lib/common.mjs';
+import {
+  intOption,
+  progressLogger,
+  quickRun,
+  requireBuilt,
+  requireProjectNode,
+} from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { runBenchmark } from './lib/main.mjs';
 import { createBenchKeyPrefix } from './lib/redis.mjs';
@@ -62,12 +69,13 @@ const NAME = 'queue-email';
 const log = progressLogger(NAME);
 
 const readOptions = () => ({
-  emails: intOption('BENCH_EMAILS', 20_000),
+  quick: quickRun,
+  emails: intOption('BENCH_EMAILS', quickRun ? 2_000 : 20_000),
   rounds: intOption('BENCH_ROUNDS', 2),
   batch: intOption('BENCH_BATCH', 500),
   concurrency: intOption('BENCH_CONCURRENCY', 50),
-  warmupEmails: intOption('BENCH_WARMUP_EMAILS', 1_000),
-  pacedEmails: intOption('BENCH_PACED_EMAILS', 1_000),
+  warmupEmails: intOption('BENCH_WARMUP_EMAILS', quickRun ? 200 : 1_000),
+  pacedEmails: intOption('BENCH_PACED_EMAILS', quickRun ? 200 : 1_000),
   pacedRate: intOption('BENCH_PACED_RATE', 100),
   poolMax: intOption('BENCH_POOL_MAX', 10),
   stallSeconds: intOption('BENCH_STALL_SECONDS', 30),

@@ -5,11 +5,18 @@
 //
 //   npm run bench                                  build everything, then run them all
 //   node_modules/.bin/node bench/run.mjs http-read run only the named ones (after a build)
+//   node_modules/.bin/node bench/run.mjs --quick   every benchmark cut short (BENCH_QUICK=1), its
+//                                                  results in a temporary folder, not
+//                                                  bench/results/: a smoke run proving each one
+//                                                  still works (`npm test` runs it), whose
+//                                                  numbers mean little
 //
 // To add a benchmark: write bench/<name>.mjs (exit code 0 when it ran, non-zero when it could
 // not; see http-read.mjs and the helpers in bench/lib/), then list it below.
 
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchFailure, benchDir, requireProjectNode } from './lib/common.mjs';
 
@@ -74,9 +81,12 @@ function select(names) {
 }
 
 /** Runs one benchmark script; resolves with its exit code (128 + n when killed by a signal). */
-function runOne({ name }) {
+function runOne({ name }, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(benchDir, `${name}.mjs`)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(benchDir, `${name}.mjs`)], {
+      stdio: 'inherit',
+      env,
+    });
     current = child;
     child.once('error', reject);
     child.once('exit', (code, signal) => {
@@ -101,12 +111,20 @@ process.on('SIGTERM', () => {
 
 async function main() {
   requireProjectNode();
-  const selected = select(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const selected = select(args.filter((arg) => arg !== '--quick'));
+  const env = { ...process.env };
+  if (quick) {
+    env.BENCH_QUICK = '1';
+    env.BENCH_RESULTS_DIR ||= mkdtempSync(join(tmpdir(), 'sp-bench-quick-'));
+    process.stdout.write(`quick run: results in ${env.BENCH_RESULTS_DIR}\n`);
+  }
   const outcomes = [];
   for (const benchmark of selected) {
     process.stdout.write(`\n=== ${benchmark.name}: ${benchmark.summary}\n\n`);
     const started = performance.now();
-    const code = await runOne(benchmark);
+    const code = await runOne(benchmark, env);
     const seconds = Math.round((performance.now() - started) / 1000);
     outcomes.push({ name: benchmark.name, code, seconds });
     if (interrupted) break;

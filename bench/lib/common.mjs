@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 
 export const benchDir = dirname(dirname(fileURLToPath(import.meta.url)));
 export const repoRoot = dirname(benchDir);
-export const resultsDir = join(benchDir, 'results');
+/**
+ * Where results are written: `bench/results/` (committed), or BENCH_RESULTS_DIR. A quick run
+ * (`bench/run.mjs --quick`) writes elsewhere: its numbers are a smoke test, not results.
+ */
+export const resultsDir = process.env.BENCH_RESULTS_DIR || join(benchDir, 'results');
+
+/** BENCH_QUICK=1 (`bench/run.mjs --quick`): a short, CI-sized run that proves the bench works. */
+export const quickRun = process.env.BENCH_QUICK === '1';
 
 /** A failure the benchmark diagnosed itself: its message says it all, no stack needed. */
 export class BenchFailure extends Error {

@@ -61,7 +61,7 @@ export function report(run, targets, { started, machine, database, checks }) {
     ]);
   }
   process.stdout.write(
-    `\n${run.name}: ${run.options.emails} email.send jobs per side in ${run.options.rounds} bursts, ` +
+    `\n${run.name}${run.options.quick ? ' (quick)' : ''}: ${run.options.emails} email.send jobs per side in ${run.options.rounds} bursts, ` +
       `concurrency ${run.options.concurrency}, SMTP pool of 5; light load: ${run.options.pacedEmails} jobs ` +
       `at ${run.options.pacedRate}/s\n\n${formatTable(rows)}\n` +
       'p50, p99: commit-to-mail latency in the bursts (mostly time queued behind the burst); ' +
@@ -100,6 +100,7 @@ export function report(run, targets, { started, machine, database, checks }) {
     date: started.toISOString(),
     machine: { ...machine, postgres: database.postgres, redis: database.redis },
     parameters: {
+      quick: run.options.quick,
       emailsPerSide: run.options.emails,
       rounds: run.options.rounds,
       batch: run.options.batch,
