@@ -25,7 +25,12 @@ it('runs every benchmark, each writing its results outside bench/results', async
   const before = committed.map((file) =>
     readFileSync(join(root, 'bench', 'results', file), 'utf8'),
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RESULTS_DIR: resultsDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BENCH_RESULTS_DIR: resultsDir,
+    // Few connections per server: the rest of the suite shares Postgres' max_connections.
+    BENCH_POOL_MAX: '3',
+  };
   // Jest's VM-module flag is not the benchmarks' business.
   delete env['NODE_OPTIONS'];
   const child = spawn(process.execPath, ['bench/run.mjs', '--quick'], {
