@@ -13,6 +13,20 @@ const CACHED_SHAPES = 1_000;
 type Deep = (value: object) => unknown;
 type RowMapper = (row: UnknownRow, deep: Deep) => UnknownRow;
 
+/** `map(key)`, computed once and kept while `cache` holds fewer than CACHED_KEYS names. */
+const remembered = (
+  cache: Map<string, string>,
+  key: string,
+  map: (key: string) => string,
+): string => {
+  let mapped = cache.get(key);
+  if (mapped === undefined) {
+    mapped = map(key);
+    if (cache.size < CACHED_KEYS) cache.set(key, mapped);
+  }
+  return mapped;
+};
+
 const isPlainObject = (value: unknown): value is UnknownRow => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -53,21 +67,11 @@ export class RowCamelCasePlugin extends CamelCasePlugin {
    * three requests (`activity-review` profile). The names are few; each is spelled out once.
    */
   protected override snakeCase(name: string): string {
-    let mapped = this.#columns.get(name);
-    if (mapped === undefined) {
-      mapped = super.snakeCase(name);
-      if (this.#columns.size < CACHED_KEYS) this.#columns.set(name, mapped);
-    }
-    return mapped;
+    return remembered(this.#columns, name, (n) => super.snakeCase(n));
   }
 
   protected override camelCase(key: string): string {
-    let mapped = this.#keys.get(key);
-    if (mapped === undefined) {
-      mapped = super.camelCase(key);
-      if (this.#keys.size < CACHED_KEYS) this.#keys.set(key, mapped);
-    }
-    return mapped;
+    return remembered(this.#keys, key, (k) => super.camelCase(k));
   }
 
   override async transformResult(
