@@ -60,9 +60,15 @@ describe('request ids', () => {
     const completedLine = () =>
       ctx.running.logs.lines.find(
         (l) => l.requestId === 'trace-abc.123' && l.msg === 'request completed',
-      ) as { req?: { url?: string } } | undefined;
+      ) as { req?: unknown; res?: unknown } | undefined;
     await waitFor(() => completedLine() !== undefined, 'the completion line');
-    expect(completedLine()?.req?.url).toBe('/partners');
+    // The request as sent (its full path, not the "/" middleware sees), and nothing else of it.
+    expect(completedLine()).toMatchObject({
+      req: { id: 'trace-abc.123', method: 'GET', url: '/partners' },
+      res: { statusCode: 200 },
+    });
+    expect(Object.keys(completedLine()?.req ?? {})).toEqual(['id', 'method', 'url']);
+    expect(Object.keys(completedLine()?.res ?? {})).toEqual(['statusCode']);
     // Health probes and metric scrapes are not logged: they would drown everything else. A
     // request logged after the probe proves the probe's line would have been written by then.
     await api.GET('/health/ready', { headers: { 'x-request-id': 'probe-1' } });

@@ -112,12 +112,17 @@ export class PlatformModule {
       genReqId: (req) => req.id ?? '',
       customAttributeKeys: { reqId: 'requestId' },
       quietReqLogger: true,
-      // Lean request lines (no headers: nothing to redact, and far cheaper per request).
+      // Lean request lines (no headers: nothing to redact, and far cheaper per request). The
+      // serializers get the raw request and response: pino-http's wrapping would first build
+      // pino's standard objects from them (a copy of every response header among them) only for
+      // these to pick three fields.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
+          url: req.originalUrl ?? req.url,
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
