@@ -160,28 +160,12 @@ describe('GET /exports/partners.csv', () => {
     // would hold its connection and the last ones, and the export below, would never answer.
     // (node:http, whose destroy closes the socket as a browser's cancel does.)
     for (let i = 0; i < 6; i++) {
-      await new Promise<void>((resolve, reject) => {
-        const req = request(`${ctx.running.url}/exports/partners.csv`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        req.on('response', (res) => {
-          res.once('data', () => {
-            req.destroy();
-            resolve();
-          });
-        });
-        req.on('error', reject);
-        req.end();
-      });
-      // (Its export slot is free once its COPY is over: the next one is not refused for it.)
+      (await pausedDownload('/exports/partners.csv')).cancel();
+      // The cancelled download ended its COPY on the server too (its connection was closed),
+      // rather than leaving a backend blocked on a socket nobody reads; and its export slot is
+      // free, so the next one is not refused for it.
       await waitFor(async () => (await copiesRunning()) === 0, 'the cut export to end');
     }
-    // Each cancelled download ended its COPY on the server too (its connection was closed),
-    // rather than leaving a backend blocked on a socket nobody reads.
-    await waitFor(
-      async () => (await copiesRunning()) === 0,
-      'the cut exports to end on the server',
-    );
     const { bytes } = await exportCsv();
     const records = parse<Record<string, string>>(bytes, { bom: true, columns: true });
     expect(records).toHaveLength(5003);

@@ -101,7 +101,7 @@ describe('RowCamelCasePlugin', () => {
     expect(mapped).toEqual({ nameJa: 'ソウル大学校', id: 7, nameEn: 'Seoul National University' });
   });
 
-  it('reads any column name safely', async () => {
+  it('reads every column name safely', async () => {
     const odd = 'a"b\\c\n`${d}`';
     const rows = [{ [odd]: 1, ['__proto__']: 2, ok_then: 3 }];
     expect(await mapWith(new RowCamelCasePlugin(), rows)).toEqual(
