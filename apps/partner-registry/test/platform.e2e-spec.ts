@@ -1,4 +1,5 @@
 import { Controller, Get, type DynamicModule } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { type PlatformOptions, Public } from '@sp/platform';
 import type { RegistryClient } from '@sp/client';
 import {
@@ -22,6 +23,14 @@ let releaseSlow: () => void = () => undefined;
 @Controller('test')
 @Public({ rateLimit: false })
 class TestController {
+  constructor(private readonly logger: PinoLogger) {}
+
+  @Get('logs')
+  logs(): { logged: boolean } {
+    this.logger.info('a line from inside the request');
+    return { logged: true };
+  }
+
   @Get('boom')
   boom(): never {
     throw new Error('database password is hunter2'); // must never reach the client
@@ -78,6 +87,46 @@ describe('request ids', () => {
       'the line of the request after the probe',
     );
     expect(ctx.running.logs.lines.filter((l) => l.requestId === 'probe-1')).toEqual([]);
+  });
+
+  it('puts the id on lines logged while the request is handled, and on none outside it', async () => {
+    const res = await fetch(`${ctx.running.url}/test/logs`, {
+      headers: { 'x-request-id': 'inside-1' },
+    });
+    expect(res.status).toBe(200);
+    const inside = () =>
+      ctx.running.logs.lines.find((l) => l.msg === 'a line from inside the request');
+    await waitFor(() => inside() !== undefined, 'the line logged by the handler');
+    expect(inside()).toMatchObject({ requestId: 'inside-1', service: 'partner-registry' });
+    // Lines written outside any request (Nest's start-up lines) carry none.
+    const startupContexts = [
+      'InstanceLoader',
+      'RoutesResolver',
+      'RouterExplorer',
+      'NestApplication',
+    ];
+    const startup = ctx.running.logs.lines.filter((l) =>
+      startupContexts.includes(String(l.context)),
+    );
+    expect(startup.length).toBeGreaterThan(0);
+    expect(startup.filter((l) => 'requestId' in l)).toEqual([]);
+  });
+
+  it('logs a request the client gave up on as aborted', async () => {
+    const started = slowStarted;
+    const abort = new AbortController();
+    const inFlight = fetch(`${ctx.running.url}/test/slow`, {
+      headers: { 'x-request-id': 'abort-1' },
+      signal: abort.signal,
+    }).catch((error: unknown) => error);
+    await waitFor(() => slowStarted > started, 'the slow request to arrive');
+    abort.abort();
+    expect(await inFlight).toMatchObject({ name: 'AbortError' });
+    const aborted = () =>
+      ctx.running.logs.lines.find((l) => l.requestId === 'abort-1' && l.msg === 'request aborted');
+    await waitFor(() => aborted() !== undefined, 'the aborted line');
+    expect(aborted()).toMatchObject({ req: { id: 'abort-1', method: 'GET', url: '/test/slow' } });
+    releaseSlow();
   });
 
   it('makes one up when none (or a malformed one) is sent', async () => {

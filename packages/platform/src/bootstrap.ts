@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import { requestContext } from './auth/request-context';
@@ -12,6 +12,7 @@ import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-lim
 import { useSecurityHeaders } from './http/security-headers';
 import { drainUnreadBody } from './http/unread-body';
 import { instrumentHttp } from './http/metrics';
+import { logRequests } from './logging/request-log';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY } from './tokens';
 import { releaseStartupHeap } from './runtime/startup-heap';
@@ -90,9 +91,9 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   // A JSON API: a text/plain body is an unsupported media type (415), not a string to validate.
   fastify.removeContentTypeParser('text/plain');
   instrumentHttp(fastify, app.get(METRICS_REGISTRY));
+  logRequests(fastify, PinoLogger.root);
 
-  // Middleware (the request logger) must be registered before Swagger's plugin adds its
-  // encapsulated context, so the app is initialised first.
+  // Initialised before Swagger's plugin adds its encapsulated context.
   await app.init();
   const document = SwaggerModule.createDocument(
     app,

@@ -3,7 +3,6 @@ import {
   Inject,
   Injectable,
   Module,
-  RequestMethod,
   type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
@@ -32,6 +31,7 @@ import type { BaseConfig } from './config/config';
 import { type HealthCheck, HealthController } from './http/health';
 import { createMetricsRegistry, MetricsController } from './http/metrics';
 import { ProblemFilter } from './http/problem.filter';
+import { requestIdMixin } from './logging/request-log';
 import { throttled } from './logging/throttled';
 import { APP_CONFIG, HEALTH_CHECKS, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
 import { ZodValidationPipe } from './http/zod-validation.pipe';
@@ -70,11 +70,6 @@ class ConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-const pathOf = (req: { url?: string; originalUrl?: string }): string =>
-  (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
-
-const quietPaths = new Set(['/health/live', '/health/ready', '/metrics']);
-
 /**
  * Where log lines go: JSON to the destination (stdout by default), or, when LOG_FORMAT asks for
  * it (`pretty`, or `auto` and the destination is a terminal), through pino-pretty on the way.
@@ -109,25 +104,9 @@ export class PlatformModule {
     const pinoOptions: PinoHttpOptions = {
       level: config.LOG_LEVEL,
       base: { service },
-      genReqId: (req) => req.id ?? '',
-      customAttributeKeys: { reqId: 'requestId' },
-      quietReqLogger: true,
-      // Lean request lines (no headers: nothing to redact, and far cheaper per request). The
-      // serializers get the raw request and response: pino-http's wrapping would first build
-      // pino's standard objects from them (a copy of every response header among them) only for
-      // these to pick three fields.
+      mixin: requestIdMixin,
+      // pino's own serializers: pino-http would wrap them in ones that expect raw requests.
       wrapSerializers: false,
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
-          id: req.id,
-          method: req.method,
-          // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
-          url: req.originalUrl ?? req.url,
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      // Middleware sees `req.url` stripped to "/" under Fastify; `originalUrl` is the real one.
-      autoLogging: { ignore: (req) => quietPaths.has(pathOf(req)) },
     };
     const logDestination = logStream(config.LOG_FORMAT, options.logDestination);
     return {
@@ -135,11 +114,12 @@ export class PlatformModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
+          // nestjs-pino builds the root logger from these (through pino-http, whose own options
+          // are left out), and PinoLogger writes through it.
           pinoHttp: logDestination ? [pinoOptions, logDestination] : pinoOptions,
-          // nestjs-pino's default route pattern (`{/*splat}`) matches nothing under the Fastify
-          // adapter of Nest 12, so no request would be logged; this one matches every path,
-          // unknown routes included.
-          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          // No routes: nestjs-pino's request middleware is not mounted. Requests are logged by
+          // Fastify hooks (`logRequests`, in bootstrap), which cost a fraction of it.
+          forRoutes: [],
         }),
       ],
       controllers: [
