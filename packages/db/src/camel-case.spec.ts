@@ -7,9 +7,10 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   type QueryId,
+  sql,
   type UnknownRow,
 } from 'kysely';
-import { RowCamelCasePlugin } from './camel-case';
+import { camelCasePostgres, RowCamelCasePlugin } from './camel-case';
 
 const queryId = { queryId: 'q' } as QueryId;
 const mapWith = async (plugin: CamelCasePlugin, rows: UnknownRow[]) =>
@@ -43,9 +44,11 @@ const result = fc.uniqueArray(key, { minLength: 1, maxLength: 8 }).chain((column
   ),
 );
 
-/** A Kysely that compiles Postgres SQL and never connects. */
-const compiler = (plugin: CamelCasePlugin) =>
-  new Kysely<Record<string, Record<string, unknown>>>({
+type AnyDb = Kysely<Record<string, Record<string, unknown>>>;
+
+/** A Kysely that compiles Postgres SQL through `plugin` and never connects. */
+const kyselyCompiler = (plugin: CamelCasePlugin): AnyDb =>
+  new Kysely({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
       createDriver: () => new DummyDriver(),
@@ -55,12 +58,16 @@ const compiler = (plugin: CamelCasePlugin) =>
     plugins: [plugin],
   });
 
+/** The project's dialect and plugin (`createDb`), compiling only. */
+const ourCompiler = (): AnyDb =>
+  new Kysely(camelCasePostgres({ pool: () => Promise.reject(new Error('compiles only')) }));
+
 const camelName = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,14}$/);
 
 describe('RowCamelCasePlugin', () => {
   it("writes every identifier of a query as Kysely's CamelCasePlugin does, again once cached", () => {
-    const ours = compiler(new RowCamelCasePlugin());
-    const kysely = compiler(new CamelCasePlugin());
+    const ours = ourCompiler();
+    const kysely = kyselyCompiler(new CamelCasePlugin());
     const sqlOf = (db: typeof ours, [table, column, alias]: [string, string, string]) =>
       db
         .selectFrom(`registry.${table}`)
@@ -80,6 +87,65 @@ describe('RowCamelCasePlugin', () => {
       'select "changed_on_precision" as "precision_now" from "registry"."partner_status_change" ' +
         'where "changed_on_precision" = $1 order by "changed_on_precision"',
     );
+  });
+
+  it("writes every kind of statement as Kysely's CamelCasePlugin does", () => {
+    const ours = ourCompiler();
+    const kysely = kyselyCompiler(new CamelCasePlugin());
+    // Joins, a subquery, a CTE, insert with conflict and returning, update, delete, raw
+    // references and identifiers, and DDL: every place an identifier can be written.
+    const statements = (db: AnyDb, [a, b, c]: [string, string, string]) => [
+      db
+        .with(`${a}Cte`, (q) => q.selectFrom(`registry.${a}`).select([b, `${c} as ${a}Alias`]))
+        .selectFrom(`${a}Cte as ${b}T`)
+        .innerJoin(`registry.${c} as ${c}J`, `${c}J.${a}Id`, `${b}T.${b}`)
+        .select((eb) => [
+          `${b}T.${b}`,
+          eb.fn.count(`${c}J.${b}`).as(`${c}Count`),
+          eb.selectFrom(`registry.${b}`).select(a).where(c, '>', 1).limit(1).as(`${a}Sub`),
+          sql<string>`${sql.ref(`${c}J.${c}`)} || ${sql.id(`${a}Raw`)}`.as(`${b}Raw`),
+        ])
+        .where((eb) => eb.or([eb(`${b}T.${b}`, 'in', [1, 2]), eb(`${c}J.${a}`, 'is', null)]))
+        .groupBy(`${b}T.${b}`)
+        .orderBy(`${c}Count`, 'desc'),
+      db
+        .insertInto(`registry.${a}`)
+        .values({ [b]: 1, [c]: sql`now()` })
+        .onConflict((oc) => oc.columns([b]).doUpdateSet((eb) => ({ [c]: eb.ref(`excluded.${c}`) })))
+        .returning([b, `${c} as ${a}Back`]),
+      db
+        .updateTable(`registry.${a}`)
+        .set({ [b]: 2 })
+        .where(c, '=', 3)
+        .returningAll(),
+      db.deleteFrom(`registry.${a}`).where(b, '<', 4),
+    ];
+    const schema = (db: AnyDb, [a, b, c]: [string, string, string]) =>
+      db.schema
+        .createTable(`registry.${a}`)
+        .addColumn(b, 'text', (col) => col.notNull())
+        .addColumn(c, 'integer')
+        .addUniqueConstraint(`${a}${b}Key`, [b, c]);
+    fc.assert(
+      fc.property(fc.tuple(camelName, camelName, camelName), (names) => {
+        const expected = statements(kysely, names).map((q) => q.compile());
+        const actual = statements(ours, names).map((q) => q.compile());
+        expect(actual.map((q) => q.sql)).toEqual(expected.map((q) => q.sql));
+        expect(actual.map((q) => q.parameters)).toEqual(expected.map((q) => q.parameters));
+        expect(schema(ours, names).compile().sql).toBe(schema(kysely, names).compile().sql);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes names as they are given once the plugin is off (withoutPlugins, as migrations run)', () => {
+    const db = ourCompiler();
+    const query = (on: AnyDb) =>
+      on.selectFrom('kyselyMigration').select('migratedAt').compile().sql;
+    expect(query(db)).toBe('select "migrated_at" from "kysely_migration"');
+    expect(query(db.withoutPlugins())).toBe('select "migratedAt" from "kyselyMigration"');
+    // And back on again for the handle that has it: the compiler is shared.
+    expect(query(db)).toBe('select "migrated_at" from "kysely_migration"');
   });
 
   it("maps every row as Kysely's CamelCasePlugin does, nested objects and arrays included", async () => {

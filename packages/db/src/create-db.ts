@@ -1,7 +1,7 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { RowCamelCasePlugin } from './camel-case';
+import { camelCasePostgres } from './camel-case';
 import { rememberPool } from './copy/copy-csv';
 import type { DB } from './schema/index';
 
@@ -101,8 +101,7 @@ class StreamCursor extends Cursor {
 export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB> {
   const pool = createPool(url, options);
   const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool, cursor: StreamCursor }),
-    plugins: [new RowCamelCasePlugin()],
+    ...camelCasePostgres({ pool, cursor: StreamCursor }),
   });
   // For `copyCsv`, which runs a COPY on a connection of this pool.
   rememberPool(db, pool);
@@ -132,12 +131,11 @@ export function createClient(url: string, options: { applicationName?: string } 
 export function createDbOnClient<T = DB>(client: pg.Client): Kysely<T> {
   const session = Object.assign(client, { release: () => undefined });
   return new Kysely<T>({
-    dialect: new PostgresDialect({
+    ...camelCasePostgres({
       // A "pool" of that one connection; `options` is read only to cancel a query on abort,
       // which report builds do not do.
       pool: { connect: () => Promise.resolve(session), end: () => Promise.resolve(), options: {} },
       cursor: StreamCursor,
     }),
-    plugins: [new RowCamelCasePlugin()],
   });
 }
