@@ -11,7 +11,7 @@ import {
 } from '@sp/testing';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
-import { todayInTokyo } from '../src/common/tokyo-date';
+import { todayInTokyo } from '@sp/platform';
 import { fiscalYearOf } from '../src/mobility/fiscal-year';
 
 const ctx = useTestApp(appModule, description);

@@ -55,4 +55,5 @@ export { assertStorageKey, FILE_STORE } from './storage/file-store';
 export { LocalDiskFileStore } from './storage/local-disk.file-store';
 export type { BusinessHours, BusinessHoursOptions, Closure } from './time/business-hours';
 export { businessHours, parseClosures } from './time/business-hours';
+export { todayInTokyo, yearInTokyo } from './time/tokyo-date';
 export { closureDaysSchema } from './config/closure-days';

@@ -20,7 +20,7 @@ import {
 import type { InquiriesConfig } from '../config';
 import { SlaService } from '../sla/sla.service';
 import { Gate } from '../common/gate';
-import { yearInTokyo } from '../common/tokyo-date';
+import { yearInTokyo } from '@sp/platform';
 import { inquiryForm } from './category-form';
 import { stateAfterInquirerMessage } from './inquirer-message';
 import { referenceInSubject } from './inquiry-reference';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { todayInTokyo } from './tokyo-date';
+import { todayInTokyo } from '@sp/platform';
 
 /**
  * Where the registry reads "now": agreement statuses and the daily reminder job take their

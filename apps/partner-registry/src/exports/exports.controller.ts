@@ -2,7 +2,7 @@ import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RespondsWith, Roles } from '@sp/platform';
 import type { Readable } from 'node:stream';
-import { todayInTokyo } from '../common/tokyo-date';
+import { todayInTokyo } from '@sp/platform';
 import {
   ActivityExportQueryDto,
   FundingExportQueryDto,

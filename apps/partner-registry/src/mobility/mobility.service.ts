@@ -23,7 +23,7 @@ import type {
 } from '@sp/types';
 import { partnerOfRecord } from '../common/partner-of-record';
 import { decodeTimeCursor, encodeTimeCursor } from '../common/time-cursor';
-import { todayInTokyo } from '../common/tokyo-date';
+import { todayInTokyo } from '@sp/platform';
 import { currentWriter } from '../common/writer';
 import { fiscalYearOf } from './fiscal-year';
 import {

@@ -27,7 +27,7 @@ import type { Transaction } from 'kysely';
 import { ApiClientsService } from '../access/api-clients.service';
 import { AgreementsService } from '../agreements/agreements.service';
 import type { Audience } from '../agreements/agreements.mapper';
-import { todayInTokyo } from '../common/tokyo-date';
+import { todayInTokyo } from '@sp/platform';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   changesStatus,

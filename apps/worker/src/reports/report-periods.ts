@@ -1,8 +1,8 @@
-/** The programme's calendar in Tokyo, for the scheduled reports. */
-const tokyoDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' });
+import { todayInTokyo } from '@sp/platform';
 
+/** The programme's calendar in Tokyo, for the scheduled reports. */
 const ymOf = (now: Date): [number, number] => {
-  const [y, m] = tokyoDate.format(now).split('-').map(Number) as [number, number];
+  const [y, m] = todayInTokyo(now).split('-').map(Number) as [number, number];
   return [y, m];
 };
 

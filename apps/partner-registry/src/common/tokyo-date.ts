@@ -1,5 +1,0 @@
-/** The programme runs on Tokyo dates: a day starts and ends at midnight in Japan. */
-const tokyoDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' });
-
-/** The `YYYY-MM-DD` date in Tokyo at the given instant (now by default). */
-export const todayInTokyo = (now: Date = new Date()): string => tokyoDate.format(now);
