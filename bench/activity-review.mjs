@@ -43,7 +43,7 @@ import {
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
-import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
+import { describeFailures, loadTest, median, percentiles, settle, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
 import { startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
@@ -361,7 +361,7 @@ async function loadSlice(target, seconds, latencies) {
   return { ...summary, reports, reportsPerSec: Math.round(reports / summary.seconds) };
 }
 
-/** Servers take turns in short slices, the order flipping every round (see http-read.mjs). */
+/** Servers take turns in short slices, the order rotating every round (see http-read.mjs). */
 async function measure(targets) {
   const { rounds, warmupSeconds, sliceSeconds, connections } = options;
   for (const target of targets) {
@@ -374,10 +374,12 @@ async function measure(targets) {
   }
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    const order = turnOrder(targets, round);
     for (const target of order) {
       const cpuBefore = target.server.cpuSeconds();
       const slice = await loadSlice(target, sliceSeconds, target.latencies);
+      // What the slice left in flight is served before the next one starts, and counted here.
+      await settle(target.server);
       target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
@@ -469,7 +471,7 @@ function report(targets, { started, machine, postgres }) {
       databasePoolMax: options.poolMax,
       serviceLogLevel: options.logLevel,
       method:
-        'servers take turns in slices, order reversed every round; reports/s = median of slices; ' +
+        'servers take turns in slices, the order rotating every round, each server settling after its slice; reports/s = median of slices; ' +
         'latency percentiles over all measured requests (per step) and reports (first request ' +
         'sent to approval answered); ratio = median of per-round ratios',
     },

@@ -34,7 +34,7 @@ import {
   requireProjectNode,
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
-import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
+import { describeFailures, loadTest, median, percentiles, settle, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
 import { startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
@@ -195,7 +195,7 @@ async function checkSameAnswer(targets) {
   return bytes;
 }
 
-/** Slices taking turns, order flipped every round: see http-read.mjs measure() for why. */
+/** Slices taking turns, the order rotating every round: see http-read.mjs measure() for why. */
 async function measure(targets) {
   const { rounds, warmupSeconds, sliceSeconds, connections } = options;
   for (const target of targets) {
@@ -213,7 +213,7 @@ async function measure(targets) {
     target.firstLatencies = [];
   }
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    const order = turnOrder(targets, round);
     for (const target of order) {
       const slice = await loadTest({
         url: target.server.url + PATH,
@@ -223,6 +223,7 @@ async function measure(targets) {
         latencies: target.latencies,
         firstLatencies: target.firstLatencies,
       });
+      await settle(target.server);
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }

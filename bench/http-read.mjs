@@ -21,8 +21,12 @@
 //   BENCH_ROUNDS [8]                     slices per server (one per round)
 //   BENCH_PARTNERS [2000]                generated partners on top of the seed
 //   BENCH_POOL_MAX [10]                  Postgres pool size of every server
-//   BENCH_SERVICE_LOG_LEVELS [info,warn] one service process per LOG_LEVEL; the ratio target
-//                                        applies to the first (production logs at info)
+//   BENCH_SERVICE_LOG_LEVELS [info]      one service process per LOG_LEVEL; the ratio target
+//                                        applies to the first (production logs at info).
+//                                        `info,warn` adds a run without request logging; with
+//                                        three servers every ratio came out lower (see
+//                                        bench/README.md), so compare levels within one run
+//                                        only
 //   BENCH_CPU_PROF [unset]               a directory: profile every server with --cpu-prof
 //   BENCH_DATABASE_URL                   the Postgres server
 //                                        [postgres://postgres@127.0.0.1:5432/postgres]
@@ -45,7 +49,7 @@ import {
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
-import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
+import { describeFailures, loadTest, median, percentiles, settle, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
 import { startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
@@ -75,7 +79,7 @@ const readOptions = () => ({
   rounds: intOption('BENCH_ROUNDS', quickRun ? 2 : 8),
   extraPartners: intOption('BENCH_PARTNERS', quickRun ? 200 : 2000),
   poolMax: intOption('BENCH_POOL_MAX', 10),
-  serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['info', 'warn']),
+  serviceLogLevels: listOption('BENCH_SERVICE_LOG_LEVELS', ['info']),
   cpuProfileDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
 });
 
@@ -236,8 +240,12 @@ async function checkSameAnswer(targets, headers) {
  * 2×, for seconds at a time: other work shares its 2 cores), far more than the difference being
  * measured, so contiguous runs of 10 s per server compare the host's moods more than the
  * servers. Instead, after one warm-up per server, the measured time is cut into short slices and
- * the servers take turns, slice by slice, the order flipping every round (A B, B A, …) so none
- * systematically gets the earlier or later slot. Then:
+ * the servers take turns, slice by slice, each round starting one server further on (A B C,
+ * B C A, C A B, …: `turnOrder`), so none systematically gets a slot; after each slice the server
+ * is left to finish what the slice left in flight before the next starts (`settle`). With the
+ * order flipped every round instead, the middle server of three never followed itself and came
+ * out about 0.1 better than the same service in an outer slot (both levels measured in turn,
+ * 2026-12-03). Then:
  *   - the ratio is the median over rounds of (service slice req/s / baseline slice req/s in the
  *     same round): the two slices of a pair ran seconds apart, under nearly the same conditions,
  *     so swings slower than a slice cancel out, and the median ignores the pairs a swing split;
@@ -278,7 +286,7 @@ async function measure(targets, headers) {
   }
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    const order = turnOrder(targets, round);
     for (const target of order) {
       const cpuBefore = target.server.cpuSeconds();
       const latencies = [];
@@ -291,6 +299,8 @@ async function measure(targets, headers) {
         latencies,
         firstLatencies,
       });
+      // What the slice left in flight is served before the next one starts, and counted here.
+      await settle(target.server);
       target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       // autocannon's own percentiles count the first answers in; these do not.
@@ -406,7 +416,7 @@ function report(targets, { started, machine, database, responseBytes }) {
       rounds: options.rounds,
       sliceSeconds: options.sliceSeconds,
       method:
-        'servers take turns in slices, order reversed every round; req/s = median of slices; ' +
+        "servers take turns in slices, each round starting one server further on, each server left to finish its slice's requests in flight before the next; req/s = median of slices; " +
         'latency percentiles over all measured requests on open connections (each ' +
         "connection's first request apart); ratios = median of per-round ratios",
       databasePoolMax: options.poolMax,

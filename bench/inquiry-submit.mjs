@@ -30,7 +30,7 @@ import {
   requireProjectNode,
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
-import { describeFailures, loadTest, median, percentiles } from './lib/load.mjs';
+import { describeFailures, loadTest, median, percentiles, settle, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
 import { startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
@@ -168,7 +168,7 @@ async function checkSameWork(targets, db) {
   log(`both answer {${a.keys}} and write ${a.written}`);
 }
 
-/** Servers take turns in short slices, the order flipping every round (see http-read.mjs). */
+/** Servers take turns in short slices, the order rotating every round (see http-read.mjs). */
 async function measure(targets) {
   const { rounds, warmupSeconds, sliceSeconds, connections } = options;
   const load = (target, seconds, latencies, firstLatencies) =>
@@ -193,9 +193,10 @@ async function measure(targets) {
   }
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? targets : [...targets].reverse();
+    const order = turnOrder(targets, round);
     for (const target of order) {
       const slice = await load(target, sliceSeconds, target.latencies, target.firstLatencies);
+      await settle(target.server);
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }
