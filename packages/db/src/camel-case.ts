@@ -1,5 +1,6 @@
 import {
   CamelCasePlugin,
+  type CompiledQuery,
   type KyselyConfig,
   PostgresDialect,
   type PostgresDialectConfig,
@@ -11,7 +12,6 @@ import {
   type QueryResult,
   type RootOperationNode,
   type UnknownRow,
-  type CompiledQuery,
 } from 'kysely';
 
 /** Column names and JSON keys kept mapped; a JSON column's keys can be anyone's, so it stops. */
