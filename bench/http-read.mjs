@@ -49,9 +49,9 @@ import {
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
-import { describeFailures, loadTest, median, percentiles, settle, turnOrder } from './lib/load.mjs';
+import { describeFailures, loadTest, median, percentiles, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
-import { startServer } from './lib/processes.mjs';
+import { settle, startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'http-read';

@@ -131,29 +131,9 @@ export function describeFailures(summary) {
 /**
  * The order the servers take their slices in, in round `round` (from 1): each round starts one
  * server further on (a rotation), so every server takes every place in a round, and with three
- * or more servers none ever follows itself. (Reversing the order every round, as before, kept
- * the middle server of three in the middle: it never followed itself, the others did every
- * other round, and it came out about 0.1 better than the same service in an outer place.)
+ * or more servers none ever follows itself (http-read.mjs, measure(), says why that matters).
  */
 export function turnOrder(targets, round) {
   const start = (round - 1) % targets.length;
   return [...targets.slice(start), ...targets.slice(0, start)];
-}
-
-/**
- * Waits until `server` has finished what a slice left it: autocannon stops at the slice's end
- * with up to a connection's worth of requests in flight, which the server still serves (and
- * whose sockets it closes) while the next slice runs. Settled = its CPU time grows by at most a
- * clock tick (10 ms) in `windowMs`; at most `maxMs`. Off Linux (no CPU time) it returns at once.
- */
-export async function settle(server, { windowMs = 100, maxMs = 2000 } = {}) {
-  const deadline = Date.now() + maxMs;
-  let before = server.cpuSeconds();
-  if (before === undefined) return;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const now = server.cpuSeconds();
-    if (now - before <= 0.0101) return;
-    before = now;
-  }
 }

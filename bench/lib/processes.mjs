@@ -51,6 +51,25 @@ function cpuSecondsOf(pid) {
   }
 }
 
+/**
+ * Waits until `server` has finished what a slice left it: autocannon stops at the slice's end
+ * with up to a connection's worth of requests in flight, which the server still serves (and
+ * whose sockets it closes) while the next slice runs. Settled = its CPU time grows by at most
+ * one clock tick in `windowMs`; at most `maxMs`. Off Linux (no CPU time) it returns at once.
+ */
+export async function settle(server, { windowMs = 100, maxMs = 2000 } = {}) {
+  const deadline = Date.now() + maxMs;
+  let before = server.cpuSeconds();
+  if (before === undefined) return;
+  while (Date.now() < deadline) {
+    await sleep(windowMs);
+    const now = server.cpuSeconds();
+    // Half a tick over one, for the float sum of tick counts.
+    if (now - before <= 1.5 / clockTicks) return;
+    before = now;
+  }
+}
+
 /** After a failure: keep every server's log file when it stops, and say where it is. */
 export function keepServerLogs() {
   keepLogs = true;

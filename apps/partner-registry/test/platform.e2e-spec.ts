@@ -98,7 +98,7 @@ describe('request ids', () => {
       ctx.running.logs.lines.find((l) => l.msg === 'a line from inside the request');
     await waitFor(() => inside() !== undefined, 'the line logged by the handler');
     expect(inside()).toMatchObject({ requestId: 'inside-1', service: 'partner-registry' });
-    // Lines written outside any request (Nest's start-up lines) carry none.
+    // Lines written outside a request (Nest's start-up lines) carry none.
     const startupContexts = [
       'InstanceLoader',
       'RoutesResolver',

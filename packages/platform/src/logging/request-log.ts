@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestContext } from '../auth/request-context';
 
@@ -21,12 +21,10 @@ export function requestIdMixin(): { requestId?: string } {
   return requestId === undefined ? {} : { requestId };
 }
 
-const fieldsOf = (request: FastifyRequest, reply: FastifyReply) => ({
-  requestId: request.id,
-  req: { id: request.id, method: request.method, url: request.url },
-  res: { statusCode: reply.statusCode },
-  // Milliseconds, as the line has always carried them.
-  responseTime: Math.round(reply.elapsedTime),
+const reqOf = (request: FastifyRequest) => ({
+  id: request.id,
+  method: request.method,
+  url: request.url,
 });
 
 /**
@@ -42,24 +40,26 @@ const fieldsOf = (request: FastifyRequest, reply: FastifyReply) => ({
  * `requestIdMixin`.
  */
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
+  const logged = (request: FastifyRequest): boolean =>
+    logger.isLevelEnabled('info') && !QUIET_PATHS.has(pathOf(request.url));
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (logger.isLevelEnabled('info') && !QUIET_PATHS.has(pathOf(request.url))) {
+    if (logged(request)) {
       logger.info(
-        fieldsOf(request, reply),
+        {
+          requestId: request.id,
+          req: reqOf(request),
+          res: { statusCode: reply.statusCode },
+          // Milliseconds, as the line has always carried them.
+          responseTime: Math.round(reply.elapsedTime),
+        },
         reply.statusCode >= 500 ? 'request errored' : 'request completed',
       );
     }
     done();
   });
   fastify.addHook('onRequestAbort', (request, done) => {
-    if (logger.isLevelEnabled('info') && !QUIET_PATHS.has(pathOf(request.url))) {
-      logger.info(
-        {
-          requestId: request.id,
-          req: { id: request.id, method: request.method, url: request.url },
-        },
-        'request aborted',
-      );
+    if (logged(request)) {
+      logger.info({ requestId: request.id, req: reqOf(request) }, 'request aborted');
     }
     done();
   });

@@ -16,7 +16,7 @@ describe('Tokyo dates', () => {
     expect(todayInTokyo(new Date('2027-01-01T00:00:00Z'))).toBe('2027-01-01');
   });
 
-  it('agrees with ICU at every instant, in any order (the hour it keeps is never stale)', () => {
+  it('agrees with ICU at every instant, in whatever order (the hour it keeps is never stale)', () => {
     // Instants near Tokyo midnights as well as anywhere, so consecutive calls cross days.
     const nearMidnight = fc
       .tuple(fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: -7_200_000, max: 7_200_000 }))
