@@ -10,6 +10,8 @@ export type { EventData, EventName, OutboxMessage, Topic, TopicOf } from './outb
 export { topicMessages, writeOutbox } from './outbox';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
+export type { Precompiled, SlotOf } from './precompiled';
+export { precompiled } from './precompiled';
 export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';
 export { schemas } from './migrations/index';
 export * as seedData from './seed/data';

@@ -15,6 +15,7 @@ import {
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
+import { type Precompiled, precompiled } from './precompiled';
 import type { DB, OutboxSchema } from './schema/index';
 
 /**
@@ -89,14 +90,48 @@ export async function writeOutbox<N extends EventName>(
   ...messages: OutboxMessage<N>[]
 ): Promise<void> {
   if (messages.length === 0) return;
-  const rows = messages.map((m: { name: string; payload: unknown }) => {
+  const values: Record<string, string> = {};
+  const rows = messages.map((m: { name: string; payload: unknown }, i) => {
     const contract = contracts.get(m.name);
     if (!contract) throw new Error(`no outbox topic carries a message named "${m.name}"`);
-    return {
+    const row = {
       topic: contract.topic,
       name: m.name,
       payload: JSON.stringify(contract.schema.parse(m.payload)),
     };
+    values[`topic${i}`] = row.topic;
+    values[`name${i}`] = row.name;
+    values[`payload${i}`] = row.payload;
+    return row;
   });
-  await trx.insertInto(`${schema}.outbox`).values(rows).execute();
+  const insert = outboxInsert(schema, rows.length);
+  if (insert) await insert(trx, values);
+  else await trx.insertInto(`${schema}.outbox`).values(rows).execute();
+}
+
+/** Most writes record one to three messages; a longer list is built each time. */
+const PRECOMPILED_ROWS = 8;
+const outboxInserts = new Map<string, Precompiled<Record<string, string>, never>>();
+
+/** The insert of `count` messages into the schema's outbox, compiled once (`precompiled`). */
+function outboxInsert(
+  schema: OutboxSchema,
+  count: number,
+): Precompiled<Record<string, string>, never> | undefined {
+  if (count > PRECOMPILED_ROWS) return undefined;
+  const key = `${schema}.outbox/${count}`;
+  let insert = outboxInserts.get(key);
+  if (insert === undefined) {
+    insert = precompiled<Record<string, string>, never>((db, slot) =>
+      db.insertInto(`${schema}.outbox`).values(
+        Array.from({ length: count }, (_, i) => ({
+          topic: slot(`topic${i}`),
+          name: slot(`name${i}`),
+          payload: slot(`payload${i}`),
+        })),
+      ),
+    );
+    outboxInserts.set(key, insert);
+  }
+  return insert;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DB } from '@sp/db';
+import { type DB, precompiled } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import type { InquiryState } from '@sp/types';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
@@ -9,6 +9,103 @@ export type InquiryRow = Selectable<DB['inquiries.inquiry']>;
 export type MessageRow = Selectable<DB['inquiries.message']>;
 export type AttachmentRow = Selectable<DB['inquiries.attachment']>;
 type Db = Kysely<DB> | Transaction<DB>;
+
+/** A new message's columns, each given (`null` for none): one statement shape for all. */
+export type NewMessage = Omit<Insertable<DB['inquiries.message']>, 'id' | 'createdAt'> & {
+  authorId: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+};
+
+/** A new inquiry's columns but its reference, each given (`null` for none). */
+export type NewInquiry = {
+  id: string;
+  category: InquiryRow['category'];
+  name: string;
+  email: string;
+  organisation: string | null;
+  country: string | null;
+  language: InquiryRow['language'];
+  subject: string;
+  /** JSON. */
+  categoryFields: string;
+  partnerId: string | null;
+  statusTokenHash: string;
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+};
+
+/** The row an insert returned (`executeTakeFirstOrThrow` for a precompiled statement). */
+const onlyRow = <R>({ rows }: { rows: R[] }): R => {
+  const row = rows[0];
+  if (row === undefined) throw new Error('the insert returned no row');
+  return row;
+};
+
+/*
+ * A public submission's statements: the same shape every time, so each is compiled once
+ * (`precompiled` in @sp/db) rather than built for every inquiry.
+ */
+const insertMessage = precompiled<NewMessage, MessageRow>((db, slot) =>
+  db
+    .insertInto('inquiries.message')
+    .values({
+      inquiryId: slot('inquiryId'),
+      authorKind: slot('authorKind'),
+      authorId: slot('authorId'),
+      visibility: slot('visibility'),
+      channel: slot('channel'),
+      body: slot('body'),
+      messageId: slot('messageId'),
+      inReplyTo: slot('inReplyTo'),
+    })
+    .returningAll(),
+);
+
+const insertMailThread = precompiled<{ messageId: string; inquiryId: string; kind: string }, never>(
+  (db, slot) =>
+    db.insertInto('inquiries.mailThread').values({
+      messageId: slot('messageId'),
+      inquiryId: slot('inquiryId'),
+      kind: slot('kind'),
+    }),
+);
+
+// A data-modifying CTE runs once, however often the insert reads it.
+const insertNumbered = precompiled<NewInquiry & { year: number }, InquiryRow>((db, slot) =>
+  db
+    .with('n', (db) =>
+      db
+        .insertInto('inquiries.referenceCounter')
+        .values({ year: slot('year'), nextNumber: 2 })
+        .onConflict((oc) =>
+          oc
+            .column('year')
+            .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
+        )
+        .returning(sql<number>`next_number - 1`.as('number')),
+    )
+    .insertInto('inquiries.inquiry')
+    .values({
+      id: slot('id'),
+      category: slot('category'),
+      name: slot('name'),
+      email: slot('email'),
+      organisation: slot('organisation'),
+      country: slot('country'),
+      language: slot('language'),
+      subject: slot('subject'),
+      categoryFields: slot('categoryFields'),
+      partnerId: slot('partnerId'),
+      statusTokenHash: slot('statusTokenHash'),
+      firstResponseDueAt: slot('firstResponseDueAt'),
+      resolutionDueAt: slot('resolutionDueAt'),
+      reference: sql<string>`(select 'INQ-' || ${slot('year')}::text || '-' || lpad(n.number::text, 6, '0') from n)`,
+      referenceYear: slot('year'),
+      referenceNumber: sql<number>`(select n.number from n)`,
+    })
+    .returningAll(),
+);
 
 /**
  * The only code that reads and writes the inquiries, their messages, attachment rows, the
@@ -31,44 +128,13 @@ export class InquiriesRepository {
   async insertNumbered(
     trx: Transaction<DB>,
     year: number,
-    values: Omit<
-      Insertable<DB['inquiries.inquiry']>,
-      'reference' | 'referenceYear' | 'referenceNumber'
-    >,
+    values: NewInquiry,
   ): Promise<InquiryRow> {
-    // A data-modifying CTE runs once, however often the insert reads it.
-    return trx
-      .with('n', (db) =>
-        db
-          .insertInto('inquiries.referenceCounter')
-          .values({ year, nextNumber: 2 })
-          .onConflict((oc) =>
-            oc
-              .column('year')
-              .doUpdateSet({ nextNumber: sql<number>`reference_counter.next_number + 1` }),
-          )
-          .returning(sql<number>`next_number - 1`.as('number')),
-      )
-      .insertInto('inquiries.inquiry')
-      .values({
-        ...values,
-        reference: sql<string>`(select 'INQ-' || ${String(year)} || '-' || lpad(n.number::text, 6, '0') from n)`,
-        referenceYear: year,
-        referenceNumber: sql<number>`(select n.number from n)`,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return onlyRow(await insertNumbered(trx, { ...values, year }));
   }
 
-  insertMessage(
-    trx: Transaction<DB>,
-    values: Insertable<DB['inquiries.message']>,
-  ): Promise<MessageRow> {
-    return trx
-      .insertInto('inquiries.message')
-      .values(values)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  async insertMessage(trx: Transaction<DB>, values: NewMessage): Promise<MessageRow> {
+    return onlyRow(await insertMessage(trx, values));
   }
 
   async insertAttachments(
@@ -90,7 +156,7 @@ export class InquiriesRepository {
     messageId: string,
     kind: string,
   ): Promise<void> {
-    await trx.insertInto('inquiries.mailThread').values({ messageId, inquiryId, kind }).execute();
+    await insertMailThread(trx, { messageId, inquiryId, kind });
   }
 
   findByTokenHash(hash: string, db: Db = this.db): Promise<InquiryRow | undefined> {

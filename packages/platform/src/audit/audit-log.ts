@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuditedSchema, DB } from '@sp/db';
+import { type AuditedSchema, type DB, precompiled } from '@sp/db';
 import type { AuditEntry, AuditPage, AuditQuery } from '@sp/types';
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import { actorOf } from '../auth/principal';
 import { requestContext } from '../auth/request-context';
 import { KYSELY } from '../tokens';
@@ -32,21 +32,32 @@ export class AuditLog {
     return `${this.schema}.auditLog` as 'registry.auditLog';
   }
 
+  /** Every change writes one: the same statement each time, compiled once. */
+  private readonly insert = precompiled<Insertable<DB['registry.auditLog']>, never>((db, slot) =>
+    db.insertInto(this.table).values({
+      actorKind: slot('actorKind'),
+      actorId: slot('actorId'),
+      entity: slot('entity'),
+      entityId: slot('entityId'),
+      action: slot('action'),
+      before: slot('before'),
+      after: slot('after'),
+      requestId: slot('requestId'),
+    }),
+  );
+
   async record(trx: Transaction<DB>, entry: AuditRecord): Promise<void> {
     const actor = actorOf(requestContext.principal());
-    await trx
-      .insertInto(this.table)
-      .values({
-        actorKind: actor.kind,
-        actorId: actor.id,
-        entity: entry.entity,
-        entityId: entry.entityId,
-        action: entry.action,
-        before: entry.before === undefined ? null : JSON.stringify(entry.before),
-        after: entry.after === undefined ? null : JSON.stringify(entry.after),
-        requestId: requestContext.requestId() ?? null,
-      })
-      .execute();
+    await this.insert(trx, {
+      actorKind: actor.kind,
+      actorId: actor.id,
+      entity: entry.entity,
+      entityId: entry.entityId,
+      action: entry.action,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      requestId: requestContext.requestId() ?? null,
+    });
   }
 
   /** An entity's history, newest first. */
