@@ -3,6 +3,9 @@
 //   - the body validated by a JSON schema (Fastify's compiled ajv validator, with formats):
 //     the same fields, lengths, enums, and the symposium category's own fields;
 //   - the honeypot checked, a 256-bit status token made and its SHA-256 kept;
+//   - the SLA due times (first response, resolution) in business hours from now, by the
+//     category's default targets, with the platform's own business-hours calendar (domain
+//     work, not framework: the same function the service calls);
 //   - one transaction with the same statements in the same order: the inquirer's message, the
 //     acknowledgement's Message-ID, the inquiry numbered from the per-year counter row (the
 //     same CTE), the audit row, and the three outbox rows (inquiry.created,
@@ -14,6 +17,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { businessHours } from '../packages/platform/dist/time/business-hours.js';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const pool = new pg.Pool({
@@ -73,6 +77,15 @@ const receiptSchema = {
 
 const tokyoYear = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric' });
 
+/** The inquiries service's default SLA targets (INQUIRY_SLA_HOURS), in business minutes. */
+const slaMinutes = (hours) => ({ firstResponse: hours[0] * 60, resolution: hours[1] * 60 });
+const SLA_TARGETS = {
+  default: slaMinutes([8, 40]),
+  'partnership-proposal': slaMinutes([16, 80]),
+  media: slaMinutes([4, 16]),
+};
+const calendar = businessHours();
+
 const app = Fastify({ logger: false });
 
 app.get('/health/ready', async () => ({ status: 'ok' }));
@@ -89,11 +102,15 @@ app.post(
     const hash = createHash('sha256').update(token).digest('hex');
     const id = randomUUID();
     const ackId = `<ack.${id}@${MAIL_DOMAIN}>`;
-    const year = Number(tokyoYear.format(new Date()));
+    const now = new Date();
+    const year = Number(tokyoYear.format(now));
+    const sla = SLA_TARGETS[input.category] ?? SLA_TARGETS.default;
+    const firstResponseDueAt = calendar.addBusinessMinutes(now, sla.firstResponse);
+    const resolutionDueAt = calendar.addBusinessMinutes(now, sla.resolution);
     const client = await pool.connect();
     try {
+      // The thread's foreign keys to the inquiry are checked at commit (initially deferred).
       await client.query('begin');
-      await client.query('set constraints all deferred');
       const message = (
         await client.query(
           `insert into inquiries.message (inquiry_id, author_kind, author_id, visibility, channel, body, message_id, in_reply_to)
@@ -113,9 +130,9 @@ app.post(
              returning next_number - 1 as number)
            insert into inquiries.inquiry (id, reference, reference_year, reference_number, category,
              name, email, organisation, country, language, subject, category_fields, partner_id,
-             status_token_hash)
+             status_token_hash, first_response_due_at, resolution_due_at)
            select $2::uuid, 'INQ-' || $3 || '-' || lpad(n.number::text, 6, '0'), $1, n.number, $4,
-             $5, $6, $7, $8, $9, $10, $11::jsonb, null, $12
+             $5, $6, $7, $8, $9, $10, $11::jsonb, null, $12, $13, $14
            from n returning *`,
           [
             year,
@@ -130,6 +147,8 @@ app.post(
             input.subject,
             JSON.stringify(input.fields ?? {}),
             hash,
+            firstResponseDueAt,
+            resolutionDueAt,
           ],
         )
       ).rows[0];
