@@ -15,9 +15,10 @@ class Slot {
 
 /**
  * Names one of a precompiled statement's values. It returns a stand-in typed as the value, so
- * the statement is written with Kysely's typed builder as usual.
+ * the statement is written with Kysely's typed builder as usual. An optional value is one some
+ * shapes of a statement leave out; a statement that has its slot must be given it.
  */
-export type SlotOf<V> = <K extends keyof V & string>(name: K) => V[K];
+export type SlotOf<V> = <K extends keyof V & string>(name: K) => Exclude<V[K], undefined>;
 
 /** A precompiled statement: runs on `db` (a transaction too) with `values` in its slots. */
 export type Precompiled<V, R> = (db: Kysely<DB>, values: V) => Promise<QueryResult<R>>;
