@@ -11,7 +11,7 @@ export { topicMessages, writeOutbox } from './outbox';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
 export type { Precompiled, SlotOf } from './precompiled';
-export { precompiled } from './precompiled';
+export { precompiled, precompiledShapes } from './precompiled';
 export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';
 export { schemas } from './migrations/index';
 export * as seedData from './seed/data';

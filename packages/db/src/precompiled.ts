@@ -124,3 +124,28 @@ function toTemplate(compiled: CompiledQuery): Template {
   const constants = compiled.parameters.map((p) => (p instanceof Slot ? undefined : p));
   return { sql: compiled.sql, query: compiled.query, slots, constants };
 }
+
+/**
+ * `precompiled` for a statement with a few shapes (a filter given or not, a sort, a caller bound
+ * to one partner): `build` gets the shape too, and each shape's statement is compiled once, on
+ * first use. The shape is a small object of flags and names (its JSON is the key); keep the
+ * number of shapes bounded: a value belongs in a slot, never in the shape.
+ */
+export function precompiledShapes<
+  S extends Record<string, boolean | string>,
+  V extends Record<string, unknown>,
+  R,
+>(
+  build: (db: Kysely<DB>, slot: SlotOf<V>, shape: S) => Compilable<R>,
+): (shape: S) => Precompiled<V, R> {
+  const statements = new Map<string, Precompiled<V, R>>();
+  return (shape) => {
+    const key = JSON.stringify(shape);
+    let statement = statements.get(key);
+    if (statement === undefined) {
+      statement = precompiled<V, R>((db, slot) => build(db, slot, shape));
+      statements.set(key, statement);
+    }
+    return statement;
+  };
+}

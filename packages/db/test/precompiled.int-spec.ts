@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@sp/testing';
 import fc from 'fast-check';
 import { type Compilable, type CompiledQuery, Kysely, sql } from 'kysely';
 import { camelCasePostgres } from '../src/camel-case';
-import { createPool, type DB, precompiled, writeOutbox } from '../src/index';
+import { createPool, type DB, precompiled, precompiledShapes, writeOutbox } from '../src/index';
 
 /**
  * A precompiled statement sends the SQL its builder would, with the values in the same places,
@@ -149,6 +149,52 @@ it('builds and compiles once for a database and all its transactions', async () 
   expect(builds).toBe(2);
 });
 
+it('compiles each shape of a statement once, and answers each shape with its own SQL', async () => {
+  const built: string[] = [];
+  const byActor = precompiledShapes<
+    { kind: boolean; newestFirst: boolean },
+    { entity: string; kind?: Note['actorKind'] },
+    { entityId: string }
+  >((db, slot, shape) => {
+    built.push(JSON.stringify(shape));
+    let q = db
+      .selectFrom('registry.auditLog')
+      .select('entityId')
+      .where('entity', '=', slot('entity'))
+      .orderBy('id', shape.newestFirst ? 'desc' : 'asc');
+    if (shape.kind) q = q.where('actorKind', '=', slot('kind'));
+    return q;
+  });
+  const entity = 'shaped';
+  await database.db.transaction().execute(async (trx) => {
+    for (const [actorKind, entityId] of [
+      ['staff', 'a'],
+      ['partner', 'b'],
+      ['staff', 'c'],
+    ] as const) {
+      await insertNote(trx, { id: randomUuid(), actorKind, actorId: null, after: null });
+      await trx
+        .updateTable('registry.auditLog')
+        .set({ entity, entityId })
+        .where('entity', '=', 'note')
+        .execute();
+    }
+  });
+  const ids = async (shape: { kind: boolean; newestFirst: boolean }, kind?: Note['actorKind']) =>
+    (await byActor(shape)(database.db, { entity, kind })).rows.map((r) => r.entityId);
+  for (let i = 0; i < 2; i++) {
+    expect(await ids({ kind: false, newestFirst: false })).toEqual(['a', 'b', 'c']);
+    expect(await ids({ kind: false, newestFirst: true })).toEqual(['c', 'b', 'a']);
+    expect(await ids({ kind: true, newestFirst: true }, 'staff')).toEqual(['c', 'a']);
+    expect(await ids({ kind: true, newestFirst: true }, 'partner')).toEqual(['b']);
+  }
+  expect(built).toEqual([
+    '{"kind":false,"newestFirst":false}',
+    '{"kind":false,"newestFirst":true}',
+    '{"kind":true,"newestFirst":true}',
+  ]);
+});
+
 it('compiles apart for a database without the camel-case mapping', async () => {
   const plain = database.db.withoutPlugins();
   const v: Note = {
@@ -199,3 +245,5 @@ it('writes an outbox batch of each precompiled size, and a longer one built', as
 });
 
 class Rollback extends Error {}
+
+const randomUuid = () => crypto.randomUUID();

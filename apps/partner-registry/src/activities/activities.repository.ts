@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DB } from '@sp/db';
+import { type DB, precompiledShapes } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
 import type { ActivityExportQuery, ActivityListQuery } from '@sp/types';
 import {
@@ -27,6 +27,32 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** Rows per multi-row insert of an import: ~20 parameters each, far below 65,535. */
 const INSERT_BATCH = 1000;
 
+/** An activity with its partner's names: what every read returns. */
+const selectActivity = (db: Db) =>
+  db
+    .selectFrom('registry.activity as a')
+    .innerJoin('registry.partner as p', 'p.id', 'a.partnerId')
+    .selectAll('a')
+    .select([
+      'p.nameEn as partnerNameEn',
+      'p.nameJa as partnerNameJa',
+      'p.country as partnerCountry',
+    ]);
+
+/**
+ * One activity by id, as the caller may see it, locked or not: every change reads the row
+ * under its lock and again after, so each shape is compiled once (`precompiledShapes`).
+ */
+const activityById = precompiledShapes<
+  { bound: boolean; lock: boolean },
+  { id: string; partnerId?: string },
+  ActivityRow
+>((db, slot, shape) => {
+  let q = selectActivity(db).where('a.id', '=', slot('id'));
+  if (shape.bound) q = q.where('a.partnerId', '=', slot('partnerId'));
+  return shape.lock ? q.forUpdate('a') : q;
+});
+
 /** Postgres' foreign-key violation on the activity's partner (migration 0009). */
 const isUnknownPartner = (error: unknown): boolean => {
   const e = error as { code?: unknown; constraint?: unknown } | null;
@@ -53,20 +79,19 @@ export class ActivitiesRepository {
   /** Every read starts here: a partner's token sees its own partner's activities and no other. */
   private baseQuery(db: Db = this.db) {
     const partnerId = boundPartnerId();
-    const query = db
-      .selectFrom('registry.activity as a')
-      .innerJoin('registry.partner as p', 'p.id', 'a.partnerId')
-      .selectAll('a')
-      .select([
-        'p.nameEn as partnerNameEn',
-        'p.nameJa as partnerNameJa',
-        'p.country as partnerCountry',
-      ]);
+    const query = selectActivity(db);
     return partnerId ? query.where('a.partnerId', '=', partnerId) : query;
   }
 
+  /** One activity as the caller may see it; `lock` holds it for the rest of the transaction. */
+  private async byId(db: Db, id: string, lock: boolean): Promise<ActivityRow | undefined> {
+    const partnerId = boundPartnerId() ?? undefined;
+    const statement = activityById({ bound: partnerId !== undefined, lock });
+    return (await statement(db, { id, partnerId })).rows[0];
+  }
+
   findById(id: string, db: Db = this.db): Promise<ActivityRow | undefined> {
-    return this.baseQuery(db).where('a.id', '=', id).executeTakeFirst();
+    return this.byId(db, id, false);
   }
 
   /** The partner an activity belongs to (as the caller may see it), or undefined. */
@@ -76,7 +101,7 @@ export class ActivitiesRepository {
 
   /** Locks the row (as the caller may see it) for the rest of the transaction. */
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<ActivityRow | undefined> {
-    return this.baseQuery(trx).where('a.id', '=', id).forUpdate('a').executeTakeFirst();
+    return this.byId(trx, id, true);
   }
 
   /** Newest first; `limit + 1` rows are read to know whether another page follows. */

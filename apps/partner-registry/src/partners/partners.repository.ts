@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DB, type Precompiled, precompiled } from '@sp/db';
+import { type DB, precompiledShapes } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
 import type { PartnerExportQuery, PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
 import {
@@ -67,48 +67,38 @@ type ListValues = {
 };
 
 /**
- * The statement of each list shape, compiled once (`precompiled` in @sp/db): the partner list is
- * the registry's busiest read, and building and compiling it was about 45 µs of each page. A
- * list filter is one array parameter (`= any(…)`), so the shape does not depend on its length;
- * there are at most 2 × 3 × 2 × 2⁴ = 192 shapes.
+ * The statement of each list shape, compiled once (`precompiledShapes` in @sp/db): the partner
+ * list is the registry's busiest read, and building and compiling it was about 45 µs of each
+ * page. A list filter is one array parameter (`= any(…)`), so the shape does not depend on its
+ * length; there are at most 2 × 3 × 2 × 2⁴ = 192 shapes.
  */
-const listStatements = new Map<string, Precompiled<ListValues, ListRow>>();
-
-function listStatement(shape: ListShape): Precompiled<ListValues, ListRow> {
-  const key = JSON.stringify(shape);
-  let statement = listStatements.get(key);
-  if (statement === undefined) {
-    statement = precompiled<ListValues, ListRow>((db, slot) => {
-      const { column, desc } = shape;
-      const direction = desc ? 'desc' : 'asc';
-      let q = db
-        .selectFrom('registry.partner')
-        .selectAll()
-        .select(sortValue[column].as('sortValue'))
-        .orderBy(sortColumns[column], direction)
-        .orderBy('id', direction)
-        .limit(slot('limit'));
-      if (shape.bound) q = q.where('id', '=', slot('partnerId'));
-      if (shape.status) q = q.where(sql<boolean>`status = any(${slot('status')})`);
-      if (shape.country) q = q.where(sql<boolean>`country = any(${slot('country')})`);
-      // Every tag asked for (the GIN index on tags answers `@>`).
-      if (shape.tag) q = q.where('tags', '@>', sql<string[]>`${slot('tag')}::text[]`);
-      if (shape.cursor) {
-        // Row comparison `(col, id) > (value, id)` walks the (col, id) index from the cursor on.
-        const value =
-          column === 'createdAt'
-            ? sql`${slot('cursorValue')}::timestamptz`
-            : sql`${slot('cursorValue')}`;
-        q = q.where(
-          sql<boolean>`(${sql.raw(snakeColumns[column])}, id) ${sql.raw(desc ? '<' : '>')} (${value}, ${slot('cursorId')}::uuid)`,
-        );
-      }
-      return q;
-    });
-    listStatements.set(key, statement);
+const listStatement = precompiledShapes<ListShape, ListValues, ListRow>((db, slot, shape) => {
+  const { column, desc } = shape;
+  const direction = desc ? 'desc' : 'asc';
+  let q = db
+    .selectFrom('registry.partner')
+    .selectAll()
+    .select(sortValue[column].as('sortValue'))
+    .orderBy(sortColumns[column], direction)
+    .orderBy('id', direction)
+    .limit(slot('limit'));
+  if (shape.bound) q = q.where('id', '=', slot('partnerId'));
+  if (shape.status) q = q.where(sql<boolean>`status = any(${slot('status')})`);
+  if (shape.country) q = q.where(sql<boolean>`country = any(${slot('country')})`);
+  // Every tag asked for (the GIN index on tags answers `@>`).
+  if (shape.tag) q = q.where('tags', '@>', sql<string[]>`${slot('tag')}::text[]`);
+  if (shape.cursor) {
+    // Row comparison `(col, id) > (value, id)` walks the (col, id) index from the cursor on.
+    const value =
+      column === 'createdAt'
+        ? sql`${slot('cursorValue')}::timestamptz`
+        : sql`${slot('cursorValue')}`;
+    q = q.where(
+      sql<boolean>`(${sql.raw(snakeColumns[column])}, id) ${sql.raw(desc ? '<' : '>')} (${value}, ${slot('cursorId')}::uuid)`,
+    );
   }
-  return statement;
-}
+  return q;
+});
 
 /** Postgres' unique violation on the case-insensitive English name (migration 0001). */
 const isDuplicateName = (error: unknown): boolean => {
