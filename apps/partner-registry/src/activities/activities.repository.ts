@@ -135,15 +135,7 @@ export class ActivitiesRepository {
     cursor: TimeCursor | undefined,
     partnerId?: string,
   ): Promise<{ rows: (ActivityRow & { cursorAt: string })[]; more: boolean }> {
-    let q = this.db
-      .selectFrom('registry.activity as a')
-      .innerJoin('registry.partner as p', 'p.id', 'a.partnerId')
-      .selectAll('a')
-      .select([
-        'p.nameEn as partnerNameEn',
-        'p.nameJa as partnerNameJa',
-        'p.country as partnerCountry',
-      ])
+    let q = selectActivity(this.db)
       .select(cursorText('a.published_at').as('cursorAt'))
       .where('a.publishedAt', 'is not', null)
       .where('a.reviewStatus', '=', 'approved')
@@ -162,15 +154,7 @@ export class ActivitiesRepository {
 
   /** One approved public activity, whoever asks (the public page). */
   findPublished(id: string): Promise<ActivityRow | undefined> {
-    return this.db
-      .selectFrom('registry.activity as a')
-      .innerJoin('registry.partner as p', 'p.id', 'a.partnerId')
-      .selectAll('a')
-      .select([
-        'p.nameEn as partnerNameEn',
-        'p.nameJa as partnerNameJa',
-        'p.country as partnerCountry',
-      ])
+    return selectActivity(this.db)
       .where('a.id', '=', id)
       .where('a.publishedAt', 'is not', null)
       .where('a.reviewStatus', '=', 'approved')
