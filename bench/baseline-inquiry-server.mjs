@@ -17,7 +17,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { businessHours } from '../packages/platform/dist/time/business-hours.js';
+import { businessHours, parseClosures } from '../packages/platform/dist/time/business-hours.js';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
 const pool = new pg.Pool({
@@ -84,7 +84,11 @@ const SLA_TARGETS = {
   'partnership-proposal': slaMinutes([16, 80]),
   media: slaMinutes([4, 16]),
 };
-const calendar = businessHours();
+// The service's default closure days (INQUIRY_CLOSURE_DAYS: the year-end holidays) too, so the
+// due times are the same ones, not only the same columns.
+const closures = parseClosures('12-29..01-03');
+if ('error' in closures) throw new Error(closures.error);
+const calendar = businessHours({ closures });
 
 const app = Fastify({ logger: false });
 

@@ -157,17 +157,27 @@ async function checkSameWork(targets, db) {
     const { rows } =
       await sql`select * from inquiries.inquiry where reference = ${receipt.reference}`.execute(db);
     const filled = Object.keys(rows[0] ?? {}).filter((column) => rows[0][column] !== null);
+    const due = [rows[0]?.firstResponseDueAt, rows[0]?.resolutionDueAt];
     shapes.push({
       label,
       keys: Object.keys(receipt).sort().join(','),
       written: JSON.stringify(written),
       filled: filled.sort().join(','),
+      due,
     });
   }
   const [a, b] = shapes;
   if (a.keys !== b.keys || a.written !== b.written || a.filled !== b.filled) {
     throw new BenchFailure(
       `the servers do different work:\n  ${a.label}: ${a.keys} ${a.written} ${a.filled}\n  ${b.label}: ${b.keys} ${b.written} ${b.filled}`,
+    );
+  }
+  // The same SLA calendar and targets: the two submissions are moments apart, so their due
+  // times are too (a minute allows for the slower server).
+  const apart = a.due.map((at, i) => Math.abs(at - b.due[i]));
+  if (apart.some((ms) => !(ms < 60_000))) {
+    throw new BenchFailure(
+      `the servers set different SLA due times:\n  ${a.label}: ${a.due.map((d) => d?.toISOString()).join(', ')}\n  ${b.label}: ${b.due.map((d) => d?.toISOString()).join(', ')}`,
     );
   }
   log(`both answer {${a.keys}}, write ${a.written} and fill the inquiry's ${a.filled}`);

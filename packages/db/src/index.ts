@@ -10,7 +10,7 @@ export type { EventData, EventName, OutboxMessage, Topic, TopicOf } from './outb
 export { topicMessages, writeOutbox } from './outbox';
 export type { MigrationReport } from './migrator';
 export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
-export type { Precompiled, SlotOf } from './precompiled';
+export type { Precompiled, RowOf, SlotOf } from './precompiled';
 export { precompiled, precompiledShapes } from './precompiled';
 export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';
 export { schemas } from './migrations/index';

@@ -15,7 +15,7 @@ import {
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
-import { type Precompiled, precompiled } from './precompiled';
+import { type Precompiled, precompiled, type SlotOf } from './precompiled';
 import type { DB, OutboxSchema } from './schema/index';
 
 /**
@@ -111,18 +111,18 @@ export async function writeOutbox<N extends EventName>(
 
 /** Most writes record one to three messages; a longer list is built each time. */
 const PRECOMPILED_ROWS = 8;
-const outboxInserts = new Map<string, Precompiled<Record<string, string>, never>>();
+const outboxInserts = new Map<string, Precompiled<Record<string, string>, unknown>>();
 
 /** The insert of `count` messages into the schema's outbox, compiled once (`precompiled`). */
 function outboxInsert(
   schema: OutboxSchema,
   count: number,
-): Precompiled<Record<string, string>, never> | undefined {
+): Precompiled<Record<string, string>, unknown> | undefined {
   if (count > PRECOMPILED_ROWS) return undefined;
   const key = `${schema}.outbox/${count}`;
   let insert = outboxInserts.get(key);
   if (insert === undefined) {
-    insert = precompiled<Record<string, string>, never>((db, slot) =>
+    insert = precompiled((db, slot: SlotOf<Record<string, string>>) =>
       db.insertInto(`${schema}.outbox`).values(
         Array.from({ length: count }, (_, i) => ({
           topic: slot(`topic${i}`),

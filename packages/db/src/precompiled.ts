@@ -8,9 +8,29 @@ import {
 } from 'kysely';
 import type { DB } from './schema/index';
 
-/** Stands where a value goes while a precompiled statement is built (see `precompiled`). */
+/**
+ * Stands where a value goes while a precompiled statement is built (see `precompiled`). Only
+ * a plain value position takes one: Kysely writes it as a parameter. Anything that would look
+ * at the value itself (turning it into text, JSON or a number) is refused, so a slot put where
+ * it cannot work fails when the statement is built, not with wrong SQL.
+ */
 class Slot {
   constructor(readonly name: string) {}
+
+  toJSON(): never {
+    throw this.misplaced();
+  }
+
+  [Symbol.toPrimitive](): never {
+    throw this.misplaced();
+  }
+
+  misplaced(): Error {
+    return new Error(
+      `precompiled statement: slot "${this.name}" is used as a value in the SQL itself; ` +
+        'a slot can only stand where a parameter goes',
+    );
+  }
 }
 
 /**
@@ -22,6 +42,9 @@ export type SlotOf<V> = <K extends keyof V & string>(name: K) => Exclude<V[K], u
 
 /** A precompiled statement: runs on `db` (a transaction too) with `values` in its slots. */
 export type Precompiled<V, R> = (db: Kysely<DB>, values: V) => Promise<QueryResult<R>>;
+
+/** The row type of a built statement (what `execute()` would give one of). */
+export type RowOf<B> = B extends Compilable<infer O> ? O : never;
 
 /** A statement's SQL, and for each parameter the slot it reads or the constant it is. */
 type Template = {
@@ -40,22 +63,26 @@ type Template = {
  *
  * `build` writes the statement with `slot(name)` wherever a value goes:
  *
- *     const insertNote = precompiled<{ id: string; body: string }, never>((db, slot) =>
+ *     const insertNote = precompiled((db, slot: SlotOf<{ id: string; body: string }>) =>
  *       db.insertInto('registry.note').values({ id: slot('id'), body: slot('body') }));
  *     await insertNote(trx, { id, body });
  *
+ * The values' type is the `slot` parameter's; the rows' type is the statement's own.
+ *
  * Each value must be given (`null` for none): an `undefined` one is an error, where a builder
  * would have left its column out — which is a different shape. Use it only where the shape is
- * fixed; a statement whose columns or conditions depend on the input is built each time.
+ * fixed; a statement whose columns or conditions depend on the input is built each time. A slot
+ * goes where a parameter would: not in an `in` list (use `= any(slot)` with an array value), not
+ * in an `is` test or a filter object (`null` would need `is null`), not in an array of values.
  *
  * The SQL is compiled on first use, once for each list of plugins the statement runs with (a
  * database and its transactions have one, with the camel-case mapping; `withoutPlugins()` has
  * another). A constant written into the statement (`nextNumber: 2`) stays a parameter with
  * that value.
  */
-export function precompiled<V extends Record<string, unknown>, R>(
-  build: (db: Kysely<DB>, slot: SlotOf<V>) => Compilable<R>,
-): Precompiled<V, R> {
+export function precompiled<V extends Record<string, unknown>, B extends Compilable<unknown>>(
+  build: (db: Kysely<DB>, slot: SlotOf<V>) => B,
+): Precompiled<V, RowOf<B>> {
   const templates = new Templates();
   // A Slot stands in for the value while the statement is built; it is never sent.
   const slot = ((name: string) => new Slot(name)) as unknown as SlotOf<V>;
@@ -78,7 +105,7 @@ export function precompiled<V extends Record<string, unknown>, R>(
       if (value === undefined) throw new Error(`precompiled statement: no value for "${name}"`);
       parameters[i] = value;
     }
-    const query: CompiledQuery<R> = {
+    const query: CompiledQuery<RowOf<B>> = {
       sql: template.sql,
       query: template.query,
       parameters,
@@ -87,6 +114,9 @@ export function precompiled<V extends Record<string, unknown>, R>(
     return db.executeQuery(query);
   };
 }
+
+/** Plugin lists kept per first plugin (a database has one; `withPlugin` makes another). */
+const MAX_LISTS_PER_PLUGIN = 8;
 
 /** Stands for an empty plugin list, as a WeakMap key. */
 const NO_PLUGINS = {};
@@ -110,6 +140,9 @@ class Templates {
   set(plugins: readonly KyselyPlugin[], template: Template): void {
     const key = plugins[0] ?? NO_PLUGINS;
     const entries = this.#byFirst.get(key) ?? [];
+    // A plugin added per call (`withPlugin(new …)`) would make a new list every time: keep the
+    // lists seen first, and compile the rest each time rather than grow without end.
+    if (entries.length >= MAX_LISTS_PER_PLUGIN) return;
     entries.push({ rest: plugins.slice(1), template });
     this.#byFirst.set(key, entries);
   }
@@ -120,9 +153,16 @@ const sameRest = (rest: readonly KyselyPlugin[], plugins: readonly KyselyPlugin[
   rest.length === plugins.length - 1 && rest.every((plugin, i) => plugin === plugins[i + 1]);
 
 function toTemplate(compiled: CompiledQuery): Template {
+  // A slot inside a constant (an array of values) would be sent as its JSON: refused instead.
+  for (const p of compiled.parameters) if (!(p instanceof Slot)) assertNoSlot(p);
   const slots = compiled.parameters.map((p) => (p instanceof Slot ? p.name : undefined));
   const constants = compiled.parameters.map((p) => (p instanceof Slot ? undefined : p));
   return { sql: compiled.sql, query: compiled.query, slots, constants };
+}
+
+function assertNoSlot(value: unknown): void {
+  if (value instanceof Slot) throw value.misplaced();
+  if (Array.isArray(value)) for (const item of value as unknown[]) assertNoSlot(item);
 }
 
 /**
@@ -134,16 +174,14 @@ function toTemplate(compiled: CompiledQuery): Template {
 export function precompiledShapes<
   S extends Record<string, boolean | string>,
   V extends Record<string, unknown>,
-  R,
->(
-  build: (db: Kysely<DB>, slot: SlotOf<V>, shape: S) => Compilable<R>,
-): (shape: S) => Precompiled<V, R> {
-  const statements = new Map<string, Precompiled<V, R>>();
+  B extends Compilable<unknown>,
+>(build: (db: Kysely<DB>, slot: SlotOf<V>, shape: S) => B): (shape: S) => Precompiled<V, RowOf<B>> {
+  const statements = new Map<string, Precompiled<V, RowOf<B>>>();
   return (shape) => {
     const key = JSON.stringify(shape);
     let statement = statements.get(key);
     if (statement === undefined) {
-      statement = precompiled<V, R>((db, slot) => build(db, slot, shape));
+      statement = precompiled((db, slot: SlotOf<V>) => build(db, slot, shape));
       statements.set(key, statement);
     }
     return statement;

@@ -2,7 +2,14 @@ import { createTestDatabase, type TestDatabase } from '@sp/testing';
 import fc from 'fast-check';
 import { type Compilable, type CompiledQuery, Kysely, sql } from 'kysely';
 import { camelCasePostgres } from '../src/camel-case';
-import { createPool, type DB, precompiled, precompiledShapes, writeOutbox } from '../src/index';
+import {
+  createPool,
+  type DB,
+  precompiled,
+  precompiledShapes,
+  type SlotOf,
+  writeOutbox,
+} from '../src/index';
 
 /**
  * A precompiled statement sends the SQL its builder would, with the values in the same places,
@@ -50,7 +57,7 @@ const built = (db: Kysely<DB>, v: Note): Compilable<{ entityId: string; after: u
     })
     .returning(['entityId', 'after']);
 
-const insertNote = precompiled<Note, { entityId: string; after: unknown }>((db, slot) =>
+const insertNote = precompiled((db, slot: SlotOf<Note>) =>
   built(db, {
     id: slot('id'),
     actorKind: slot('actorKind'),
@@ -130,7 +137,7 @@ it('refuses a value left undefined instead of sending NULL for it', async () => 
 
 it('builds and compiles once for a database and all its transactions', async () => {
   let builds = 0;
-  const count = precompiled<{ id: string }, { n: string }>((db, slot) => {
+  const count = precompiled((db, slot: SlotOf<{ id: string }>) => {
     builds++;
     return db
       .selectFrom('registry.auditLog')
@@ -151,20 +158,22 @@ it('builds and compiles once for a database and all its transactions', async () 
 
 it('compiles each shape of a statement once, and answers each shape with its own SQL', async () => {
   const built: string[] = [];
-  const byActor = precompiledShapes<
-    { kind: boolean; newestFirst: boolean },
-    { entity: string; kind?: Note['actorKind'] },
-    { entityId: string }
-  >((db, slot, shape) => {
-    built.push(JSON.stringify(shape));
-    let q = db
-      .selectFrom('registry.auditLog')
-      .select('entityId')
-      .where('entity', '=', slot('entity'))
-      .orderBy('id', shape.newestFirst ? 'desc' : 'asc');
-    if (shape.kind) q = q.where('actorKind', '=', slot('kind'));
-    return q;
-  });
+  const byActor = precompiledShapes(
+    (
+      db,
+      slot: SlotOf<{ entity: string; kind?: Note['actorKind'] }>,
+      shape: { kind: boolean; newestFirst: boolean },
+    ) => {
+      built.push(JSON.stringify(shape));
+      let q = db
+        .selectFrom('registry.auditLog')
+        .select('entityId')
+        .where('entity', '=', slot('entity'))
+        .orderBy('id', shape.newestFirst ? 'desc' : 'asc');
+      if (shape.kind) q = q.where('actorKind', '=', slot('kind'));
+      return q;
+    },
+  );
   const entity = 'shaped';
   await database.db.transaction().execute(async (trx) => {
     for (const [actorKind, entityId] of [
@@ -193,6 +202,27 @@ it('compiles each shape of a statement once, and answers each shape with its own
     '{"kind":false,"newestFirst":true}',
     '{"kind":true,"newestFirst":true}',
   ]);
+});
+
+it('refuses a slot put where it cannot stand for a parameter, before sending anything', async () => {
+  const inArray = precompiled((db, slot: SlotOf<{ id: string }>) =>
+    db
+      .selectFrom('registry.auditLog')
+      .select('id')
+      .where(sql<boolean>`entity_id = any(${[slot('id')]})`),
+  );
+  await expect(inArray(logged, { id: 'x' })).rejects.toThrow(
+    'precompiled statement: slot "id" is used as a value in the SQL itself',
+  );
+  const inText = precompiled((db, slot: SlotOf<{ entity: string }>) =>
+    db
+      .selectFrom('registry.auditLog')
+      .select('id')
+      .where(sql.raw<boolean>(`entity = '${slot('entity')}'`)),
+  );
+  sent.length = 0;
+  await expect(inText(logged, { entity: 'x' })).rejects.toThrow('slot "entity" is used as a value');
+  expect(sent).toEqual([]);
 });
 
 it('compiles apart for a database without the camel-case mapping', async () => {

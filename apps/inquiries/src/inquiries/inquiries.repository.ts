@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DB, precompiled } from '@sp/db';
+import { type DB, precompiled, type SlotOf } from '@sp/db';
 import { KYSELY } from '@sp/platform';
 import type { InquiryState } from '@sp/types';
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
@@ -46,7 +46,7 @@ const onlyRow = <R>({ rows }: { rows: R[] }): R => {
  * A public submission's statements: the same shape every time, so each is compiled once
  * (`precompiled` in @sp/db) rather than built for every inquiry.
  */
-const insertMessage = precompiled<NewMessage, MessageRow>((db, slot) =>
+const insertMessage = precompiled((db, slot: SlotOf<NewMessage>) =>
   db
     .insertInto('inquiries.message')
     .values({
@@ -62,8 +62,8 @@ const insertMessage = precompiled<NewMessage, MessageRow>((db, slot) =>
     .returningAll(),
 );
 
-const insertMailThread = precompiled<{ messageId: string; inquiryId: string; kind: string }, never>(
-  (db, slot) =>
+const insertMailThread = precompiled(
+  (db, slot: SlotOf<{ messageId: string; inquiryId: string; kind: string }>) =>
     db.insertInto('inquiries.mailThread').values({
       messageId: slot('messageId'),
       inquiryId: slot('inquiryId'),
@@ -72,7 +72,7 @@ const insertMailThread = precompiled<{ messageId: string; inquiryId: string; kin
 );
 
 // A data-modifying CTE runs once, however often the insert reads it.
-const insertNumbered = precompiled<NewInquiry & { year: number }, InquiryRow>((db, slot) =>
+const insertNumbered = precompiled((db, slot: SlotOf<NewInquiry & { year: number }>) =>
   db
     .with('n', (db) =>
       db

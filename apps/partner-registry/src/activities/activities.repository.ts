@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DB, precompiledShapes } from '@sp/db';
+import { type DB, precompiledShapes, type SlotOf } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
 import type { ActivityExportQuery, ActivityListQuery } from '@sp/types';
 import {
@@ -43,15 +43,17 @@ const selectActivity = (db: Db) =>
  * One activity by id, as the caller may see it, locked or not: every change reads the row
  * under its lock and again after, so each shape is compiled once (`precompiledShapes`).
  */
-const activityById = precompiledShapes<
-  { bound: boolean; lock: boolean },
-  { id: string; partnerId?: string },
-  ActivityRow
->((db, slot, shape) => {
-  let q = selectActivity(db).where('a.id', '=', slot('id'));
-  if (shape.bound) q = q.where('a.partnerId', '=', slot('partnerId'));
-  return shape.lock ? q.forUpdate('a') : q;
-});
+const activityById = precompiledShapes(
+  (
+    db,
+    slot: SlotOf<{ id: string; partnerId?: string }>,
+    shape: { bound: boolean; lock: boolean },
+  ) => {
+    let q = selectActivity(db).where('a.id', '=', slot('id'));
+    if (shape.bound) q = q.where('a.partnerId', '=', slot('partnerId'));
+    return shape.lock ? q.forUpdate('a') : q;
+  },
+);
 
 /** Postgres' foreign-key violation on the activity's partner (migration 0009). */
 const isUnknownPartner = (error: unknown): boolean => {

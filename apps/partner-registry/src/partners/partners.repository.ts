@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type DB, precompiledShapes } from '@sp/db';
+import { type DB, precompiledShapes, type SlotOf } from '@sp/db';
 import { AppError, boundPartnerId, KYSELY } from '@sp/platform';
 import type { PartnerExportQuery, PartnerListQuery, PartnerSort, PartnerStatus } from '@sp/types';
 import {
@@ -72,7 +72,7 @@ type ListValues = {
  * page. A list filter is one array parameter (`= any(…)`), so the shape does not depend on its
  * length; there are at most 2 × 3 × 2 × 2⁴ = 192 shapes.
  */
-const listStatement = precompiledShapes<ListShape, ListValues, ListRow>((db, slot, shape) => {
+const listStatement = precompiledShapes((db, slot: SlotOf<ListValues>, shape: ListShape) => {
   const { column, desc } = shape;
   const direction = desc ? 'desc' : 'asc';
   let q = db

@@ -1,12 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AuditedSchema, type DB, precompiled } from '@sp/db';
+import { type AuditedSchema, type DB, precompiled, type SlotOf } from '@sp/db';
 import type { AuditEntry, AuditPage, AuditQuery } from '@sp/types';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { actorOf } from '../auth/principal';
 import { requestContext } from '../auth/request-context';
 import { KYSELY } from '../tokens';
 
 export const AUDIT_SCHEMA = Symbol('AUDIT_SCHEMA');
+
+/** An audit row's columns, each given (`null` for none). */
+type AuditValues = {
+  actorKind: ReturnType<typeof actorOf>['kind'];
+  actorId: string | null;
+  entity: string;
+  entityId: string;
+  action: string;
+  before: string | null;
+  after: string | null;
+  requestId: string | null;
+};
 
 export type AuditRecord = {
   entity: string;
@@ -33,7 +45,7 @@ export class AuditLog {
   }
 
   /** Every change writes one: the same statement each time, compiled once. */
-  private readonly insert = precompiled<Insertable<DB['registry.auditLog']>, never>((db, slot) =>
+  private readonly insert = precompiled((db, slot: SlotOf<AuditValues>) =>
     db.insertInto(this.table).values({
       actorKind: slot('actorKind'),
       actorId: slot('actorId'),
