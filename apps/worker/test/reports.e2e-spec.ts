@@ -12,13 +12,16 @@ import {
   workerClient,
 } from '@sp/testing';
 import type { ReportRun } from '@sp/types';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { ReportsBuilder } from '../src/reports/reports.builder';
+import { isFinalFailure } from '../src/reports/reports.processor';
 import { Gate, MISSING_PARTNER, PROFILE_ROWS, registerFixtureKinds } from './report-fixtures';
 
 const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
+const PARTNER_B = '0b000000-0000-4000-8000-00000000000b';
 
 const gate = new Gate();
 const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
@@ -294,6 +297,38 @@ describe('failures', () => {
     expect(await filesOf(done.id)).toEqual([]);
     const file = await getFile(done.id, await staff());
     expect(file.status).toBe(404);
+  });
+
+  it('fails a run the queue gave up on, and the attempt still writing it leaves no file', async () => {
+    gate.close();
+    const asked = await ask(await staff(), {
+      kind: 'partner-profile',
+      format: 'csv',
+      params: { partnerId: PARTNER_B },
+    });
+    const id = (asked.body as ReportRun).id;
+    await waitFor(async () => (await run(id)).rowsWritten > 0, 'the build to start');
+    // What the processor does when BullMQ fails the build's job for good (a worker died under
+    // it more often than JOB_MAX_STALLS): before, the run stayed `running` for ever.
+    const builder = ctx.running.app.get(ReportsBuilder);
+    const reason = 'the build was given up: job stalled more than allowable limit';
+    expect(await builder.abandon(id, reason)).toBe(true);
+    expect(await run(id)).toMatchObject({ state: 'failed', error: reason, file: null });
+    // The attempt that was writing finishes, finds the run no longer its own, removes its file.
+    gate.open();
+    await waitFor(async () => (await queue.getActiveCount()) === 0, 'the attempt to end');
+    expect(await filesOf(id)).toEqual([]);
+    expect(await run(id)).toMatchObject({ state: 'failed', error: reason });
+    // A run that has finished is not failed again.
+    expect(await builder.abandon(id, 'again')).toBe(false);
+  });
+
+  it('knows which failed jobs the queue will not run again', () => {
+    const job = (attemptsMade: number) =>
+      ({ attemptsMade, opts: { attempts: 3 } }) as Parameters<typeof isFinalFailure>[0];
+    expect(isFinalFailure(job(1), new Error('retry me'))).toBe(false);
+    expect(isFinalFailure(job(3), new Error('no attempt left'))).toBe(true);
+    expect(isFinalFailure(job(1), new UnrecoverableError('stalled too often'))).toBe(true);
   });
 
   it("reads as sp_report_reader, which may not read a service's base tables", async () => {

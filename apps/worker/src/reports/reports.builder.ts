@@ -125,6 +125,19 @@ export class ReportsBuilder {
     }
   }
 
+  /**
+   * The queue gave up on a run's job (see `ReportsRepository.abandon`): the run fails with the
+   * reason, and the file its last attempt was writing is removed. Without this a run whose
+   * worker kept dying stayed `running` for good.
+   */
+  async abandon(runId: string, reason: string): Promise<boolean> {
+    const abandoned = await this.runs.abandon(runId, reason);
+    if (!abandoned) return false;
+    if (abandoned.previousKey) await this.deleteQuietly(abandoned.previousKey);
+    this.logger.warn({ runId }, `report run failed: ${reason}`);
+    return true;
+  }
+
   private async write(run: RunRow, buildKey: string, onProgress: ProgressListener) {
     const writer = this.writers[run.format];
     if (!writer) throw new AppError('not-found', `this worker does not write ${run.format} files`);

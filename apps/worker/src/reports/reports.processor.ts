@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { type JobHandlers, queueNames, runJob } from '@sp/queue';
+import { type JobHandlers, jobs, queueNames, runJob } from '@sp/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
@@ -42,6 +42,20 @@ export class ReportsProcessor
   }
 
   onApplicationBootstrap(): void {
+    // A build's job the queue gives up on (stalled more than JOB_MAX_STALLS, or its last
+    // attempt failed) fails its run too, so it does not stay `running` for good. BullMQ says so
+    // on the worker that noticed: the stall checker's, not the one that died.
+    this.worker.on('failed', (job, error) => {
+      if (job?.name !== 'report.build' || !isFinalFailure(job, error)) return;
+      const data = jobs['report.build'].schema.safeParse(job.data);
+      if (!data.success) return; // refused before it ran: no run was taken
+      const { runId } = data.data;
+      this.builder
+        .abandon(runId, `the build was given up: ${error.message}`)
+        .catch((cause: unknown) =>
+          this.logger.error({ err: cause, runId }, 'could not record a given-up build'),
+        );
+    });
     startProcessor(this, this.metrics, this.logger);
   }
 
@@ -73,6 +87,12 @@ export class ReportsProcessor
     return stopProcessor(this, this.config, this.logger);
   }
 }
+
+/** Whether the queue will not run this job again (no attempt left, or not to be retried). */
+export const isFinalFailure = (job: Job, error: Error): boolean =>
+  error instanceof UnrecoverableError ||
+  error.name === 'UnrecoverableError' ||
+  job.attemptsMade >= (job.opts.attempts ?? 1);
 
 const scheduled = (runs: { id: string; periodKey: string | null; kind: string }[]) => ({
   outcome: 'scheduled' as const,

@@ -214,6 +214,35 @@ export class ReportsRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Fails a run the queue has given up on (its job failed for good: a worker died under it more
+   * often than JOB_MAX_STALLS, or its last attempt threw), whichever attempt holds it. Returns
+   * the build key the last attempt was writing (its half-written file is nobody's), or
+   * undefined when the run had finished or was deleted meanwhile.
+   */
+  async abandon(id: string, reason: string): Promise<{ previousKey: string | null } | undefined> {
+    return this.transaction(async (trx) => {
+      const current = await trx
+        .selectFrom('reports.run')
+        .select(['state', 'buildKey'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current || !live.includes(current.state)) return undefined;
+      await trx
+        .updateTable('reports.run')
+        .set({
+          state: 'failed',
+          error: reason.slice(0, 2000),
+          buildKey: null,
+          finishedAt: sql<Date>`now()`,
+        })
+        .where('id', '=', id)
+        .execute();
+      return { previousKey: current.buildKey };
+    });
+  }
+
   /** Up to `limit` runs past their expiry, with the storage keys they hold. */
   async expired(now: Date, limit: number): Promise<{ id: string; keys: string[] }[]> {
     const rows = await this.db
