@@ -15,7 +15,7 @@ import {
 } from '@sp/types';
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
-import { type Precompiled, precompiled, type SlotOf } from './precompiled';
+import { precompiledShapes, type SlotOf } from './precompiled';
 import type { DB, OutboxSchema } from './schema/index';
 
 /**
@@ -104,34 +104,28 @@ export async function writeOutbox<N extends EventName>(
     values[`payload${i}`] = row.payload;
     return row;
   });
-  const insert = outboxInsert(schema, rows.length);
-  if (insert) await insert(trx, values);
-  else await trx.insertInto(`${schema}.outbox`).values(rows).execute();
+  if (rows.length <= PRECOMPILED_ROWS) {
+    await outboxInsert({ schema, count: rows.length })(trx, values);
+  } else {
+    await trx.insertInto(`${schema}.outbox`).values(rows).execute();
+  }
 }
 
 /** Most writes record one to three messages; a longer list is built each time. */
 const PRECOMPILED_ROWS = 8;
-const outboxInserts = new Map<string, Precompiled<Record<string, string>, unknown>>();
 
-/** The insert of `count` messages into the schema's outbox, compiled once (`precompiled`). */
-function outboxInsert(
-  schema: OutboxSchema,
-  count: number,
-): Precompiled<Record<string, string>, unknown> | undefined {
-  if (count > PRECOMPILED_ROWS) return undefined;
-  const key = `${schema}.outbox/${count}`;
-  let insert = outboxInserts.get(key);
-  if (insert === undefined) {
-    insert = precompiled((db, slot: SlotOf<Record<string, string>>) =>
-      db.insertInto(`${schema}.outbox`).values(
-        Array.from({ length: count }, (_, i) => ({
-          topic: slot(`topic${i}`),
-          name: slot(`name${i}`),
-          payload: slot(`payload${i}`),
-        })),
-      ),
-    );
-    outboxInserts.set(key, insert);
-  }
-  return insert;
-}
+/** The insert of `count` messages into the schema's outbox, compiled once per schema and count. */
+const outboxInsert = precompiledShapes(
+  (
+    db,
+    slot: SlotOf<Record<string, string>>,
+    { schema, count }: { schema: OutboxSchema; count: number },
+  ) =>
+    db.insertInto(`${schema}.outbox`).values(
+      Array.from({ length: count }, (_, i) => ({
+        topic: slot(`topic${i}`),
+        name: slot(`name${i}`),
+        payload: slot(`payload${i}`),
+      })),
+    ),
+);

@@ -72,7 +72,7 @@ type Template = {
  * Each value must be given (`null` for none): an `undefined` one is an error, where a builder
  * would have left its column out — which is a different shape. Use it only where the shape is
  * fixed; a statement whose columns or conditions depend on the input is built each time. A slot
- * goes where a parameter would: not in an `in` list (use `= any(slot)` with an array value), not
+ * goes where a parameter would: not in an `in` list (use `= some(slot)` with an array value), not
  * in an `is` test or a filter object (`null` would need `is null`), not in an array of values.
  *
  * The SQL is compiled on first use, once for each list of plugins the statement runs with (a
@@ -168,11 +168,11 @@ function assertNoSlot(value: unknown): void {
 /**
  * `precompiled` for a statement with a few shapes (a filter given or not, a sort, a caller bound
  * to one partner): `build` gets the shape too, and each shape's statement is compiled once, on
- * first use. The shape is a small object of flags and names (its JSON is the key); keep the
- * number of shapes bounded: a value belongs in a slot, never in the shape.
+ * first use. The shape is a small object of flags, names and counts (its JSON is the key);
+ * keep the number of shapes bounded: a value belongs in a slot, never in the shape.
  */
 export function precompiledShapes<
-  S extends Record<string, boolean | string>,
+  S extends Record<string, boolean | string | number>,
   V extends Record<string, unknown>,
   B extends Compilable<unknown>,
 >(build: (db: Kysely<DB>, slot: SlotOf<V>, shape: S) => B): (shape: S) => Precompiled<V, RowOf<B>> {

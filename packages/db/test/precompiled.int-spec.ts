@@ -209,7 +209,7 @@ it('refuses a slot put where it cannot stand for a parameter, before sending any
     db
       .selectFrom('registry.auditLog')
       .select('id')
-      .where(sql<boolean>`entity_id = any(${[slot('id')]})`),
+      .where(sql<boolean>`entity_id = some(${[slot('id')]})`),
   );
   await expect(inArray(logged, { id: 'x' })).rejects.toThrow(
     'precompiled statement: slot "id" is used as a value in the SQL itself',

@@ -69,7 +69,8 @@ type ListValues = {
 /**
  * The statement of each list shape, compiled once (`precompiledShapes` in @sp/db): the partner
  * list is the registry's busiest read, and building and compiling it was about 45 µs of each
- * page. A list filter is one array parameter (`= any(…)`), so the shape does not depend on its
+ * page. A list filter is one array parameter (`= some(…)`, the SQL standard's test against an
+ * array's items), so the shape does not depend on its
  * length; there are at most 2 × 3 × 2 × 2⁴ = 192 shapes.
  */
 const listStatement = precompiledShapes((db, slot: SlotOf<ListValues>, shape: ListShape) => {
@@ -83,8 +84,8 @@ const listStatement = precompiledShapes((db, slot: SlotOf<ListValues>, shape: Li
     .orderBy('id', direction)
     .limit(slot('limit'));
   if (shape.bound) q = q.where('id', '=', slot('partnerId'));
-  if (shape.status) q = q.where(sql<boolean>`status = any(${slot('status')})`);
-  if (shape.country) q = q.where(sql<boolean>`country = any(${slot('country')})`);
+  if (shape.status) q = q.where(sql<boolean>`status = some(${slot('status')})`);
+  if (shape.country) q = q.where(sql<boolean>`country = some(${slot('country')})`);
   // Every tag asked for (the GIN index on tags answers `@>`).
   if (shape.tag) q = q.where('tags', '@>', sql<string[]>`${slot('tag')}::text[]`);
   if (shape.cursor) {

@@ -14,6 +14,25 @@ export type NewRun = Omit<Insertable<ReportRunTable>, 'params'> & { params: unkn
 
 const live: ReportRunState[] = ['queued', 'running'];
 
+/** A live run's state and build key, locked for the rest of the transaction; undefined if none. */
+async function lockLive(trx: Transaction<DB>, id: string) {
+  const current = await trx
+    .selectFrom('reports.run')
+    .select(['state', 'buildKey'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return current && live.includes(current.state) ? current : undefined;
+}
+
+/** What a failed run's row says: why, and that no attempt holds it now. */
+const failedFor = (reason: string) => ({
+  state: 'failed' as const,
+  error: reason.slice(0, 2000),
+  buildKey: null,
+  finishedAt: sql<Date>`now()`,
+});
+
 /**
  * The reports tables: runs, their artifacts and the reports outbox. Reads a partner may make
  * start from a base query bounded to that partner (`partnerId`): another partner's run is not
@@ -112,13 +131,8 @@ export class ReportsRepository {
     buildKey: string,
   ): Promise<{ run: RunRow; previousKey: string | null } | undefined> {
     return this.transaction(async (trx) => {
-      const current = await trx
-        .selectFrom('reports.run')
-        .select(['state', 'buildKey'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!current || !live.includes(current.state)) return undefined;
+      const current = await lockLive(trx, id);
+      if (!current) return undefined;
       const run = await trx
         .updateTable('reports.run')
         .set({
@@ -201,12 +215,7 @@ export class ReportsRepository {
   async fail(id: string, buildKey: string | null, reason: string): Promise<boolean> {
     let q = this.db
       .updateTable('reports.run')
-      .set({
-        state: 'failed',
-        error: reason.slice(0, 2000),
-        buildKey: null,
-        finishedAt: sql<Date>`now()`,
-      })
+      .set(failedFor(reason))
       .where('id', '=', id)
       .where('state', 'in', live);
     q = buildKey === null ? q.where('buildKey', 'is', null) : q.where('buildKey', '=', buildKey);
@@ -222,23 +231,9 @@ export class ReportsRepository {
    */
   async abandon(id: string, reason: string): Promise<{ previousKey: string | null } | undefined> {
     return this.transaction(async (trx) => {
-      const current = await trx
-        .selectFrom('reports.run')
-        .select(['state', 'buildKey'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!current || !live.includes(current.state)) return undefined;
-      await trx
-        .updateTable('reports.run')
-        .set({
-          state: 'failed',
-          error: reason.slice(0, 2000),
-          buildKey: null,
-          finishedAt: sql<Date>`now()`,
-        })
-        .where('id', '=', id)
-        .execute();
+      const current = await lockLive(trx, id);
+      if (!current) return undefined;
+      await trx.updateTable('reports.run').set(failedFor(reason)).where('id', '=', id).execute();
       return { previousKey: current.buildKey };
     });
   }
