@@ -44,7 +44,9 @@ const CONCURRENCY = 25;
 const workerEnv = {
   NOTIFICATIONS_CONCURRENCY: String(CONCURRENCY),
   // A dead worker's jobs are retried within seconds (production: 30 s). JOB_MAX_STALLS keeps
-  // its default (5): a job cut off by more kills than that is failed, and its mail lost.
+  // its default (5): a job cut off by more kills than that is failed, and its mail lost. So does
+  // REPORTS_MAX_STALLS (20): a build of 2–3 s, cut off about every other attempt by kills this
+  // close, met 6 in a row in one CI run of 20 builds when builds had the mails' budget.
   JOB_LOCK_MS: '2000',
   JOB_STALLED_CHECK_MS: '1000',
 };

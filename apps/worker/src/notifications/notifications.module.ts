@@ -16,7 +16,10 @@ import { DeliveryRetention } from './retention';
 @Module({})
 export class NotificationsModule {
   static register(config: WorkerConfig, options: { process: boolean }): DynamicModule {
-    @Processor(queueNames.notifications, processorOptions(config, config.NOTIFICATIONS_CONCURRENCY))
+    @Processor(
+      queueNames.notifications,
+      processorOptions(config, { concurrency: config.NOTIFICATIONS_CONCURRENCY }),
+    )
     class ConfiguredNotificationsProcessor extends NotificationsProcessor {}
     const processor = {
       provide: NotificationsProcessor,

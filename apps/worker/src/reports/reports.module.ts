@@ -21,7 +21,13 @@ import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
 @Module({})
 export class ReportsModule {
   static register(config: WorkerConfig, options: { process: boolean }): DynamicModule {
-    @Processor(queueNames.reports, processorOptions(config, config.REPORTS_CONCURRENCY))
+    @Processor(
+      queueNames.reports,
+      processorOptions(config, {
+        concurrency: config.REPORTS_CONCURRENCY,
+        maxStalls: config.REPORTS_MAX_STALLS,
+      }),
+    )
     class ConfiguredReportsProcessor extends ReportsProcessor {}
     return {
       module: ReportsModule,

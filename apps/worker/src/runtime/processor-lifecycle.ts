@@ -17,14 +17,14 @@ import type { QueueMetrics } from './queue-metrics';
  */
 export function processorOptions(
   config: WorkerConfig,
-  concurrency: number,
+  { concurrency, maxStalls = config.JOB_MAX_STALLS }: { concurrency: number; maxStalls?: number },
 ): Omit<WorkerOptions, 'connection'> {
   return {
     autorun: false, // started by `startProcessor`, once its listeners are attached
     concurrency,
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_STALLED_CHECK_MS,
-    maxStalledCount: config.JOB_MAX_STALLS,
+    maxStalledCount: maxStalls,
     // Seconds a fetch blocks waiting for a job; also how long `close()` may wait for it.
     drainDelay: 1,
   };
