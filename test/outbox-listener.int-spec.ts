@@ -115,6 +115,11 @@ it('keeps trying while the server is unreachable, and listens again once it is b
   await waitFor(async () => (await listenerBackends()).length === 1, 'the listener back', {
     timeoutMs: 10_000,
   });
-  expect(warnings.at(-1)).toBe('outbox listener is connected again');
+  // The server shows the LISTEN before the relay has its answer and says so: wait for that.
+  await waitFor(
+    () => warnings.at(-1) === 'outbox listener is connected again',
+    'the relay to say it listens again',
+    { timeoutMs: 10_000 },
+  );
   await expectWokenBy('woken-after-outage');
 });
