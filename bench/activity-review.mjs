@@ -272,12 +272,35 @@ async function checkSameWork(targets, db) {
     }
     const after = await counts();
     const written = Object.fromEntries(tables.map((t) => [t, after[t] - before[t]]));
+    // What the rows hold, not only how many: the activity's filled columns, each audit row's
+    // action, actor and recorded fields, each event's name and payload fields.
+    const keysOf = (value) =>
+      value && typeof value === 'object' ? Object.keys(value).sort().join('+') : String(value);
+    const activity = (await sql`select * from registry.activity where id = ${id}`.execute(db))
+      .rows[0];
+    const filled = Object.keys(activity)
+      .filter((column) => activity[column] !== null)
+      .sort()
+      .join(',');
+    const audit = (
+      await sql`select * from registry.audit_log where entity_id = ${id} order by id`.execute(db)
+    ).rows.map(
+      (r) =>
+        `${r.entity}:${r.action}:${r.actorKind}:${r.actorId !== null}:${r.requestId !== null}` +
+        `:${keysOf(r.before)}:${keysOf(r.after)}`,
+    );
     const events = (
-      await sql`select name from registry.outbox where payload->>'id' = ${id} order by name`.execute(
+      await sql`select name, payload from registry.outbox where payload->>'id' = ${id} order by name`.execute(
         db,
       )
-    ).rows.map((r) => r.name);
-    shapes.push({ label, answers, written: JSON.stringify(written), events: events.join(',') });
+    ).rows.map((r) => `${r.name}(${keysOf(r.payload)})`);
+    shapes.push({
+      label,
+      answers,
+      written: JSON.stringify(written),
+      events: events.join(','),
+      rows: `activity ${filled}; audit ${audit.join(' ')}`,
+    });
   }
   const [a, b] = shapes;
   for (const [i, step] of STEPS.entries()) {
@@ -287,9 +310,9 @@ async function checkSameWork(targets, db) {
       );
     }
   }
-  if (a.written !== b.written || a.events !== b.events) {
+  if (a.written !== b.written || a.events !== b.events || a.rows !== b.rows) {
     throw new BenchFailure(
-      `the servers write different rows:\n  ${a.label}: ${a.written} ${a.events}\n  ${b.label}: ${b.written} ${b.events}`,
+      `the servers write different rows:\n  ${a.label}: ${a.written} ${a.events} ${a.rows}\n  ${b.label}: ${b.written} ${b.events} ${b.rows}`,
     );
   }
   log(`both answer the same and write ${a.written} (${a.events})`);
