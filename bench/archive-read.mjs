@@ -211,10 +211,14 @@ async function measure(targets) {
     target.latencies = [];
     // Each connection's first answer apart, as in http-read (see loadTest).
     target.firstLatencies = [];
+    // The server's own CPU over its slices (and what it finishes after each), per request:
+    // steadier than req/s on a shared host, whose other work moves both servers' throughput.
+    target.cpuSeconds = 0;
   }
   for (let round = 1; round <= rounds; round++) {
     const order = turnOrder(targets, round);
     for (const target of order) {
+      const cpuBefore = target.server.cpuSeconds();
       const slice = await loadTest({
         url: target.server.url + PATH,
         connections,
@@ -224,6 +228,7 @@ async function measure(targets) {
         firstLatencies: target.firstLatencies,
       });
       await settle(target.server);
+      target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }
@@ -237,6 +242,7 @@ async function measure(targets) {
     target.latencyMs = percentiles(target.latencies, [50, 90, 99]);
     target.firstLatencyMs = percentiles(target.firstLatencies, [50, 99]);
     target.requests = target.latencies.length + target.firstLatencies.length;
+    target.cpuMsPerRequest = hundredths((target.cpuSeconds * 1000) / target.requests);
     delete target.latencies;
     delete target.firstLatencies;
   }
@@ -244,6 +250,7 @@ async function measure(targets) {
     hundredths(s.reqPerSec / baseline.slices[i].reqPerSec),
   );
   service.ratio = hundredths(median(service.roundRatios));
+  service.cpuRatio = hundredths(baseline.cpuMsPerRequest / service.cpuMsPerRequest);
 }
 
 function fail(target, summary, when) {
@@ -256,7 +263,9 @@ function fail(target, summary, when) {
 function report(targets, { started, machine, database, responseBytes }) {
   const service = targets[1];
   const met = service.ratio >= TARGET_RATIO;
-  const rows = [['', 'req/s', 'p50 ms', 'p99 ms', 'p99 first ms', 'service/baseline']];
+  const rows = [
+    ['', 'req/s', 'p50 ms', 'p99 ms', 'p99 first ms', 'CPU ms/req', 'service/baseline'],
+  ];
   for (const t of targets)
     rows.push([
       t.label,
@@ -264,13 +273,17 @@ function report(targets, { started, machine, database, responseBytes }) {
       t.latencyMs.p50.toFixed(1),
       t.latencyMs.p99.toFixed(1),
       t.firstLatencyMs.p99.toFixed(1),
+      Number.isNaN(t.cpuMsPerRequest) ? '?' : t.cpuMsPerRequest.toFixed(2),
       t.ratio === undefined ? '' : t.ratio.toFixed(2),
     ]);
   process.stdout.write(
     `\n${NAME}: GET ${PATH} (${database.symposiums} symposiums, ${responseBytes} bytes), ` +
       `${options.connections} connections, ${options.rounds} × ${options.sliceSeconds} s per server` +
       `${options.quick ? ' (quick)' : ''}\n\n${formatTable(rows)}\n\n` +
-      `ratio service / baseline: ${service.ratio.toFixed(2)} — target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}\n`,
+      `ratio service / baseline: ${service.ratio.toFixed(2)} — target ≥ ${TARGET_RATIO}: ${met ? 'met' : 'NOT met'}\n` +
+      (Number.isNaN(service.cpuRatio)
+        ? ''
+        : `cross-check, CPU per request baseline / service: ${service.cpuRatio.toFixed(2)}\n`),
   );
   const file = writeResults(NAME, {
     benchmark: NAME,
@@ -292,10 +305,12 @@ function report(targets, { started, machine, database, responseBytes }) {
       latencyMs: t.latencyMs,
       firstRequestLatencyMs: t.firstLatencyMs,
       requests: t.requests,
+      cpuMsPerRequest: Number.isNaN(t.cpuMsPerRequest) ? null : t.cpuMsPerRequest,
       ...(t.ratio === undefined ? {} : { ratio: t.ratio, roundRatios: t.roundRatios }),
       slices: t.slices.map((s) => ({ ...s, ok: undefined })),
     })),
     ratio: { value: service.ratio, target: TARGET_RATIO, met },
+    cpuRatio: Number.isNaN(service.cpuRatio) ? null : service.cpuRatio,
   });
   log(`results written to ${file}`);
 }

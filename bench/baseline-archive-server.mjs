@@ -28,15 +28,11 @@ const pool = new pg.Pool({
   },
 });
 
+// As the service sends them: each list is one array parameter (`= some($1)`).
 const symposiumsSql =
-  'select * from "symposium"."symposium" where "status" in ($1, $2) order by "held_on" desc';
-const documentsSql = (n) =>
-  `select * from "symposium"."document" where "symposium_id" in (${Array.from(
-    { length: n },
-    (_, i) => `$${i + 1}`,
-  ).join(
-    ', ',
-  )}) and "published" = $${n + 1} order by "symposium_id", "position", "created_at", "id"`;
+  'select * from "symposium"."symposium" where status = some($1) order by "held_on" desc';
+const documentsSql =
+  'select * from "symposium"."document" where symposium_id = some($1::uuid[]) and "published" = $2 order by "symposium_id", "position", "created_at", "id"';
 
 /** As the service's Localizer for an English reader: the text, or the Japanese one marked. */
 function localizer() {
@@ -173,11 +169,9 @@ app.get(
   '/symposiums/archive',
   { schema: { response: { 200: archiveSchema } } },
   async (_request, reply) => {
-    const { rows } = await pool.query(symposiumsSql, ['held', 'report-published']);
+    const { rows } = await pool.query(symposiumsSql, [['held', 'report-published']]);
     const ids = rows.map((r) => r.id);
-    const documents = ids.length
-      ? (await pool.query(documentsSql(ids.length), [...ids, true])).rows
-      : [];
+    const documents = ids.length ? (await pool.query(documentsSql, [ids, true])).rows : [];
     const bySymposium = Map.groupBy(documents, (d) => d.symposium_id);
     const l = localizer();
     const items = rows.map((s) => ({

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DB, SymposiumDocumentTable } from '@sp/db';
+import { type DB, precompiledShapes, type SlotOf, type SymposiumDocumentTable } from '@sp/db';
 import { AppError, KYSELY } from '@sp/platform';
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import type { DocumentRow } from './documents.mapper';
@@ -29,6 +29,27 @@ const translate = (error: unknown, symposiumId: string): unknown => {
   return error;
 };
 
+/**
+ * The documents of several symposiums, compiled once per shape (`precompiledShapes` in @sp/db):
+ * the public archive reads them on every page view, and building the statement (one value
+ * node per symposium) was a fair part of its Kysely time. The ids are one array parameter
+ * (`= some(…)`), so their number is not a shape.
+ */
+const listForStatement = precompiledShapes(
+  (db, slot: SlotOf<{ symposiumIds: string[] }>, shape: { publishedOnly: boolean }) => {
+    let q = db
+      .selectFrom('symposium.document')
+      .selectAll()
+      .where(sql<boolean>`symposium_id = some(${slot('symposiumIds')}::uuid[])`)
+      .orderBy('symposiumId')
+      .orderBy('position')
+      .orderBy('createdAt')
+      .orderBy('id');
+    if (shape.publishedOnly) q = q.where('published', '=', true);
+    return q;
+  },
+);
+
 /** The only code that reads and writes `symposium.document`. */
 @Injectable()
 export class DocumentsRepository {
@@ -45,16 +66,7 @@ export class DocumentsRepository {
     db: Db = this.db,
   ): Promise<DocumentRow[]> {
     if (symposiumIds.length === 0) return Promise.resolve([]);
-    let q = db
-      .selectFrom('symposium.document')
-      .selectAll()
-      .where('symposiumId', 'in', symposiumIds)
-      .orderBy('symposiumId')
-      .orderBy('position')
-      .orderBy('createdAt')
-      .orderBy('id');
-    if (publishedOnly) q = q.where('published', '=', true);
-    return q.execute();
+    return listForStatement({ publishedOnly })(db, { symposiumIds }).then(({ rows }) => rows);
   }
 
   find(symposiumId: string, id: string, db: Db = this.db): Promise<DocumentRow | undefined> {

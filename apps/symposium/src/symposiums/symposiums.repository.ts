@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DB, SymposiumTable } from '@sp/db';
+import { type DB, precompiledShapes, type SlotOf, type SymposiumTable } from '@sp/db';
 import { AppError, KYSELY } from '@sp/platform';
 import type { SymposiumListQuery, SymposiumStatus } from '@sp/types';
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely';
@@ -18,6 +18,26 @@ export const publicStatuses: readonly SymposiumStatus[] = [
 
 /** Statuses of the archive: symposiums that took place. */
 export const archiveStatuses: readonly SymposiumStatus[] = ['held', 'report-published'];
+
+/** A list's values; those its shape does not use are left out. */
+type ListValues = { status?: SymposiumStatus; statuses?: SymposiumStatus[] };
+
+/**
+ * The symposium list's statement per shape, compiled once (`precompiledShapes` in @sp/db): the
+ * public archive and list read it on every page view. Statuses are one array parameter
+ * (`= some(…)`); 2 × 2 × 2 shapes.
+ */
+const listStatement = precompiledShapes(
+  (db, slot: SlotOf<ListValues>, shape: { desc: boolean; status: boolean; statuses: boolean }) => {
+    let q = db
+      .selectFrom('symposium.symposium')
+      .selectAll()
+      .orderBy('heldOn', shape.desc ? 'desc' : 'asc');
+    if (shape.status) q = q.where('status', '=', slot('status'));
+    if (shape.statuses) q = q.where(sql<boolean>`status = some(${slot('statuses')})`);
+    return q;
+  },
+);
 
 const uniqueFields: Record<string, { field: string; message: string }> = {
   symposium_edition_key: {
@@ -64,10 +84,15 @@ export class SymposiumsRepository {
     query: Pick<SymposiumListQuery, 'order' | 'status'>,
     statuses?: readonly SymposiumStatus[],
   ): Promise<SymposiumRow[]> {
-    let q = this.db.selectFrom('symposium.symposium').selectAll().orderBy('heldOn', query.order);
-    if (query.status) q = q.where('status', '=', query.status);
-    if (statuses) q = q.where('status', 'in', [...statuses]);
-    return q.execute();
+    const statement = listStatement({
+      desc: query.order === 'desc',
+      status: query.status !== undefined,
+      statuses: statuses !== undefined,
+    });
+    return statement(this.db, {
+      status: query.status,
+      statuses: statuses && [...statuses],
+    }).then(({ rows }) => rows);
   }
 
   findById(
