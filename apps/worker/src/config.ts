@@ -113,11 +113,13 @@ export const configSchema = serviceConfigSchema(3004).extend({
    */
   JOB_MAX_STALLS: z.coerce.number().int().min(1).max(100).default(5),
   /**
-   * JOB_MAX_STALLS for report builds. A build runs in a child process, so a report cannot take
-   * the worker down (a build out of memory fails alone): its job stalls only when the worker
-   * dies of something else, and a build of seconds or minutes is cut off by many more of those
-   * than a mail of milliseconds. Still bounded, so a worker in a crash loop ends the run
-   * (failed, saying why) rather than rebuilding it for ever.
+   * JOB_MAX_STALLS for the `reports` queue's jobs (builds, and the schedules' and retention's
+   * short ones). A build runs in a child process (`REPORT_BUILDER=child`, the default), so a
+   * report cannot take the worker down (a build out of memory fails alone): its job stalls only
+   * when the worker dies of something else, and a build of seconds or minutes is cut off by many
+   * more of those than a mail of milliseconds. Still bounded, so a worker in a crash loop ends
+   * the run (failed, saying why) rather than rebuilding it for ever. With `inline` builds, a
+   * build that kills its worker is retried this often: lower it there.
    */
   REPORTS_MAX_STALLS: z.coerce.number().int().min(1).max(100).default(20),
 });

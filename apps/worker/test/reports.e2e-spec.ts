@@ -309,7 +309,7 @@ describe('failures', () => {
     const id = (asked.body as ReportRun).id;
     await waitFor(async () => (await run(id)).rowsWritten > 0, 'the build to start');
     // What the processor does when BullMQ fails the build's job for good (a worker died under
-    // it more often than JOB_MAX_STALLS): before, the run stayed `running` for ever.
+    // it more often than REPORTS_MAX_STALLS): before, the run stayed `running` for ever.
     const builder = ctx.running.app.get(ReportsBuilder);
     const reason = 'the build was given up: job stalled more than allowable limit';
     expect(await builder.abandon(id, reason)).toBe(true);

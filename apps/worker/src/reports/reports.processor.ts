@@ -42,7 +42,7 @@ export class ReportsProcessor
   }
 
   onApplicationBootstrap(): void {
-    // A build's job the queue gives up on (stalled more than JOB_MAX_STALLS, or its last
+    // A build's job the queue gives up on (stalled more than REPORTS_MAX_STALLS, or its last
     // attempt failed) fails its run too, so it does not stay `running` for good. BullMQ says so
     // on the worker that noticed: the stall checker's, not the one that died.
     this.worker.on('failed', (job, error) => {

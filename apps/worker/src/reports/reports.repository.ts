@@ -225,7 +225,7 @@ export class ReportsRepository {
 
   /**
    * Fails a run the queue has given up on (its job failed for good: a worker died under it more
-   * often than JOB_MAX_STALLS, or its last attempt threw), whichever attempt holds it. Returns
+   * often than REPORTS_MAX_STALLS, or its last attempt threw), whichever attempt holds it. Returns
    * the build key the last attempt was writing (its half-written file is nobody's), or
    * undefined when the run had finished or was deleted meanwhile.
    */
