@@ -39,13 +39,14 @@ import {
   intOption,
   progressLogger,
   requireBuilt,
+  hundredths,
   requireProjectNode,
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
 import { describeFailures, loadTest, median, percentiles, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
-import { settle, startServer } from './lib/processes.mjs';
+import { measuredSlice, startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'activity-review';
@@ -261,7 +262,7 @@ async function checkSameWork(targets, db) {
       }
       const activity = JSON.parse(text);
       id ??= activity.id;
-      // Everything but the ids and times, which differ between any two reports.
+      // Everything but the ids and times, which differ from one report to the next.
       const stable = Object.fromEntries(
         Object.entries(activity).filter(([k]) => !/(^id|At|partnerNameEn)$/.test(k)),
       );
@@ -399,11 +400,10 @@ async function measure(targets) {
   for (let round = 1; round <= rounds; round++) {
     const order = turnOrder(targets, round);
     for (const target of order) {
-      const cpuBefore = target.server.cpuSeconds();
-      const slice = await loadSlice(target, sliceSeconds, target.latencies);
       // What the slice left in flight is served before the next one starts, and counted here.
-      await settle(target.server);
-      target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
+      const slice = await measuredSlice(target, () =>
+        loadSlice(target, sliceSeconds, target.latencies),
+      );
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }
@@ -521,7 +521,5 @@ function report(targets, { started, machine, postgres }) {
   });
   log(`results written to ${file}`);
 }
-
-const hundredths = (n) => Math.round(n * 100) / 100;
 
 await runBenchmark(NAME, main, { log, cleaningUp: 'stopping servers, dropping the database' });

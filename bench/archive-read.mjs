@@ -31,12 +31,13 @@ import {
   intOption,
   progressLogger,
   requireBuilt,
+  hundredths,
   requireProjectNode,
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { describeFailures, loadTest, median, percentiles, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
-import { settle, startServer } from './lib/processes.mjs';
+import { measuredSlice, startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'archive-read';
@@ -218,17 +219,16 @@ async function measure(targets) {
   for (let round = 1; round <= rounds; round++) {
     const order = turnOrder(targets, round);
     for (const target of order) {
-      const cpuBefore = target.server.cpuSeconds();
-      const slice = await loadTest({
-        url: target.server.url + PATH,
-        connections,
-        seconds: sliceSeconds,
-        headers: HEADERS,
-        latencies: target.latencies,
-        firstLatencies: target.firstLatencies,
-      });
-      await settle(target.server);
-      target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
+      const slice = await measuredSlice(target, () =>
+        loadTest({
+          url: target.server.url + PATH,
+          connections,
+          seconds: sliceSeconds,
+          headers: HEADERS,
+          latencies: target.latencies,
+          firstLatencies: target.firstLatencies,
+        }),
+      );
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       target.slices.push({ round, ...slice });
     }
@@ -314,7 +314,5 @@ function report(targets, { started, machine, database, responseBytes }) {
   });
   log(`results written to ${file}`);
 }
-
-const hundredths = (n) => Math.round(n * 100) / 100;
 
 await runBenchmark(NAME, main, { log, cleaningUp: 'stopping servers, dropping the database' });

@@ -45,13 +45,14 @@ import {
   progressLogger,
   quickRun,
   requireBuilt,
+  hundredths,
   requireProjectNode,
 } from './lib/common.mjs';
 import { createBenchDatabase, postgresVersion } from './lib/database.mjs';
 import { generatePartners } from './lib/fixtures.mjs';
 import { describeFailures, loadTest, median, percentiles, turnOrder } from './lib/load.mjs';
 import { runBenchmark } from './lib/main.mjs';
-import { settle, startServer } from './lib/processes.mjs';
+import { measuredSlice, startServer } from './lib/processes.mjs';
 import { formatTable, machineInfo, writeResults } from './lib/report.mjs';
 
 const NAME = 'http-read';
@@ -288,20 +289,19 @@ async function measure(targets, headers) {
   for (let round = 1; round <= rounds; round++) {
     const order = turnOrder(targets, round);
     for (const target of order) {
-      const cpuBefore = target.server.cpuSeconds();
       const latencies = [];
       const firstLatencies = [];
-      const slice = await loadTest({
-        url: target.server.url + PATH,
-        connections,
-        seconds: sliceSeconds,
-        headers,
-        latencies,
-        firstLatencies,
-      });
       // What the slice left in flight is served before the next one starts, and counted here.
-      await settle(target.server);
-      target.cpuSeconds += target.server.cpuSeconds() - cpuBefore;
+      const slice = await measuredSlice(target, () =>
+        loadTest({
+          url: target.server.url + PATH,
+          connections,
+          seconds: sliceSeconds,
+          headers,
+          latencies,
+          firstLatencies,
+        }),
+      );
       if (!slice.ok) fail(target, slice, `in round ${round}`);
       // autocannon's own percentiles count the first answers in; these do not.
       slice.latencyMs = percentiles(latencies, [50, 99]);
@@ -454,7 +454,5 @@ function report(targets, { started, machine, database, responseBytes }) {
   });
   log(`results written to ${file}`);
 }
-
-const hundredths = (n) => Math.round(n * 100) / 100;
 
 await runBenchmark(NAME, main, { log, cleaningUp: 'stopping servers, dropping the database' });

@@ -77,3 +77,6 @@ export function listOption(name, fallback) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rounded to two decimals, as the results files keep ratios and CPU times. */
+export const hundredths = (n) => Math.round(n * 100) / 100;

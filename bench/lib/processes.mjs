@@ -70,6 +70,20 @@ export async function settle(server, { windowMs = 100, maxMs = 2000 } = {}) {
   }
 }
 
+/**
+ * Runs one slice of load against `target.server`, lets the server finish what the slice left in
+ * flight (`settle`), and adds the server's CPU time over both to `target.cpuSeconds`: steadier
+ * than req/s on a shared host, whose other work moves every server's throughput. Returns the
+ * slice's result.
+ */
+export async function measuredSlice(target, slice) {
+  const before = target.server.cpuSeconds();
+  const result = await slice();
+  await settle(target.server);
+  target.cpuSeconds += target.server.cpuSeconds() - before;
+  return result;
+}
+
 /** After a failure: keep every server's log file when it stops, and say where it is. */
 export function keepServerLogs() {
   keepLogs = true;

@@ -20,7 +20,7 @@ export const publicStatuses: readonly SymposiumStatus[] = [
 export const archiveStatuses: readonly SymposiumStatus[] = ['held', 'report-published'];
 
 /** A list's values; those its shape does not use are left out. */
-type ListValues = { status?: SymposiumStatus; statuses?: SymposiumStatus[] };
+type ListValues = { status?: SymposiumStatus; statuses?: readonly SymposiumStatus[] };
 
 /**
  * The symposium list's statement per shape, compiled once (`precompiledShapes` in @sp/db): the
@@ -89,10 +89,7 @@ export class SymposiumsRepository {
       status: query.status !== undefined,
       statuses: statuses !== undefined,
     });
-    return statement(this.db, {
-      status: query.status,
-      statuses: statuses && [...statuses],
-    }).then(({ rows }) => rows);
+    return statement(this.db, { status: query.status, statuses }).then(({ rows }) => rows);
   }
 
   findById(

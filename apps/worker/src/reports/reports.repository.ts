@@ -259,7 +259,7 @@ export class ReportsRepository {
     if (ids.length === 0) return Promise.resolve(0);
     return pruneInBatches(this.db, {
       table: 'reports.run',
-      where: sql<boolean>`id = any(${ids}::uuid[]) and expires_at < ${now}`,
+      where: sql<boolean>`id = some(${ids}::uuid[]) and expires_at < ${now}`,
       batchSize: ids.length,
       maxBatches: 1,
     });

@@ -13,7 +13,7 @@ import type { QueueMetrics } from './queue-metrics';
 
 /**
  * Worker options from the config. `@Processor` takes its options where the class is declared,
- * before any config is read, so each module declares its processor subclass in `register`.
+ * before the config is read, so each module declares its processor subclass in `register`.
  */
 export function processorOptions(
   config: WorkerConfig,
