@@ -4,13 +4,15 @@ import { ApiProduces, ApiResponse } from '@nestjs/swagger';
 import type { ZodDto } from 'nestjs-zod/dto';
 import { z } from 'zod';
 import { ProblemDto } from './problem.dto';
+import { serializerSchema } from './serializer-schema';
 
 type AnyDto = ZodDto<z.ZodType, boolean>;
 
 /**
  * Declares a route's success response once: the status code, the OpenAPI response, and a
  * Fastify response schema so the body goes through Fastify's compiled serializer (faster than
- * JSON.stringify, and it drops any field the contract does not name). Also documents the
+ * JSON.stringify, and it drops any field the contract does not name; `serializerSchema` says
+ * how its schema differs from the contract's). Also documents the
  * problem+json responses the route can give.
  */
 export function Responds(status: number, dto: AnyDto, ...problems: number[]): MethodDecorator {
@@ -24,7 +26,7 @@ export function Responds(status: number, dto: AnyDto, ...problems: number[]): Me
   delete json.$schema;
   return applyDecorators(
     HttpCode(status),
-    RouteSchema({ response: { [status]: json } }),
+    RouteSchema({ response: { [status]: serializerSchema(json) } }),
     ApiResponse({ status, type: dto }),
     ...[400, ...problems].map((code) =>
       ApiResponse({ status: code, type: ProblemDto, description: 'application/problem+json' }),
