@@ -107,6 +107,24 @@ describe('POST /partners/:id/agreements', () => {
     expect(await auditOf(a.id)).toEqual([{ action: 'create', actorId: 'staff-tester' }]);
   });
 
+  it('keeps and shows a document address in Japanese, as the contract allows', async () => {
+    // Fastify's serializer used to check a nullable field's value against its JSON schema with
+    // Ajv, whose `uri` format refuses such an address: the agreement was saved, then every
+    // answer that carried it (this one, the partner's page) was a 500.
+    const partner = await make.partner();
+    const documentUrl = 'https://docs.example.ac.jp/協定書/交流協定.pdf';
+    const res = await create(partner.id, {
+      kind: 'research',
+      title: '学術交流協定',
+      documentUrl,
+    });
+    expect(res.response.status).toBe(201);
+    expect(res.data?.documentUrl).toBe(documentUrl);
+    const page = await viewer.GET('/partners/{id}', { params: { path: { id: partner.id } } });
+    expect(page.response.status).toBe(200);
+    expect(page.data?.agreements.map((a) => a.documentUrl)).toEqual([documentUrl]);
+  });
+
   it('names every bad field, writes nothing', async () => {
     const partner = await make.partner();
     const before = await count();
