@@ -28,6 +28,8 @@
 //                                        bench/README.md), so compare levels within one run
 //                                        only
 //   BENCH_CPU_PROF [unset]               a directory: profile every server with --cpu-prof
+//   BENCH_LOAD_PROFILE [unset]           a directory: profile CPU and allocations of the
+//                                        measured load only (bench/profile-summary.mjs)
 //   BENCH_DATABASE_URL                   the Postgres server
 //                                        [postgres://postgres@127.0.0.1:5432/postgres]
 
@@ -285,6 +287,7 @@ async function measure(targets, headers) {
     target.firstLatencies = [];
     target.cpuSeconds = 0;
   }
+  for (const { server } of targets) server.startLoadProfile();
   log(`measuring: ${rounds} rounds of ${sliceSeconds} s per server, taking turns`);
   for (let round = 1; round <= rounds; round++) {
     const order = turnOrder(targets, round);

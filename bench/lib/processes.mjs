@@ -2,10 +2,20 @@
 // for until ready, and always stopped (SIGTERM, then SIGKILL) when the benchmark ends.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { onCleanup } from './cleanup.mjs';
 import { BenchFailure, repoRoot, sleep } from './common.mjs';
 
@@ -23,6 +33,18 @@ let keepLogs = process.env.BENCH_KEEP_LOGS === '1';
  * them: on Node's defaults (README.md, Performance, says why).
  */
 export const serverNodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS?.trim() ?? '';
+
+/**
+ * BENCH_LOAD_PROFILE=<dir>: every server preloads load-profile.mjs, which profiles CPU (and
+ * allocations, with BENCH_LOAD_PROFILE_HEAP=1) from `server.startLoadProfile()` (a benchmark
+ * calls it when its warm-up is over) until the server stops, and writes
+ * <dir>/<server name>.{cpuprofile,heapprofile,json};
+ * `node bench/profile-summary.mjs <dir>` reads them per request.
+ */
+const loadProfileDir = process.env.BENCH_LOAD_PROFILE
+  ? resolve(process.env.BENCH_LOAD_PROFILE)
+  : undefined;
+if (loadProfileDir) mkdirSync(loadProfileDir, { recursive: true });
 
 /** Clock ticks per second of /proc/<pid>/stat times (almost always 100). */
 export const clockTicks = (() => {
@@ -114,12 +136,24 @@ export async function startServer({ name, args, env, host = '127.0.0.1', readyPa
     `sp-bench-${name.replace(/\W+/g, '-')}-${process.pid}-${port}.log`,
   );
   const out = openSync(logFile, 'w');
+  const profiling = loadProfileDir
+    ? {
+        NODE_OPTIONS: `--import ${pathToFileURL(join(repoRoot, 'bench/lib/load-profile.mjs')).href}`,
+        BENCH_LOAD_PROFILE_DIR: loadProfileDir,
+        BENCH_LOAD_PROFILE_NAME: name.replace(/\W+/g, '-').replace(/^-|-$/g, ''),
+      }
+    : undefined;
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
       ...env,
-      NODE_OPTIONS: [env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, serverNodeOptions]
+      ...profiling,
+      NODE_OPTIONS: [
+        env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS,
+        serverNodeOptions,
+        profiling?.NODE_OPTIONS,
+      ]
         .filter(Boolean)
         .join(' '),
       HOST: host,
@@ -166,6 +200,10 @@ export async function startServer({ name, args, env, host = '127.0.0.1', readyPa
     logFile,
     /** CPU seconds the child has used so far (undefined off Linux). */
     cpuSeconds: () => cpuSecondsOf(child.pid),
+    /** With BENCH_LOAD_PROFILE: start profiling the load (once the warm-up is over). */
+    startLoadProfile: () => {
+      if (profiling && !exit) child.kill('SIGUSR2');
+    },
     /** The last lines the child wrote, for error messages. */
     tail: (lines = 30) => tailOf(logFile, lines),
     /**
