@@ -4,7 +4,10 @@
 // package (the node_modules package, `node` for Node's own JavaScript, `app` and `@sp/*` for
 // ours, V8's own entries such as `(garbage collector)` by name); with a baseline among the
 // servers, each other server's difference from it too. Only the main thread is sampled: V8's
-// helper threads (parallel scavenges, concurrent marking) are not in these numbers.
+// helper threads (parallel scavenges, concurrent marking) are not in those tables, but each
+// thread's CPU time (from /proc) and the garbage collections (count and main-thread pause, by
+// kind) are printed per request above them. A run with BENCH_LOAD_PROFILE_CPU=0 has those
+// alone.
 //
 //   node bench/profile-summary.mjs <dir> [rows (default 25)]
 
@@ -39,14 +42,32 @@ function packageOf(url, functionName) {
   return url;
 }
 
+/**
+ * The ids of the nodes under load-profile.mjs' own frames: starting the profiler (its SIGUSR2
+ * listener) is sampled too, ≈ 0.3 s of a run, which is not the server's work.
+ */
+function profilerNodes(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const ids = new Set();
+  const mark = (id) => {
+    ids.add(id);
+    byId.get(id)?.children?.forEach(mark);
+  };
+  for (const node of profile.nodes)
+    if (node.callFrame.url.endsWith('/bench/lib/load-profile.mjs')) mark(node.id);
+  return ids;
+}
+
 /** µs of main-thread CPU per request, by package. */
 function cpuByPackage(profile, requests) {
   const self = new Map();
   profile.samples.forEach((id, i) =>
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
   );
+  const profiler = profilerNodes(profile);
   const byPackage = new Map();
   for (const node of profile.nodes) {
+    if (profiler.has(node.id)) continue;
     const key = packageOf(node.callFrame.url, node.callFrame.functionName);
     byPackage.set(key, (byPackage.get(key) ?? 0) + (self.get(node.id) ?? 0) / requests);
   }
@@ -77,11 +98,29 @@ const servers = readdirSync(dir)
   .filter((file) => file.endsWith('.json'))
   .map((file) => {
     const name = file.slice(0, -'.json'.length);
-    const { requests } = read(file);
+    const { requests, gc = {}, threads = {} } = read(file);
+    const perRequest = (entries, scale) =>
+      new Map(
+        entries
+          .filter(([, value]) => value > 0)
+          .map(([key, value]) => [key, (value * scale) / requests]),
+      );
     return {
       name,
       requests,
-      cpu: cpuByPackage(read(`${name}.cpuprofile`), requests),
+      // A thread's CPU ms, a collection kind's count and pause ms, from load-profile.mjs.
+      threads: perRequest(Object.entries(threads), 1000),
+      gcCount: perRequest(
+        Object.entries(gc).map(([kind, { count }]) => [kind, count]),
+        1000,
+      ),
+      gcPause: perRequest(
+        Object.entries(gc).map(([kind, { ms }]) => [kind, ms]),
+        1000,
+      ),
+      cpu: existsSync(join(dir, `${name}.cpuprofile`))
+        ? cpuByPackage(read(`${name}.cpuprofile`), requests)
+        : new Map(),
       allocated: existsSync(join(dir, `${name}.heapprofile`))
         ? allocationByPackage(read(`${name}.heapprofile`), requests)
         : undefined,
@@ -123,14 +162,46 @@ for (const server of servers) {
     against
       ? `${server.name} (${server.requests} requests); columns: ${against.name}, this, difference`
       : `${server.name} (${server.requests} requests)`,
-    `  main-thread CPU µs/request: ${change(against && total(against.cpu), total(server.cpu), 1)}`,
-    table('CPU µs/request by package', against?.cpu ?? server.cpu, against && server.cpu, 1),
   ];
-  if (server.allocated && (!against || against.allocated)) {
+  if (server.cpu.size > 0) {
     lines.push(
-      `  allocated KB/request: ${change(against && total(against.allocated), total(server.allocated), 1024)}`,
+      `  main-thread CPU µs/request (profiled): ${change(against && total(against.cpu), total(server.cpu), 1)}`,
+    );
+  }
+  if (server.threads.size > 0) {
+    lines.push(
+      `  CPU µs/request, all threads: ${change(against && total(against.threads), total(server.threads), 1)}`,
       table(
-        'KB allocated/request by package',
+        'by thread (from /proc, in 10 ms ticks)',
+        against?.threads ?? server.threads,
+        against && server.threads,
+        1,
+      ),
+      table(
+        'garbage collections per 1,000 requests',
+        against?.gcCount ?? server.gcCount,
+        against && server.gcCount,
+        1,
+      ),
+      table(
+        'their main-thread pause µs/request',
+        against?.gcPause ?? server.gcPause,
+        against && server.gcPause,
+        1,
+      ),
+    );
+  }
+  if (server.cpu.size > 0) {
+    lines.push(
+      table('CPU µs/request by package', against?.cpu ?? server.cpu, against && server.cpu, 1),
+    );
+  }
+  if (server.allocated && (!against || against.allocated)) {
+    // With BENCH_LOAD_PROFILE_HEAP=survivors the profile holds only what outlived a minor GC.
+    lines.push(
+      `  allocated KB/request (or, with HEAP=survivors, outliving the young generation): ${change(against && total(against.allocated), total(server.allocated), 1024)}`,
+      table(
+        'KB/request by package',
         against?.allocated ?? server.allocated,
         against && server.allocated,
         1024,
