@@ -3,6 +3,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { camelCasePostgres } from './camel-case';
 import { rememberPool } from './copy/copy-csv';
+import { PoolClient, type PoolClientConfig } from './pool-client';
 import type { DB } from './schema/index';
 
 const DATE_OID = 1082;
@@ -47,7 +48,9 @@ export function listenForErrors(client: pg.Client, onError?: (error: Error) => v
 
 export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
   const statementTimeout = options.statementTimeoutMillis ?? 15_000;
-  const pool = new pg.Pool({
+  const config: pg.PoolConfig & PoolClientConfig = {
+    // Its plain queries keep their rows out of the old generation (see PoolClient).
+    Client: PoolClient,
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName,
@@ -58,12 +61,13 @@ export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool 
       ? {
           statement_timeout: statementTimeout,
           // And should the server never answer at all, the client gives up a little later.
-          query_timeout: statementTimeout + 5_000,
+          readTimeoutMillis: statementTimeout + 5_000,
           idle_in_transaction_session_timeout: statementTimeout * 2,
         }
       : {}),
     types,
-  });
+  };
+  const pool = new pg.Pool(config);
   // pg-pool listens for errors only while a client is idle; one checked out (between two
   // statements of a transaction, or between checkout and query) that the server terminates
   // emits 'error' with no listener, and that kills the process. Every client gets a listener
@@ -79,9 +83,10 @@ export const STREAM_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The cursor Kysely's `.stream()` reads with. A stream is one query that lasts as long as its
- * reader, so the pool's `query_timeout` (seconds, for requests; node-postgres times the whole
- * cursor, not each fetch) would cut a large export off mid-file: a stream has its own. The
- * server-side limits are raised by the caller's transaction (`set local statement_timeout`).
+ * reader: the pool's read timeout (seconds, for requests; see PoolClient) does not apply to it,
+ * and node-postgres' `query_timeout` would time the whole cursor, not each fetch, so a stream has
+ * one of its own, long enough for a large export. The server-side limits are raised by the
+ * caller's transaction (`set local statement_timeout`).
  */
 class StreamCursor extends Cursor {
   readonly query_timeout = STREAM_QUERY_TIMEOUT_MS;
