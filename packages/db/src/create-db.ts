@@ -3,7 +3,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { camelCasePostgres } from './camel-case';
 import { rememberPool } from './copy/copy-csv';
-import { PoolClient, type PoolClientConfig } from './pool-client';
+import { TimedClient, type TimedClientConfig } from './timed-client';
 import type { DB } from './schema/index';
 
 const DATE_OID = 1082;
@@ -48,9 +48,9 @@ export function listenForErrors(client: pg.Client, onError?: (error: Error) => v
 
 export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
   const statementTimeout = options.statementTimeoutMillis ?? 15_000;
-  const config: pg.PoolConfig & PoolClientConfig = {
-    // Its plain queries keep their rows out of the old generation (see PoolClient).
-    Client: PoolClient,
+  const config: pg.PoolConfig & TimedClientConfig = {
+    // Queries built with their callbacks, timed by the client itself (see TimedClient).
+    Client: TimedClient,
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName,
@@ -83,7 +83,7 @@ export const STREAM_QUERY_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The cursor Kysely's `.stream()` reads with. A stream is one query that lasts as long as its
- * reader: the pool's read timeout (seconds, for requests; see PoolClient) does not apply to it,
+ * reader: the pool's read timeout (seconds, for requests; see TimedClient) does not apply to it,
  * and node-postgres' `query_timeout` would time the whole cursor, not each fetch, so a stream has
  * one of its own, long enough for a large export. The server-side limits are raised by the
  * caller's transaction (`set local statement_timeout`).
