@@ -40,7 +40,7 @@ const unsent = (client: pg.Client): unknown[] =>
  * `BENCH_LOAD_PROFILE_HEAP=survivors`; `--trace-gc-nvp`: 9 MB promoted by every scavenge). Built
  * with its callback, 3.9 KB a page survives (the bare baseline, which calls `pool.query`, the
  * callback form, with no `query_timeout`: 0.8 KB). At 20 connections that took the collector's
- * pause from 49–67 to 11–12 µs a page, and V8's helper threads from 98–114 to 45–50 µs; the same
+ * pause from 49–67 to 10–15 µs a page, and V8's helper threads from 98–114 to 38–50 µs; the same
  * store in a bare script (20 loops over a pool of 10) costs 0.39–0.45 against 0.31–0.34 ms of CPU
  * a query. Another V8 may behave otherwise: `BENCH_LOAD_PROFILE` shows it.
  *
