@@ -20,9 +20,11 @@ type BaseQuery = (
 ) => unknown;
 
 /** node-postgres' own `Client#query`, called with the client as `this`. */
-const baseQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')?.value as
-  BaseQuery | undefined;
-if (typeof baseQuery !== 'function') throw new Error('pg.Client#query is not where it was');
+const baseQuery = ((): BaseQuery => {
+  const prototype: { query?: unknown } = pg.Client.prototype;
+  if (typeof prototype.query !== 'function') throw new Error('pg.Client#query is not where it was');
+  return prototype.query as BaseQuery;
+})();
 
 /** The queue of queries node-postgres has not sent yet (its own timeout edits it too). */
 const unsent = (client: pg.Client): unknown[] =>
@@ -67,10 +69,9 @@ export class TimedClient extends pg.Client {
 function submit(client: TimedClient, config: unknown, values: unknown, callback: Callback): void {
   let timer: NodeJS.Timeout | undefined;
   let ended = false;
-  let settled = false;
+  // Called once: by node-postgres, or by the timer for a query it took off the queue (which
+  // node-postgres then never calls back).
   const finish: Callback = (error, result) => {
-    if (settled) return;
-    settled = true;
     if (timer) clearTimeout(timer);
     callback(error, result);
   };
@@ -95,7 +96,7 @@ function submit(client: TimedClient, config: unknown, values: unknown, callback:
       client.end().catch(() => undefined);
     }, client.readTimeoutMillis);
   }
-  baseQuery?.call(client, query);
+  baseQuery.call(client, query);
 }
 
 function query(this: TimedClient, config: unknown, values?: unknown, callback?: unknown): unknown {
@@ -113,7 +114,7 @@ function query(this: TimedClient, config: unknown, values?: unknown, callback?: 
   // Submittables, and what node-postgres refuses (no query, a callback that is not a function),
   // go to node-postgres as they are.
   if (submittable || config == null || (given !== undefined && typeof given !== 'function')) {
-    return baseQuery?.call(this, config, values, callback);
+    return baseQuery.call(this, config, values, callback);
   }
   const rows = typeof values === 'function' ? undefined : values;
   if (given) {

@@ -129,7 +129,7 @@ describe('TimedClient', () => {
         { n: 9 },
       ]);
 
-      const submitted = new pg.Query('select 6 as n');
+      const submitted = new pg.Query<{ n: number }>('select 6 as n');
       const rows = new Promise((resolve) => submitted.on('end', (result) => resolve(result.rows)));
       expect(client.query(submitted)).toBe(submitted);
       expect(await rows).toEqual([{ n: 6 }]);
@@ -169,7 +169,7 @@ describe('TimedClient', () => {
     try {
       // A Submittable goes to node-postgres untimed: it runs for 1 s, the next query waits.
       const running = new Promise<unknown[]>((resolve, reject) => {
-        const slow = new pg.Query('select pg_sleep(1), 1 as n');
+        const slow = new pg.Query<{ pg_sleep: string; n: number }>('select pg_sleep(1), 1 as n');
         slow.on('end', (result) => resolve(result.rows));
         slow.on('error', reject);
         client.query(slow);
