@@ -1,6 +1,9 @@
 // What every plain Fastify + pg baseline server does once its routes are in place: shut down as
 // the services do (stop taking requests, let in-flight ones finish, close the pool) on SIGTERM
-// or SIGINT, listen on PORT/HOST (any free port by default), and say where.
+// or SIGINT, listen on PORT/HOST (any free port by default), and say where. Importing it also
+// sets V8 as the services set it (./v8-runtime.mjs).
+
+import './v8-runtime.mjs';
 
 /** Installs the shutdown, listens, and prints `listening on <url>`. */
 export async function serveBaseline(app, pool) {

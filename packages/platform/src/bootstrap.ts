@@ -15,6 +15,7 @@ import { instrumentHttp } from './http/metrics';
 import { logRequests } from './logging/request-log';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY } from './tokens';
+import { applyPretenuring } from './runtime/pretenuring';
 import { releaseStartupHeap } from './runtime/startup-heap';
 
 export type AppDescription = {
@@ -133,6 +134,8 @@ export async function runService<C extends BaseConfig>(
     process.stderr.write(`${definition.service}: ${error.message}\n`);
     process.exit(1);
   }
+  // Before the app is built, so V8 makes no pretenuring decision from start-up on.
+  applyPretenuring(config.V8_PRETENURING);
   const app = await createApp(definition.module(config), config, definition);
   // Before listening, so no request waits for the collection (see releaseStartupHeap).
   const released = releaseStartupHeap();

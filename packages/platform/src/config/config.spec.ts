@@ -12,7 +12,13 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/strategic_partnerships',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      V8_PRETENURING: 'off',
     });
+  });
+
+  it('takes V8_PRETENURING=on and refuses what it does not know', () => {
+    expect(loadConfig(schema, { V8_PRETENURING: 'on' }).V8_PRETENURING).toBe('on');
+    expect(() => loadConfig(schema, { V8_PRETENURING: 'false' })).toThrow(/V8_PRETENURING/);
   });
 
   it('lists every bad variable with what was expected and what was given', () => {

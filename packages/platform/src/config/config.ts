@@ -63,6 +63,12 @@ export const baseConfigSchema = z.object({
    * `auto`: pretty on a terminal, JSON otherwise. `npm start` passes `pretty` when it runs in one.
    */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /**
+   * `off`: V8 never pretenures an allocation site, which a burst of queued requests would
+   * otherwise make it do for good, doubling the cost of every later young collection (see
+   * `applyPretenuring`); `on`: V8's default.
+   */
+  V8_PRETENURING: z.enum(['off', 'on']).default('off'),
   /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
   /** Largest request body accepted, in bytes. */
