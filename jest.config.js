@@ -26,7 +26,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
     '^@sp/(types|db|queue|platform|testing|client)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@sp/platform/(core|dev)$': '<rootDir>/packages/platform/src/$1.ts',
+    '^@sp/platform/(core|dev|v8-flags)$': '<rootDir>/packages/platform/src/$1.ts',
   },
   globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
   globalTeardown: '<rootDir>/packages/testing/src/jest-global-teardown.ts',

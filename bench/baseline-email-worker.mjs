@@ -14,7 +14,7 @@
 // Environment: PORT and HOST (readiness only: GET /health/ready answers 200 once the worker is
 // connected), REDIS_URL, BULLMQ_PREFIX, SMTP_URL, NOTIFICATIONS_CONCURRENCY, MAIL_FROM.
 
-// First: V8 set as the worker sets it.
+// V8 set as the worker runs it (lib/v8-runtime.mjs).
 import './lib/v8-runtime.mjs';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -26,6 +26,8 @@
 //   BENCH_SERVER_NODE_OPTIONS [unset] Node options for the service, e.g. --max-semi-space-size=16
 //                                    (memory against CPU: README.md, Performance)
 
+// First: V8 set as the services run it (lib/v8-runtime.mjs).
+import './lib/v8-runtime.mjs';
 import { loadDevKey, mintDevStaffToken } from '@sp/platform/dev';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -43,6 +43,8 @@
 // and results file), ledger.mjs (every message of the run). They share one run object (see
 // main()) instead of module state.
 
+// First: V8 set as the services run it (lib/v8-runtime.mjs).
+import './lib/v8-runtime.mjs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createDb } from '@sp/db';

@@ -6,6 +6,8 @@
 //   BENCH_QUICK=1          10,000 activities, 1,000 people, fewer rounds (CI)
 //   BENCH_SEARCH_ROUNDS    rounds over the query list (default 30; quick 5)
 
+// First: V8 set as the services run it (lib/v8-runtime.mjs).
+import './lib/v8-runtime.mjs';
 import { createDb } from '@sp/db';
 import pg from 'pg';
 import { cleanUpOnSignals } from './lib/cleanup.mjs';

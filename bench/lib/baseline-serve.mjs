@@ -1,7 +1,7 @@
 // What every plain Fastify + pg baseline server does once its routes are in place: shut down as
 // the services do (stop taking requests, let in-flight ones finish, close the pool) on SIGTERM
-// or SIGINT, listen on PORT/HOST (any free port by default), and say where. Importing it also
-// sets V8 as the services set it (./v8-runtime.mjs).
+// or SIGINT, listen on PORT/HOST (a free port by default), and say where. Importing it also
+// sets V8 as the services run it (./v8-runtime.mjs).
 
 import './v8-runtime.mjs';
 

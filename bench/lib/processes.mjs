@@ -30,7 +30,8 @@ let keepLogs = process.env.BENCH_KEEP_LOGS === '1';
  * Node options for every server a benchmark starts (services and baselines alike), added to
  * their NODE_OPTIONS: BENCH_SERVER_NODE_OPTIONS, e.g. `--max-semi-space-size=16` to measure
  * a heap setting against the default. Unset, the servers run as `npm start` and the image run
- * them: on Node's defaults (README.md, Performance, says why).
+ * them: on Node's default heap sizes (README.md, Performance, says why), with pretenuring off
+ * (set by the services themselves, and by the baselines through v8-runtime.mjs).
  */
 export const serverNodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS?.trim() ?? '';
 

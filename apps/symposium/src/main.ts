@@ -1,3 +1,5 @@
+// First, before any other module loads: V8 set as the platform runs it.
+import '@sp/platform/v8-flags';
 import { runService } from '@sp/platform';
 import { appModule, description, SERVICE } from './app.module';
 import { configSchema } from './config';

@@ -134,7 +134,8 @@ export async function runService<C extends BaseConfig>(
     process.stderr.write(`${definition.service}: ${error.message}\n`);
     process.exit(1);
   }
-  // Before the app is built, so V8 makes no pretenuring decision from start-up on.
+  // The app's `main` set it before its modules loaded (`@sp/platform/v8-flags`); set again from
+  // the validated value, and for a caller that started without that import.
   applyPretenuring(config.V8_PRETENURING);
   const app = await createApp(definition.module(config), config, definition);
   // Before listening, so no request waits for the collection (see releaseStartupHeap).
