@@ -1,6 +1,6 @@
 /**
  * Every app's `main` imports `@sp/platform/v8-flags` before anything else: V8's pretenuring
- * decisions made while the other modules load are never taken back (see
+ * decisions made while the other modules load are kept (V8 hardly ever takes one back; see
  * packages/platform/src/runtime/pretenuring.ts), so the import must come first, not merely be
  * there.
  */

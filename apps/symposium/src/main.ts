@@ -1,4 +1,4 @@
-// First, before any other module loads: V8 set as the platform runs it.
+// First, before every other module loads: V8 set as the platform runs it.
 import '@sp/platform/v8-flags';
 import { runService } from '@sp/platform';
 import { appModule, description, SERVICE } from './app.module';

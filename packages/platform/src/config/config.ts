@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRETENURING_SETTINGS } from '../runtime/pretenuring';
 
 /** A URL whose scheme is one of `protocols`, e.g. `postgres:`. */
 const urlWith = (...protocols: string[]) =>
@@ -68,7 +69,7 @@ export const baseConfigSchema = z.object({
    * otherwise make it do for good, doubling the cost of every later young collection (see
    * `applyPretenuring`); `on`: V8's default.
    */
-  V8_PRETENURING: z.enum(['off', 'on']).default('off'),
+  V8_PRETENURING: z.enum(PRETENURING_SETTINGS).default('off'),
   /** After SIGTERM/SIGINT: how long in-flight requests may take before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(8_000),
   /** Largest request body accepted, in bytes. */

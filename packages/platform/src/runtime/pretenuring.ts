@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 
-/** `off`: V8 never moves an allocation site to the old generation (see `applyPretenuring`). */
-export type PretenuringSetting = 'off' | 'on';
+/** V8_PRETENURING's values; `off`: V8 never moves an allocation site to the old generation. */
+export const PRETENURING_SETTINGS = ['off', 'on'] as const;
+export type PretenuringSetting = (typeof PRETENURING_SETTINGS)[number];
 
 /**
  * Whether V8 may pretenure: give an allocation site (an object or array literal in the code)
