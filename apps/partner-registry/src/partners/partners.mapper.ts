@@ -13,9 +13,13 @@ import type { PartnerRow, PartnerStatusChangeRow } from './partners.repository';
 /**
  * A partner as the caller may see it: the coordinator (a UTokyo person's name and e-mail) is
  * for staff only, so a partner token's answer has no `coordinator` at all.
+ *
+ * One object literal, the coordinator added after it: a conditional spread in the middle of the
+ * literal made V8 copy it and define each later field through the runtime, about 0.25 µs a row
+ * (a page of 50 in `bench/http-read.mjs`, CPU profile).
  */
 export function toPartner(row: PartnerRow, audience: Audience = 'staff'): Partner {
-  return {
+  const partner: Partner = {
     id: row.id,
     nameEn: row.nameEn,
     nameJa: row.nameJa,
@@ -31,22 +35,21 @@ export function toPartner(row: PartnerRow, audience: Audience = 'staff'): Partne
     logoUrl: row.logoUrl,
     tags: row.tags,
     coordinatingDepartment: row.coordinatingDepartment,
-    ...(audience === 'staff'
-      ? {
-          coordinator:
-            row.coordinatorName !== null && row.coordinatorEmail !== null
-              ? {
-                  name: row.coordinatorName,
-                  email: row.coordinatorEmail,
-                  locale: row.coordinatorLocale ?? 'ja',
-                }
-              : null,
-        }
-      : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     version: Number(row.version),
   };
+  if (audience === 'staff') {
+    partner.coordinator =
+      row.coordinatorName !== null && row.coordinatorEmail !== null
+        ? {
+            name: row.coordinatorName,
+            email: row.coordinatorEmail,
+            locale: row.coordinatorLocale ?? 'ja',
+          }
+        : null;
+  }
+  return partner;
 }
 
 /** What other services keep of a partner (the payload of `partner.*` events). */

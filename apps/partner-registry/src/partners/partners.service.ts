@@ -83,8 +83,9 @@ export class PartnersService {
     const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : undefined;
     const { rows, more } = await this.repo.list(query, cursor);
     const last = rows.at(-1);
+    const caller = audience();
     return {
-      items: rows.map((r) => toPartner(r, audience())),
+      items: rows.map((r) => toPartner(r, caller)),
       nextCursor:
         more && last
           ? encodeCursor({ sort: query.sort, value: last.sortValue, id: last.id })
