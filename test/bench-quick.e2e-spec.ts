@@ -30,6 +30,8 @@ it('runs every benchmark, each writing its results outside bench/results', async
     BENCH_RESULTS_DIR: resultsDir,
     // Few connections per server: the rest of the suite shares Postgres' max_connections.
     BENCH_POOL_MAX: '3',
+    // http-read's optional Nest-only baseline runs too, so it cannot rot either.
+    BENCH_NEST_BASELINE: '1',
   };
   // Jest's VM-module flag is not the benchmarks' business.
   delete env['NODE_OPTIONS'];
@@ -58,6 +60,10 @@ it('runs every benchmark, each writing its results outside bench/results', async
     };
     expect(typeof result.machine?.cpus).toBe('number');
   }
+  const httpRead = JSON.parse(readFileSync(join(resultsDir, 'http-read.json'), 'utf8')) as {
+    results: { key: string }[];
+  };
+  expect(httpRead.results.map((r) => r.key)).toEqual(['baseline', 'baseline-nest', 'service-info']);
   // The committed results are left as they were.
   expect(
     committed.map((file) => readFileSync(join(root, 'bench', 'results', file), 'utf8')),
