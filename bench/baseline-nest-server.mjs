@@ -6,8 +6,9 @@
 // compiled serializer. Between the plain Fastify baseline and the service it splits the gap in
 // two: what the fixed stack's framework costs, and what the platform and the module add.
 //
-// Plain JavaScript, so the decorators are applied by hand (as TypeScript's compiled
-// `__decorate` does).
+// Plain JavaScript, so the decorators are applied by hand: method decorators last to first, as
+// TypeScript's compiled `__decorate` applies them; the parameter decorators after them (Nest
+// merges their metadata by position, so their order does not matter to it).
 //
 // Environment: PORT, HOST, and those of lib/partners-page.mjs, like the service.
 

@@ -1,5 +1,6 @@
 // http-read: how fast the partner-registry service serves a list page, compared with the same
-// request served by plain Fastify + pg (baseline-server.mjs). The ratio service/baseline is the
+// request served by plain Fastify + pg (baseline-server.mjs) and, with BENCH_NEST_BASELINE=1,
+// by NestJS on Fastify + pg without the platform (baseline-nest-server.mjs). The ratio service/baseline is the
 // share of raw capacity left after everything the service adds (Nest, guards, validation,
 // logging, request ids, metrics, Kysely); the baseline keeps it honest about what "raw" means.
 //
@@ -434,7 +435,9 @@ function report(targets, { started, machine, database, responseBytes }) {
     benchmark: NAME,
     description:
       'GET /partners?limit=50 (first page, keyset order by nameEn) on the partner-registry ' +
-      'service vs the same query on plain Fastify + pg; closed-loop load with autocannon.',
+      'service vs the same query on plain Fastify + pg' +
+      (options.nestBaseline ? ' (and on NestJS + Fastify + pg, without the platform)' : '') +
+      '; closed-loop load with autocannon.',
     date: started.toISOString(),
     machine: { ...machine, postgres: database.postgres },
     parameters: {

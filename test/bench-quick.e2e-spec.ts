@@ -32,6 +32,8 @@ it('runs every benchmark, each writing its results outside bench/results', async
     BENCH_POOL_MAX: '3',
     // http-read's optional Nest-only baseline runs too, so it cannot rot either.
     BENCH_NEST_BASELINE: '1',
+    // One service process, whatever the caller's environment asks for (checked below).
+    BENCH_SERVICE_LOG_LEVELS: 'info',
   };
   // Jest's VM-module flag is not the benchmarks' business.
   delete env['NODE_OPTIONS'];

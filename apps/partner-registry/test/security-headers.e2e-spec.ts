@@ -1,3 +1,4 @@
+import { securityHeaders } from '@sp/platform';
 import { rawBody, registryClient, staffToken, unchecked, useTestApp } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
 
@@ -31,6 +32,9 @@ describe('security headers', () => {
       fetch(`${ctx.running.url}/docs/swagger-ui-init.js`),
     ]);
     expect(answers.map((r) => r.status)).toEqual([200, 401, 404, 400, 200, 200]);
+    // Every one of helmet's headers, with its value, on every kind of answer.
+    const all = securityHeaders();
+    for (const res of answers) expect(Object.fromEntries(res.headers)).toMatchObject(all);
     for (const res of answers) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('x-frame-options')).toBe('DENY');

@@ -146,9 +146,9 @@ export class RowCamelCasePlugin extends CamelCasePlugin {
    * `(row, deep) => ({ nameEn: v0, … })`, each `vN` read from `row` by its column's name and
    * passed through `deep` when it is an object other than a Date (JSON, an array: `deep` keeps
    * what it need not map). A timestamp is kept as it is without the call, whose prototype check
-   * is a runtime call in V8 (two a partner row). Names are written as JSON string literals, so every column name is safe; `__proto__`
-   * is a computed key, which makes an own property rather than setting the prototype, as a
-   * plain assignment would.
+   * is a runtime call in V8 (two a partner row). Names are written as JSON string literals, so
+   * every column name is safe; `__proto__` is a computed key, which makes an own property rather
+   * than setting the prototype, as a plain assignment would.
    */
   #compile(columns: string[]): RowMapper {
     const reads = columns.map(

@@ -30,6 +30,7 @@ export { ProblemDto } from './http/problem.dto';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { scavengeEvery } from './runtime/startup-heap';
 export { Responds, RespondsWith } from './http/responds.decorator';
+export { securityHeaders } from './http/security-headers';
 export { APP_CONFIG, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
 export { findNul, ZodValidationPipe } from './http/zod-validation.pipe';
 export { MessagingModule } from './messaging/messaging.module';

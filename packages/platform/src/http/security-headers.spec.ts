@@ -24,7 +24,9 @@ async function headersFromHelmet(): Promise<IncomingHttpHeaders> {
     expect(response.status).toBe(204);
     return Object.fromEntries(response.headers);
   } finally {
+    server.closeAllConnections();
     server.close();
+    await once(server, 'close');
   }
 }
 
