@@ -23,26 +23,17 @@
 
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import pg from 'pg';
+import { baselinePool } from './lib/baseline-pool.mjs';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
-const DATE_OID = 1082;
 const STATEMENT_TIMEOUT_MS = 15_000;
 
 // As @sp/db's createPool: same size, keep-alive, timeouts, `date` columns kept as text.
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX || 10),
-  application_name: 'bench-baseline',
-  connectionTimeoutMillis: 5_000,
+const pool = baselinePool('bench-baseline', {
   keepAlive: true,
   statement_timeout: STATEMENT_TIMEOUT_MS,
   query_timeout: STATEMENT_TIMEOUT_MS + 5_000,
   idle_in_transaction_session_timeout: STATEMENT_TIMEOUT_MS * 2,
-  types: {
-    getTypeParser: (oid, format) =>
-      oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format ?? 'text'),
-  },
 });
 
 const partnerId = required('BENCH_PARTNER_ID');

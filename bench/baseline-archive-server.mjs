@@ -12,21 +12,10 @@
 // Environment: PORT, HOST, DATABASE_URL, DATABASE_POOL_MAX (default 10).
 
 import Fastify from 'fastify';
-import pg from 'pg';
+import { baselinePool } from './lib/baseline-pool.mjs';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
-const DATE_OID = 1082;
-
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX || 10),
-  application_name: 'bench-baseline-archive',
-  connectionTimeoutMillis: 5_000,
-  types: {
-    getTypeParser: (oid, format) =>
-      oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format ?? 'text'),
-  },
-});
+const pool = baselinePool('bench-baseline-archive');
 
 // As the service sends them: each list is one array parameter (`= some($1)`).
 const symposiumsSql =

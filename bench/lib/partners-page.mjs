@@ -14,21 +14,9 @@
 // AUTH_AUDIENCE (default strategic-partnerships), like the service.
 
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { baselinePool } from './baseline-pool.mjs';
 
-const DATE_OID = 1082;
-
-export const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX || 10),
-  application_name: 'bench-baseline',
-  connectionTimeoutMillis: 5_000,
-  // As in @sp/db's createPool: a `date` stays `YYYY-MM-DD`; a JS Date would shift it by the zone.
-  types: {
-    getTypeParser: (oid, format) =>
-      oid === DATE_OID ? (value) => value : pg.types.getTypeParser(oid, format ?? 'text'),
-  },
-});
+export const pool = baselinePool('bench-baseline');
 
 // Staff tokens, checked as the service's TokenVerifier and AuthGuard check a token of the
 // development issuer: the `Bearer` header, an ES256 signature by the key in AUTH_DEV_KEY_FILE,
