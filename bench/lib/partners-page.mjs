@@ -20,8 +20,8 @@ export const pool = baselinePool('bench-baseline');
 
 // Staff tokens, checked as the service's TokenVerifier and AuthGuard check a token of the
 // development issuer: the `Bearer` header, an ES256 signature by the key in AUTH_DEV_KEY_FILE,
-// issuer, audience, expiry (5 s of leeway) and a staff role; any role reaches `viewer` routes.
-// The signature goes through WebCrypto, as in the service (jose uses it): Node runs it on the
+// issuer, audience, expiry (5 s of leeway) and a staff role; every staff role reaches `viewer`
+// routes. The signature goes through WebCrypto, as in the service (jose uses it): Node runs it on the
 // libuv thread pool, off the main thread, and a baseline checking it differently would not be
 // comparing like with like.
 const DEV_STAFF_ISSUER = 'urn:sp:dev-staff-issuer';

@@ -2,14 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import helmet from 'helmet';
-import { cspDirectives, securityHeaders } from './security-headers';
+import { helmetOptions, securityHeaders } from './security-headers';
 
 /** What a response carries when helmet's middleware (the same options) runs on it for real. */
 async function headersFromHelmet(): Promise<IncomingHttpHeaders> {
-  const setHeaders = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives },
-    frameguard: { action: 'deny' },
-  });
+  const setHeaders = helmet(helmetOptions);
   const server = createServer((req, res) =>
     setHeaders(req, res, (error?: unknown) => {
       res.statusCode = error === undefined ? 204 : 500;
@@ -45,5 +42,5 @@ describe('securityHeaders', () => {
   });
 });
 
-/** Headers Node's server adds to any response. */
+/** Headers Node's server adds to every response. */
 const RESPONSE_OWN = { date: 1, connection: 1, 'keep-alive': 1 };

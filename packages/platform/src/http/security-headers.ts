@@ -25,17 +25,22 @@ export const cspDirectives: Record<string, string[]> = {
 };
 
 /**
- * The headers helmet sets on a response with the options below (its defaults: nosniff, HSTS, no
- * referrer, COOP/CORP same-origin …, with frames denied and the CSP above), read once by running
- * its middleware against a response that only records them. Every value here is static (no
+ * helmet's options: its defaults (nosniff, HSTS, no referrer, COOP/CORP same-origin …), with
+ * frames denied and the CSP above.
+ */
+export const helmetOptions: Parameters<typeof helmet>[0] = {
+  // Not merged with helmet's defaults, which allow every https: style and font source.
+  contentSecurityPolicy: { useDefaults: false, directives: cspDirectives },
+  frameguard: { action: 'deny' },
+};
+
+/**
+ * The headers helmet sets on a response with `helmetOptions`, read once by running its
+ * middleware against a response that only records them. Every value here is static (no
  * per-request nonce), so every response gets the same set.
  */
 export function securityHeaders(): Record<string, string> {
-  const setHeaders = helmet({
-    // Not merged with helmet's defaults, which allow any https: style and font source.
-    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives },
-    frameguard: { action: 'deny' },
-  });
+  const setHeaders = helmet(helmetOptions);
   const headers = new Map<string, string>();
   const recorder = {
     setHeader(name: string, value: number | string | readonly string[]) {
@@ -67,8 +72,8 @@ export function securityHeaders(): Record<string, string> {
  * the path that merges the reply's headers in one by one. And helmet's middleware runs once, at
  * start-up (`securityHeaders`), rather than a chain of 13 functions per request. Together about
  * 5 µs of a `GET /partners` (the header work went from about 14 to 9 µs; `bench/http-read.mjs`,
- * CPU profiles). `@fastify/helmet`, used before, was
- * dearer still: it built helmet's middleware again on every request and added an async hook.
+ * CPU profiles). `@fastify/helmet`, used before, was dearer still: it built helmet's middleware
+ * again on every request and added an async hook.
  */
 export function useSecurityHeaders(app: NestFastifyApplication): void {
   const headers = securityHeaders();
