@@ -452,6 +452,8 @@ function report(targets, { started, machine, database, responseBytes }) {
         'latency percentiles over all measured requests on open connections (each ' +
         "connection's first request apart); ratios = median of per-round ratios",
       databasePoolMax: options.poolMax,
+      // The baselines' timestamp parser (lib/baseline-pool.mjs): `default` is node-postgres' own.
+      baselineTimestamps: process.env.BENCH_BASELINE_TIMESTAMPS || 'default',
       partnersInDatabase: database.partners,
       responseBytes,
     },
