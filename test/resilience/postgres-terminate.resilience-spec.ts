@@ -9,13 +9,7 @@ import {
   waitFor,
 } from '@sp/testing';
 import { sql } from 'kysely';
-import {
-  type Counts,
-  mailLedger,
-  notificationsInFlight,
-  printCounts,
-  unsentOutboxRows,
-} from './lib/ledger';
+import { type Counts, mailLedger, printCounts, waitForDrain } from './lib/ledger';
 import { RedisServer } from './lib/redis-server';
 import { serviceApps, Stack, stackEnv } from './lib/stack';
 import { openSymposium } from './lib/fixtures';
@@ -299,12 +293,10 @@ it(`keeps every 2xx write and refuses cut ones cleanly across ${TERMINATIONS} te
   expect(partnerRows.filter((p) => !announced.has(p.id))).toEqual([]);
 
   // Every mail of a committed write arrives once, the worker's connections cut too.
-  await waitFor(
-    async () =>
-      (await unsentOutboxRows(db)) === 0 &&
-      (await notificationsInFlight(redis.url, stack.env['BULLMQ_PREFIX']!)) === 0,
-    'the outboxes and the notifications queue to drain',
-    { timeoutMs: 180_000, intervalMs: 500 },
+  await waitForDrain(
+    db,
+    { redisUrl: redis.url, prefix: stack.env['BULLMQ_PREFIX']! },
+    { timeoutMs: 180_000, problems: () => stack.problems() },
   );
   const mails = await mailLedger(db, sink);
   printCounts(

@@ -9,13 +9,7 @@ import {
   waitFor,
 } from '@sp/testing';
 import { sql } from 'kysely';
-import {
-  type Counts,
-  mailLedger,
-  notificationsInFlight,
-  printCounts,
-  unsentOutboxRows,
-} from './lib/ledger';
+import { type Counts, mailLedger, printCounts, waitForDrain } from './lib/ledger';
 import { RedisServer } from './lib/redis-server';
 import { serviceApps, Stack, stackEnv } from './lib/stack';
 import { outageMs, quick } from './lib/suite';
@@ -215,12 +209,10 @@ it(`accepts every write while Redis is away for ${OUTAGE_MS / 1000} s, then deli
 
   // Everything enqueued once Redis is back: the outboxes drain, the worker sends every mail.
   const db = database.db;
-  await waitFor(
-    async () =>
-      (await unsentOutboxRows(db)) === 0 &&
-      (await notificationsInFlight(redis.url, stack.env['BULLMQ_PREFIX']!)) === 0,
-    'the outboxes and the notifications queue to drain',
-    { timeoutMs: 180_000, intervalMs: 500 },
+  await waitForDrain(
+    db,
+    { redisUrl: redis.url, prefix: stack.env['BULLMQ_PREFIX']! },
+    { timeoutMs: 180_000, problems: () => stack.problems() },
   );
   const mails = await mailLedger(db, sink);
 

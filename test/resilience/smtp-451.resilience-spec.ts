@@ -1,5 +1,5 @@
 import { createTestDatabase, SmtpSink, type TestDatabase, waitFor } from '@sp/testing';
-import { mailLedger, notificationsInFlight, printCounts, unsentOutboxRows } from './lib/ledger';
+import { mailLedger, printCounts, waitForDrain } from './lib/ledger';
 import { writeMails } from './lib/mail-load';
 import { RedisServer } from './lib/redis-server';
 import { Stack, stackEnv } from './lib/stack';
@@ -54,12 +54,10 @@ it(`delivers every mail once after the SMTP server answered 451 for ${REFUSING_M
   const keys = new Set([...first, ...second]);
   expect(Date.now()).toBeLessThan(refusingUntil);
 
-  await waitFor(
-    async () =>
-      (await unsentOutboxRows(database.db)) === 0 &&
-      (await notificationsInFlight(redis.url, stack.env['BULLMQ_PREFIX']!)) === 0,
-    'every mail job to finish',
-    { timeoutMs: REFUSING_MS + 240_000, intervalMs: 500 },
+  await waitForDrain(
+    database.db,
+    { redisUrl: redis.url, prefix: stack.env['BULLMQ_PREFIX']! },
+    { timeoutMs: REFUSING_MS + 240_000, problems: () => stack.problems() },
   );
   const mails = await mailLedger(database.db, sink, { keys: (k) => keys.has(k) });
   printCounts(`SMTP answering 451 for ${REFUSING_MS / 1000} s (${refused} refusals)`, {

@@ -1,6 +1,6 @@
 import { type DB, outboxSchemas } from '@sp/db';
 import { messageIdOf, queueNames } from '@sp/queue';
-import type { SmtpSink } from '@sp/testing';
+import { type SmtpSink, waitFor } from '@sp/testing';
 import { Queue } from 'bullmq';
 import { type Kysely, sql } from 'kysely';
 
@@ -99,22 +99,68 @@ export async function mailLedger(
   };
 }
 
-/** Jobs of the notifications queue not finished yet (waiting, delayed, active, prioritised). */
-export async function notificationsInFlight(redisUrl: string, prefix: string): Promise<number> {
+/** Jobs of the notifications queue not finished yet, by state (waiting, delayed, active, …). */
+async function notificationCounts(
+  redisUrl: string,
+  prefix: string,
+): Promise<Record<string, number>> {
   const queue = new Queue(queueNames.notifications, {
     connection: { url: redisUrl, maxRetriesPerRequest: 1 },
     prefix,
   });
   try {
-    const counts = await queue.getJobCounts(
+    return await queue.getJobCounts(
       'waiting',
       'delayed',
       'active',
       'prioritized',
       'waiting-children',
     );
-    return Object.values(counts).reduce((a, b) => a + b, 0);
   } finally {
     await queue.close();
   }
+}
+
+/** Jobs of the notifications queue not finished yet (waiting, delayed, active, prioritised). */
+export async function notificationsInFlight(redisUrl: string, prefix: string): Promise<number> {
+  const counts = await notificationCounts(redisUrl, prefix);
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Waits until every outbox row is sent and the notifications queue has no unfinished job. When
+ * it times out, the error names what was left (each outbox's unsent rows, the queue's jobs by
+ * state) and quotes `problems()` (the processes' last warnings and errors), so a failure in CI
+ * says whether a relay or the worker stopped, and why.
+ */
+export async function waitForDrain(
+  db: Kysely<DB>,
+  queue: { redisUrl: string; prefix: string },
+  options: { timeoutMs: number; problems?: () => string },
+): Promise<void> {
+  let left: Record<string, number> = {};
+  await waitFor(
+    async () => {
+      left = {};
+      for (const schema of outboxSchemas) {
+        const row = await db
+          .selectFrom(`${schema}.outbox`)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('sentAt', 'is', null)
+          .executeTakeFirstOrThrow();
+        if (Number(row.n) > 0) left[`${schema} outbox rows unsent`] = Number(row.n);
+      }
+      for (const [state, n] of Object.entries(
+        await notificationCounts(queue.redisUrl, queue.prefix),
+      ))
+        if (n > 0) left[`notification jobs ${state}`] = n;
+      return Object.keys(left).length === 0;
+    },
+    'the outboxes and the notifications queue to drain',
+    { timeoutMs: options.timeoutMs, intervalMs: 500 },
+  ).catch((error: Error) => {
+    throw new Error(
+      `${error.message}; left: ${JSON.stringify(left)}\n${options.problems?.() ?? ''}`,
+    );
+  });
 }

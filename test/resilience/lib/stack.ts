@@ -64,6 +64,23 @@ export class Stack {
     return this.get(name).url;
   }
 
+  /**
+   * The last warnings and errors (pino level 40 and above) each process wrote, at most `count`
+   * lines each: what a failed wait quotes, so a CI log says where a message got stuck.
+   */
+  problems(count = 8): string {
+    const quoted = [...this.processes].flatMap(([name, process]) => {
+      const lines = `${process.stdout()}\n${process.stderr()}`
+        .split('\n')
+        .filter((line) => /"level":(?:40|50|60)\b/.test(line))
+        .slice(-count);
+      return lines.length === 0
+        ? []
+        : [`${name}:`, ...lines.map((line) => `  ${line.slice(0, 600)}`)];
+    });
+    return quoted.length === 0 ? 'no warnings or errors logged' : quoted.join('\n');
+  }
+
   /** Names of the processes that are no longer running (none should be, unless killed). */
   dead(): string[] {
     return [...this.processes].filter(([, p]) => !p.alive()).map(([name]) => name);
