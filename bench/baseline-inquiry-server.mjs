@@ -16,16 +16,11 @@
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { businessHours, parseClosures } from '../packages/platform/dist/time/business-hours.js';
+import { baselinePool } from './lib/baseline-pool.mjs';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX || 10),
-  application_name: 'bench-baseline',
-  connectionTimeoutMillis: 5_000,
-});
+const pool = baselinePool('bench-baseline');
 
 const STATUS_URL = 'http://127.0.0.1:3003/inquiries/status/';
 const MAIL_DOMAIN = 'inquiries.strategic-partnerships';

@@ -10,14 +10,10 @@
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import pg from 'pg';
+import { baselinePool } from './lib/baseline-pool.mjs';
 import { serveBaseline } from './lib/baseline-serve.mjs';
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_MAX || 10),
-  connectionTimeoutMillis: 5_000,
-});
+const pool = baselinePool('bench-baseline-registration');
 
 const app = Fastify({ logger: false });
 

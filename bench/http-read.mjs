@@ -28,6 +28,8 @@
 //                                        framework costs and what the platform adds. A third
 //                                        server lowers every ratio a little (see below), so
 //                                        it is off for the committed runs
+//   BENCH_BASELINE_TIMESTAMPS [default]  postgres-date-2: the baseline parses timestamps as the
+//                                        services do (lib/baseline-pool.mjs)
 //   BENCH_SERVICE_LOG_LEVELS [info]      one service process per LOG_LEVEL; the ratio target
 //                                        applies to the first (production logs at info).
 //                                        `info,warn` adds a run without request logging; with
@@ -452,8 +454,6 @@ function report(targets, { started, machine, database, responseBytes }) {
         'latency percentiles over all measured requests on open connections (each ' +
         "connection's first request apart); ratios = median of per-round ratios",
       databasePoolMax: options.poolMax,
-      // The baselines' timestamp parser (lib/baseline-pool.mjs): `default` is node-postgres' own.
-      baselineTimestamps: process.env.BENCH_BASELINE_TIMESTAMPS || 'default',
       partnersInDatabase: database.partners,
       responseBytes,
     },

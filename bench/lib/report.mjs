@@ -43,10 +43,16 @@ export function formatTable(rows) {
  * interrupted run never leaves half a file.
  */
 export function writeResults(name, data) {
+  // Which timestamp parser the baselines' pools ran with (lib/baseline-pool.mjs): `default` is
+  // node-postgres' own, as plain Fastify + pg has it.
+  const recorded = {
+    ...data,
+    baselineTimestamps: process.env.BENCH_BASELINE_TIMESTAMPS || 'default',
+  };
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${name}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(recorded, null, 2)}\n`);
   renameSync(tmp, file);
   return file;
 }
