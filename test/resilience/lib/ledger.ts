@@ -28,14 +28,20 @@ export function printCounts(test: string, rows: Record<string, Counts>): void {
 
 /** Outbox rows still waiting for the relay, in every outbox (the services' and `reports`). */
 export async function unsentOutboxRows(db: Kysely<DB>): Promise<number> {
-  let unsent = 0;
+  const bySchema = await unsentOutboxRowsBySchema(db);
+  return Object.values(bySchema).reduce((a, b) => a + b, 0);
+}
+
+/** Each outbox's rows not yet sent, by schema. */
+async function unsentOutboxRowsBySchema(db: Kysely<DB>): Promise<Record<string, number>> {
+  const unsent: Record<string, number> = {};
   for (const schema of outboxSchemas) {
     const row = await db
       .selectFrom(`${schema}.outbox`)
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('sentAt', 'is', null)
       .executeTakeFirstOrThrow();
-    unsent += Number(row.n);
+    unsent[schema] = Number(row.n);
   }
   return unsent;
 }
@@ -138,29 +144,28 @@ export async function waitForDrain(
   queue: { redisUrl: string; prefix: string },
   options: { timeoutMs: number; problems?: () => string },
 ): Promise<void> {
-  let left: Record<string, number> = {};
+  // What the last complete check found; undefined until one has completed.
+  let left: Record<string, number> | undefined;
   await waitFor(
     async () => {
-      left = {};
-      for (const schema of outboxSchemas) {
-        const row = await db
-          .selectFrom(`${schema}.outbox`)
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('sentAt', 'is', null)
-          .executeTakeFirstOrThrow();
-        if (Number(row.n) > 0) left[`${schema} outbox rows unsent`] = Number(row.n);
-      }
+      const found: Record<string, number> = {};
+      for (const [schema, n] of Object.entries(await unsentOutboxRowsBySchema(db)))
+        if (n > 0) found[`${schema} outbox rows unsent`] = n;
       for (const [state, n] of Object.entries(
         await notificationCounts(queue.redisUrl, queue.prefix),
       ))
-        if (n > 0) left[`notification jobs ${state}`] = n;
-      return Object.keys(left).length === 0;
+        if (n > 0) found[`notification jobs ${state}`] = n;
+      left = found;
+      return Object.keys(found).length === 0;
     },
     'the outboxes and the notifications queue to drain',
     { timeoutMs: options.timeoutMs, intervalMs: 500 },
-  ).catch((error: Error) => {
+  ).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${error.message}; left: ${JSON.stringify(left)}\n${options.problems?.() ?? ''}`,
+      `${message}; left at the last complete check: ${left ? JSON.stringify(left) : 'none completed'}\n` +
+        (options.problems?.() ?? ''),
+      { cause: error },
     );
   });
 }
