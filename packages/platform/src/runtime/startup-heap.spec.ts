@@ -19,8 +19,10 @@ describe('releaseStartupHeap', () => {
     const release = releaseStartupHeap();
 
     expect(release).toBeDefined();
-    expect(release!.newSpaceBefore).toBe(grown);
-    expect(release!.newSpaceAfter).toBeLessThan(grown / 4);
+    // Not `toBe(grown)`: a young collection may resize the space between the two readings (seen
+    // once in a fresh clone's parallel run: 18,087,936 then 18,350,080 bytes).
+    expect(release!.newSpaceBefore).toBeGreaterThanOrEqual(16 * 2 ** 20);
+    expect(release!.newSpaceAfter).toBeLessThan(release!.newSpaceBefore / 4);
     expect(newSpace()).toBe(release!.newSpaceAfter);
     expect(keep).toHaveLength(0);
   });
