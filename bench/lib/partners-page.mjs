@@ -166,20 +166,17 @@ export const pageSchema = {
           logoUrl: nullable('string'),
           tags: { type: 'array', items: { type: 'string' } },
           coordinatingDepartment: nullable('string'),
+          // A nullable type, as the service's serializerSchema writes it (a union of branches
+          // would have the serializer run a validator on every value to pick one).
           coordinator: {
-            anyOf: [
-              { type: 'null' },
-              {
-                type: 'object',
-                properties: {
-                  name: { type: 'string' },
-                  email: { type: 'string' },
-                  locale: { type: 'string' },
-                },
-                required: ['name', 'email', 'locale'],
-                additionalProperties: false,
-              },
-            ],
+            ...nullable('object'),
+            properties: {
+              name: { type: 'string' },
+              email: { type: 'string' },
+              locale: { type: 'string' },
+            },
+            required: ['name', 'email', 'locale'],
+            additionalProperties: false,
           },
           createdAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
@@ -216,7 +213,7 @@ export const pageSchema = {
 
 /**
  * `limit` as the service's contract reads it (an integer 1..200, default 50), or undefined when
- * the query asks for anything else: only the first page in the default sort is implemented
+ * the query asks for something else: only the first page in the default sort is implemented
  * here, and a baseline must refuse what it does not do rather than answer it wrongly.
  */
 export function parseLimit(query) {
