@@ -6,7 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { createApp } from '@sp/platform';
-import { logStream } from '../packages/platform/src/platform.module';
+import { logStream } from '../packages/platform/src/logging/log-output';
 import { createTestDatabase, type TestDatabase, testConfig, waitFor } from '@sp/testing';
 import { appModule, description } from '../apps/symposium/src/app.module';
 

@@ -65,3 +65,46 @@ it('serves, then on SIGTERM stops cleanly and exits 0 well within 10 s', async (
     proc.child.kill('SIGKILL');
   }
 });
+
+it('batches its request lines, and has written every one by the time SIGTERM ends it', async () => {
+  const proc = run({
+    DATABASE_URL: database.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    // Longer than the test: only the shutdown can write them.
+    REQUEST_LOG_FLUSH_MS: '60000',
+  });
+  try {
+    await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()), 'listening', {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
+    const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1];
+    const ids = ['batched-1', 'batched-2', 'batched-3'];
+    for (const id of ids) {
+      const res = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`, {
+        headers: { 'x-request-id': id },
+      });
+      expect(res.status).toBe(200);
+    }
+    const requestLines = () =>
+      proc
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request completed"'))
+        .map((line) => (JSON.parse(line) as { requestId: string }).requestId);
+    // Held back: a few lines are far from a batch's 4 KB.
+    expect(requestLines()).toEqual([]);
+
+    proc.child.kill('SIGTERM');
+    expect(await proc.exit).toBe(0);
+    expect(requestLines()).toEqual(ids);
+    // The shutdown's own line comes after them: a line of the root logger writes the waiting
+    // request lines first.
+    const stdout = proc.stdout();
+    expect(stdout.indexOf('SIGTERM: shutting down')).toBeGreaterThan(stdout.indexOf('batched-3'));
+  } finally {
+    proc.child.kill('SIGKILL');
+  }
+});

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config';
 import { requestContext } from './auth/request-context';
@@ -14,7 +14,7 @@ import { drainUnreadBody } from './http/unread-body';
 import { instrumentHttp } from './http/metrics';
 import { logRequests } from './logging/request-log';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
-import { METRICS_REGISTRY } from './tokens';
+import { METRICS_REGISTRY, REQUEST_LOGGER } from './tokens';
 import { applyPretenuring } from './runtime/pretenuring';
 import { releaseStartupHeap } from './runtime/startup-heap';
 
@@ -92,7 +92,7 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   // A JSON API: a text/plain body is an unsupported media type (415), not a string to validate.
   fastify.removeContentTypeParser('text/plain');
   instrumentHttp(fastify, app.get(METRICS_REGISTRY));
-  logRequests(fastify, PinoLogger.root);
+  logRequests(fastify, app.get(REQUEST_LOGGER));
 
   // Initialised before Swagger's plugin adds its encapsulated context.
   await app.init();

@@ -14,9 +14,8 @@ import { closeRedis, createRedis } from '@sp/queue';
 import type { Redis } from 'ioredis';
 import { type Kysely, sql } from 'kysely';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
-import pinoPretty from 'pino-pretty';
 import { AuthGuard } from './auth/auth.guard';
 import { RATE_LIMIT_CLOCK, type RateLimitClock, RateLimitGuard } from './auth/rate-limit.guard';
 import {
@@ -31,9 +30,18 @@ import type { BaseConfig } from './config/config';
 import { type HealthCheck, HealthController } from './http/health';
 import { createMetricsRegistry, MetricsController } from './http/metrics';
 import { ProblemFilter } from './http/problem.filter';
+import { type LogOutput, logOutput } from './logging/log-output';
 import { requestIdMixin } from './logging/request-log';
 import { throttled } from './logging/throttled';
-import { APP_CONFIG, HEALTH_CHECKS, KYSELY, METRICS_REGISTRY, REDIS, SERVICE_NAME } from './tokens';
+import {
+  APP_CONFIG,
+  HEALTH_CHECKS,
+  KYSELY,
+  METRICS_REGISTRY,
+  REDIS,
+  REQUEST_LOGGER,
+  SERVICE_NAME,
+} from './tokens';
 import { ZodValidationPipe } from './http/zod-validation.pipe';
 
 export type PlatformOptions = {
@@ -70,27 +78,16 @@ class ConnectionCloser implements OnApplicationShutdown {
   }
 }
 
-/**
- * Where log lines go: JSON to the destination (stdout by default), or, when LOG_FORMAT asks for
- * it (`pretty`, or `auto` and the destination is a terminal), through pino-pretty on the way.
- * An in-process stream rather than a worker-thread transport: the lines stay in order with the
- * process's own output, and a test's capture stream works the same way. Colours follow
- * pino-pretty's own rule (a terminal, or FORCE_COLOR; never with NO_COLOR).
- */
-export function logStream(
-  format: BaseConfig['LOG_FORMAT'],
-  destination: DestinationStream | undefined,
-): DestinationStream | undefined {
-  const terminal = ((destination ?? process.stdout) as { isTTY?: boolean }).isTTY === true;
-  if (format === 'json' || (format === 'auto' && !terminal)) return destination;
-  return pinoPretty({
-    destination: destination ?? 1,
-    singleLine: true,
-    translateTime: 'SYS:HH:MM:ss.l',
-    messageFormat: '{if context}[{context}] {end}{msg}',
-    // `npm start` prefixes each line with the app's name.
-    ignore: 'pid,hostname,service,context',
-  });
+const LOG_OUTPUT = Symbol('LOG_OUTPUT');
+
+/** Writes the request lines still waiting once the app has stopped serving. */
+@Injectable()
+class LogOutputCloser implements OnApplicationShutdown {
+  constructor(@Inject(LOG_OUTPUT) private readonly output: LogOutput) {}
+
+  onApplicationShutdown(): void {
+    this.output.close();
+  }
 }
 
 /**
@@ -108,7 +105,11 @@ export class PlatformModule {
       // pino's own serializers: pino-http would wrap them in ones that expect raw requests.
       wrapSerializers: false,
     };
-    const logDestination = logStream(config.LOG_FORMAT, options.logDestination);
+    // Every line but the request lines goes through the root logger; the request lines through
+    // a logger of their own, which needs no mixin (the line carries its request's id) and may
+    // batch its writes (`logOutput`).
+    const output = logOutput(config, options.logDestination);
+    const requestLogger = pino({ level: config.LOG_LEVEL, base: { service } }, output.requestLines);
     return {
       module: PlatformModule,
       global: true,
@@ -116,7 +117,7 @@ export class PlatformModule {
         LoggerModule.forRoot({
           // nestjs-pino builds the root logger from these (through pino-http, whose own options
           // are left out), and PinoLogger writes through it.
-          pinoHttp: logDestination ? [pinoOptions, logDestination] : pinoOptions,
+          pinoHttp: [pinoOptions, output.lines],
           // No routes: nestjs-pino's request middleware is not mounted. Requests are logged by
           // Fastify hooks (`logRequests`, in bootstrap), which cost a fraction of it.
           forRoutes: [],
@@ -130,6 +131,9 @@ export class PlatformModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
+        { provide: REQUEST_LOGGER, useValue: requestLogger },
+        { provide: LOG_OUTPUT, useValue: output },
+        LogOutputCloser,
         {
           provide: KYSELY,
           inject: [PinoLogger],

@@ -5,3 +5,5 @@ export const REDIS = Symbol('REDIS');
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+/** The pino logger the request lines are written with (`logRequests`). */
+export const REQUEST_LOGGER = Symbol('REQUEST_LOGGER');

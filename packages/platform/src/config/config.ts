@@ -65,6 +65,13 @@ export const baseConfigSchema = z.object({
    */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   /**
+   * JSON logs only: the line each request ends with waits at most this long to be written with
+   * others (one write per batch of about 4 KB, not one per request); warnings, errors and every
+   * other line are written at once, after the request lines before them, and a process that
+   * exits writes what is waiting. 0: every request line at once.
+   */
+  REQUEST_LOG_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /**
    * `off`: V8 never pretenures an allocation site, which a burst of queued requests would
    * otherwise make it do for good, doubling the cost of every later young collection (see
    * `applyPretenuring`); `on`: V8's default.

@@ -32,12 +32,12 @@ const reqOf = (request: FastifyRequest) => ({
  * `request errored` for a 5xx), with the request's id, method and URL as sent, the status and
  * the time taken; `request aborted` when the client hangs up first.
  *
- * Fastify hooks on the root logger instead of pino-http's middleware, which made two child
- * loggers per request and serialised the request into one of them up front, whether or not a
- * line would be written, behind nestjs-pino's middleware run through middie (about 70 µs of a
- * `GET /partners` at `info`, CPU profile of `bench/http-read.mjs`).
- * Here nothing is built unless the line is: lines inside the request get its id from
- * `requestIdMixin`.
+ * Fastify hooks instead of pino-http's middleware, which made two child loggers per request
+ * and serialised the request into one of them up front, whether or not a line would be written,
+ * behind nestjs-pino's middleware run through middie (about 70 µs of a `GET /partners` at
+ * `info`, CPU profile of `bench/http-read.mjs`). Here nothing is built unless the line is: lines
+ * inside the request get its id from `requestIdMixin`. `logger` is the app's request logger
+ * (`REQUEST_LOGGER`), whose writes may be batched (`logOutput`).
  */
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   const logged = (request: FastifyRequest): boolean =>

@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { BatchedRequestLines, logOutput, REQUEST_LINES_BATCH_CHARS } from './log-output';
+
+/** Polls until `predicate` holds (@sp/testing's waitFor; that package depends on this one). */
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Records each write as it arrives: how lines were grouped is what these tests are about. */
+class Writes {
+  readonly writes: string[] = [];
+  write(chunk: string): void {
+    this.writes.push(chunk);
+  }
+  /** The lines written so far, each parsed. */
+  lines(): { msg: string; level: number }[] {
+    return this.writes
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string; level: number });
+  }
+}
+
+/** A root logger and a request logger over one output, as `PlatformModule` builds them. */
+function loggers(output: { lines: Writes | object; requestLines: object }) {
+  return {
+    root: pino({ base: null }, output.lines as Writes),
+    requests: pino({ base: null }, output.requestLines as Writes),
+  };
+}
+
+const outputs: BatchedRequestLines[] = [];
+function batched(sink: Writes, flushMs: number): BatchedRequestLines {
+  const output = new BatchedRequestLines(sink, flushMs);
+  outputs.push(output);
+  return output;
+}
+afterEach(() => {
+  for (const output of outputs.splice(0)) output.close();
+});
+
+it('holds request lines back, and writes them first, in one write, before the next other line', () => {
+  const sink = new Writes();
+  const { root, requests } = loggers(batched(sink, 60_000));
+  requests.info('request 1');
+  requests.info('request 2');
+  expect(sink.writes).toEqual([]);
+
+  root.warn('a warning');
+  expect(sink.writes).toHaveLength(2);
+  expect(sink.lines().map((l) => l.msg)).toEqual(['request 1', 'request 2', 'a warning']);
+  // Not only warnings: every line of the root logger goes out at once.
+  root.info('listening');
+  expect(sink.lines().at(-1)?.msg).toBe('listening');
+  expect(sink.writes).toHaveLength(3);
+});
+
+it('writes a batch once it holds about 4 KB', () => {
+  const sink = new Writes();
+  const { requests } = loggers(batched(sink, 60_000));
+  const url = '/partners?limit=50&q=' + 'x'.repeat(100);
+  let logged = 0;
+  while (sink.writes.length === 0) {
+    requests.info({ req: { url } }, `request ${++logged}`);
+  }
+  expect(sink.writes[0]?.length).toBeGreaterThanOrEqual(REQUEST_LINES_BATCH_CHARS);
+  expect(sink.writes[0]?.length).toBeLessThan(REQUEST_LINES_BATCH_CHARS + 300);
+  expect(sink.lines().map((l) => l.msg)).toEqual(
+    Array.from({ length: logged }, (_, i) => `request ${i + 1}`),
+  );
+  expect(logged).toBeGreaterThan(10);
+});
+
+it('writes a waiting batch after the flush time, with no other line to push it out', async () => {
+  const sink = new Writes();
+  const { requests } = loggers(batched(sink, 20));
+  requests.info('request 1');
+  requests.info('request 2');
+  await waitFor(() => sink.writes.length > 0, 'the timed write');
+  expect(sink.writes).toHaveLength(1);
+  expect(sink.lines().map((l) => l.msg)).toEqual(['request 1', 'request 2']);
+});
+
+it('writes what waits when closed, and leaves no exit handler behind', () => {
+  const before = process.listenerCount('exit');
+  const sink = new Writes();
+  const output = new BatchedRequestLines(sink, 60_000);
+  expect(process.listenerCount('exit')).toBe(before + 1);
+  loggers(output).requests.info('the last request');
+  output.close();
+  expect(sink.lines().map((l) => l.msg)).toEqual(['the last request']);
+  expect(process.listenerCount('exit')).toBe(before);
+});
+
+describe('logOutput', () => {
+  it('batches JSON request lines when REQUEST_LOG_FLUSH_MS is above 0', () => {
+    const sink = new Writes();
+    const output = logOutput({ LOG_FORMAT: 'json', REQUEST_LOG_FLUSH_MS: 1_000 }, sink);
+    outputs.push(output as BatchedRequestLines);
+    loggers(output).requests.info('request 1');
+    expect(sink.writes).toEqual([]);
+    output.close();
+    expect(sink.lines().map((l) => l.msg)).toEqual(['request 1']);
+  });
+
+  it('writes every line at once with REQUEST_LOG_FLUSH_MS=0, or readable lines', async () => {
+    const sink = new Writes();
+    const output = logOutput({ LOG_FORMAT: 'json', REQUEST_LOG_FLUSH_MS: 0 }, sink);
+    expect(output.requestLines).toBe(sink);
+    loggers(output).requests.info('request 1');
+    expect(sink.lines().map((l) => l.msg)).toEqual(['request 1']);
+
+    // pino-pretty's stream, for a person watching: nothing held back.
+    const read: string[] = [];
+    const terminal = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          read.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+      { isTTY: true },
+    );
+    const pretty = logOutput({ LOG_FORMAT: 'auto', REQUEST_LOG_FLUSH_MS: 1_000 }, terminal);
+    expect(pretty.requestLines).toBe(pretty.lines);
+    loggers(pretty).requests.info('request 2');
+    await waitFor(() => read.join('').includes('request 2'), 'the readable line');
+  });
+});
+
+describe('a process that exits', () => {
+  // Built code in a child process of its own, writing to a real stdout pipe: the exit handler
+  // runs in that process's last moments, which no in-process test can reach.
+  const built = join(__dirname, '..', '..', 'dist', 'logging', 'log-output.js');
+
+  async function runChild(ending: string): Promise<{ code: number | null; stdout: string }> {
+    if (!existsSync(built)) throw new Error(`${built} is missing: build first (npm run build)`);
+    const script = `
+      const pino = require('pino');
+      const { logOutput } = require(${JSON.stringify(built)});
+      const output = logOutput({ LOG_FORMAT: 'json', REQUEST_LOG_FLUSH_MS: 60000 }, undefined);
+      const requests = pino({ base: null }, output.requestLines);
+      for (let i = 1; i <= 3; i++) requests.info('request ' + i);
+      ${ending}
+    `;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stdout };
+  }
+
+  const messages = (stdout: string) =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+
+  it.each([
+    ['calls process.exit', 'setTimeout(() => process.exit(3), 10);', 3],
+    ['throws an uncaught exception', "setTimeout(() => { throw new Error('boom'); }, 10);", 1],
+    ['runs out of work', '', 0],
+  ])('writes the waiting request lines when it %s', async (_what, ending, exitCode) => {
+    const { code, stdout } = await runChild(ending);
+    expect(code).toBe(exitCode);
+    expect(messages(stdout)).toEqual(['request 1', 'request 2', 'request 3']);
+  });
+});
