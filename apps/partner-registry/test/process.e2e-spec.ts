@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase, waitFor } from '@sp/testing';
 
@@ -66,7 +67,7 @@ it('serves, then on SIGTERM stops cleanly and exits 0 well within 10 s', async (
   }
 });
 
-it('batches its request lines, and has written every one by the time SIGTERM ends it', async () => {
+it('batches its request lines, and writes them all, in order, when SIGTERM ends it', async () => {
   const proc = run({
     DATABASE_URL: database.url,
     PORT: '0',
@@ -74,13 +75,16 @@ it('batches its request lines, and has written every one by the time SIGTERM end
     LOG_FORMAT: 'json',
     // Longer than the test: only the shutdown can write them.
     REQUEST_LOG_FLUSH_MS: '60000',
+    // No job schedules: their "in place" line, written once the queues answer, would push the
+    // waiting request lines out at a time of its own.
+    QUEUES_ENABLED: 'false',
   });
   try {
     await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(proc.stdout()), 'listening', {
       timeoutMs: 15_000,
       intervalMs: 50,
     });
-    const port = /listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1];
+    const port = Number(/listening on http:\/\/[\d.]+:(\d+)/.exec(proc.stdout())?.[1]);
     const ids = ['batched-1', 'batched-2', 'batched-3'];
     for (const id of ids) {
       const res = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`, {
@@ -97,13 +101,43 @@ it('batches its request lines, and has written every one by the time SIGTERM end
     // Held back: a few lines are far from a batch's 4 KB.
     expect(requestLines()).toEqual([]);
 
+    // A request still in flight at SIGTERM: its body arrives after the shutdown's last line,
+    // so only the app's close (or the exit handler) can write its request line.
+    const inFlight = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/partners',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': '2',
+          'x-request-id': 'in-flight-1',
+        },
+      },
+      (res) => res.resume(),
+    );
+    const answered = new Promise<number | undefined>((resolve, reject) => {
+      inFlight.on('response', (res) => resolve(res.statusCode));
+      inFlight.on('error', reject);
+    });
+    await new Promise<void>((resolve, reject) =>
+      inFlight.write('{', (error) => (error ? reject(error) : resolve())),
+    );
+    // The server has read the request's headers once it has answered one sent after them.
+    expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
     proc.child.kill('SIGTERM');
+    await waitFor(() => proc.stdout().includes('SIGTERM: shutting down'), 'the shutdown line');
+    inFlight.end('}');
+    // Anonymous: refused, but answered, as every request in flight at SIGTERM is.
+    expect(await answered).toBe(401);
+
     expect(await proc.exit).toBe(0);
-    expect(requestLines()).toEqual(ids);
-    // The shutdown's own line comes after them: a line of the root logger writes the waiting
-    // request lines first.
+    expect(requestLines()).toEqual([...ids, 'in-flight-1']);
     const stdout = proc.stdout();
-    expect(stdout.indexOf('SIGTERM: shutting down')).toBeGreaterThan(stdout.indexOf('batched-3'));
+    expect(stdout.indexOf('"requestId":"in-flight-1"')).toBeGreaterThan(
+      stdout.indexOf('SIGTERM: shutting down'),
+    );
   } finally {
     proc.child.kill('SIGKILL');
   }

@@ -54,33 +54,50 @@ export function logStream(
  * (`REQUEST_LOG_FLUSH_MS`); readable lines, which a person is watching, and a flush time of 0
  * write each line at once.
  *
- * Stdout is written synchronously (sonic-boom in sync mode), as one `write` per line or batch:
- * a batch still waiting when the process exits is written by the `exit` handler, which could
- * not wait for an asynchronous write. (pino's own default is asynchronous: a write per line
- * handed to libuv's thread pool, and memory that grows while stdout's reader falls behind,
- * where a synchronous write waits for it.)
+ * Stdout is pino's own default: a sonic-boom writing asynchronously (libuv's thread pool), which
+ * never blocks the event loop when stdout's reader falls behind. A batch written by the app's
+ * close or the process's `exit` handler cannot wait for that, so it is written synchronously,
+ * after what the stream still holds (`writeStdoutNow`).
  */
 export function logOutput(
   config: Pick<BaseConfig, 'LOG_FORMAT' | 'REQUEST_LOG_FLUSH_MS'>,
   destination: DestinationStream | undefined,
 ): LogOutput {
   const pretty = prettyLogs(config.LOG_FORMAT, destination);
-  const sink =
-    (pretty ? logStream(config.LOG_FORMAT, destination) : destination) ??
-    pino.destination({ dest: 1, sync: true });
   if (pretty || config.REQUEST_LOG_FLUSH_MS === 0) {
+    const sink = logStream(config.LOG_FORMAT, destination) ?? pino.destination(1);
     return { lines: sink, requestLines: sink, close: () => undefined };
   }
-  return new BatchedRequestLines(sink, config.REQUEST_LOG_FLUSH_MS);
+  if (destination) return new BatchedRequestLines(destination, config.REQUEST_LOG_FLUSH_MS);
+  const stdout = pino.destination(1);
+  return new BatchedRequestLines(stdout, config.REQUEST_LOG_FLUSH_MS, (batch) =>
+    writeStdoutNow(stdout, batch),
+  );
+}
+
+/**
+ * Writes `batch` to stdout before returning: first what the asynchronous stream still holds
+ * (its `flushSync`), then the batch through a synchronous sonic-boom, which retries while a
+ * full pipe refuses it. A write the stream had already handed to the thread pool may still land
+ * after it; pino's own exit handling has the same limit.
+ */
+function writeStdoutNow(stdout: ReturnType<typeof pino.destination>, batch: string): void {
+  try {
+    stdout.flushSync();
+    pino.destination({ dest: 1, sync: true }).write(batch);
+  } catch {
+    // Stdout is gone (a closed pipe): there is nowhere left to write the lines.
+  }
 }
 
 /**
  * Request lines written in batches, the way nginx buffers its access log: a batch goes out once
  * it holds `REQUEST_LINES_BATCH_CHARS`, `flushMs` after its first line at the latest, before the
- * next line written through `lines`, and when the process exits (`process.exit`, an uncaught
- * exception, the end of a graceful shutdown). One `write` per batch instead of one per request: a
- * request line cost 9–18 µs of the event loop's time and 14–26 µs of CPU written alone, 4–6 µs
- * batched (pino to a file, a line per turn of the event loop, 2026-12-04).
+ * next line written through `lines`, and, through `writeNow`, when the app closes and when the
+ * process exits (`process.exit`, an uncaught exception, the end of a graceful shutdown). One
+ * `write` per batch instead of one per request: a request line cost 9–18 µs of the event loop's
+ * time and 14–26 µs of CPU written alone, 4–6 µs batched (pino to a file, a line per turn of the
+ * event loop, 2026-12-04).
  *
  * What a batch risks: a process killed outright (SIGKILL, the kernel's OOM killer, V8 running
  * out of heap) loses the request lines of its last `flushMs`, and a quiet service writes a
@@ -89,7 +106,8 @@ export function logOutput(
 export class BatchedRequestLines implements LogOutput {
   #pending = '';
   #timer: NodeJS.Timeout | undefined;
-  readonly #onExit = () => this.flush();
+  #closed = false;
+  readonly #onExit = () => this.#writeNow();
 
   readonly lines: DestinationStream = {
     write: (line: string) => {
@@ -100,33 +118,51 @@ export class BatchedRequestLines implements LogOutput {
 
   readonly requestLines: DestinationStream = {
     write: (line: string) => {
+      // Closed: no exit handler is left to write a batch, so nothing waits.
+      if (this.#closed) return void this.sink.write(line);
       this.#pending += line;
       if (this.#pending.length >= REQUEST_LINES_BATCH_CHARS) this.flush();
       else this.#timer ??= setTimeout(() => this.flush(), this.flushMs).unref();
     },
   };
 
+  /**
+   * `writeNow` writes a batch before it returns (stdout: `writeStdoutNow`); by default, the
+   * sink's own `write`, for a sink that writes at once (a test's capture stream).
+   */
   constructor(
     private readonly sink: DestinationStream,
     private readonly flushMs: number,
+    private readonly writeNow: (batch: string) => void = (batch) => sink.write(batch),
   ) {
     process.on('exit', this.#onExit);
   }
 
   /** Writes the request lines waiting, if some are. */
   flush(): void {
+    const batch = this.#take();
+    if (batch !== '') this.sink.write(batch);
+  }
+
+  /** The app has stopped serving: what waits is written before the process may exit. */
+  close(): void {
+    this.#closed = true;
+    process.off('exit', this.#onExit);
+    this.#writeNow();
+  }
+
+  #writeNow(): void {
+    const batch = this.#take();
+    if (batch !== '') this.writeNow(batch);
+  }
+
+  #take(): string {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#pending === '') return;
     const batch = this.#pending;
     this.#pending = '';
-    this.sink.write(batch);
-  }
-
-  close(): void {
-    this.flush();
-    process.off('exit', this.#onExit);
+    return batch;
   }
 }
