@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -80,12 +81,16 @@ class ConnectionCloser implements OnApplicationShutdown {
 
 const LOG_OUTPUT = Symbol('LOG_OUTPUT');
 
-/** Writes the request lines still waiting once the app has stopped serving. */
+/**
+ * When the app starts to close (before the HTTP server stops), the request lines waiting are
+ * written, and those of the requests still in flight are written as each ends: none is left
+ * for an exit handler, which a second SIGTERM would skip.
+ */
 @Injectable()
-class LogOutputCloser implements OnApplicationShutdown {
+class LogOutputCloser implements BeforeApplicationShutdown {
   constructor(@Inject(LOG_OUTPUT) private readonly output: LogOutput) {}
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     this.output.close();
   }
 }

@@ -55,9 +55,9 @@ export function logStream(
  * write each line at once.
  *
  * Stdout is pino's own default: a sonic-boom writing asynchronously (libuv's thread pool), which
- * never blocks the event loop when stdout's reader falls behind. A batch written by the app's
- * close or the process's `exit` handler cannot wait for that, so it is written synchronously,
- * after what the stream still holds (`writeStdoutNow`).
+ * does not block the event loop when stdout's reader falls behind. Only a batch still waiting
+ * when the process exits, which cannot wait for the thread pool, is written synchronously
+ * (`writeStdoutNow`).
  */
 export function logOutput(
   config: Pick<BaseConfig, 'LOG_FORMAT' | 'REQUEST_LOG_FLUSH_MS'>,
@@ -76,32 +76,41 @@ export function logOutput(
 }
 
 /**
- * Writes `batch` to stdout before returning: first what the asynchronous stream still holds
- * (its `flushSync`), then the batch through a synchronous sonic-boom, which retries while a
- * full pipe refuses it. A write the stream had already handed to the thread pool may still land
- * after it; pino's own exit handling has the same limit.
+ * At exit: writes `batch` to stdout before returning, after what the asynchronous stream still
+ * holds (its `flushSync`, which pino's own exit handler has usually run already), through a
+ * synchronous sonic-boom that retries while a full pipe refuses it; so a stalled reader holds up
+ * the exit. What sonic-boom 4 does at exit is pino's, for every line: a chunk already handed to
+ * the thread pool lands after the batch, and one waiting to retry a full pipe is lost.
  */
 function writeStdoutNow(stdout: ReturnType<typeof pino.destination>, batch: string): void {
   try {
     stdout.flushSync();
+  } catch {
+    // Ended or not open (pino's `beforeExit` handler ends it): the batch can still be written.
+  }
+  try {
     pino.destination({ dest: 1, sync: true }).write(batch);
   } catch {
-    // Stdout is gone (a closed pipe): there is nowhere left to write the lines.
+    // A descriptor that is no longer there (EBADF, EIO): nowhere to write. EPIPE is swallowed by
+    // pino's handler on the stream.
   }
 }
 
 /**
  * Request lines written in batches, the way nginx buffers its access log: a batch goes out once
  * it holds `REQUEST_LINES_BATCH_CHARS`, `flushMs` after its first line at the latest, before the
- * next line written through `lines`, and, through `writeNow`, when the app closes and when the
- * process exits (`process.exit`, an uncaught exception, the end of a graceful shutdown). One
+ * next line written through `lines`, when the app starts to close (from then on each line is
+ * written at once), and, through `writeNow`, when the process exits (`process.exit`, an uncaught
+ * exception) with a batch still waiting. One
  * `write` per batch instead of one per request: a request line cost 9–18 µs of the event loop's
  * time and 14–26 µs of CPU written alone, 4–6 µs batched (pino to a file, a line per turn of the
  * event loop, 2026-12-04).
  *
  * What a batch risks: a process killed outright (SIGKILL, the kernel's OOM killer, V8 running
  * out of heap) loses the request lines of its last `flushMs`, and a quiet service writes a
- * request's line up to `flushMs` after it. Warnings and errors are never held back.
+ * request's line up to `flushMs` after it. Only request lines wait (`request completed`,
+ * `request errored`, `request aborted`); a warning or an error, and every other line, is written
+ * at once, after them.
  */
 export class BatchedRequestLines implements LogOutput {
   #pending = '';
@@ -118,7 +127,7 @@ export class BatchedRequestLines implements LogOutput {
 
   readonly requestLines: DestinationStream = {
     write: (line: string) => {
-      // Closed: no exit handler is left to write a batch, so nothing waits.
+      // Closing: each line at once, so a second signal or an exit finds nothing waiting.
       if (this.#closed) return void this.sink.write(line);
       this.#pending += line;
       if (this.#pending.length >= REQUEST_LINES_BATCH_CHARS) this.flush();
@@ -127,8 +136,8 @@ export class BatchedRequestLines implements LogOutput {
   };
 
   /**
-   * `writeNow` writes a batch before it returns (stdout: `writeStdoutNow`); by default, the
-   * sink's own `write`, for a sink that writes at once (a test's capture stream).
+   * `writeNow` writes a batch before it returns, at exit (stdout: `writeStdoutNow`); by default,
+   * the sink's own `write`, for a sink that writes at once (a test's capture stream).
    */
   constructor(
     private readonly sink: DestinationStream,
@@ -144,11 +153,14 @@ export class BatchedRequestLines implements LogOutput {
     if (batch !== '') this.sink.write(batch);
   }
 
-  /** The app has stopped serving: what waits is written before the process may exit. */
+  /**
+   * The app starts to close: what waits is written, through the stream as usual (the event loop
+   * still runs, and pino's exit handler flushes the stream), and each later line at once.
+   */
   close(): void {
     this.#closed = true;
     process.off('exit', this.#onExit);
-    this.#writeNow();
+    this.flush();
   }
 
   #writeNow(): void {
