@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -149,6 +149,12 @@ describe('a process that exits', () => {
   // Built code in a child process of its own, writing to a real stdout pipe: the exit handler
   // runs in that process's last moments, which no in-process test can reach.
   const built = join(__dirname, '..', '..', 'dist', 'logging', 'log-output.js');
+  // A child that hangs (a regression: a close that blocks on the full pipe) must not outlive
+  // its test, or keep this worker from exiting.
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
   /** Filler lines: enough to fill a pipe or socket pair many times over (about 1.3 MB). */
   const FILLERS = 10_000;
 
@@ -177,6 +183,7 @@ describe('a process that exits', () => {
       cwd: join(__dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     let stdout = '';
     let stderr = '';
     const read = () => child.stdout.on('data', (out: Buffer) => (stdout += out.toString('utf8')));
