@@ -5,20 +5,17 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { BatchedRequestLines, logOutput, REQUEST_LINES_BATCH_CHARS } from './log-output';
 
-/** Polls until `predicate` holds (@sp/testing's waitFor; that package depends on this one). */
-async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Records each write as it arrives: how lines were grouped is what these tests are about. */
 class Writes {
   readonly writes: string[] = [];
+  #written: (() => void) | undefined;
   write(chunk: string): void {
     this.writes.push(chunk);
+    this.#written?.();
+  }
+  /** Resolves at the next write. */
+  nextWrite(): Promise<void> {
+    return new Promise((resolve) => (this.#written = resolve));
   }
   /** The lines written so far, each parsed. */
   lines(): { msg: string; level: number }[] {
@@ -83,9 +80,10 @@ it('writes a batch once it holds about 4 KB', () => {
 it('writes a waiting batch after the flush time, with no other line to push it out', async () => {
   const sink = new Writes();
   const { requests } = loggers(batched(sink, 20));
+  const written = sink.nextWrite();
   requests.info('request 1');
   requests.info('request 2');
-  await waitFor(() => sink.writes.length > 0, 'the timed write');
+  await written;
   expect(sink.writes).toHaveLength(1);
   expect(sink.lines().map((l) => l.msg)).toEqual(['request 1', 'request 2']);
 });
@@ -128,11 +126,14 @@ describe('logOutput', () => {
     expect(sink.lines().map((l) => l.msg)).toEqual(['request 1']);
 
     // pino-pretty's stream, for a person watching: nothing held back.
-    const read: string[] = [];
+    let read = '';
+    let readable: () => void = () => undefined;
+    const readableLine = new Promise<void>((resolve) => (readable = resolve));
     const terminal = Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, done) {
-          read.push(chunk.toString('utf8'));
+          read += chunk.toString('utf8');
+          if (read.includes('request 2')) readable();
           done();
         },
       }),
@@ -141,7 +142,7 @@ describe('logOutput', () => {
     const pretty = logOutput({ LOG_FORMAT: 'auto', REQUEST_LOG_FLUSH_MS: 1_000 }, terminal);
     expect(pretty.requestLines).toBe(pretty.lines);
     loggers(pretty).requests.info('request 2');
-    await waitFor(() => read.join('').includes('request 2'), 'the readable line');
+    await readableLine;
   });
 });
 
@@ -155,7 +156,7 @@ describe('a process that exits', () => {
   afterEach(() => {
     for (const child of children.splice(0)) child.kill('SIGKILL');
   });
-  /** Filler lines: enough to fill a pipe or socket pair many times over (about 1.3 MB). */
+  /** Filler lines: enough to fill a pipe or socket pair several times over (about 1.3 MB). */
   const FILLERS = 10_000;
 
   /** A child that logs through `logOutput` to its stdout, then does `ending`. */

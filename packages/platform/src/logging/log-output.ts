@@ -2,7 +2,7 @@ import pino, { type DestinationStream } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { BaseConfig } from '../config/config';
 
-/** A batch of request lines is written once it holds about this many characters. */
+/** A batch of request lines is written once it holds about this number of characters. */
 export const REQUEST_LINES_BATCH_CHARS = 4096;
 
 /**
