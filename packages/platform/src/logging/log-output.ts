@@ -1,5 +1,6 @@
-import pino, { type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
 import pinoPretty from 'pino-pretty';
+import SonicBoom from 'sonic-boom';
 import type { BaseConfig } from '../config/config';
 
 /** A batch of request lines is written once it holds about this number of characters. */
@@ -53,11 +54,6 @@ export function logStream(
  * The log output for a config: JSON lines have their request lines batched
  * (`REQUEST_LOG_FLUSH_MS`); readable lines, which a person is watching, and a flush time of 0
  * write each line at once.
- *
- * Stdout is pino's own default: a sonic-boom writing asynchronously (libuv's thread pool), which
- * does not block the event loop when stdout's reader falls behind. Only a batch still waiting
- * when the process exits, which cannot wait for the thread pool, is written synchronously
- * (`writeStdoutNow`).
  */
 export function logOutput(
   config: Pick<BaseConfig, 'LOG_FORMAT' | 'REQUEST_LOG_FLUSH_MS'>,
@@ -65,34 +61,68 @@ export function logOutput(
 ): LogOutput {
   const pretty = prettyLogs(config.LOG_FORMAT, destination);
   if (pretty || config.REQUEST_LOG_FLUSH_MS === 0) {
-    const sink = logStream(config.LOG_FORMAT, destination) ?? pino.destination(1);
+    const sink = logStream(config.LOG_FORMAT, destination) ?? processStdout();
     return { lines: sink, requestLines: sink, close: () => undefined };
   }
   if (destination) return new BatchedRequestLines(destination, config.REQUEST_LOG_FLUSH_MS);
-  const stdout = pino.destination(1);
+  const stdout = processStdout();
   return new BatchedRequestLines(stdout, config.REQUEST_LOG_FLUSH_MS, (batch) =>
     writeStdoutNow(stdout, batch),
   );
 }
 
+let stdout: SonicBoom | undefined;
+
+/**
+ * The process's stdout, as every app in the process writes its JSON lines to it: one
+ * asynchronous sonic-boom (its writes go through libuv's thread pool, so a reader that falls
+ * behind does not block the event loop), flushed synchronously when the process exits.
+ *
+ * Not pino's `pino.destination(1)`: pino 10 builds it on sonic-boom 4, whose flush at exit loses
+ * the chunk waiting to retry a full pipe (about 100 lines in this file's spec) and, when the
+ * reader is gone, retries `EPIPE` forever, so the process never exits. sonic-boom 5 writes the
+ * waiting chunk first and throws on an error it cannot retry. One stream for the process, not
+ * one per app: lines of several apps in one process (tests) keep their order.
+ */
+export function processStdout(): SonicBoom {
+  if (stdout !== undefined) return stdout;
+  const stream = new SonicBoom({ fd: 1 });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // As pino does: the reader is gone, so lines have nowhere to go; every other error is the
+    // process's to die of.
+    if (error.code !== 'EPIPE') throw error;
+    stream.write = () => true;
+    stream.flushSync = () => undefined;
+  });
+  process.on('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // EPIPE or a descriptor gone: nowhere to write what is left.
+    }
+  });
+  stdout = stream;
+  return stream;
+}
+
 /**
  * At exit: writes `batch` to stdout before returning, after what the asynchronous stream still
- * holds (its `flushSync`, which pino's own exit handler has usually run already), through a
- * synchronous sonic-boom that retries while a full pipe refuses it; so a stalled reader holds up
- * the exit. What sonic-boom 4 does at exit is pino's, for every line: a chunk already handed to
- * the thread pool lands after the batch, and one waiting to retry a full pipe is lost.
+ * holds (its `flushSync`, which `processStdout`'s exit handler has usually run already), through
+ * a synchronous sonic-boom that retries while a full pipe refuses it; so a stalled reader holds
+ * up the exit. Not through the stream's `write`: that would hand the batch to the thread pool,
+ * which the exiting process does not wait for. A chunk of the stream already in the thread pool
+ * (a write in flight, not one waiting to retry) may land after the batch.
  */
-function writeStdoutNow(stdout: ReturnType<typeof pino.destination>, batch: string): void {
+function writeStdoutNow(stdout: SonicBoom, batch: string): void {
   try {
     stdout.flushSync();
   } catch {
-    // Ended or not open (pino's `beforeExit` handler ends it): the batch can still be written.
+    // EPIPE or a descriptor gone: the batch goes the same way, or fails the same way below.
   }
   try {
-    pino.destination({ dest: 1, sync: true }).write(batch);
+    new SonicBoom({ fd: 1, sync: true }).write(batch);
   } catch {
-    // A descriptor that is no longer there (EBADF, EIO): nowhere to write. EPIPE is swallowed by
-    // pino's handler on the stream.
+    // EPIPE, or a descriptor that is no longer there (EBADF, EIO): nowhere to write.
   }
 }
 
@@ -155,7 +185,7 @@ export class BatchedRequestLines implements LogOutput {
 
   /**
    * The app starts to close: what waits is written, through the stream as usual (the event loop
-   * still runs, and pino's exit handler flushes the stream), and each later line at once.
+   * still runs, and the stream is flushed at exit), and each later line at once.
    */
   close(): void {
     this.#closed = true;
