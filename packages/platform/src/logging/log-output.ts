@@ -83,14 +83,22 @@ let stdout: SonicBoom | undefined;
  * reader is gone, retries `EPIPE` forever, so the process never exits. sonic-boom 5 writes the
  * waiting chunk first and throws on an error it cannot retry. One stream for the process, not
  * one per app: lines of several apps in one process (tests) keep their order.
+ *
+ * What is still open at exit: a chunk the thread pool is writing at that moment (between a
+ * full pipe's retries, a moment in each 100 ms) is neither awaited nor written again, so its lines
+ * are lost if the pipe refused it; and a reader that never reads again holds the exit up.
  */
 export function processStdout(): SonicBoom {
   if (stdout !== undefined) return stdout;
+  // Node makes fd 1 non-blocking when `process.stdout` is first read (a pipe's writes then
+  // come back with EAGAIN, which sonic-boom retries on a timer). A blocking fd would park a
+  // thread-pool thread on a stalled reader, and a flush at exit could overtake its chunk.
+  void process.stdout;
   const stream = new SonicBoom({ fd: 1 });
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    // As pino does: the reader is gone, so lines have nowhere to go; every other error is the
-    // process's to die of.
-    if (error.code !== 'EPIPE') throw error;
+    // As pino does: the reader is gone (a pipe's, or a socket's), so lines have nowhere to go;
+    // every other error is the process's to die of.
+    if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') throw error;
     stream.write = () => true;
     stream.flushSync = () => undefined;
   });
