@@ -174,11 +174,12 @@ describe('a process that exits', () => {
   /**
    * Runs `source`. Its stdout is read from the start (`read`), or left unread until the child
    * writes `ready` to stderr, by when the pipe is full and the stream holds the rest: then read
-   * (`read when ready`), or closed, with SIGUSR2 sent to the child (`hang up when ready`).
+   * (`read when ready`), or closed, with SIGUSR2 sent to the child (`hang up when ready`); or
+   * never read, nor closed before the child has exited (`never read`).
    */
   async function runChild(
     source: string,
-    stdoutIs: 'read' | 'read when ready' | 'hang up when ready' = 'read',
+    stdoutIs: 'read' | 'read when ready' | 'hang up when ready' | 'never read' = 'read',
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     if (!existsSync(built)) throw new Error(`${built} is missing: build first (npm run build)`);
     const child = spawn(process.execPath, ['-e', source], {
@@ -201,6 +202,7 @@ describe('a process that exits', () => {
         child.kill('SIGUSR2');
       }
     });
+    if (stdoutIs === 'never read') child.on('exit', () => child.stdout.destroy());
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     return { code, stdout, stderr };
   }
@@ -267,6 +269,19 @@ describe('a process that exits', () => {
          setInterval(() => {}, 1000);`,
       ),
       'hang up when ready',
+    );
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringContaining('ready') });
+  });
+
+  it("ends, giving up what is left, when stdout's reader takes nothing more", async () => {
+    // The pipe is full and stays full: the exit writes for EXIT_FLUSH_MS (5 s), then gives up.
+    // Without that limit the process never ended.
+    const { code, stderr } = await runChild(
+      script(
+        fillers,
+        "setTimeout(() => { process.stderr.write('ready\\n'); process.exit(0); }, 20);",
+      ),
+      'never read',
     );
     expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringContaining('ready') });
   });

@@ -74,6 +74,20 @@ export function logOutput(
 let stdout: SonicBoom | undefined;
 
 /**
+ * How long, at most, writing what waits for stdout may hold up an exiting process while a full
+ * pipe refuses it (a stalled or gone-quiet log reader): then the rest is given up, so the
+ * process ends, within SHUTDOWN_TIMEOUT_MS and this, as the orchestrator expects.
+ */
+export const EXIT_FLUSH_MS = 5_000;
+let exitDeadline: number | undefined;
+/** sonic-boom's `retryEAGAIN`: a full pipe is retried, at exit only until `EXIT_FLUSH_MS`. */
+const retryUntilExitDeadline = (): boolean =>
+  exitDeadline === undefined || Date.now() < exitDeadline;
+const startExitDeadline = (): void => {
+  exitDeadline ??= Date.now() + EXIT_FLUSH_MS;
+};
+
+/**
  * The process's stdout, as every app in the process writes its JSON lines to it: one
  * asynchronous sonic-boom (its writes go through libuv's thread pool, so a reader that falls
  * behind does not block the event loop), flushed synchronously when the process exits.
@@ -86,7 +100,8 @@ let stdout: SonicBoom | undefined;
  *
  * What is still open at exit: a chunk the thread pool is writing at that moment (between a
  * full pipe's retries, a moment in each 100 ms) is neither awaited nor written again, so its lines
- * are lost if the pipe refused it; and a reader that never reads again holds the exit up.
+ * are lost if the pipe refused it. A reader that takes nothing more holds the exit up for
+ * `EXIT_FLUSH_MS`, no longer.
  */
 export function processStdout(): SonicBoom {
   if (stdout !== undefined) return stdout;
@@ -94,7 +109,7 @@ export function processStdout(): SonicBoom {
   // come back with EAGAIN, which sonic-boom retries on a timer). A blocking fd would park a
   // thread-pool thread on a stalled reader, and a flush at exit could overtake its chunk.
   void process.stdout;
-  const stream = new SonicBoom({ fd: 1 });
+  const stream = new SonicBoom({ fd: 1, retryEAGAIN: retryUntilExitDeadline });
   stream.on('error', (error: NodeJS.ErrnoException) => {
     // As pino does: the reader is gone (a pipe's, or a socket's), so lines have nowhere to go;
     // every other error is the process's to die of.
@@ -103,10 +118,11 @@ export function processStdout(): SonicBoom {
     stream.flushSync = () => undefined;
   });
   process.on('exit', () => {
+    startExitDeadline();
     try {
       stream.flushSync();
     } catch {
-      // EPIPE or a descriptor gone: nowhere to write what is left.
+      // EPIPE, a descriptor gone, or a pipe still full at the deadline: what is left is lost.
     }
   });
   stdout = stream;
@@ -117,20 +133,23 @@ export function processStdout(): SonicBoom {
  * At exit: writes `batch` to stdout before returning, after what the asynchronous stream still
  * holds (its `flushSync`, which `processStdout`'s exit handler has usually run already), through
  * a synchronous sonic-boom that retries while a full pipe refuses it; so a stalled reader holds
- * up the exit. Not through the stream's `write`: that would hand the batch to the thread pool,
- * which the exiting process does not wait for. A chunk of the stream already in the thread pool
- * (a write in flight, not one waiting to retry) may land after the batch.
+ * up the exit, for `EXIT_FLUSH_MS` at most. Not through the stream's `write`: that would hand
+ * the batch to the thread pool, which the exiting process does not wait for. A chunk of the
+ * stream already in the thread pool (a write in flight, not one waiting to retry) may land after
+ * the batch.
  */
 function writeStdoutNow(stdout: SonicBoom, batch: string): void {
+  startExitDeadline();
   try {
     stdout.flushSync();
   } catch {
     // EPIPE or a descriptor gone: the batch goes the same way, or fails the same way below.
   }
   try {
-    new SonicBoom({ fd: 1, sync: true }).write(batch);
+    new SonicBoom({ fd: 1, sync: true, retryEAGAIN: retryUntilExitDeadline }).write(batch);
   } catch {
-    // EPIPE, or a descriptor that is no longer there (EBADF, EIO): nowhere to write.
+    // EPIPE, a descriptor that is no longer there (EBADF, EIO), or a pipe still full at the
+    // deadline: nowhere to write.
   }
 }
 
