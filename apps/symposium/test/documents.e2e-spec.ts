@@ -127,6 +127,22 @@ describe('uploaded files', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).toBe(true);
   });
 
+  it('takes the ids in the path in upper case too, as the same document (found by the fuzz suite: a 500)', async () => {
+    const s = await make.symposium({ status: 'held' });
+    const doc = await make.symposiumDocument(s.id, { published: false });
+    const path = `/symposiums/${s.id.toUpperCase()}/documents/${doc.id.toUpperCase()}/file`;
+    const res = await upload(path, pdf, 'upper.pdf');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: doc.id, file: { sizeBytes: pdf.length } });
+    // The document's audit trail, found by its id as stored, has the upload.
+    const audit = await ctx.database.db
+      .selectFrom('symposium.auditLog')
+      .select('action')
+      .where('entityId', '=', doc.id)
+      .execute();
+    expect(audit.map((a) => a.action)).toContain('attach-file');
+  });
+
   it('refuses HTML, an oversized file and a missing part, storing nothing', async () => {
     const s = await make.symposium({ status: 'held' });
     const doc = await make.symposiumDocument(s.id, { published: false });
