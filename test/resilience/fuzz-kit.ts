@@ -344,7 +344,13 @@ export function caseArb(
       encode(typeof v === 'string' ? v : JSON.stringify(v)),
     );
     return fc.oneof(
-      ...(known.length ? [{ arbitrary: fc.constantFrom(...known), weight: 5 }] : []),
+      ...(known.length
+        ? [
+            { arbitrary: fc.constantFrom(...known), weight: 5 },
+            // The same resources by their ids in upper case, which z.uuid() takes: a 500 once.
+            { arbitrary: fc.constantFrom(...known).map((v) => v.toUpperCase()), weight: 2 },
+          ]
+        : []),
       { arbitrary: valid, weight: 2 },
       { arbitrary: pathGarbage, weight: 3 },
     );
