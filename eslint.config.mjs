@@ -45,6 +45,23 @@ export default tseslint.config(
     },
   },
   {
+    // Source code takes its UUIDs from `uuid()` of @sp/types, which lower-cases them (see there);
+    // a test may check a body with `z.uuid()`.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(uuid|guid|uuidv4|uuidv6|uuidv7)$/]:not([callee.object.name='crypto'])",
+          message:
+            "Use uuid() from @sp/types: it lower-cases the id, as Postgres stores it ('ABC…' and 'abc…' are one id).",
+        },
+      ],
+    },
+  },
+  {
     // The root test/ folder holds system tests that start several apps together.
     files: ['test/**'],
     rules: { 'no-restricted-imports': 'off' },

@@ -358,6 +358,34 @@ describe('faculty leads', () => {
     ]);
   });
 
+  it('takes one partner given twice in different cases as one link', async () => {
+    // Postgres writes UUIDs in lower case; the set of ids must be made after lower-casing, or
+    // the two spellings become two rows of one link (a unique violation: a 500 before).
+    const created = await staff.POST('/faculty-leads', {
+      body: {
+        nameEn: 'Hanako Kakuu',
+        department: 'Faculty of Letters',
+        email: 'hanako.kakuu@utokyo.example',
+        partnerIds: [eth.id.toUpperCase(), eth.id],
+      },
+    });
+    expect(created.response.status).toBe(201);
+    const lead = created.data!;
+    expect(lead.partners.map((p) => p.id)).toEqual([eth.id]);
+    const relinked = await staff.PATCH('/faculty-leads/{id}', {
+      params: { path: { id: lead.id.toUpperCase() }, header: { 'If-Match': '"1"' } },
+      body: { partnerIds: [snu.id, snu.id.toUpperCase(), eth.id.toUpperCase()] },
+    });
+    expect(relinked.response.status).toBe(200);
+    expect(relinked.data!.partners.map((p) => p.id).sort()).toEqual([eth.id, snu.id].sort());
+    const [event] = (await outboxOf(lead.id)).slice(-1);
+    expect(event).toMatchObject({
+      name: 'faculty-lead.updated',
+      payload: { partnerIds: expect.arrayContaining([eth.id, snu.id]) },
+    });
+    expect((event!.payload as { partnerIds: string[] }).partnerIds).toHaveLength(2);
+  });
+
   it('refuses bad input and unknown partners naming the field, writing nothing', async () => {
     const before = await count('registry.facultyLead');
     expectProblem(

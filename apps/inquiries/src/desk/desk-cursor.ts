@@ -1,9 +1,10 @@
 import { CursorCodec } from '@sp/platform';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 import type { ListCursor } from './desk.repository';
 
 const codec = new CursorCodec(
-  z.object({ c: z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), i: z.uuid() }).strict(),
+  z.object({ c: z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), i: uuid() }).strict(),
 );
 
 /** Where a page of the desk's list ended: the last inquiry's creation time and id. */

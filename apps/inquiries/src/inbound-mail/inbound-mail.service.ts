@@ -10,6 +10,7 @@ import {
 import { writeOutbox } from '@sp/queue';
 import type { InboundList, InboundMessage, InboundQuery } from '@sp/types';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 import { AttachmentsService, type IncomingFile } from '../attachments/attachments.service';
 import { InquiriesService } from '../inquiries/inquiries.service';
 import { toInboundMessage } from './inbound-mail.mapper';
@@ -32,7 +33,7 @@ export type ReceiveOutcome =
   | { outcome: 'review'; inboundMessageId: string }
   | { outcome: 'duplicate' };
 
-const cursor = new CursorCodec(z.object({ receivedAt: z.string(), id: z.uuid() }));
+const cursor = new CursorCodec(z.object({ receivedAt: z.string(), id: uuid() }));
 
 /**
  * Replies by mail: a mail is threaded into its inquiry (by In-Reply-To/References, or the

@@ -5,9 +5,9 @@ import {
   inquiryStatusSchema,
   inquirySubmitSchema,
   statusTokenParamsSchema,
+  uuid,
 } from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
-import { z } from 'zod';
 
 export class InquirySubmitDto extends createZodDto(inquirySubmitSchema) {}
 export class InquiryReceiptDto extends createZodDto(inquiryReceiptSchema) {}
@@ -16,5 +16,5 @@ export class InquiryStatusDto extends createZodDto(inquiryStatusSchema) {}
 export class StatusTokenParamsDto extends createZodDto(statusTokenParamsSchema) {}
 export class FollowUpDto extends createZodDto(followUpSchema) {}
 export class StatusAttachmentParamsDto extends createZodDto(
-  statusTokenParamsSchema.extend({ id: z.uuid() }),
+  statusTokenParamsSchema.extend({ id: uuid() }),
 ) {}

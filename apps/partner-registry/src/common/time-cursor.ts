@@ -1,6 +1,7 @@
 import { CursorCodec, invalidCursor } from '@sp/platform';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 
 /**
  * Where a newest-first page ended: the last row's timestamp (as text with microseconds, so
@@ -9,9 +10,7 @@ import { z } from 'zod';
  */
 export type TimeCursor = { at: string; id: string };
 
-const codec = new CursorCodec(
-  z.object({ l: z.string(), t: z.iso.datetime(), i: z.uuid() }).strict(),
-);
+const codec = new CursorCodec(z.object({ l: z.string(), t: z.iso.datetime(), i: uuid() }).strict());
 
 export function encodeTimeCursor(list: string, { at, id }: TimeCursor): string {
   return codec.encode({ l: list, t: at, i: id });

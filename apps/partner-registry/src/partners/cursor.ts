@@ -1,10 +1,11 @@
 import { CursorCodec, invalidCursor } from '@sp/platform';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 
 /** Where a page ended: the sort it was made with, the last row's sort value and id. */
 export type Cursor = { sort: string; value: string; id: string };
 
-const codec = new CursorCodec(z.object({ s: z.string(), v: z.string(), i: z.uuid() }).strict());
+const codec = new CursorCodec(z.object({ s: z.string(), v: z.string(), i: uuid() }).strict());
 
 export function encodeCursor({ sort, value, id }: Cursor): string {
   return codec.encode({ s: sort, v: value, i: id });

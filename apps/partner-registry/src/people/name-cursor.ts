@@ -1,10 +1,11 @@
 import { CursorCodec } from '@sp/platform';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 
 /** Where a page of people ended: the last row's English name and id (keyset order). */
 export type NameCursor = { nameEn: string; id: string };
 
-const codec = new CursorCodec(z.object({ n: z.string(), i: z.uuid() }).strict());
+const codec = new CursorCodec(z.object({ n: z.string(), i: uuid() }).strict());
 
 export const encodeNameCursor = ({ nameEn, id }: NameCursor): string =>
   codec.encode({ n: nameEn, i: id });

@@ -2,13 +2,12 @@ import {
   symposiumDocumentCreateSchema,
   symposiumDocumentRecordSchema,
   symposiumDocumentUpdateSchema,
+  uuid,
 } from '@sp/types';
 import { createZodDto } from 'nestjs-zod/dto';
 import { z } from 'zod';
 
-export class DocumentParamsDto extends createZodDto(
-  z.object({ id: z.uuid(), documentId: z.uuid() }),
-) {}
+export class DocumentParamsDto extends createZodDto(z.object({ id: uuid(), documentId: uuid() })) {}
 export class DocumentCreateDto extends createZodDto(symposiumDocumentCreateSchema) {}
 export class DocumentUpdateDto extends createZodDto(symposiumDocumentUpdateSchema) {}
 // A copy without the component id (the record is also nested in SymposiumRecord).

@@ -3,6 +3,7 @@ import { CursorCodec } from '@sp/platform';
 import { messageIdOf } from '@sp/queue';
 import type { Delivery, DeliveryList, DeliveryQuery } from '@sp/types';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 import { DeliveriesRepository, type DeliveryRow } from './deliveries.repository';
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
@@ -45,5 +46,5 @@ export class DeliveriesService {
 /** `created_at::text` as Postgres writes it, e.g. `2026-11-25 00:48:39.569123+00`. */
 const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const cursors = new CursorCodec(
-  z.object({ at: z.string().regex(pgTimestamp), id: z.uuid() }).strict(),
+  z.object({ at: z.string().regex(pgTimestamp), id: uuid() }).strict(),
 );

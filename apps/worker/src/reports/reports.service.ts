@@ -19,6 +19,7 @@ import type {
 } from '@sp/types';
 import { PinoLogger } from 'nestjs-pino';
 import { z } from 'zod';
+import { uuid } from '@sp/types';
 import type { WorkerConfig } from '../config';
 import type { FormatWriter } from './document';
 import type { AnyReportKind, ReportKinds } from './kind';
@@ -265,5 +266,5 @@ export class ReportsService {
 /** `created_at::text` as Postgres writes it, e.g. `2026-11-25 00:48:39.569123+00`. */
 const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const cursors = new CursorCodec(
-  z.object({ at: z.string().regex(pgTimestamp), id: z.uuid() }).strict(),
+  z.object({ at: z.string().regex(pgTimestamp), id: uuid() }).strict(),
 );

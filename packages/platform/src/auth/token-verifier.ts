@@ -1,5 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { type PartnerScope, partnerScopeSchema, type StaffRole, staffRoleSchema } from '@sp/types';
+import {
+  type PartnerScope,
+  partnerScopeSchema,
+  type StaffRole,
+  staffRoleSchema,
+  uuid,
+} from '@sp/types';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -81,7 +87,7 @@ export class RemoteJwksSource implements PartnerKeySource {
 }
 
 const partnerClaims = z.object({
-  partner_id: z.uuid(),
+  partner_id: uuid(),
   client_id: z.string().min(1),
   scope: z.string().default(''),
 });

@@ -68,41 +68,6 @@ describe('nestedDeeperThan', () => {
   });
 });
 
-describe('ZodValidationPipe and UUIDs', () => {
-  const pipe = new ZodValidationPipe();
-  class ParamsDto extends createZodDto(
-    z.object({
-      id: z.uuid(),
-      documentId: z.uuid().optional(),
-      partnerId: z.uuid().nullable(),
-      slug: z.string(),
-    }),
-  ) {}
-  const upper = 'B17F117B-1796-481F-A179-803D64271BAD';
-
-  it('hands the handler every top-level UUID in lower case, as Postgres stores it (found by the fuzz suite)', () => {
-    const parsed = pipe.transform(
-      { id: upper, documentId: upper, partnerId: null, slug: 'ABC-Def' },
-      { type: 'param', metatype: ParamsDto },
-    );
-    expect(parsed).toEqual({
-      id: upper.toLowerCase(),
-      documentId: upper.toLowerCase(),
-      partnerId: null,
-      // Only UUIDs: other text keeps its case.
-      slug: 'ABC-Def',
-    });
-  });
-
-  it('does the same for a query or a body, and leaves a missing optional one out', () => {
-    for (const type of ['query', 'body'] as const) {
-      expect(
-        pipe.transform({ id: upper, partnerId: upper, slug: 'X' }, { type, metatype: ParamsDto }),
-      ).toEqual({ id: upper.toLowerCase(), partnerId: upper.toLowerCase(), slug: 'X' });
-    }
-  });
-});
-
 describe('findNul', () => {
   it('names every string value or key holding U+0000, by its dotted path', () => {
     expect(

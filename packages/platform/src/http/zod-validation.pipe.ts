@@ -49,43 +49,10 @@ export function findNul(value: unknown, path: string[] = [], found: string[] = [
   return found;
 }
 
-/** Whether `schema` is `z.uuid()`, optional, nullable or with a default or not. */
-function isUuid(schema: z.ZodType): boolean {
-  let def = schema.def as { type: string; format?: string; innerType?: z.ZodType };
-  while (
-    (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') &&
-    def.innerType
-  ) {
-    def = def.innerType.def;
-  }
-  return def.type === 'string' && def.format === 'uuid';
-}
-
-const uuidKeysOf = new WeakMap<z.ZodType, string[]>();
-/** The top-level fields of an object schema that are UUIDs (`isUuid`), found once per schema. */
-function uuidKeys(schema: z.ZodType): string[] {
-  let keys = uuidKeysOf.get(schema);
-  if (keys === undefined) {
-    const def = schema.def as { type: string; shape?: Record<string, z.ZodType> };
-    keys =
-      def.type === 'object' && def.shape
-        ? Object.entries(def.shape)
-            .filter(([, field]) => isUuid(field))
-            .map(([key]) => key)
-        : [];
-    uuidKeysOf.set(schema, keys);
-  }
-  return keys;
-}
-
 /**
  * Validates `@Body()`, `@Query()` and `@Param()` arguments typed with a `createZodDto` class and
- * hands the handler the parsed (coerced, defaulted) value. A failure lists every bad field.
- *
- * A UUID field (of the input's top level) reaches the handler in lower case, as Postgres writes
- * every UUID: `z.uuid()` takes either case, and an id from the path in upper case was used as
- * text where it cannot match the stored one (an audit row's `entity_id`, a file's storage key,
- * which refused it with a 500: found by the fuzz suite).
+ * hands the handler the parsed (coerced, defaulted, UUIDs lower-cased by `uuid()` of
+ * @sp/types) value. A failure lists every bad field.
  */
 @Injectable()
 export class ZodValidationPipe implements PipeTransform {
@@ -123,14 +90,7 @@ export class ZodValidationPipe implements PipeTransform {
     // nestjs-zod types the schema loosely (it supports several zod versions); ours are zod 4.
     const schema = (metatype as unknown as { schema: z.ZodType }).schema;
     const result = schema.safeParse(value ?? (type === 'body' ? undefined : {}));
-    if (result.success) {
-      const data = result.data as Record<string, unknown>;
-      for (const key of uuidKeys(schema)) {
-        const id = data[key];
-        if (typeof id === 'string') data[key] = id.toLowerCase();
-      }
-      return data;
-    }
+    if (result.success) return result.data;
     const part = where[type];
     const errors: ProblemFieldError[] = result.error.issues.flatMap((issue) => {
       const path = issue.path.map(String);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../shared/common';
+import { isoDateTimeSchema, uuid } from '../shared/common';
 import { slaKindSchema } from './desk';
 import { inquirySnapshotSchema } from './events';
 
@@ -12,14 +12,14 @@ export const deskEvents = {
   'inquiry.updated': inquirySnapshotSchema,
   /** A duplicate merged into another inquiry (the duplicate's `inquiry.state-changed` says closed). */
   'inquiry.merged': z.object({
-    inquiryId: z.uuid(),
+    inquiryId: uuid(),
     reference: z.string(),
-    intoId: z.uuid(),
+    intoId: uuid(),
     intoReference: z.string(),
   }),
   /** A due time passed unmet, seen by the SLA sweep (once per inquiry, kind and due time). */
   'inquiry.sla-breached': z.object({
-    inquiryId: z.uuid(),
+    inquiryId: uuid(),
     reference: z.string(),
     kind: slaKindSchema,
     dueAt: isoDateTimeSchema,

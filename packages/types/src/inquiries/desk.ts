@@ -5,6 +5,7 @@ import {
   pageOf,
   pageQuerySchema,
   queryList,
+  uuid,
 } from '../shared/common';
 import {
   attachmentSchema,
@@ -31,8 +32,8 @@ export const inquiryListQuerySchema = pageQuerySchema
     category: queryList(inquiryCategorySchema).optional(),
     /** A staff member's subject; `none` for unassigned inquiries. */
     assignee: z.string().trim().min(1).max(200).optional(),
-    partnerId: z.uuid().optional(),
-    symposiumId: z.uuid().optional(),
+    partnerId: uuid().optional(),
+    symposiumId: uuid().optional(),
     /** `true`: past a due time not met yet (first response or resolution); `false`: not. */
     overdue: flag,
     /** Words found in the subject, the reference, the inquirer's name or address, or any message. */
@@ -43,12 +44,12 @@ export type InquiryListQuery = z.infer<typeof inquiryListQuerySchema>;
 
 /** A partner linked to an inquiry, from the service's local snapshot of the registry. */
 export const linkedPartnerSchema = z
-  .object({ id: z.uuid(), nameEn: z.string(), country: z.string(), status: z.string() })
+  .object({ id: uuid(), nameEn: z.string(), country: z.string(), status: z.string() })
   .meta({ id: 'InquiryLinkedPartner' });
 
 export const inquirySummarySchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     reference: z.string(),
     state: inquiryStateSchema,
     category: inquiryCategorySchema,
@@ -60,10 +61,10 @@ export const inquirySummarySchema = z
     language: languageSchema,
     assignee: z.string().nullable(),
     assigneeEmail: z.string().nullable(),
-    partnerId: z.uuid().nullable(),
-    symposiumId: z.uuid().nullable(),
+    partnerId: uuid().nullable(),
+    symposiumId: uuid().nullable(),
     /** Set when this inquiry was merged into another as a duplicate (it is closed then). */
-    mergedIntoId: z.uuid().nullable(),
+    mergedIntoId: uuid().nullable(),
     firstResponseDueAt: isoDateTimeSchema.nullable(),
     resolutionDueAt: isoDateTimeSchema.nullable(),
     firstResponseAt: isoDateTimeSchema.nullable(),
@@ -84,7 +85,7 @@ export type InquiryPage = z.infer<typeof inquiryPageSchema>;
 /** A message as the desk sees it: internal notes included, with who wrote it and how it came. */
 export const deskMessageSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     authorKind: z.enum(inquiryAuthorKinds),
     authorId: z.string().nullable(),
     visibility: z.enum(inquiryVisibilities),
@@ -116,7 +117,7 @@ export const inquiryDetailSchema = inquirySummarySchema.extend({
   messages: z.array(deskMessageSchema),
   breaches: z.array(slaBreachSchema),
   /** References of the duplicates merged into this inquiry. */
-  merged: z.array(z.object({ id: z.uuid(), reference: z.string() })),
+  merged: z.array(z.object({ id: uuid(), reference: z.string() })),
 });
 export type InquiryDetail = z.infer<typeof inquiryDetailSchema>;
 
@@ -132,8 +133,8 @@ export const inquiryUpdateSchema = z
     assignee: z.string().trim().min(1).max(200).nullable().optional(),
     /** Where the assignee's alerts go; without it they go to the group's mailbox. */
     assigneeEmail: z.email().max(320).nullable().optional(),
-    partnerId: z.uuid().nullable().optional(),
-    symposiumId: z.uuid().nullable().optional(),
+    partnerId: uuid().nullable().optional(),
+    symposiumId: uuid().nullable().optional(),
   })
   .strict()
   .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
@@ -151,7 +152,7 @@ export const deskMessageCreateSchema = z
   .object({
     visibility: z.enum(inquiryVisibilities),
     body: z.string().trim().min(1).max(20_000).optional(),
-    cannedResponseId: z.uuid().optional(),
+    cannedResponseId: uuid().optional(),
     state: inquiryStateSchema.optional(),
   })
   .strict()
@@ -166,11 +167,11 @@ export const deskMessageCreateSchema = z
 export type DeskMessageCreate = z.infer<typeof deskMessageCreateSchema>;
 
 /** `POST /inquiries/{id}/merge`: this inquiry is a duplicate of `into`. Needs `If-Match`. */
-export const inquiryMergeSchema = z.object({ into: z.uuid() }).strict();
+export const inquiryMergeSchema = z.object({ into: uuid() }).strict();
 export type InquiryMerge = z.infer<typeof inquiryMergeSchema>;
 
 export const cannedResponseSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   title: z.string(),
   bodyEn: z.string(),
   bodyJa: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, languageSchema } from '../shared/common';
+import { isoDateTimeSchema, languageSchema, uuid } from '../shared/common';
 import {
   inquiryAuthorKinds,
   inquiryCategorySchema,
@@ -10,13 +10,13 @@ import {
 
 /** What an event says of an inquiry (no message text, no inquirer's address). */
 export const inquirySnapshotSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   reference: z.string(),
   state: inquiryStateSchema,
   category: inquiryCategorySchema,
   language: languageSchema,
-  partnerId: z.uuid().nullable(),
-  symposiumId: z.uuid().nullable(),
+  partnerId: uuid().nullable(),
+  symposiumId: uuid().nullable(),
   assignee: z.string().nullable(),
   version: z.number().int(),
   createdAt: isoDateTimeSchema,
@@ -32,9 +32,9 @@ export const inquiryEvents = {
   'inquiry.created': inquirySnapshotSchema,
   'inquiry.state-changed': inquirySnapshotSchema.extend({ previousState: inquiryStateSchema }),
   'inquiry.message-added': z.object({
-    inquiryId: z.uuid(),
+    inquiryId: uuid(),
     reference: z.string(),
-    messageId: z.uuid(),
+    messageId: uuid(),
     authorKind: z.enum(inquiryAuthorKinds),
     visibility: z.enum(inquiryVisibilities),
     channel: z.enum(inquiryChannels),
@@ -43,7 +43,7 @@ export const inquiryEvents = {
   }),
   /** A mail that matched no inquiry, waiting in the review list. */
   'inquiry.inbound-unmatched': z.object({
-    inboundMessageId: z.uuid(),
+    inboundMessageId: uuid(),
     receivedAt: isoDateTimeSchema,
   }),
 } as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, pageOf, pageQuerySchema } from '../shared/common';
+import { isoDateTimeSchema, pageOf, pageQuerySchema, uuid } from '../shared/common';
 import { attachmentSchema } from './inquiry';
 
 /** An inbound mail that matched no inquiry: `pending` until staff assign (or discard) it. */
@@ -8,7 +8,7 @@ export const inboundMessageStateSchema = z.enum(inboundMessageStates);
 export type InboundMessageState = z.infer<typeof inboundMessageStateSchema>;
 
 export const inboundMessageSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   state: inboundMessageStateSchema,
   fromAddress: z.string(),
   fromName: z.string().nullable(),
@@ -16,7 +16,7 @@ export const inboundMessageSchema = z.object({
   body: z.string(),
   messageId: z.string().nullable(),
   inReplyTo: z.string().nullable(),
-  inquiryId: z.uuid().nullable(),
+  inquiryId: uuid().nullable(),
   attachments: z.array(attachmentSchema),
   receivedAt: isoDateTimeSchema,
   version: z.number().int(),
@@ -35,5 +35,5 @@ export const inboundListSchema = pageOf(inboundMessageSchema);
 export type InboundList = z.infer<typeof inboundListSchema>;
 
 /** Staff file a waiting mail into an inquiry: it becomes the inquirer's message there. */
-export const inboundAssignSchema = z.object({ inquiryId: z.uuid() }).strict();
+export const inboundAssignSchema = z.object({ inquiryId: uuid() }).strict();
 export type InboundAssign = z.infer<typeof inboundAssignSchema>;

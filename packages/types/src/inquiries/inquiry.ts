@@ -4,6 +4,7 @@ import {
   isoDateSchema,
   isoDateTimeSchema,
   languageSchema,
+  uuid,
 } from '../shared/common';
 
 /** An inquiry's life: `new → open → waiting → resolved → closed` (the desk guards the steps). */
@@ -231,7 +232,7 @@ export const categoryLabels: Record<InquiryCategory, Label> = {
 
 export const attachmentSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     filename: z.string(),
     contentType: z.string(),
     size: z.number().int(),
@@ -242,7 +243,7 @@ export type InquiryAttachment = z.infer<typeof attachmentSchema>;
 /** A message as the inquirer sees it: public ones only, staff shown as the group. */
 export const publicMessageSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     from: z.enum(inquiryAuthorKinds),
     body: z.string(),
     attachments: z.array(attachmentSchema),

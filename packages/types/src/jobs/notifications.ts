@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { languageSchema, pageOf, pageQuerySchema } from '../shared/common';
+import { languageSchema, pageOf, pageQuerySchema, uuid } from '../shared/common';
 
 /** One template per kind of message, each in English and Japanese. */
 export const emailTemplates = [
@@ -55,7 +55,7 @@ export type ScheduledRun = z.infer<typeof scheduledRunSchema>;
 export const deliveryStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 export const deliverySchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     idempotencyKey: z.string(),
     template: emailTemplateSchema,
     locale: languageSchema,

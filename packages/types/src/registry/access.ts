@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { partnerScopeSchema } from '../shared/auth';
-import { isoDateTimeSchema } from '../shared/common';
+import { isoDateTimeSchema, uuid } from '../shared/common';
 
 export const apiClientCreateSchema = z
   .object({
@@ -13,8 +13,8 @@ export type ApiClientCreate = z.infer<typeof apiClientCreateSchema>;
 
 export const apiClientSchema = z
   .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
+    id: uuid(),
+    partnerId: uuid(),
     name: z.string(),
     scopes: z.array(partnerScopeSchema),
     createdBy: z.string(),
@@ -36,7 +36,7 @@ export type ApiClientWithSecret = z.infer<typeof apiClientWithSecretSchema>;
 export const apiClientListSchema = z.object({ items: z.array(apiClientSchema) });
 export type ApiClientList = z.infer<typeof apiClientListSchema>;
 
-export const clientIdParamsSchema = z.object({ clientId: z.uuid() });
+export const clientIdParamsSchema = z.object({ clientId: uuid() });
 
 /** RFC 6749 §4.4.2; client credentials may come in the body or as HTTP Basic. */
 export const tokenRequestSchema = z.object({

@@ -5,6 +5,7 @@ import {
   pageOf,
   pageQuerySchema,
   queryList,
+  uuid,
 } from '../shared/common';
 
 /** What was done with a partner. */
@@ -111,7 +112,7 @@ const activityFields = {
 export const activityCreateSchema = z
   .object({
     /** Staff name the partner; a partner's token reports for its own partner (may be left out). */
-    partnerId: z.uuid().optional(),
+    partnerId: uuid().optional(),
     type: activityFields.type,
     titleEn: activityFields.titleEn,
     titleJa: activityFields.titleJa.optional(),
@@ -156,7 +157,7 @@ const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const activityListQuerySchema = pageQuerySchema
   .extend({
-    partnerId: queryList(z.uuid()).optional(),
+    partnerId: queryList(uuid()).optional(),
     type: queryList(activityTypeSchema).optional(),
     reviewStatus: queryList(activityReviewStatusSchema).optional(),
     isPublic: booleanQuery.optional(),
@@ -166,8 +167,8 @@ export type ActivityListQuery = z.infer<typeof activityListQuerySchema>;
 
 export const activitySchema = z
   .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
+    id: uuid(),
+    partnerId: uuid(),
     partnerNameEn: z.string(),
     type: activityTypeSchema,
     titleEn: z.string(),
@@ -203,8 +204,8 @@ export type ActivityPage = z.infer<typeof activityPageSchema>;
 
 /** What other services may hear of an activity (`activity.*` on `registry-records`). */
 export const activitySnapshotSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
+  id: uuid(),
+  partnerId: uuid(),
   type: activityTypeSchema,
   titleEn: z.string(),
   titleJa: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateSchema, isoDateTimeSchema, queryList } from '../shared/common';
+import { isoDateSchema, isoDateTimeSchema, queryList, uuid } from '../shared/common';
 import { partialDateSchema } from '../shared/partial-date';
 
 export const agreementKinds = [
@@ -105,8 +105,8 @@ export type AgreementRenewal = z.infer<typeof agreementRenewalSchema>;
 
 export const agreementSchema = z
   .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
+    id: uuid(),
+    partnerId: uuid(),
     ...agreementFields,
     status: agreementStatusSchema,
     /** Oldest first. */
@@ -135,7 +135,7 @@ export type AgreementListQuery = z.infer<typeof agreementListQuerySchema>;
 
 /** Agreements across partners (`GET /agreements`), e.g. every one `expiring` this quarter. */
 export const agreementSearchQuerySchema = agreementListQuerySchema
-  .extend({ partnerId: queryList(z.uuid()).optional() })
+  .extend({ partnerId: queryList(uuid()).optional() })
   .strict();
 export type AgreementSearchQuery = z.infer<typeof agreementSearchQuerySchema>;
 
@@ -145,8 +145,8 @@ export type AgreementList = z.infer<typeof agreementListSchema>;
 
 /** What `agreement.*` events carry (topic `registry-records`). */
 export const agreementSnapshotSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
+  id: uuid(),
+  partnerId: uuid(),
   kind: agreementKindSchema,
   title: z.string(),
   startsOn: isoDateSchema.nullable(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../shared/common';
+import { isoDateTimeSchema, uuid } from '../shared/common';
 import { partnerStatusSchema } from './partner';
 
 /** What other services keep of a partner: enough to show and filter by it. */
 export const partnerSnapshotSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   nameEn: z.string(),
   nameJa: z.string().nullable(),
   country: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, pageOf, pageQuerySchema, queryList } from '../shared/common';
+import { isoDateTimeSchema, pageOf, pageQuerySchema, queryList, uuid } from '../shared/common';
 import {
   currencyCodeSchema,
   currencyMinorUnits,
@@ -13,7 +13,7 @@ export const fundingStatusSchema = z.enum(fundingStatuses);
 export type FundingStatus = z.infer<typeof fundingStatusSchema>;
 
 const fundingFields = {
-  activityId: z.uuid().nullable(),
+  activityId: uuid().nullable(),
   /** Who funds it, e.g. "JSPS". */
   source: z.string().trim().min(1).max(300),
   /** The programme of that funder, e.g. "Core-to-Core Program". */
@@ -38,7 +38,7 @@ const amountFitsCurrency = (v: { amount?: string; currency?: string }, ctx: z.Re
 
 export const fundingCreateSchema = z
   .object({
-    partnerId: z.uuid(),
+    partnerId: uuid(),
     activityId: fundingFields.activityId.optional(),
     source: fundingFields.source,
     scheme: fundingFields.scheme.optional(),
@@ -63,8 +63,8 @@ export type FundingUpdate = z.infer<typeof fundingUpdateSchema>;
 
 export const fundingListQuerySchema = pageQuerySchema
   .extend({
-    partnerId: queryList(z.uuid()).optional(),
-    activityId: z.uuid().optional(),
+    partnerId: queryList(uuid()).optional(),
+    activityId: uuid().optional(),
     fiscalYear: fiscalYearSchema.optional(),
     status: queryList(fundingStatusSchema).optional(),
   })
@@ -73,10 +73,10 @@ export type FundingListQuery = z.infer<typeof fundingListQuerySchema>;
 
 export const fundingSchema = z
   .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
+    id: uuid(),
+    partnerId: uuid(),
     partnerNameEn: z.string(),
-    activityId: z.uuid().nullable(),
+    activityId: uuid().nullable(),
     source: z.string(),
     scheme: z.string().nullable(),
     /** Exact, written with the currency's minor units ("1500000" JPY, "12.50" USD). */
@@ -96,9 +96,9 @@ export const fundingPageSchema = pageOf(fundingSchema);
 export type FundingPage = z.infer<typeof fundingPageSchema>;
 
 export const fundingSnapshotSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
-  activityId: z.uuid().nullable(),
+  id: uuid(),
+  partnerId: uuid(),
+  activityId: uuid().nullable(),
   source: z.string(),
   amount: z.string(),
   currency: z.string(),

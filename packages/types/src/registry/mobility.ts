@@ -5,6 +5,7 @@ import {
   pageOf,
   pageQuerySchema,
   queryList,
+  uuid,
 } from '../shared/common';
 import { reporters } from './activity';
 
@@ -32,7 +33,7 @@ export const fiscalYearSchema = z.coerce.number().int().min(1990).max(2200);
 export const mobilityCreateSchema = z
   .object({
     /** Staff name the partner; a partner's token reports for its own partner (may be left out). */
-    partnerId: z.uuid().optional(),
+    partnerId: uuid().optional(),
     fiscalYear: z.number().int().min(1990).max(2200),
     direction: mobilityDirectionSchema,
     personType: mobilityPersonTypeSchema,
@@ -60,7 +61,7 @@ export type MobilityUpdate = z.infer<typeof mobilityUpdateSchema>;
 
 export const mobilityListQuerySchema = pageQuerySchema
   .extend({
-    partnerId: queryList(z.uuid()).optional(),
+    partnerId: queryList(uuid()).optional(),
     fiscalYear: fiscalYearSchema.optional(),
     direction: mobilityDirectionSchema.optional(),
     personType: queryList(mobilityPersonTypeSchema).optional(),
@@ -71,8 +72,8 @@ export type MobilityListQuery = z.infer<typeof mobilityListQuerySchema>;
 
 export const mobilityRecordSchema = z
   .object({
-    id: z.uuid(),
-    partnerId: z.uuid(),
+    id: uuid(),
+    partnerId: uuid(),
     partnerNameEn: z.string(),
     fiscalYear: z.number().int(),
     direction: mobilityDirectionSchema,
@@ -99,7 +100,7 @@ export const mobilityTotalsQuerySchema = z
   .object({
     /** Default: the fiscal year today (Tokyo) is in. */
     fiscalYear: fiscalYearSchema.optional(),
-    partnerId: queryList(z.uuid()).optional(),
+    partnerId: queryList(uuid()).optional(),
   })
   .strict();
 export type MobilityTotalsQuery = z.infer<typeof mobilityTotalsQuerySchema>;
@@ -112,7 +113,7 @@ const directionCounts = z.object({
 
 export const mobilityPartnerTotalsSchema = z
   .object({
-    partnerId: z.uuid(),
+    partnerId: uuid(),
     partnerNameEn: z.string(),
     /** Approved counts. */
     inbound: z.number().int(),
@@ -143,8 +144,8 @@ export const mobilityTotalsSchema = z.object({
 export type MobilityTotals = z.infer<typeof mobilityTotalsSchema>;
 
 export const mobilitySnapshotSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
+  id: uuid(),
+  partnerId: uuid(),
   fiscalYear: z.number().int(),
   direction: mobilityDirectionSchema,
   personType: mobilityPersonTypeSchema,

@@ -6,6 +6,7 @@ import {
   pageOf,
   pageQuerySchema,
   queryList,
+  uuid,
 } from '../shared/common';
 import { partialDateSchema } from '../shared/partial-date';
 import { agreementSchema } from './agreement';
@@ -147,7 +148,7 @@ export type PartnerListQuery = z.infer<typeof partnerListQuerySchema>;
 
 export const partnerSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     nameEn: z.string(),
     nameJa: z.string().nullable(),
     country: z.string(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, pageOf, pageQuerySchema } from '../shared/common';
+import { isoDateTimeSchema, pageOf, pageQuerySchema, uuid } from '../shared/common';
 
 // People of the registry: partner-side contacts and UTokyo faculty leads. Personal data: staff
 // read all of it; a partner's token reads and maintains only its own partner's contacts; no
@@ -50,8 +50,8 @@ export const contactUpdateSchema = z
 export type ContactUpdate = z.infer<typeof contactUpdateSchema>;
 
 export const contactSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
+  id: uuid(),
+  partnerId: uuid(),
   nameEn: z.string(),
   nameJa: z.string().nullable(),
   role: z.string().nullable(),
@@ -73,7 +73,7 @@ export type ContactPage = z.infer<typeof contactPageSchema>;
 
 /** The partners a faculty lead leads with: a set, replaced as a whole on update. */
 const partnerIds = z
-  .array(z.uuid())
+  .array(uuid())
   .max(50)
   .transform((ids) => [...new Set(ids)]);
 
@@ -105,11 +105,11 @@ export const facultyLeadUpdateSchema = z
 export type FacultyLeadUpdate = z.infer<typeof facultyLeadUpdateSchema>;
 
 export const leadPartnerSchema = z
-  .object({ id: z.uuid(), nameEn: z.string(), nameJa: z.string().nullable() })
+  .object({ id: uuid(), nameEn: z.string(), nameJa: z.string().nullable() })
   .meta({ id: 'LeadPartner' });
 
 export const facultyLeadSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   nameEn: z.string(),
   nameJa: z.string().nullable(),
   department: z.string(),
@@ -126,7 +126,7 @@ export type FacultyLead = z.infer<typeof facultyLeadSchema>;
 export const facultyLeadListQuerySchema = pageQuerySchema
   .extend({
     /** Only the leads of this partner. */
-    partnerId: z.uuid().optional(),
+    partnerId: uuid().optional(),
     /** Only this department (exact, case-insensitive). */
     department: z.string().trim().min(1).max(200).optional(),
   })
@@ -138,15 +138,15 @@ export type FacultyLeadPage = z.infer<typeof facultyLeadPageSchema>;
 // Events on the `registry-records` topic. Payloads carry ids and what changed, not the
 // personal data itself: the outbox is kept for its retention period and read by operators.
 export const contactEventSchema = z.object({
-  id: z.uuid(),
-  partnerId: z.uuid(),
+  id: uuid(),
+  partnerId: uuid(),
   version: z.number().int().nonnegative(),
   /** The fields the change touched (names only). */
   fields: z.array(z.string()),
 });
 export const facultyLeadEventSchema = z.object({
-  id: z.uuid(),
-  partnerIds: z.array(z.uuid()),
+  id: uuid(),
+  partnerIds: z.array(uuid()),
   version: z.number().int().nonnegative(),
   fields: z.array(z.string()),
 });

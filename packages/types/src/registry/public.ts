@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { isoDateSchema, isoDateTimeSchema, pageOf, pageQuerySchema } from '../shared/common';
+import { isoDateSchema, isoDateTimeSchema, pageOf, pageQuerySchema, uuid } from '../shared/common';
 import { activityLinkSchema, activityStatusSchema, activityTypeSchema } from './activity';
 import { partnerStatusSchema, regionSchema } from './partner';
 
 /** A partner as the programme page shows it: no dates of review, no people. */
 export const publicPartnerSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     nameEn: z.string(),
     nameJa: z.string().nullable(),
     country: z.string(),
@@ -31,9 +31,9 @@ export type PublicPartnerList = z.infer<typeof publicPartnerListSchema>;
 /** An approved public activity: no leads (people's names), no review details. */
 export const publicActivitySchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     partner: z.object({
-      id: z.uuid(),
+      id: uuid(),
       nameEn: z.string(),
       nameJa: z.string().nullable(),
       country: z.string(),
@@ -61,7 +61,7 @@ export const publicActivityQuerySchema = pageQuerySchema
   .extend({
     limit: z.coerce.number().int().min(1).max(50).default(20),
     /** One partner's activities (its page on the programme site). */
-    partnerId: z.uuid().optional(),
+    partnerId: uuid().optional(),
   })
   .strict();
 export type PublicActivityQuery = z.infer<typeof publicActivityQuerySchema>;

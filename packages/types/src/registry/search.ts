@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryList } from '../shared/common';
+import { queryList, uuid } from '../shared/common';
 
 /** What `GET /search` finds. People (contacts, faculty leads) only for staff callers. */
 export const searchKinds = ['partner', 'activity', 'contact', 'faculty-lead'] as const;
@@ -31,12 +31,12 @@ export const searchHighlightSchema = z
 export const searchResultSchema = z
   .object({
     kind: searchKindSchema,
-    id: z.uuid(),
+    id: uuid(),
     /** The English title (a partner's or person's English name, an activity's English title). */
     title: z.string(),
     titleJa: z.string().nullable(),
     /** The partner it belongs to (null for a faculty lead). */
-    partnerId: z.uuid().nullable(),
+    partnerId: uuid().nullable(),
     /** Plain text around the best match; `highlights` marks the matching spans in it. */
     snippet: z.string(),
     highlights: z.array(searchHighlightSchema),

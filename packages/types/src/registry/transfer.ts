@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { countryCodeSchema, queryList } from '../shared/common';
+import { countryCodeSchema, queryList, uuid } from '../shared/common';
 import { activityListQuerySchema } from './activity';
 import { fundingListQuerySchema } from './funding';
 import { mobilityListQuerySchema } from './mobility';
@@ -78,13 +78,13 @@ export const importReportSchema = z.object({
   /** Rows written (0 on a dry run). */
   inserted: z.number().int().nonnegative(),
   /** The applied import's id (its audit entry and event carry it); null on a dry run. */
-  importId: z.uuid().nullable(),
+  importId: uuid().nullable(),
 });
 export type ImportReport = z.infer<typeof importReportSchema>;
 
 /** `import.applied` (topic `registry-records`): one event per applied import. */
 export const importAppliedSchema = z.object({
-  importId: z.uuid(),
+  importId: uuid(),
   kind: importKindSchema,
   rows: z.number().int().nonnegative(),
   /** SHA-256 of the file as received, hex. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuid } from '../shared/common';
 
 // What a report run is asked for: a kind, its parameters (validated per kind) and a format.
 // The run itself (state, progress, file) is defined beside the reports API.
@@ -28,9 +29,9 @@ export const reportParamsSchemas = {
   /** Per partner and programme-wide figures of one fiscal year, with the change on the year before. */
   'fiscal-year': z.strictObject({ fiscalYear: reportFiscalYearSchema }),
   /** One partner's whole record, for a visit briefing. */
-  'partner-profile': z.strictObject({ partnerId: z.uuid() }),
+  'partner-profile': z.strictObject({ partnerId: uuid() }),
   /** One symposium: programme, speakers, participants, attendance, documents. */
-  symposium: z.strictObject({ symposiumId: z.uuid() }),
+  symposium: z.strictObject({ symposiumId: uuid() }),
   /** Inquiries per month and category over `from`..`to` (inclusive, at most 36 months). */
   'inquiry-statistics': z
     .strictObject({ from: yearMonthSchema, to: yearMonthSchema })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageOf, pageQuerySchema } from '../shared/common';
+import { pageOf, pageQuerySchema, uuid } from '../shared/common';
 import { reportFormatSchema, reportKindSchema } from './request';
 
 // A report run as the reports API (apps/worker) shows it, and the job that builds it.
@@ -27,12 +27,12 @@ export const reportArtifactSchema = z
 export type ReportArtifact = z.infer<typeof reportArtifactSchema>;
 
 export const reportRunSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   kind: reportKindSchema,
   format: reportFormatSchema,
   params: z.record(z.string(), z.unknown()),
   /** The partner the report is about (a partner profile), or null when programme-wide. */
-  partnerId: z.uuid().nullable(),
+  partnerId: uuid().nullable(),
   requestedBy: z.object({ kind: z.enum(reportRequesterKinds), id: z.string().nullable() }),
   state: reportRunStateSchema,
   /** 0–100 while it builds (rows written against the estimate); 100 once it has succeeded. */
@@ -68,7 +68,7 @@ export const reportRunListSchema = pageOf(reportRunSchema);
 export type ReportRunList = z.infer<typeof reportRunListSchema>;
 
 /** The `report.build` job (and outbox message): the run to build; the run row holds the rest. */
-export const reportBuildSchema = z.object({ runId: z.uuid() }).strict();
+export const reportBuildSchema = z.object({ runId: uuid() }).strict();
 export type ReportBuild = z.infer<typeof reportBuildSchema>;
 
 /** Messages the reports outbox carries besides mail. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../shared/common';
+import { isoDateTimeSchema, uuid } from '../shared/common';
 import { symposiumSnapshotSchema, symposiumStatusSchema } from './symposium';
 
 /** Events the symposium service publishes (topic `symposium-events`). Never rename one. */
@@ -10,7 +10,7 @@ export const symposiumEvents = {
     previousStatus: symposiumStatusSchema,
   }),
   'symposium.programme-published': z.object({
-    symposiumId: z.uuid(),
+    symposiumId: uuid(),
     sessions: z.number().int().nonnegative(),
     publishedAt: isoDateTimeSchema,
   }),

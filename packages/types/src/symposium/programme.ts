@@ -5,7 +5,7 @@ import {
   localizedTextSchema,
   requiredBilingualInput,
 } from '../shared/bilingual';
-import { isoDateTimeSchema, languageSchema } from '../shared/common';
+import { isoDateTimeSchema, languageSchema, uuid } from '../shared/common';
 
 export const sessionKinds = ['keynote', 'talk', 'panel-discussion', 'break', 'networking'] as const;
 export const sessionKindSchema = z.enum(sessionKinds);
@@ -22,7 +22,7 @@ export const sessionPersonInputSchema = z
     name: requiredBilingualInput(200),
     affiliation: bilingualInput(300).optional(),
     /** A partner of the local partner snapshot the person speaks for. */
-    partnerId: z.uuid().nullable().optional(),
+    partnerId: uuid().nullable().optional(),
   })
   .strict();
 export type SessionPersonInput = z.infer<typeof sessionPersonInputSchema>;
@@ -56,10 +56,10 @@ export const sessionUpdateSchema = z
   .strict();
 export type SessionUpdate = z.infer<typeof sessionUpdateSchema>;
 
-export const sessionIdParamsSchema = z.object({ id: z.uuid(), sessionId: z.uuid() });
+export const sessionIdParamsSchema = z.object({ id: uuid(), sessionId: uuid() });
 
 const partnerRefRecord = z.object({
-  id: z.uuid(),
+  id: uuid(),
   name: bilingualTextSchema,
   country: z.string(),
 });
@@ -75,8 +75,8 @@ export type SessionPersonRecord = z.infer<typeof sessionPersonRecordSchema>;
 /** A session as stored (staff): both languages, and its version for If-Match. */
 export const sessionRecordSchema = z
   .object({
-    id: z.uuid(),
-    symposiumId: z.uuid(),
+    id: uuid(),
+    symposiumId: uuid(),
     kind: sessionKindSchema,
     title: bilingualTextSchema,
     description: bilingualTextSchema,
@@ -91,7 +91,7 @@ export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 /** The programme being edited, and when it was last published (null: never). */
 export const programmeDraftSchema = z.object({
-  symposiumId: z.uuid(),
+  symposiumId: uuid(),
   timeZone: z.string(),
   publishedAt: isoDateTimeSchema.nullable(),
   sessions: z.array(sessionRecordSchema),
@@ -102,12 +102,12 @@ export const sessionPersonSchema = z.object({
   role: sessionRoleSchema,
   name: localizedTextSchema,
   affiliation: localizedTextSchema.nullable(),
-  partner: z.object({ id: z.uuid(), name: localizedTextSchema, country: z.string() }).nullable(),
+  partner: z.object({ id: uuid(), name: localizedTextSchema, country: z.string() }).nullable(),
 });
 
 export const programmeSessionSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     kind: sessionKindSchema,
     title: localizedTextSchema,
     description: localizedTextSchema.nullable(),
@@ -121,7 +121,7 @@ export type ProgrammeSession = z.infer<typeof programmeSessionSchema>;
 
 /** The published programme, in the language served. */
 export const programmeSchema = z.object({
-  symposiumId: z.uuid(),
+  symposiumId: uuid(),
   title: localizedTextSchema,
   timeZone: z.string(),
   publishedAt: isoDateTimeSchema,

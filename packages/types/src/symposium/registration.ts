@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, languageSchema, pageOf } from '../shared/common';
+import { isoDateTimeSchema, languageSchema, pageOf, uuid } from '../shared/common';
 
 export const registrationStatuses = ['confirmed', 'waitlisted', 'cancelled', 'attended'] as const;
 export const registrationStatusSchema = z.enum(registrationStatuses);
@@ -112,7 +112,7 @@ export const registrationSettingsInputSchema = z
 export type RegistrationSettingsInput = z.input<typeof registrationSettingsInputSchema>;
 
 export const registrationSettingsSchema = z.object({
-  symposiumId: z.uuid(),
+  symposiumId: uuid(),
   capacity: z.number().int(),
   opensAt: z.string(),
   closesAt: z.string(),
@@ -142,10 +142,10 @@ export type RegistrationCreate = z.input<typeof registrationCreateSchema>;
 
 export const registrationSchema = z
   .object({
-    id: z.uuid(),
-    symposiumId: z.uuid(),
+    id: uuid(),
+    symposiumId: uuid(),
     /** The partner whose delegation this is (registered through the partner API), or null. */
-    partnerId: z.uuid().nullable(),
+    partnerId: uuid().nullable(),
     name: z.string(),
     email: z.string(),
     language: languageSchema,
@@ -164,7 +164,7 @@ export type Registration = z.infer<typeof registrationSchema>;
 
 /** What the public sign-up answers: the rest (the check-in code, the link) goes by mail. */
 export const registrationReceiptSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   status: registrationStatusSchema,
   waitlistPosition: z.number().int().nullable(),
 });
@@ -199,7 +199,7 @@ export const checkInSchema = z
       .toUpperCase()
       .regex(/^[A-Z0-9]{8}$/, 'must be the 8-character code from the confirmation mail')
       .optional(),
-    registrationId: z.uuid().optional(),
+    registrationId: uuid().optional(),
   })
   .strict()
   .refine((c) => (c.code === undefined) !== (c.registrationId === undefined), {
@@ -208,16 +208,16 @@ export const checkInSchema = z
   });
 export type CheckIn = z.infer<typeof checkInSchema>;
 
-export const registrationIdParamsSchema = z.object({ id: z.uuid() });
+export const registrationIdParamsSchema = z.object({ id: uuid() });
 export const registrationTokenParamsSchema = z.object({
   token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a registration link'),
 });
 
 /** Events on the `symposium-events` topic about registrations. */
 const registrationEventSchema = z.object({
-  registrationId: z.uuid(),
-  symposiumId: z.uuid(),
-  partnerId: z.uuid().nullable(),
+  registrationId: uuid(),
+  symposiumId: uuid(),
+  partnerId: uuid().nullable(),
   status: registrationStatusSchema,
   occurredAt: isoDateTimeSchema,
 });

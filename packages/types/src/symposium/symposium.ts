@@ -5,7 +5,13 @@ import {
   localizedTextSchema,
   requiredBilingualInput,
 } from '../shared/bilingual';
-import { campusSchema, isoDateSchema, isoDateTimeSchema, languageSchema } from '../shared/common';
+import {
+  campusSchema,
+  isoDateSchema,
+  isoDateTimeSchema,
+  languageSchema,
+  uuid,
+} from '../shared/common';
 
 /** In order: each status's usual successor is the next one (the rule in apps/symposium says which moves are allowed). */
 export const symposiumStatuses = [
@@ -71,7 +77,7 @@ export type DocumentFile = z.infer<typeof documentFileSchema>;
 /** A document as readers see it: the title in their language (or marked as a fallback). */
 export const symposiumDocumentSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     kind: documentKindSchema,
     /** The language the document itself is written in. */
     language: languageSchema,
@@ -88,7 +94,7 @@ export type SymposiumDocument = z.infer<typeof symposiumDocumentSchema>;
 /** A document as stored (staff): both titles. */
 export const symposiumDocumentRecordSchema = symposiumDocumentSchema
   .extend({
-    symposiumId: z.uuid(),
+    symposiumId: uuid(),
     title: bilingualTextSchema,
     position: z.number().int(),
     version: z.number().int(),
@@ -129,7 +135,7 @@ export const symposiumDocumentUpdateSchema = z
 export type SymposiumDocumentUpdate = z.infer<typeof symposiumDocumentUpdateSchema>;
 
 const symposiumCommon = {
-  id: z.uuid(),
+  id: uuid(),
   /** Ordinal of the UTokyo Strategic Partnership Symposium; null for one outside the numbered series. */
   edition: z.number().int().nullable(),
   heldOn: isoDateSchema,
@@ -269,7 +275,7 @@ export type Archive = z.infer<typeof archiveSchema>;
 
 /** What another service may hear of a symposium (topic `symposium-events`). */
 export const symposiumSnapshotSchema = z.object({
-  id: z.uuid(),
+  id: uuid(),
   edition: z.number().int().nullable(),
   title: bilingualTextSchema,
   heldOn: isoDateSchema,
