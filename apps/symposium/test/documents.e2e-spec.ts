@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SymposiumClient } from '@sp/client';
@@ -178,6 +179,32 @@ describe('uploaded files', () => {
       .where('id', '=', doc.id)
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ storageKey: null, version: '1' });
+  });
+
+  it('refuses an unknown document or a stale If-Match before it writes the file', async () => {
+    const s = await make.symposium({ status: 'held' });
+    const doc = await make.symposiumDocument(s.id, { published: false });
+    const ghost = randomUUID();
+    // A file where each document's folder would be: writing the upload there fails, so an
+    // answer other than the refusal (a 500) means the service tried to store it first.
+    const folders = join(storage, 'symposium/documents');
+    mkdirSync(folders, { recursive: true });
+    for (const id of [doc.id, ghost]) writeFileSync(join(folders, id), '');
+    try {
+      const unknown = await upload(`/symposiums/${s.id}/documents/${ghost}/file`, pdf, 'g.pdf');
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ type: '/problems/not-found' });
+      const stale = await upload(
+        `/symposiums/${s.id}/documents/${doc.id}/file`,
+        pdf,
+        'r.pdf',
+        '"9"',
+      );
+      expect(stale.status).toBe(412);
+      expect(await stale.json()).toMatchObject({ type: '/problems/precondition-failed' });
+    } finally {
+      for (const id of [doc.id, ghost]) rmSync(join(folders, id));
+    }
   });
 
   it('replaces a file by a link and removes the file with the document', async () => {

@@ -147,6 +147,11 @@ export class DocumentsService {
       { detectedType: (await fileTypeFromBuffer(file.data))?.mime, size: file.data.length },
       this.limits,
     );
+    // A request that will be refused (no such document, a stale If-Match) is refused before
+    // the file is written; the transaction checks both again, for a change in between.
+    const found = await this.repo.find(symposiumId, id);
+    if (!found) throw AppError.notFound('document', id);
+    checkVersion(found.version, expected, 'document');
     const storageKey = `symposium/documents/${id}/${randomUUID()}`;
     const { size } = await this.store.put(storageKey, file.data);
     let replaced: string | null = null;
