@@ -4,6 +4,7 @@
  * docker-compose.yml configures the apps (issuer + JWKS URL), accepts with the asked role.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -30,8 +31,13 @@ beforeAll(async () => {
   idpUrl = `http://127.0.0.1:${port}`;
 });
 
-afterAll(() => {
-  idp?.kill('SIGTERM');
+/** Stops the IdP and waits for it to exit, so the next file in this Jest worker starts clean. */
+afterAll(async () => {
+  const child = idp;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 });
 
 it('signs staff tokens that a production-mode app configured like compose accepts', async () => {
