@@ -98,6 +98,32 @@ describe('sessions in a room', () => {
     expectProblem(move, 409, 'conflict', ['body:startsAt', 'body:room']);
   });
 
+  it('takes a room written in another case, width or spacing as the same room', async () => {
+    const s = await announced();
+    const first = await addSession(s.id, {
+      startsAt: '2090-03-16T10:00:00+09:00',
+      endsAt: '2090-03-16T11:00:00+09:00',
+      room: 'Hall A',
+    });
+    expect(first.response.status).toBe(201);
+    for (const room of ['hall a', 'HALL  A', 'Ｈａｌｌ Ａ', 'Hall\u3000A']) {
+      const again = await addSession(s.id, {
+        startsAt: '2090-03-16T10:30:00+09:00',
+        endsAt: '2090-03-16T11:30:00+09:00',
+        room,
+      });
+      expectProblem(again, 409, 'conflict', ['body:startsAt', 'body:room']);
+    }
+    expect(await sessionCount(s.id)).toBe(1);
+    // The name is kept as it was typed.
+    const other = await addSession(s.id, {
+      startsAt: '2090-03-16T11:00:00+09:00',
+      endsAt: '2090-03-16T12:00:00+09:00',
+      room: 'Ｈａｌｌ Ａ',
+    });
+    expect(other.data).toMatchObject({ room: 'Ｈａｌｌ Ａ' });
+  });
+
   it('lets the database decide between two writers racing for one slot: one wins', async () => {
     const s = await announced();
     const body = {

@@ -34,6 +34,7 @@ import * as symposium0006 from './symposium/0006-programme';
 import * as symposium0007 from './symposium/0007-documents';
 import * as symposium0008 from './symposium/0008-registrations';
 import * as symposium0009 from './symposium/0009-report-views';
+import * as symposium0010 from './symposium/0010-room-key';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -67,6 +68,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0007-documents': symposium0007,
     '0008-registrations': symposium0008,
     '0009-report-views': symposium0009,
+    '0010-room-key': symposium0010,
   },
   inquiries: {
     '0001-schema': inquiries0001,
