@@ -139,7 +139,11 @@ export class DeliveriesRepository {
       .limit(query.limit + 1);
     if (query.status) q = q.where('status', '=', query.status);
     if (query.idempotencyKey) q = q.where('idempotencyKey', '=', query.idempotencyKey);
-    if (query.to) q = q.where(sql<boolean>`recipients @> array[${query.to}]::text[]`);
+    // In any case: mail goes to each address as it was written (migration notifications/0007).
+    if (query.to)
+      q = q.where(
+        sql<boolean>`notifications.lower_all(recipients) @> array[lower(${query.to})]::text[]`,
+      );
     if (after)
       q = q.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
     return q.execute();
