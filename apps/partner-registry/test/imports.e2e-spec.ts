@@ -92,6 +92,33 @@ describe('POST /imports/partners', () => {
     expect(res.data!.errors[4]!.message).toBe('is the name given on line 6 too');
   });
 
+  it("compares names as the database's unique index does, 'İ' and 'I' alike", async () => {
+    // JavaScript lower-cases 'İ' to 'i̇' (two code points), Postgres to 'i': a check made in
+    // JavaScript passed this file, and applying it failed on the index (a 409, no line).
+    const before = await snapshot();
+    const csv = [
+      HEADER,
+      'İstanbul Technical University,,TR,,,',
+      'Istanbul Technical University,,TR,,,',
+    ];
+    const res = await importCsv(csv.join('\n'), 'false');
+    const problem = expectProblem(res, 422, 'invalid-import', ['line 3, column nameEn']);
+    expect(problem.errors).toEqual([
+      expect.objectContaining({ code: 'duplicate', message: 'is the name given on line 2 too' }),
+    ]);
+    expect(await snapshot()).toEqual(before);
+    // One of them stored, the other is taken.
+    expect((await importCsv([HEADER, csv[1]].join('\n'), 'false')).response.status).toBe(200);
+    const again = await importCsv([HEADER, csv[2]].join('\n'), 'true');
+    expect(again.data!.errors).toEqual([
+      expect.objectContaining({
+        line: 2,
+        code: 'duplicate',
+        message: 'is already the name of another partner',
+      }),
+    ]);
+  });
+
   it('applying a file with one bad row writes nothing and names its line and column', async () => {
     const before = await snapshot();
     const rows = Array.from({ length: 200 }, (_, i) => `Apply Test ${i},,JP,,,`);

@@ -159,32 +159,29 @@ export class ImportsService {
       const firstLine = new Map<string, number>();
       return async (rows) => {
         const errors: ImportRowError[] = [];
-        const firsts: { line: number; key: string }[] = [];
-        for (const { line, value } of rows) {
-          const key = value.nameEn.toLowerCase();
+        // Keys as the unique index compares names (Postgres' lower(), not JavaScript's).
+        const names = await this.partners.nameKeys(rows.map((r) => r.value.nameEn));
+        rows.forEach(({ line }, i) => {
+          const { key, taken } = names[i]!;
           const first = firstLine.get(key);
-          if (first === undefined) {
-            firstLine.set(key, line);
-            firsts.push({ line, key });
-          } else
+          if (first !== undefined)
             errors.push({
               line,
               column: 'nameEn',
               code: 'duplicate',
               message: `is the name given on line ${first} too`,
             });
-        }
-        const taken = new Set(
-          (await this.partners.takenNames(firsts.map((f) => f.key))).map((n) => n.toLowerCase()),
-        );
-        for (const { line, key } of firsts)
-          if (taken.has(key))
-            errors.push({
-              line,
-              column: 'nameEn',
-              code: 'duplicate',
-              message: 'is already the name of another partner',
-            });
+          else {
+            firstLine.set(key, line);
+            if (taken)
+              errors.push({
+                line,
+                column: 'nameEn',
+                code: 'duplicate',
+                message: 'is already the name of another partner',
+              });
+          }
+        });
         return errors;
       };
     },

@@ -271,15 +271,21 @@ export class PartnersRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Which of these English names (any case) another partner already has, as stored. */
-  async takenNames(names: string[], db: Db = this.db): Promise<string[]> {
+  /**
+   * Each English name's key as the unique index `partner_name_en_key` compares it, Postgres'
+   * `lower()`, and whether a partner already has it, in the order given. The key comes from
+   * Postgres because JavaScript's `toLowerCase()` differs for some letters ('İ', a final 'Σ'):
+   * a file with 'İstanbul …' and 'Istanbul …' passed a check made with it, then failed on the
+   * index when applied.
+   */
+  async nameKeys(names: string[], db: Db = this.db): Promise<{ key: string; taken: boolean }[]> {
     if (names.length === 0) return [];
-    const rows = await db
-      .selectFrom('registry.partner')
-      .select('nameEn')
-      .where(sql<boolean>`lower(name_en) = any(${names.map((n) => n.toLowerCase())}::text[])`)
-      .execute();
-    return rows.map((r) => r.nameEn);
+    const { rows } = await sql<{ key: string; taken: boolean }>`
+      select lower(n.name) as key,
+             exists (select 1 from registry.partner p where lower(p.name_en) = lower(n.name)) as taken
+      from unnest(${names}::text[]) with ordinality as n(name, ord)
+      order by n.ord`.execute(db);
+    return rows;
   }
 
   /**

@@ -197,9 +197,9 @@ export class PartnersService {
     return new Set(await this.repo.existingIds(ids));
   }
 
-  /** The names among these (any case) that partners already have. */
-  takenNames(names: string[]): Promise<string[]> {
-    return this.repo.takenNames(names);
+  /** Each name's key as the unique name index compares it, and whether a partner has it. */
+  nameKeys(names: string[]): Promise<{ key: string; taken: boolean }[]> {
+    return this.repo.nameKeys(names);
   }
 
   /**
