@@ -208,6 +208,15 @@ describe('GET /public/activities.atom, conditionally', () => {
     const same = await fetch(url, { headers: { 'if-none-match': etag } });
     expect(same.status).toBe(304);
     expect(await same.text()).toBe('');
+    // Compared weakly (RFC 9110): a tag a compressing proxy weakened, one in a list, or `*`.
+    for (const held of [`W/${etag}`, `"other", ${etag}`, '*']) {
+      const res = await fetch(url, { headers: { 'if-none-match': held } });
+      expect([held, res.status]).toEqual([held, 304]);
+      await res.arrayBuffer();
+    }
+    const other = await fetch(url, { headers: { 'if-none-match': 'W/"other"' } });
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
     await make.activity(cambridge.id, { titleEn: 'Fourth project', isPublic: true });
     const changed = await fetch(url, { headers: { 'if-none-match': etag } });
     expect(changed.status).toBe(200);

@@ -46,6 +46,7 @@ export {
   checkVersion,
   etagOf,
   IfMatch,
+  notModified,
   parseIfMatch,
   Preconditioned,
   sendETag,

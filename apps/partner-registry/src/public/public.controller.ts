@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Headers, HttpCode, Param, Query, Res } from '@nestjs/common';
 import { ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Public, Responds } from '@sp/platform';
+import { notModified, Public, Responds } from '@sp/platform';
 import type { PublicActivity, PublicActivityPage, PublicPartnerList } from '@sp/types';
 import type { FastifyReply } from 'fastify';
 import {
@@ -57,7 +57,7 @@ export class PublicController {
     const { xml, etag } = await this.pub.activityFeed();
     void reply.header('etag', etag);
     // A reader that has this version gets 304 and no body.
-    if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag)) {
+    if (notModified(ifNoneMatch, etag)) {
       void reply.status(304);
       return '';
     }

@@ -24,6 +24,19 @@ export function sendETag(reply: FastifyReply, version: number | string | bigint)
 }
 
 /**
+ * Whether a GET with this `If-None-Match` gets 304 for a representation whose ETag is `etag`
+ * (RFC 9110 §13.1.2): `*`, or any listed tag equal to it by weak comparison, so `W/"x"` matches
+ * `"x"` (a proxy that compresses a response weakens its tag, and a reader sends that back).
+ */
+export function notModified(header: string | string[] | undefined, etag: string): boolean {
+  const value = (Array.isArray(header) ? header.join(',') : header)?.trim();
+  if (!value) return false;
+  if (value === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return value.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
  * Parses an `If-Match` header value (RFC 9110 §13.1.1). Weak tags never match (strong
  * comparison), so `W/"3"` counts as no usable tag. Throws 428 when absent, 412 when nothing in it
  * could match a version of ours.
