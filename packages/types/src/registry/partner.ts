@@ -30,6 +30,14 @@ export type Region = z.infer<typeof regionSchema>;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+/**
+ * A partner's English name, the case-insensitive unique key: in Unicode NFC, so 'Université'
+ * typed with a precomposed 'é' and pasted with 'e' plus a combining accent (as text copied from
+ * some PDFs and macOS file names comes) are one name, not two partners. Only here: NFC also
+ * maps CJK compatibility ideographs, which a Japanese name may use on purpose.
+ */
+const englishName = text(200).normalize('NFC');
+
 /** A free label staff filter partners by (`?tag=`): lower case letters, digits and hyphens. */
 export const partnerTagSchema = z
   .string()
@@ -61,7 +69,7 @@ export type PartnerCoordinator = z.infer<typeof partnerCoordinatorSchema>;
 
 export const partnerCreateSchema = z
   .object({
-    nameEn: text(200),
+    nameEn: englishName,
     nameJa: text(200).nullish(),
     country: countryCodeSchema,
     region: regionSchema.nullish(),
@@ -88,7 +96,7 @@ export type PartnerCreate = z.infer<typeof partnerCreateSchema>;
 
 export const partnerUpdateSchema = z
   .object({
-    nameEn: text(200),
+    nameEn: englishName,
     nameJa: text(200).nullable(),
     country: countryCodeSchema,
     region: regionSchema.nullable(),
