@@ -97,13 +97,18 @@ export class RegistrationsRepository {
       .executeTakeFirst();
   }
 
-  /** Locks the symposium row itself (settings are created under it, so two PUTs serialise). */
+  /**
+   * Locks the symposium row itself (settings are created under it, so two PUTs serialise).
+   * FOR NO KEY UPDATE, not FOR UPDATE: a sign-up holding the settings lock inserts a
+   * registration, whose foreign key check takes a key-share lock on this row, and FOR UPDATE
+   * made it wait for a PUT that waited for the settings lock, a deadlock (a 500).
+   */
   async lockSymposium(trx: Transaction<DB>, symposiumId: string): Promise<boolean> {
     const row = await trx
       .selectFrom('symposium.symposium')
       .select('id')
       .where('id', '=', symposiumId)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     return row !== undefined;
   }
