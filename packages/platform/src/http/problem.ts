@@ -59,6 +59,13 @@ const unavailableCodes = new Set([
   '57P03',
 ]);
 
+/**
+ * Postgres undid the transaction to end a conflict with a concurrent one (a deadlock, or a
+ * serialization failure): nothing was written, and sending the request again will do. A 503
+ * with Retry-After, not a 500: the request was fine, and so is the server.
+ */
+const retryableCodes = new Set(['40001', '40P01']);
+
 /** The database (or another dependency) is down or refusing connections: a 503, not a 500. */
 function isUnavailable(e: ErrorWithCodes | undefined): boolean {
   if (!e || typeof e !== 'object') return false;
@@ -142,6 +149,19 @@ export function toProblem(error: unknown, instance: string, requestId?: string):
         ids,
       ),
       unexpected: true,
+    };
+  }
+  if (typeof e?.code === 'string' && retryableCodes.has(e.code)) {
+    return {
+      status: 503,
+      body: problemOf(
+        'service-unavailable',
+        'the request met a concurrent change and was undone, writing nothing; send it again',
+        ids,
+      ),
+      // Logged: a deadlock is a lock order to fix.
+      unexpected: true,
+      headers: { 'retry-after': '1' },
     };
   }
   const pg = typeof e?.code === 'string' ? pgInputErrors[e.code] : undefined;
