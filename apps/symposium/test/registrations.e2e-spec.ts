@@ -7,7 +7,9 @@ import {
   symposiumClient,
   unchecked,
   useTestAppWithPartners,
+  waitFor,
 } from '@sp/testing';
+import { sql } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import { appModule, description } from '../src/app.module';
 
@@ -193,6 +195,48 @@ describe('signing up', () => {
       expect(await written(s.id)).toBe(0);
       expect(await mailsTo(`ada-${s.id}@example.org`)).toEqual([]);
     }
+  });
+
+  it('refuses a sign-up that meets a close in progress once the close commits', async () => {
+    // Staff close registration (the status change locks the symposium row) while a sign-up is
+    // on its way: it passed the first status check, before the lock. It must wait for the
+    // close and be refused, not be written (a confirmed mail for a closed symposium).
+    const s = await openSymposium(10);
+    const email = `late-${s.id}@example.org`;
+    const signUpNow = () =>
+      anon.POST('/symposiums/{id}/sign-ups', {
+        params: { path: { id: s.id } },
+        body: { name: 'Late Comer', email, answers },
+      });
+    let signUp: ReturnType<typeof signUpNow> | undefined;
+    await ctx.database.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('symposium.symposium')
+        .select('id')
+        .where('id', '=', s.id)
+        .forUpdate()
+        .execute();
+      await trx
+        .updateTable('symposium.symposium')
+        .set({ status: 'registration-closed' })
+        .where('id', '=', s.id)
+        .execute();
+      signUp = signUpNow();
+      // The sign-up is waiting for this transaction's lock before the close commits.
+      await waitFor(
+        async () =>
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.execute(
+              ctx.database.db,
+            )
+          ).rows[0]!.n > 0,
+        'the sign-up to wait for the lock',
+      );
+    });
+    expectProblem(await signUp!, 409, 'conflict', ['params:id']);
+    expect(await written(s.id)).toBe(0);
+    expect(await mailsTo(email)).toEqual([]);
   });
 
   it('refuses answers that break the form with a 400 naming each field, writing nothing', async () => {

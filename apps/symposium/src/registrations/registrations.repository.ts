@@ -75,6 +75,24 @@ export class RegistrationsRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * The symposium's status for a sign-up, read with a key-share lock (the one the
+   * registration's foreign key takes anyway): a status change in progress (FOR UPDATE) is
+   * waited for and its status seen, and one that comes later waits for the sign-up.
+   */
+  async statusForSignUp(
+    trx: Transaction<DB>,
+    symposiumId: string,
+  ): Promise<SymposiumStatus | undefined> {
+    const row = await trx
+      .selectFrom('symposium.symposium')
+      .select('status')
+      .where('id', '=', symposiumId)
+      .forKeyShare()
+      .executeTakeFirst();
+    return row?.status;
+  }
+
   settings(symposiumId: string, db: Db = this.db): Promise<SettingsRow | undefined> {
     return db
       .selectFrom('symposium.registrationSettings')

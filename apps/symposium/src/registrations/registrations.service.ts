@@ -177,7 +177,11 @@ export class RegistrationsService {
     return this.repo.transaction(async (trx) => {
       const settings = await this.repo.lockSettings(trx, symposiumId);
       if (!settings) throw notConfigured(symposiumId);
-      // Checked again under the lock: staff may have changed the window or the form meanwhile.
+      // Checked again under the locks: staff may have closed registration, or changed the
+      // window or the form, meanwhile.
+      const symposiumStatus = await this.repo.statusForSignUp(trx, symposiumId);
+      if (!symposiumStatus) throw AppError.notFound('symposium', symposiumId);
+      checkSymposiumTakesSignUps(symposiumStatus);
       checkRegistrationWindow(settings.opensAt, settings.closesAt, now);
       const answers = checkAnswers(formOf(settings), body.answers ?? {});
       const { taken, waiting } = await this.repo.counts(symposiumId, trx);
