@@ -291,3 +291,40 @@ describe('replies by mail', () => {
     expect((await discard()).status).toBe(412);
   });
 });
+
+describe('the review list', () => {
+  it('pages through waiting mails one at a time, each exactly once', async () => {
+    // Postgres keeps microseconds; a cursor of milliseconds repeated each page's last mail as
+    // the next page's first (found by helper-41's review), forever with limit=1.
+    const received = ['2026-12-01T00:00:00.123456Z', '2026-12-01T00:00:00.123789Z'];
+    const ids = (
+      await ctx.database.db
+        .insertInto('inquiries.inboundMessage')
+        .values(
+          received.map((at, i) => ({
+            fromAddress: `pager${i}@example.org`,
+            subject: `Paging ${i}`,
+            state: 'discarded' as const,
+            receivedAt: sql<Date>`${at}::timestamptz`,
+          })),
+        )
+        .returning('id')
+        .execute()
+    ).map((r) => r.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const query = `state=discarded&limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await fetch(`${ctx.running.url}/inquiries/inbound?${query}`, {
+        headers: { authorization: `Bearer ${staff}` },
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as InboundList;
+      seen.push(...body.items.map((m) => m.id));
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.filter((id) => ids.includes(id))).toEqual(ids);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+});

@@ -51,10 +51,17 @@ export class InboundMailRepository {
     state: InboundMessageState,
     limit: number,
     after: InboundCursor | undefined,
-  ): Promise<{ rows: InboundRow[]; more: boolean }> {
+  ): Promise<{ rows: (InboundRow & { cursorAt: string })[]; more: boolean }> {
     let q = this.db
       .selectFrom('inquiries.inboundMessage')
       .selectAll()
+      // The exact time (microseconds; a JS Date keeps milliseconds) for the next page's cursor:
+      // with milliseconds, each page's last mail came back first on the next.
+      .select(
+        sql<string>`to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+          'cursorAt',
+        ),
+      )
       .where('state', '=', state)
       .orderBy('receivedAt')
       .orderBy('id')

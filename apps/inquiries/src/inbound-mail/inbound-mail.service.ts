@@ -114,10 +114,7 @@ export class InboundMailService {
     const last = rows.at(-1);
     return {
       items: rows.map((r) => toInboundMessage(r, attachments)),
-      nextCursor:
-        more && last
-          ? cursor.encode({ receivedAt: last.receivedAt.toISOString(), id: last.id })
-          : null,
+      nextCursor: more && last ? cursor.encode({ receivedAt: last.cursorAt, id: last.id }) : null,
     };
   }
 
