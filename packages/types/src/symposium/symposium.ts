@@ -49,18 +49,28 @@ export const clockTimeSchema = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day, HH:MM (24 h)');
 
-/** An IANA time zone name the runtime knows, e.g. `Asia/Tokyo`. */
-export const timeZoneSchema = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone, e.g. Asia/Tokyo' },
-);
+/** The IANA name the runtime resolves `tz` to (`asia/tokyo` → `Asia/Tokyo`), or undefined. */
+const resolvedZone = (tz: string): string | undefined => {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * An IANA time zone name, e.g. `Asia/Tokyo`, stored as the runtime spells it. Abbreviations
+ * are refused: the runtime took `JST` for Asia/Tokyo but `IST` for India and `BST` for
+ * Bangladesh, Postgres (which computes reminder times) `IST` for Israel and `BST` for Britain,
+ * and the calendar file had no VTIMEZONE for them (found by helper-41's review).
+ */
+export const timeZoneSchema = z
+  .string()
+  .trim()
+  .refine((tz) => (tz.includes('/') || /^(utc|gmt)$/i.test(tz)) && resolvedZone(tz) !== undefined, {
+    message: 'must be an IANA time zone name, e.g. Asia/Tokyo (not an abbreviation such as JST)',
+  })
+  .overwrite((tz) => resolvedZone(tz) ?? tz);
 
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
