@@ -8,17 +8,46 @@ const roleLabel = {
   ja: { chair: '座長', moderator: 'モデレーター', speaker: '登壇者', panelist: 'パネリスト' },
 } as const;
 
+const resolvedZone = (tz: string): string | undefined => {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The zone's VTIMEZONE and the TZID it declares, which is not always the name asked for
+ * (Asia/Calcutta's is Asia/Kolkata, UTC's Etc/UTC), so the events must use that TZID. Only a
+ * VTIMEZONE of the same zone is taken: for a name it did not know, the library answered with
+ * another zone's (Europe/Bucharest for "JST"); then there is none.
+ */
+function vtimezoneOf(timeZone: string): { tzid: string; component: string } | undefined {
+  const component = getVtimezoneComponent(timeZone);
+  const tzid = component ? /^TZID:(.+)$/m.exec(component)?.[1]?.trim() : undefined;
+  if (!component || !tzid || resolvedZone(tzid) !== resolvedZone(timeZone)) return undefined;
+  return { tzid, component };
+}
+
 /**
  * The published programme as an iCalendar file: one event per session, its times in the
- * symposium's time zone (with the zone's VTIMEZONE, so calendars show Tokyo times), the room as
- * the location and the people in the description. `host` makes the event UIDs global.
+ * symposium's time zone (with the zone's VTIMEZONE, so calendars show Tokyo times; in UTC
+ * for a zone without one), the room as the location and the people in the description.
+ * `host` makes the event UIDs global. DTSTAMP is written in UTC, as RFC 5545 requires.
  */
-export function programmeCalendar(programme: Programme, host: string): string {
+export function programmeCalendar(programme: Programme, host: string, now = new Date()): string {
+  const zone = vtimezoneOf(programme.timeZone);
   const calendar = ical({
     name: programme.title.text,
     prodId: { company: 'UTokyo Strategic Partnerships', product: 'symposium', language: 'EN' },
-    timezone: { name: programme.timeZone, generator: getVtimezoneComponent },
+    // The zone is the events' (TZID), not the calendar's: ical-generator writes DTSTAMP in the
+    // calendar's zone without a TZID (floating, wrong by its offset); without one, in UTC.
+    ...(zone ? { timezone: { name: null, generator: () => zone.component } } : {}),
   });
+  const at = (iso: string) =>
+    zone
+      ? DateTime.fromISO(iso, { zone: programme.timeZone })
+      : DateTime.fromISO(iso, { zone: 'utc' });
   const labels = roleLabel[programme.language];
   for (const s of programme.sessions) {
     const people = s.people.map((p) => {
@@ -29,9 +58,10 @@ export function programmeCalendar(programme: Programme, host: string): string {
       id: `${s.id}@${host}`,
       // Luxon dates in the zone: ical-generator writes their wall-clock time under the TZID
       // (a plain Date would be written in the process's own zone).
-      start: DateTime.fromISO(s.startsAt, { zone: programme.timeZone }),
-      end: DateTime.fromISO(s.endsAt, { zone: programme.timeZone }),
-      timezone: programme.timeZone,
+      start: at(s.startsAt),
+      end: at(s.endsAt),
+      stamp: now,
+      ...(zone ? { timezone: zone.tzid } : {}),
       summary: s.title.text,
       description: [s.description?.text, ...people].filter(Boolean).join('\n') || null,
       location: s.room,
