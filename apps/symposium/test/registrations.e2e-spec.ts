@@ -221,10 +221,13 @@ describe('signing up', () => {
         .set({ status: 'registration-closed' })
         .where('id', '=', s.id)
         .execute();
+      let settled = false;
       signUp = signUpNow();
-      // The sign-up is waiting for this transaction's lock before the close commits.
+      void signUp.finally(() => (settled = true));
+      // The sign-up waits for this transaction's lock (or, if it does not, ends first).
       await waitFor(
         async () =>
+          settled ||
           (
             await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
               where datname = current_database() and wait_event_type = 'Lock'`.execute(

@@ -1,6 +1,7 @@
 import { ServiceJobRunner } from '@sp/platform';
 import { enqueue, queueNames } from '@sp/queue';
-import { factories, testConfig, useTestApp } from '@sp/testing';
+import { factories, testConfig, useTestApp, waitFor } from '@sp/testing';
+import { sql } from 'kysely';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 import { RegistrationsService } from '../src/registrations/registrations.service';
@@ -83,11 +84,14 @@ it('mails each confirmed registrant 3 days and 1 day before the start, once each
   expect(await service.sendDueReminders(at(HOUR))).toEqual({ mailed: 0 });
   expect(await service.sendDueReminders(at(-HOUR))).toEqual({ mailed: 0 });
 
+  const start = new Date(startsAt).toISOString();
   expect(await reminderKeys(early.email)).toEqual([
-    `registration-reminder:${early.id}:4320`,
-    `registration-reminder:${early.id}:1440`,
+    `registration-reminder:${early.id}:${start}:4320`,
+    `registration-reminder:${early.id}:${start}:1440`,
   ]);
-  expect(await reminderKeys(late.email)).toEqual([`registration-reminder:${late.id}:1440`]);
+  expect(await reminderKeys(late.email)).toEqual([
+    `registration-reminder:${late.id}:${start}:1440`,
+  ]);
   expect(await reminderKeys(waiting.email)).toEqual([]);
   expect(await reminderKeys(cancelled.email)).toEqual([]);
 });
@@ -103,5 +107,85 @@ it('runs a reminder job put on its queue in the symposium service, with the real
   });
   const job = await enqueue(symposiumJobs, 'symposium.registration-reminders', {});
   expect(await job.waitUntilFinished(events, 15_000)).toEqual({ mailed: 1 });
-  expect(await reminderKeys(person.email)).toEqual([`registration-reminder:${person.id}:4320`]);
+  expect(await reminderKeys(person.email)).toEqual([
+    expect.stringMatching(new RegExp(`^registration-reminder:${person.id}:.*:4320$`)),
+  ]);
+});
+
+it('mails the reminders again for the new start when the symposium is moved', async () => {
+  const symposium = await make.symposium({ heldOn: '2100-06-10' });
+  await make.registrationSettings(symposium.id, { reminderOffsetsMinutes: [4320] });
+  const first = Date.parse('2100-06-09T15:00:00Z');
+  const person = await make.registration(symposium.id, { createdAt: new Date(first - 30 * DAY) });
+  const service = ctx.running.app.get(RegistrationsService);
+  expect(await service.sendDueReminders(new Date(first - 3 * DAY + HOUR))).toEqual({ mailed: 1 });
+  // Postponed by a month: the 3-day reminder of the new date is due in its turn, once.
+  await ctx.database.db
+    .updateTable('symposium.symposium')
+    .set({ heldOn: '2100-07-10' })
+    .where('id', '=', symposium.id)
+    .execute();
+  const second = Date.parse('2100-07-09T15:00:00Z');
+  expect(await service.sendDueReminders(new Date(second - 3 * DAY + HOUR))).toEqual({ mailed: 1 });
+  expect(await service.sendDueReminders(new Date(second - 3 * DAY + HOUR))).toEqual({ mailed: 0 });
+  expect(await reminderKeys(person.email)).toEqual([
+    `registration-reminder:${person.id}:${new Date(first).toISOString()}:4320`,
+    `registration-reminder:${person.id}:${new Date(second).toISOString()}:4320`,
+  ]);
+});
+
+it('counts a promoted registrant from their seat, not from their place in the queue', async () => {
+  // On the waiting list for a month, given a seat two days before: the "in 3 days" moment had
+  // passed before they had a seat, so only the 1-day reminder is theirs.
+  const symposium = await make.symposium({ heldOn: '2100-08-10' });
+  await make.registrationSettings(symposium.id);
+  const startsAt = Date.parse('2100-08-09T15:00:00Z');
+  const promoted = await make.registration(symposium.id, {
+    createdAt: new Date(startsAt - 30 * DAY),
+    confirmedAt: new Date(startsAt - 2 * DAY),
+  });
+  const service = ctx.running.app.get(RegistrationsService);
+  expect(await service.sendDueReminders(new Date(startsAt - 2 * DAY + HOUR))).toEqual({
+    mailed: 0,
+  });
+  expect(await service.sendDueReminders(new Date(startsAt - DAY + HOUR))).toEqual({ mailed: 1 });
+  expect(await reminderKeys(promoted.email)).toEqual([
+    `registration-reminder:${promoted.id}:${new Date(startsAt).toISOString()}:1440`,
+  ]);
+});
+
+it('sends no reminder to someone whose cancellation commits while the run is on its way', async () => {
+  const symposium = await make.symposium({ heldOn: '2100-09-10' });
+  await make.registrationSettings(symposium.id, { reminderOffsetsMinutes: [4320] });
+  const startsAt = Date.parse('2100-09-09T15:00:00Z');
+  const person = await make.registration(symposium.id, {
+    createdAt: new Date(startsAt - 30 * DAY),
+  });
+  const service = ctx.running.app.get(RegistrationsService);
+  let run: Promise<{ mailed: number }> | undefined;
+  await ctx.database.db.transaction().execute(async (trx) => {
+    // A cancellation holding the registration's lock, as the cancel route does.
+    await trx
+      .updateTable('symposium.registration')
+      .set({ status: 'cancelled', cancelledAt: new Date() })
+      .where('id', '=', person.id)
+      .execute();
+    let settled = false;
+    run = service.sendDueReminders(new Date(startsAt - 3 * DAY + HOUR));
+    void run.finally(() => (settled = true));
+    // It waits for this lock (or, if it does not, ends before the cancellation commits).
+    await waitFor(
+      async () =>
+        settled ||
+        (
+          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(
+            ctx.database.db,
+          )
+        ).rows[0]!.n > 0,
+      'the reminder run to wait for the lock',
+    );
+  });
+  expect(await run!).toEqual({ mailed: 0 });
+  expect(await reminderKeys(person.email)).toEqual([]);
 });

@@ -309,7 +309,9 @@ export function factories(ctx: TestApp) {
             .toUpperCase()
             .replace(/[^A-Z0-9]/g, 'X')
             .slice(0, 8),
-          confirmedAt: new Date(),
+          // A seat since it was made (a row made in the past held its seat since then).
+          confirmedAt:
+            overrides.createdAt === undefined ? new Date() : new Date(overrides.createdAt),
           ...overrides,
         })
         .returningAll()

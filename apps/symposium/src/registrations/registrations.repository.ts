@@ -93,6 +93,20 @@ export class RegistrationsRepository {
     return row?.status;
   }
 
+  /**
+   * Whether the registration still holds a seat, read with a share lock: a cancellation in
+   * progress (FOR UPDATE) is waited for and seen, and one that comes later waits for this.
+   */
+  async stillConfirmed(trx: Transaction<DB>, id: string): Promise<boolean> {
+    const row = await trx
+      .selectFrom('symposium.registration')
+      .select('status')
+      .where('id', '=', id)
+      .forShare()
+      .executeTakeFirst();
+    return row?.status === 'confirmed';
+  }
+
   settings(symposiumId: string, db: Db = this.db): Promise<SettingsRow | undefined> {
     return db
       .selectFrom('symposium.registrationSettings')
@@ -336,7 +350,7 @@ export class RegistrationsRepository {
         sql<
           number[]
         >`coalesce((select array_agg(m.offset_minutes) from symposium.registration_reminder m
-          where m.registration_id = r.id), '{}')`.as('sent'),
+          where m.registration_id = r.id and m.starts_at = ${startsAt}), '{}')`.as('sent'),
       ])
       .where('r.status', '=', 'confirmed')
       .where(startsAt, '>', now)
@@ -354,12 +368,13 @@ export class RegistrationsRepository {
   async recordReminders(
     trx: Transaction<DB>,
     registrationId: string,
+    startsAt: Date,
     offsets: number[],
   ): Promise<number[]> {
     if (offsets.length === 0) return [];
     const rows = await trx
       .insertInto('symposium.registrationReminder')
-      .values(offsets.map((offsetMinutes) => ({ registrationId, offsetMinutes })))
+      .values(offsets.map((offsetMinutes) => ({ registrationId, startsAt, offsetMinutes })))
       .onConflict((oc) => oc.doNothing())
       .returning('offsetMinutes')
       .execute();

@@ -423,9 +423,11 @@ export class RegistrationsService {
   // --- reminders ------------------------------------------------------------------------
 
   /**
-   * Mails each confirmed registrant the reminder due at `now` (see `dueReminder`), once: the
-   * reminder's row and its mail are written in one transaction, and a row already there (an
-   * earlier or concurrent run) means no mail. Returns how many were mailed.
+   * Mails each confirmed registrant the reminder due at `now` (see `dueReminder`), once per
+   * start: the reminder's row and its mail are written in one transaction, and a row already
+   * there (an earlier or concurrent run) means no mail; a symposium moved to another start
+   * has its reminders again. Someone promoted from the waiting list counts from the moment
+   * they got their seat. Returns how many were mailed.
    */
   async sendDueReminders(now: Date = this.clock.now()): Promise<{ mailed: number }> {
     const candidates = await this.repo.reminderCandidates(now, REMINDER_HORIZON_MINUTES);
@@ -434,13 +436,15 @@ export class RegistrationsService {
       const due = dueReminder({
         startsAt: c.startsAt,
         now,
-        registeredAt: c.createdAt,
+        registeredAt: c.confirmedAt ?? c.createdAt,
         offsetsMinutes: c.offsets,
         sentOffsets: c.sent,
       });
       if (!due) continue;
       const sent = await this.repo.transaction(async (trx) => {
-        const recorded = await this.repo.recordReminders(trx, c.id, due.record);
+        // The list was read before: the person may have cancelled since.
+        if (!(await this.repo.stillConfirmed(trx, c.id))) return false;
+        const recorded = await this.repo.recordReminders(trx, c.id, c.startsAt, due.record);
         if (!recorded.includes(due.send)) return false;
         await writeOutbox(trx, 'symposium', {
           name: 'email.send',
@@ -449,7 +453,7 @@ export class RegistrationsService {
             locale: c.language,
             to: [c.email],
             data: mailData(c, c, this.linksOf(c.id)),
-            idempotencyKey: `registration-reminder:${c.id}:${due.send}`,
+            idempotencyKey: `registration-reminder:${c.id}:${c.startsAt.toISOString()}:${due.send}`,
           },
         });
         return true;

@@ -36,6 +36,7 @@ import * as symposium0007 from './symposium/0007-documents';
 import * as symposium0008 from './symposium/0008-registrations';
 import * as symposium0009 from './symposium/0009-report-views';
 import * as symposium0010 from './symposium/0010-room-key';
+import * as symposium0011 from './symposium/0011-reminder-start';
 
 /**
  * Migrations per schema, in the order the schemas are migrated. Each schema keeps its own
@@ -70,6 +71,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0008-registrations': symposium0008,
     '0009-report-views': symposium0009,
     '0010-room-key': symposium0010,
+    '0011-reminder-start': symposium0011,
   },
   inquiries: {
     '0001-schema': inquiries0001,

@@ -144,6 +144,8 @@ export type RegistrationTable = {
 
 export type RegistrationReminderTable = {
   registrationId: string;
+  /** The start it was sent for: a moved symposium's reminders are due again. */
+  startsAt: Timestamp;
   offsetMinutes: number;
   sentAt: Timestamp;
 };
