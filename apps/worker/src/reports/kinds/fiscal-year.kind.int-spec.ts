@@ -83,6 +83,9 @@ beforeAll(async () => {
     expiresOn: '2026-03-31',
   });
   await data.agreement(beta.id, { signedOn: '2026-04-01', signedOnPrecision: 'day' }); // FY2026
+  // Signed "in 2026", stored as 2026-01-01: in FY2025 by its date, but it may as well be
+  // FY2026's (April to December), so no one year counts it.
+  await data.agreement(alpha.id, { signedOn: '2026-01-01', signedOnPrecision: 'year' });
 
   report = await buildCsv(
     database.db,
@@ -143,7 +146,8 @@ describe('fiscal-year report', () => {
              (select coalesce(sum(m.count), 0)::int from registry.mobility_record m
                where m.partner_id = p.id and m.review_status = 'approved' and m.fiscal_year = 2025) as mobility,
              (select count(*)::int from registry.agreement g
-               where g.partner_id = p.id and g.signed_on between '2025-04-01' and '2026-03-31') as signed,
+               where g.partner_id = p.id and g.signed_on between '2025-04-01' and '2026-03-31'
+                 and g.signed_on_precision <> 'year') as signed,
              (select count(*)::int from registry.agreement g
                where g.partner_id = p.id and g.expires_on between '2025-04-01' and '2026-03-31') as expiring
         from registry.partner p`.execute(database.db);
@@ -159,6 +163,12 @@ describe('fiscal-year report', () => {
       ]).toEqual([String(e.activities), String(e.mobility), String(e.signed), String(e.expiring)]);
     }
     expect(partnerRow(alpha.nameEn)['Agreements signed']).toBe('1');
+    // The listing agrees: the year-only signing is not an event of this year.
+    expect(
+      rowsOf(report, 'agreements')
+        .filter((r) => r['Partner'] === alpha.nameEn)
+        .map((r) => [r['Signed'], r['In the year']]),
+    ).toEqual([['2025-04-01', 'signed']]);
     expect(partnerRow(beta.nameEn)['Agreements expiring']).toBe('1');
     expect(partnerRow(beta.nameEn)['Agreements signed']).toBe('0');
   });

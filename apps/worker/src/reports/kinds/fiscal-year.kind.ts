@@ -99,7 +99,10 @@ async function figuresOf(
        group by partner_id
     ), agr as (
       select partner_id,
-             count(*) filter (where signed_on between ${from}::date and ${to}::date)::int as "agreementsSigned",
+             -- A signing date known to the year only (stored as its 1 January) lies in two
+             -- fiscal years and is counted in neither; to the month or day, in its own.
+             count(*) filter (where signed_on between ${from}::date and ${to}::date
+                                and signed_on_precision <> 'year')::int as "agreementsSigned",
              count(*) filter (where expires_on between ${from}::date and ${to}::date)::int as "agreementsExpiring"
         from registry.report_agreements
        group by partner_id
@@ -444,15 +447,30 @@ function agreementsSection(db: ViewsReader, fiscalYear: number): TableSection {
       const rows = await db
         .selectFrom('registry.reportAgreements as a')
         .innerJoin('registry.reportPartners as p', 'p.id', 'a.partnerId')
-        .select(['p.nameEn as partner', 'a.kind', 'a.title', 'a.signedOn', 'a.expiresOn'])
+        .select([
+          'p.nameEn as partner',
+          'a.kind',
+          'a.title',
+          'a.signedOn',
+          'a.signedOnPrecision',
+          'a.expiresOn',
+        ])
         .where((eb) =>
-          eb.or([eb.between('a.signedOn', from, to), eb.between('a.expiresOn', from, to)]),
+          eb.or([
+            // As in the counts: a year-only signing date is in no one fiscal year.
+            eb.and([eb.between('a.signedOn', from, to), eb('a.signedOnPrecision', '<>', 'year')]),
+            eb.between('a.expiresOn', from, to),
+          ]),
         )
         .orderBy('p.nameEn')
         .orderBy('a.id')
         .execute();
-      for (const r of rows) {
-        const signed = r.signedOn !== null && r.signedOn >= from && r.signedOn <= to;
+      for (const { signedOnPrecision, ...r } of rows) {
+        const signed =
+          r.signedOn !== null &&
+          signedOnPrecision !== 'year' &&
+          r.signedOn >= from &&
+          r.signedOn <= to;
         const expires = r.expiresOn !== null && r.expiresOn >= from && r.expiresOn <= to;
         yield {
           ...r,
