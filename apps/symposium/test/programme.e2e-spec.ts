@@ -6,10 +6,12 @@ import {
   symposiumClient,
   unchecked,
   useTestApp,
+  waitFor,
 } from '@sp/testing';
 import ICAL from 'ical.js';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { ProgrammeRepository } from '../src/programme/programme.repository';
 
 const ctx = useTestApp(appModule, description);
 const make = factories(ctx);
@@ -289,5 +291,46 @@ describe('draft and published programme', () => {
     expect(panel!.description).toContain('Panelist: Panelist P (ANU)');
     expect([reception!.startDate.day, reception!.startDate.hour]).toEqual([15, 18]);
     expect(reception!.startDate.toJSDate().toISOString()).toBe('2090-03-15T09:00:00.000Z');
+  });
+});
+
+describe('publishing at the same time', () => {
+  it('leaves the newest sessions public when two publishes overlap', async () => {
+    // Publish A has read the sessions (none yet) and holds its lock; a session is added and
+    // publish B is asked for. B must wait for A, then publish what is there now: before, A's
+    // older snapshot committed last and the public programme lost the session.
+    const s = await announced();
+    const repo = ctx.running.app.get(ProgrammeRepository);
+    let publishB: Promise<{ response: Response }> | undefined;
+    await ctx.database.db.transaction().execute(async (a) => {
+      await repo.lockForPublish(a, s.id);
+      await added(s.id, {
+        startsAt: '2090-04-01T10:00:00+09:00',
+        endsAt: '2090-04-01T11:00:00+09:00',
+        title: { en: 'Added meanwhile' },
+      });
+      let settled = false;
+      publishB = staff.POST('/symposiums/{id}/programme/publish', {
+        params: { path: { id: s.id } },
+      });
+      void publishB.finally(() => (settled = true));
+      await waitFor(
+        async () =>
+          settled ||
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.execute(
+              ctx.database.db,
+            )
+          ).rows[0]!.n > 0,
+        'publish B to wait for publish A',
+      );
+      await repo.publish(a, s.id, [], null);
+    });
+    expect((await publishB!).response.status).toBe(200);
+    const read = await anonymous.GET('/symposiums/{id}/programme', {
+      params: { path: { id: s.id } },
+    });
+    expect(read.data!.sessions.map((x) => x.title.text)).toEqual(['Added meanwhile']);
   });
 });

@@ -184,6 +184,20 @@ export class ProgrammeRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Locks the symposium row against another publish (FOR NO KEY UPDATE: sign-ups' foreign
+   * key checks pass). Taken before the sessions are read, so publishes run one after the
+   * other and the last to commit holds the newest sessions.
+   */
+  async lockForPublish(trx: Transaction<DB>, symposiumId: string): Promise<void> {
+    await trx
+      .selectFrom('symposium.symposium')
+      .select('id')
+      .where('id', '=', symposiumId)
+      .forNoKeyUpdate()
+      .execute();
+  }
+
   publish(
     trx: Transaction<DB>,
     symposiumId: string,

@@ -160,6 +160,9 @@ export class ProgrammeService {
   async publish(symposiumId: string): Promise<ProgrammeDraft> {
     const symposium = await this.symposiums.visible(symposiumId);
     return this.repo.transaction(async (trx) => {
+      // Two publishes at once: without the lock, the one that read the sessions first could
+      // commit last and put an older programme before the public.
+      await this.repo.lockForPublish(trx, symposiumId);
       const sessions = await this.sessionRecords(symposiumId, trx);
       const before = await this.repo.publication(symposiumId, trx);
       const publication = await this.repo.publish(
