@@ -63,12 +63,20 @@ export function listenForErrors(client: pg.Client, onError?: (error: Error) => v
   });
 }
 
+/**
+ * Asked for at connection start, over whatever the server or database is set to: `date`
+ * columns are read as the text Postgres writes (`types`), and partial dates, cursors and
+ * reports expect it in ISO (`2026-12-05`), not `05/12/2026` (DateStyle `SQL, DMY`).
+ */
+const SESSION_OPTIONS = '-c DateStyle=ISO';
+
 export function createPool(url: string, options: CreateDbOptions = {}): pg.Pool {
   const statementTimeout = options.statementTimeoutMillis ?? 15_000;
   const config: pg.PoolConfig & TimedClientConfig = {
     // Queries built with their callbacks, timed by the client itself (see TimedClient).
     Client: TimedClient,
     connectionString: url,
+    options: SESSION_OPTIONS,
     max: options.max ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
@@ -139,6 +147,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): Kysely<DB>
 export function createClient(url: string, options: { applicationName?: string } = {}): pg.Client {
   return new pg.Client({
     connectionString: url,
+    options: SESSION_OPTIONS,
     application_name: options.applicationName,
     keepAlive: true,
     types,
