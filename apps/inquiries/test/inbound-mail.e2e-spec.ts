@@ -1,13 +1,14 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { staffToken, useTestApp } from '@sp/testing';
+import { staffToken, useTestApp, waitFor } from '@sp/testing';
 import type { InboundList, InboundMessage, InquiryReceipt, InquiryStatus } from '@sp/types';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import { InboundMailListener } from '../src/inbound-mail/inbound-mail.listener';
+import { InboundMailService } from '../src/inbound-mail/inbound-mail.service';
 
 /** Replies by mail, sent as real SMTP to the service's inbound listener. */
 const storage = join(tmpdir(), `inquiries-inbound-${process.pid}-${Date.now()}`);
@@ -326,5 +327,52 @@ describe('the review list', () => {
     }
     expect(seen.filter((id) => ids.includes(id))).toEqual(ids);
     expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+describe('the same mail delivered twice at once', () => {
+  it('keeps one copy for review; the other is a duplicate', async () => {
+    // The first delivery is still storing (its row written, not committed) when the second
+    // arrives: the second finds no Message-ID yet, and only the unique index can tell.
+    const messageId = `<twice-${Date.now()}@mail.example.org>`;
+    const service = ctx.running.app.get(InboundMailService);
+    const mail = {
+      from: 'twice@example.org',
+      fromName: null,
+      subject: 'Sent twice',
+      text: 'The same mail, delivered twice.',
+      messageId,
+      inReplyTo: null,
+      references: [],
+      attachments: [],
+    };
+    let second: ReturnType<typeof service.receive> | undefined;
+    await ctx.database.db.transaction().execute(async (first) => {
+      await first
+        .insertInto('inquiries.inboundMessage')
+        .values({ fromAddress: mail.from, subject: mail.subject, body: mail.text, messageId })
+        .execute();
+      let settled = false;
+      second = service.receive(mail);
+      void second.finally(() => (settled = true));
+      await waitFor(
+        async () =>
+          settled ||
+          (
+            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`.execute(
+              ctx.database.db,
+            )
+          ).rows[0]!.n > 0,
+        'the second delivery to wait for the first',
+      );
+    });
+    expect(await second!).toEqual({ outcome: 'duplicate' });
+    const copies = await ctx.database.db
+      .selectFrom('inquiries.inboundMessage')
+      .select('id')
+      .where('messageId', '=', messageId)
+      .execute();
+    expect(copies).toHaveLength(1);
   });
 });

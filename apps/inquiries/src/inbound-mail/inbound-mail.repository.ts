@@ -22,12 +22,16 @@ export class InboundMailRepository {
     trx: Transaction<DB>,
     values: Insertable<DB['inquiries.inboundMessage']>,
     files: StoredFile[],
-  ): Promise<InboundRow> {
+  ): Promise<InboundRow | undefined> {
+    // undefined: a mail of this Message-ID is stored already (a copy delivered at the same
+    // time; the unique index waits for the other's commit and decides).
     const row = await trx
       .insertInto('inquiries.inboundMessage')
       .values(values)
+      .onConflict((oc) => oc.column('messageId').where('messageId', 'is not', null).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) return undefined;
     if (files.length) {
       await trx
         .insertInto('inquiries.attachment')

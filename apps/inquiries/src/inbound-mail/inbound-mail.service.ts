@@ -94,12 +94,17 @@ export class InboundMailService {
           },
           stored,
         );
+        if (!inbound) return undefined;
         await writeOutbox(trx, 'inquiries', {
           name: 'inquiry.inbound-unmatched',
           payload: { inboundMessageId: inbound.id, receivedAt: inbound.receivedAt.toISOString() },
         });
         return inbound;
       });
+      if (!row) {
+        await this.attachments.discard(stored);
+        return { outcome: 'duplicate' };
+      }
       return { outcome: 'review', inboundMessageId: row.id };
     } catch (error) {
       await this.attachments.discard(stored);

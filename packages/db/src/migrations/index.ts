@@ -6,6 +6,7 @@ import * as inquiries0007 from './inquiries/0007-submission-order';
 import * as inquiries0008 from './inquiries/0008-sla';
 import * as inquiries0009 from './inquiries/0009-canned-responses';
 import * as inquiries0010 from './inquiries/0010-report-views';
+import * as inquiries0011 from './inquiries/0011-inbound-message-id';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
@@ -84,6 +85,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0008-sla': inquiries0008,
     '0009-canned-responses': inquiries0009,
     '0010-report-views': inquiries0010,
+    '0011-inbound-message-id': inquiries0011,
   },
   notifications: {
     '0001-schema': notifications0001,
