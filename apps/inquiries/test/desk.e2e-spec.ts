@@ -265,6 +265,50 @@ describe('POST /inquiries/:id/messages', () => {
     expect(thread.map((t) => t.messageId)).toContain(sent?.messageId);
   });
 
+  it('takes a reply sent again with its Idempotency-Key once: one message, one mail', async () => {
+    const row = await make.inquiryRow();
+    const key = randomUUID();
+    const send = (body: string) =>
+      api.POST('/inquiries/{id}/messages', {
+        params: { path: { id: row.id }, header: { 'Idempotency-Key': key } },
+        body: { visibility: 'public', body },
+      });
+    // A double click: both at once (the inquiry's lock makes the second wait for the first).
+    const [a, b] = await Promise.all([send('Only once, please.'), send('Only once, please.')]);
+    expect([a.response.status, b.response.status]).toEqual([201, 201]);
+    expect([a, b].map((r) => r.response.headers.get('idempotent-replayed')).sort()).toEqual(
+      ['true', null].sort(),
+    );
+    // A retry after a timeout, later.
+    const retry = await send('Only once, please.');
+    expect(retry.response.status).toBe(201);
+    expect(retry.response.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.data!.messages.filter((m) => m.body === 'Only once, please.')).toHaveLength(1);
+    const mails = (await outboxMails()).filter((m) => m.data.reference === row.reference);
+    expect(mails.map((m) => m.data.body)).toEqual(['Only once, please.']);
+
+    // The key with another message is refused, writing nothing.
+    expectProblem(await send('Something else.'), 409, 'conflict');
+    expect((await read(row.id)).messages.filter((m) => m.body === 'Something else.')).toEqual([]);
+    // The key is the inquiry's: another inquiry may use it.
+    const other = await make.inquiryRow();
+    const elsewhere = await api.POST('/inquiries/{id}/messages', {
+      params: { path: { id: other.id }, header: { 'Idempotency-Key': key } },
+      body: { visibility: 'internal', body: 'A note.' },
+    });
+    expect(elsewhere.response.status).toBe(201);
+    expect(elsewhere.response.headers.get('idempotent-replayed')).toBeNull();
+    // A key that is not visible ASCII is refused.
+    expectProblem(
+      await api.POST('/inquiries/{id}/messages', {
+        params: { path: { id: row.id }, header: { 'Idempotency-Key': 'x'.repeat(201) } },
+        body: { visibility: 'internal', body: 'Too long a key.' },
+      }),
+      400,
+      'bad-request',
+    );
+  });
+
   it('threads a second reply to the first: In-Reply-To and References', async () => {
     const row = await make.inquiryRow();
     const first = await api.POST('/inquiries/{id}/messages', {

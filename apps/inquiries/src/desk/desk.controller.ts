@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
+  AppError,
   type ExpectedVersion,
   IfMatch,
   Preconditioned,
@@ -73,16 +74,32 @@ export class DeskController {
   /**
    * A public reply (mailed to the inquirer in their language, threaded) or an internal note
    * (never mailed, never shown to the inquirer); the text may come from a canned response.
+   * With an `Idempotency-Key`, the same request sent again (a retry after a timeout, a double
+   * click) answers with the inquiry as it is, writing and mailing nothing more
+   * (`Idempotent-Replayed: true`); the key with another message is a 409.
    */
   @Post(':id/messages')
   @Roles('staff')
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'A key of your own for this message (a UUID, say), 1–200 visible ASCII characters: sent again with the same request, it adds nothing',
+  })
   @Responds(201, InquiryDetailDto, 401, 403, 404, 409)
   async addMessage(
     @Param() { id }: InquiryIdParamsDto,
     @Body() body: DeskMessageCreateDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InquiryDetail> {
-    const inquiry = await this.desk.addMessage(id, body);
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey))
+      throw new AppError(
+        'bad-request',
+        'the Idempotency-Key header must be 1–200 visible ASCII characters',
+      );
+    const { inquiry, replayed } = await this.desk.addMessage(id, body, idempotencyKey);
+    if (replayed) void reply.header('idempotent-replayed', 'true');
     sendETag(reply, inquiry.version);
     return inquiry;
   }

@@ -179,6 +179,20 @@ export class DeskRepository {
       .executeTakeFirstOrThrow();
   }
 
+  /** The message a reply with this `Idempotency-Key` made on the inquiry, if any. */
+  findByClientKey(
+    trx: Transaction<DB>,
+    inquiryId: string,
+    clientKey: string,
+  ): Promise<{ id: string; clientRequest: string | null } | undefined> {
+    return trx
+      .selectFrom('inquiries.message')
+      .select(['id', 'clientRequest'])
+      .where('inquiryId', '=', inquiryId)
+      .where('clientKey', '=', clientKey)
+      .executeTakeFirst();
+  }
+
   async recordMailThread(
     trx: Transaction<DB>,
     values: { messageId: string; inquiryId: string; kind: string },

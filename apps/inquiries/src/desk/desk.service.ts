@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import {
@@ -113,10 +113,40 @@ export class DeskService {
    * `References` the whole thread) or an internal note (never mailed, never public). The first
    * public reply stamps `first_response_at`; a reply to a new inquiry opens it.
    */
-  addMessage(id: string, input: DeskMessageCreate): Promise<InquiryDetail> {
+  addMessage(
+    id: string,
+    input: DeskMessageCreate,
+    clientKey?: string,
+  ): Promise<{ inquiry: InquiryDetail; replayed: boolean }> {
+    // What was asked, so a key sent again with another request is told apart.
+    const clientRequest =
+      clientKey === undefined
+        ? null
+        : createHash('sha256')
+            .update(
+              JSON.stringify([
+                input.visibility,
+                input.body ?? null,
+                input.cannedResponseId ?? null,
+                input.state ?? null,
+              ]),
+            )
+            .digest('base64url');
     return this.repo.transaction(async (trx) => {
       const current = (await this.repo.lock(trx, [id])).get(id);
       if (!current) throw AppError.notFound('inquiry', id);
+      // Under the inquiry's lock: a repeat sent at the same time waits here for the first.
+      if (clientKey !== undefined) {
+        const earlier = await this.repo.findByClientKey(trx, id, clientKey);
+        if (earlier) {
+          if (earlier.clientRequest !== clientRequest)
+            throw new AppError(
+              'conflict',
+              'this Idempotency-Key was sent with another message on this inquiry; use a new key for a new message',
+            );
+          return { inquiry: await this.detail(current, trx), replayed: true };
+        }
+      }
       checkOpenForChanges(current.state, current.reference);
       const body =
         input.body ??
@@ -137,6 +167,8 @@ export class DeskService {
         body,
         messageId,
         inReplyTo: thread ? (thread.lastInbound ?? thread.sent.at(-1) ?? null) : null,
+        clientKey: clientKey ?? null,
+        clientRequest,
       });
 
       const changes: Updateable<DB['inquiries.inquiry']> = {};
@@ -188,7 +220,7 @@ export class DeskService {
           body,
         },
       });
-      return this.detail(row, trx);
+      return { inquiry: await this.detail(row, trx), replayed: false };
     });
   }
 

@@ -1448,7 +1448,10 @@ export interface operations {
   DeskController_addMessage: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your own for this message (a UUID, say), 1–200 visible ASCII characters: sent again with the same request, it adds nothing */
+        'Idempotency-Key'?: string;
+      };
       path: {
         id: string;
       };

@@ -73,6 +73,9 @@ export type MessageTable = {
   /** The mail's Message-ID (inbound mail, or our outgoing reply). */
   messageId: string | null;
   inReplyTo: string | null;
+  /** A staff reply's `Idempotency-Key`, unique per inquiry, and a digest of its request. */
+  clientKey: string | null;
+  clientRequest: string | null;
   createdAt: Timestamp;
 };
 
