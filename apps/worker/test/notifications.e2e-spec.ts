@@ -208,7 +208,7 @@ it('waits while another job holds the delivery, and takes over a claim that has 
   expect(sink().received.length - before).toBe(1);
 });
 
-it('lets admins find deliveries by address (in any case) and key, and page through them', async () => {
+it('lets admins find deliveries by address (whatever its case) and key, and page through them', async () => {
   // Mail goes to the address as it was written; the filter finds it however it is asked for.
   const to = 'Exchange.Office@Example.ac.kr';
   const jobs = [0, 1, 2, 3, 4].map((i) => email({ to: [to, `cc${i}@example.org`] }));

@@ -179,7 +179,7 @@ export class DeskRepository {
       .executeTakeFirstOrThrow();
   }
 
-  /** The message a reply with this `Idempotency-Key` made on the inquiry, if any. */
+  /** The message a reply with this `Idempotency-Key` made on the inquiry, or undefined. */
   findByClientKey(
     trx: Transaction<DB>,
     inquiryId: string,

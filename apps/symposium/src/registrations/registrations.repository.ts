@@ -77,7 +77,7 @@ export class RegistrationsRepository {
 
   /**
    * The symposium's status for a sign-up, read with a key-share lock (the one the
-   * registration's foreign key takes anyway): a status change in progress (FOR UPDATE) is
+   * registration's foreign key takes too): a status change in progress (FOR UPDATE) is
    * waited for and its status seen, and one that comes later waits for the sign-up.
    */
   async statusForSignUp(

@@ -427,7 +427,7 @@ export class RegistrationsService {
    * start: the reminder's row and its mail are written in one transaction, and a row already
    * there (an earlier or concurrent run) means no mail; a symposium moved to another start
    * has its reminders again. Someone promoted from the waiting list counts from the moment
-   * they got their seat. Returns how many were mailed.
+   * they got their seat. Returns the number mailed.
    */
   async sendDueReminders(now: Date = this.clock.now()): Promise<{ mailed: number }> {
     const candidates = await this.repo.reminderCandidates(now, REMINDER_HORIZON_MINUTES);

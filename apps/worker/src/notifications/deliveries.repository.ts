@@ -139,7 +139,7 @@ export class DeliveriesRepository {
       .limit(query.limit + 1);
     if (query.status) q = q.where('status', '=', query.status);
     if (query.idempotencyKey) q = q.where('idempotencyKey', '=', query.idempotencyKey);
-    // In any case: mail goes to each address as it was written (migration notifications/0007).
+    // Whatever its case: mail goes to each address as it was written (migration notifications/0007).
     if (query.to)
       q = q.where(
         sql<boolean>`notifications.lower_all(recipients) @> array[lower(${query.to})]::text[]`,

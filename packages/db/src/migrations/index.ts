@@ -14,7 +14,7 @@ import * as notifications0003 from './notifications/0003-delivery-job';
 import * as notifications0004 from './notifications/0004-delivery-claims';
 import * as notifications0005 from './notifications/0005-dashboard-audit';
 import * as notifications0006 from './notifications/0006-delivery-retention';
-import * as notifications0007 from './notifications/0007-recipients-any-case';
+import * as notifications0007 from './notifications/0007-recipients-lowered';
 import { auditMigration } from './audit';
 import { consumerMigration, outboxMigration } from './outbox';
 import * as registry0001 from './registry/0001-partners';
@@ -96,7 +96,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0004-delivery-claims': notifications0004,
     '0005-dashboard-audit': notifications0005,
     '0006-delivery-retention': notifications0006,
-    '0007-recipients-any-case': notifications0007,
+    '0007-recipients-lowered': notifications0007,
   },
   reports: {
     '0001-schema': reports0001,

@@ -25,7 +25,7 @@ export function sendETag(reply: FastifyReply, version: number | string | bigint)
 
 /**
  * Whether a GET with this `If-None-Match` gets 304 for a representation whose ETag is `etag`
- * (RFC 9110 §13.1.2): `*`, or any listed tag equal to it by weak comparison, so `W/"x"` matches
+ * (RFC 9110 §13.1.2): `*`, or a listed tag equal to it by weak comparison, so `W/"x"` matches
  * `"x"` (a proxy that compresses a response weakens its tag, and a reader sends that back).
  */
 export function notModified(header: string | string[] | undefined, etag: string): boolean {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * writes every UUID in lower case, and an id is also used as text: an audit row's `entity_id`, a
  * file's storage key, an event's payload, a `Set` that removes repeated ids. In upper case it
  * matched none of them (found by the fuzz suite: a 500 on an upload, a 409 on a faculty lead's
- * partners). Every id in a contract is this one; ESLint refuses `z.uuid()` anywhere else.
+ * partners). Every id in a contract is this one; ESLint refuses `z.uuid()` elsewhere.
  * Lower-casing is a zod overwrite: the JSON Schema (and so the OpenAPI documents) is unchanged.
  */
 // eslint-disable-next-line no-restricted-syntax -- the one place that defines it

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The admin list's `to=` filter finds an address in any case. Mail is sent to each address as
+ * The admin list's `to=` filter finds an address whatever its case. Mail is sent to each address as
  * it was written (a registration by `Taro.Yamada@Example.ac.jp` keeps its spelling), and the
  * filter matched only that spelling, so "did the applicant get our mail?" asked in lower case
  * found nothing. The GIN index is now over the recipients in lower case
