@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { staffToken, useTestApp, waitFor } from '@sp/testing';
+import { staffToken, useTestApp, waitForLockWait } from '@sp/testing';
 import type { InboundList, InboundMessage, InquiryReceipt, InquiryStatus } from '@sp/types';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
@@ -352,20 +352,8 @@ describe('the same mail delivered twice at once', () => {
         .insertInto('inquiries.inboundMessage')
         .values({ fromAddress: mail.from, subject: mail.subject, body: mail.text, messageId })
         .execute();
-      let settled = false;
       second = service.receive(mail);
-      void second.finally(() => (settled = true));
-      await waitFor(
-        async () =>
-          settled ||
-          (
-            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`.execute(
-              ctx.database.db,
-            )
-          ).rows[0]!.n > 0,
-        'the second delivery to wait for the first',
-      );
+      await waitForLockWait(ctx.database.db, second, 'the second delivery to wait for the first');
     });
     expect(await second!).toEqual({ outcome: 'duplicate' });
     const copies = await ctx.database.db

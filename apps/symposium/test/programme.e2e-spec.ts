@@ -6,7 +6,7 @@ import {
   symposiumClient,
   unchecked,
   useTestApp,
-  waitFor,
+  waitForLockWait,
 } from '@sp/testing';
 import ICAL from 'ical.js';
 import { sql } from 'kysely';
@@ -309,22 +309,10 @@ describe('publishing at the same time', () => {
         endsAt: '2090-04-01T11:00:00+09:00',
         title: { en: 'Added meanwhile' },
       });
-      let settled = false;
       publishB = staff.POST('/symposiums/{id}/programme/publish', {
         params: { path: { id: s.id } },
       });
-      void publishB.finally(() => (settled = true));
-      await waitFor(
-        async () =>
-          settled ||
-          (
-            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`.execute(
-              ctx.database.db,
-            )
-          ).rows[0]!.n > 0,
-        'publish B to wait for publish A',
-      );
+      await waitForLockWait(ctx.database.db, publishB, 'publish B to wait for publish A');
       await repo.publish(a, s.id, [], null);
     });
     expect((await publishB!).response.status).toBe(200);

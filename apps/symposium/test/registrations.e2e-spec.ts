@@ -7,9 +7,8 @@ import {
   symposiumClient,
   unchecked,
   useTestAppWithPartners,
-  waitFor,
+  waitForLockWait,
 } from '@sp/testing';
-import { sql } from 'kysely';
 import { parse } from 'csv-parse/sync';
 import { appModule, description } from '../src/app.module';
 
@@ -221,21 +220,8 @@ describe('signing up', () => {
         .set({ status: 'registration-closed' })
         .where('id', '=', s.id)
         .execute();
-      let settled = false;
       signUp = signUpNow();
-      void signUp.finally(() => (settled = true));
-      // The sign-up waits for this transaction's lock (or, if it does not, ends first).
-      await waitFor(
-        async () =>
-          settled ||
-          (
-            await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-              where datname = current_database() and wait_event_type = 'Lock'`.execute(
-              ctx.database.db,
-            )
-          ).rows[0]!.n > 0,
-        'the sign-up to wait for the lock',
-      );
+      await waitForLockWait(ctx.database.db, signUp, 'the sign-up to wait for the lock');
     });
     expectProblem(await signUp!, 409, 'conflict', ['params:id']);
     expect(await written(s.id)).toBe(0);

@@ -1,7 +1,6 @@
 import { ServiceJobRunner } from '@sp/platform';
 import { enqueue, queueNames } from '@sp/queue';
-import { factories, testConfig, useTestApp, waitFor } from '@sp/testing';
-import { sql } from 'kysely';
+import { factories, testConfig, useTestApp, waitForLockWait } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
 import { appModule, description } from '../src/app.module';
 import { RegistrationsService } from '../src/registrations/registrations.service';
@@ -170,21 +169,8 @@ it('sends no reminder to someone whose cancellation commits while the run is on 
       .set({ status: 'cancelled', cancelledAt: new Date() })
       .where('id', '=', person.id)
       .execute();
-    let settled = false;
     run = service.sendDueReminders(new Date(startsAt - 3 * DAY + HOUR));
-    void run.finally(() => (settled = true));
-    // It waits for this lock (or, if it does not, ends before the cancellation commits).
-    await waitFor(
-      async () =>
-        settled ||
-        (
-          await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(
-            ctx.database.db,
-          )
-        ).rows[0]!.n > 0,
-      'the reminder run to wait for the lock',
-    );
+    await waitForLockWait(ctx.database.db, run, 'the reminder run to wait for the lock');
   });
   expect(await run!).toEqual({ mailed: 0 });
   expect(await reminderKeys(person.email)).toEqual([]);

@@ -38,7 +38,7 @@ export {
 export { TcpProxy } from './proxy';
 export type { ReceivedMail } from './smtp';
 export { SmtpSink } from './smtp';
-export { waitFor } from './wait';
+export { waitFor, waitForLockWait } from './wait';
 export type { ServiceProcess } from './process';
 export { startServiceProcess } from './process';
 export type { RouteInfo } from './routes';
