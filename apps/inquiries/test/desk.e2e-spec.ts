@@ -290,7 +290,7 @@ describe('POST /inquiries/:id/messages', () => {
     // The key with another message is refused, writing nothing.
     expectProblem(await send('Something else.'), 409, 'conflict');
     expect((await read(row.id)).messages.filter((m) => m.body === 'Something else.')).toEqual([]);
-    // The key is the inquiry's: another inquiry may use it.
+    // The key is the inquiry's: another inquiry may use it, and the two still merge.
     const other = await make.inquiryRow();
     const elsewhere = await api.POST('/inquiries/{id}/messages', {
       params: { path: { id: other.id }, header: { 'Idempotency-Key': key } },
@@ -298,6 +298,12 @@ describe('POST /inquiries/:id/messages', () => {
     });
     expect(elsewhere.response.status).toBe(201);
     expect(elsewhere.response.headers.get('idempotent-replayed')).toBeNull();
+    const merged = await api.POST('/inquiries/{id}/merge', {
+      params: { path: { id: other.id }, header: { 'If-Match': '*' } },
+      body: { into: row.id },
+    });
+    expect(merged.response.status).toBe(200);
+    expect(merged.data!.messages.map((m) => m.body)).toContain('A note.');
     // A key that is not visible ASCII is refused.
     expectProblem(
       await api.POST('/inquiries/{id}/messages', {

@@ -232,11 +232,16 @@ export class DeskRepository {
     };
   }
 
-  /** Moves a duplicate's messages (their attachments with them) and mail ids to another inquiry. */
+  /**
+   * Moves a duplicate's messages (their attachments with them) and mail ids to another
+   * inquiry. Their Idempotency-Keys stay behind: a key is unique per inquiry, and the two
+   * may each have used one key (a repeat sent to the merged duplicate is then refused, as
+   * it is closed).
+   */
   async moveThread(trx: Transaction<DB>, fromId: string, toId: string): Promise<number> {
     const moved = await trx
       .updateTable('inquiries.message')
-      .set({ inquiryId: toId })
+      .set({ inquiryId: toId, clientKey: null, clientRequest: null })
       .where('inquiryId', '=', fromId)
       .executeTakeFirst();
     await trx
