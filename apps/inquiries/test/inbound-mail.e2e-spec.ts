@@ -353,7 +353,12 @@ describe('the same mail delivered twice at once', () => {
         .values({ fromAddress: mail.from, subject: mail.subject, body: mail.text, messageId })
         .execute();
       second = service.receive(mail);
-      await waitForLockWait(ctx.database.db, second, 'the second delivery to wait for the first');
+      await waitForLockWait(
+        first,
+        ctx.database.db,
+        second,
+        'the second delivery to wait for the first',
+      );
     });
     expect(await second!).toEqual({ outcome: 'duplicate' });
     const copies = await ctx.database.db

@@ -312,7 +312,7 @@ describe('publishing at the same time', () => {
       publishB = staff.POST('/symposiums/{id}/programme/publish', {
         params: { path: { id: s.id } },
       });
-      await waitForLockWait(ctx.database.db, publishB, 'publish B to wait for publish A');
+      await waitForLockWait(a, ctx.database.db, publishB, 'publish B to wait for publish A');
       await repo.publish(a, s.id, [], null);
     });
     expect((await publishB!).response.status).toBe(200);

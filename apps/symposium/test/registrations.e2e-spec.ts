@@ -221,7 +221,7 @@ describe('signing up', () => {
         .where('id', '=', s.id)
         .execute();
       signUp = signUpNow();
-      await waitForLockWait(ctx.database.db, signUp, 'the sign-up to wait for the lock');
+      await waitForLockWait(trx, ctx.database.db, signUp, 'the sign-up to wait for the lock');
     });
     expectProblem(await signUp!, 409, 'conflict', ['params:id']);
     expect(await written(s.id)).toBe(0);

@@ -170,7 +170,7 @@ it('sends no reminder to someone whose cancellation commits while the run is on 
       .where('id', '=', person.id)
       .execute();
     run = service.sendDueReminders(new Date(startsAt - 3 * DAY + HOUR));
-    await waitForLockWait(ctx.database.db, run, 'the reminder run to wait for the lock');
+    await waitForLockWait(trx, ctx.database.db, run, 'the reminder run to wait for the lock');
   });
   expect(await run!).toEqual({ mailed: 0 });
   expect(await reminderKeys(person.email)).toEqual([]);

@@ -18,11 +18,13 @@ export async function waitFor(
 }
 
 /**
- * For a test that holds a lock in an open transaction and starts work that should meet it:
- * waits until a session of `db`'s database is waiting for a lock, or until `work` has settled
- * (it did not wait: the test's assertions then say what it did instead).
+ * For a test that holds a lock in an open transaction (`holder`) and starts work that should
+ * meet it: waits until a session is blocked by the holder's, or until `work` has settled (it
+ * did not wait: the test's assertions then say what it did instead). `db` polls, on a
+ * connection of its own.
  */
 export async function waitForLockWait(
+  holder: Kysely<DB>,
   db: Kysely<DB>,
   work: Promise<unknown>,
   what: string,
@@ -32,12 +34,14 @@ export async function waitForLockWait(
     () => (settled = true),
     () => (settled = true),
   );
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(holder);
+  const pid = rows[0]!.pid;
   await waitFor(
     async () =>
       settled ||
       (
         await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(db)
+          where ${pid}::int = any(pg_blocking_pids(pid))`.execute(db)
       ).rows[0]!.n > 0,
     what,
   );

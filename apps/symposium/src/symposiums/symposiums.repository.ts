@@ -102,7 +102,11 @@ export class SymposiumsRepository {
     return q.executeTakeFirst();
   }
 
-  /** Locks the row for the rest of the transaction, so concurrent changes serialise. */
+  /**
+   * Locks the row for the rest of the transaction, so concurrent changes serialise. Every
+   * status change takes it first (FOR UPDATE, not the weaker lock a bare UPDATE takes): a
+   * sign-up reads the status with a key-share lock, which waits only for this one.
+   */
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<SymposiumRow | undefined> {
     return trx
       .selectFrom('symposium.symposium')
