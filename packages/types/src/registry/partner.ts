@@ -34,9 +34,10 @@ const text = (max: number) => z.string().trim().min(1).max(max);
  * A partner's English name, the case-insensitive unique key: in Unicode NFC, so 'Université'
  * typed with a precomposed 'é' and pasted with 'e' plus a combining accent (as text copied from
  * some PDFs and macOS file names comes) are one name, not two partners. Only here: NFC also
- * maps CJK compatibility ideographs, which a Japanese name may use on purpose.
+ * maps CJK compatibility ideographs, which a Japanese name may use on purpose. Normalised
+ * before the length is checked, so the length checked is the length stored.
  */
-const englishName = text(200).normalize('NFC');
+const englishName = z.string().normalize('NFC').trim().min(1).max(200);
 
 /** A free label staff filter partners by (`?tag=`): lower case letters, digits and hyphens. */
 export const partnerTagSchema = z
