@@ -177,6 +177,7 @@ describe('POST /imports/partners', () => {
       .selectFrom('registry.outbox')
       .select(['topic', 'payload'])
       .where('name', '=', 'import.applied')
+      .where(sql<boolean>`payload->>'importId' = ${importId}`)
       .executeTakeFirstOrThrow();
     expect(event).toMatchObject({ topic: 'registry-records', payload: { importId, rows: 5_000 } });
     // Each partner reaches the other services as partner.created.
