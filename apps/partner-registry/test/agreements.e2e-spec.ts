@@ -160,6 +160,14 @@ describe('POST /partners/:id/agreements', () => {
     await make.agreement(partner.id, { title: 'Memorandum of understanding' });
     const taken = await create(partner.id, { kind: 'other', title: 'Memorandum of understanding' });
     expect(expectProblem(taken, 409, 'conflict').errors?.[0]?.field).toBe('title');
+    // Whatever its case: one agreement, not two (two expiry reminders for one agreement).
+    const before = await count();
+    const recased = await create(partner.id, {
+      kind: 'other',
+      title: 'MEMORANDUM of Understanding',
+    });
+    expect(expectProblem(recased, 409, 'conflict').errors?.[0]?.field).toBe('title');
+    expect(await count()).toBe(before);
   });
 });
 

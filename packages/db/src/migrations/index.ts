@@ -28,6 +28,7 @@ import * as registry0010 from './registry/0010-mobility';
 import * as registry0011 from './registry/0011-funding';
 import * as registry0012 from './registry/0012-search';
 import * as registry0013 from './registry/0013-report-views';
+import * as registry0014 from './registry/0014-agreement-title-key';
 import * as reports0001 from './reports/0001-schema';
 import * as reports0002 from './reports/0002-runs';
 import * as symposium0001 from './symposium/0001-symposiums';
@@ -61,6 +62,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0011-funding': registry0011,
     '0012-search': registry0012,
     '0013-report-views': registry0013,
+    '0014-agreement-title-key': registry0014,
   },
   symposium: {
     '0001-symposiums': symposium0001,

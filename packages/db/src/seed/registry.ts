@@ -285,7 +285,8 @@ export async function seedRegistry(
           documentUrl: a.documentUrl ?? null,
           note: a.note ?? null,
         })
-        .onConflict((oc) => oc.columns(['partnerId', 'title']).doNothing())
+        // The unique index agreement_partner_id_title_key (migration registry/0014).
+        .onConflict((oc) => oc.expression(sql`partner_id, lower(title)`).doNothing())
         .returningAll()
         .executeTakeFirst();
       if (!row) continue;
