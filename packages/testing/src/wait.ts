@@ -41,7 +41,7 @@ export async function waitForLockWait(
       settled ||
       (
         await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where ${pid}::int = any(pg_blocking_pids(pid))`.execute(db)
+          where pg_blocking_pids(pid) @> array[${pid}::int]`.execute(db)
       ).rows[0]!.n > 0,
     what,
   );
