@@ -1,20 +1,12 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { Programme } from '@sp/types';
+import { type Programme, resolvedZone } from '@sp/types';
 
 const roleLabel = {
   en: { chair: 'Chair', moderator: 'Moderator', speaker: 'Speaker', panelist: 'Panelist' },
   ja: { chair: '座長', moderator: 'モデレーター', speaker: '登壇者', panelist: 'パネリスト' },
 } as const;
-
-const resolvedZone = (tz: string): string | undefined => {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * The zone's VTIMEZONE and the TZID it declares, which is not always the name asked for

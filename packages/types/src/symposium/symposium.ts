@@ -50,7 +50,7 @@ export const clockTimeSchema = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day, HH:MM (24 h)');
 
 /** The IANA name the runtime resolves `tz` to (`asia/tokyo` → `Asia/Tokyo`), or undefined. */
-const resolvedZone = (tz: string): string | undefined => {
+export const resolvedZone = (tz: string): string | undefined => {
   try {
     return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
