@@ -325,3 +325,45 @@ describe('POST /imports/activities', () => {
     });
   }, 120_000);
 });
+
+describe('POST /imports/mobility', () => {
+  const MOBILITY_HEADER = 'partnerId,fiscalYear,direction,personType,programme,count';
+  const importMobility = (csv: string, dryRun: 'true' | 'false') =>
+    api.POST('/imports/{kind}', {
+      params: { path: { kind: 'mobility' }, query: { dryRun } },
+      body: unchecked(csv),
+      bodySerializer: (body: unknown) => body as string,
+      headers: { 'content-type': 'text/csv' },
+    });
+
+  it('compares programmes as the cell index does: another case is the same cell', async () => {
+    const { id: partnerId } = await make.partner({ nameEn: 'Seoul National University' });
+    await make.mobility(partnerId, { fiscalYear: 2024, programme: 'USTEP' });
+    const file = [
+      MOBILITY_HEADER,
+      `${partnerId},2024,inbound,graduate,Ustep,4`,
+      `${partnerId},2024,inbound,graduate,Summer School,2`,
+      `${partnerId},2024,inbound,graduate,SUMMER SCHOOL,3`,
+      `${partnerId},2024,outbound,graduate,ustep,5`,
+    ].join('\n');
+    const dry = await importMobility(file, 'true');
+    expect(dry.response.status).toBe(200);
+    expect(dry.data!.errors.map(({ line, column, code }) => ({ line, column, code }))).toEqual([
+      { line: 2, column: 'programme', code: 'duplicate' },
+      { line: 4, column: 'programme', code: 'duplicate' },
+    ]);
+    expect(dry.data!.errors[1]!.message).toContain('repeats line 3');
+    // Applying the file is refused the same way, on its lines, and writes nothing.
+    const applied = await importMobility(file, 'false');
+    expectProblem(applied, 422, 'invalid-import', [
+      'line 2, column programme',
+      'line 4, column programme',
+    ]);
+    const rows = await ctx.database.db
+      .selectFrom('registry.mobilityRecord')
+      .select('programme')
+      .where('partnerId', '=', partnerId)
+      .execute();
+    expect(rows).toEqual([{ programme: 'USTEP' }]);
+  });
+});

@@ -117,6 +117,13 @@ describe('POST /mobility', () => {
       'personType',
       'programme',
     ]);
+    // The same programme in another case is the same cell: "USTEP" then "Ustep" counted twice.
+    expectProblem(
+      await staff.POST('/mobility', { body: { ...cell, programme: 'VISITING Researchers' } }),
+      409,
+      'conflict',
+      ['fiscalYear', 'direction', 'personType', 'programme'],
+    );
     expectProblem(
       await staff.POST('/mobility', { body: { ...cell, partnerId: randomUUID() } }),
       400,

@@ -9,7 +9,7 @@ export { auditedSchemas, consumerSchemas, outboxSchemas } from './schema/index';
 export type { EventData, EventName, OutboxMessage, Topic, TopicOf } from './outbox';
 export { topicMessages, writeOutbox } from './outbox';
 export type { MigrationReport } from './migrator';
-export { ensureDatabase, migrateToLatest, redact, rollback } from './migrator';
+export { ensureDatabase, migrateToLatest, redact, rollback, rollbackBefore } from './migrator';
 export type { Precompiled, RowOf, SlotOf } from './precompiled';
 export { precompiled, precompiledShapes } from './precompiled';
 export { partnerSnapshotStatus, upsertPartnerSnapshot } from './partner-snapshots';

@@ -61,6 +61,24 @@ export async function rollback(
 }
 
 /**
+ * Undoes one schema's migrations down to, not including, `name` (a test of a migration's
+ * `up` starts from just before it, however many migrations came after).
+ */
+export async function rollbackBefore(
+  db: Kysely<DB>,
+  schema: string,
+  name: string,
+): Promise<MigrationReport> {
+  const names = Object.keys(migrationsBySchema[schema] ?? {});
+  const index = names.indexOf(name);
+  if (index < 0) throw new Error(`unknown migration ${schema}/${name}`);
+  const migrator = migratorFor(db, schema);
+  return run(schema, () =>
+    index === 0 ? migrator.migrateTo(NO_MIGRATIONS) : migrator.migrateTo(names[index - 1]!),
+  );
+}
+
+/**
  * Creates the database named in `url` when it does not exist yet (connecting to the server's
  * `postgres` database to do it). Returns whether it was created.
  */

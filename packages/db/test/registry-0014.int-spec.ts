@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@sp/testing';
-import { migrateToLatest, rollback } from '../src/index';
+import { migrateToLatest, rollbackBefore } from '../src/index';
 
 /**
  * registry/0014 makes agreement titles unique per partner whatever their case. Titles already
@@ -8,7 +8,7 @@ import { migrateToLatest, rollback } from '../src/index';
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  await rollback(database.db, 'registry');
+  await rollbackBefore(database.db, 'registry', '0014-agreement-title-key');
 });
 afterAll(() => database.drop());
 

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@sp/testing';
 import { sql } from 'kysely';
-import { migrateToLatest, rollback } from '../src/index';
+import { migrateToLatest, rollbackBefore } from '../src/index';
 
 /**
  * symposium/0010 compares rooms by a key (case, width, spacing). Sessions the old rule let
@@ -10,9 +10,7 @@ import { migrateToLatest, rollback } from '../src/index';
 let database: TestDatabase;
 beforeAll(async () => {
   database = await createTestDatabase();
-  // Back to before 0010: 0011 first, then 0010 itself.
-  await rollback(database.db, 'symposium');
-  await rollback(database.db, 'symposium');
+  await rollbackBefore(database.db, 'symposium', '0010-room-key');
 });
 afterAll(() => database.drop());
 

@@ -22,7 +22,6 @@ import {
   readCsvBatches,
 } from './csv-rows';
 import { ActivitiesService } from '../activities/activities.service';
-import { cellKey } from '../mobility/mobility.mapper';
 import { MobilityService } from '../mobility/mobility.service';
 import { activityImportLayout, mobilityImportLayout, partnerImportLayout } from './import-layouts';
 import { ImportsRepository } from './imports.repository';
@@ -104,8 +103,9 @@ export class ImportsService {
         ].filter((id) => !partnersRead.has(id));
         for (const key of await this.mobility.takenCells(newPartners)) taken.add(key);
         newPartners.forEach((id) => partnersRead.add(id));
-        for (const { line, value } of rows) {
-          const key = cellKey(value);
+        const keys = await this.mobility.cellKeys(rows.map((r) => r.value));
+        for (const [i, { line }] of rows.entries()) {
+          const key = keys[i]!;
           const first = firstLine.get(key);
           if (first !== undefined)
             errors.push({

@@ -78,7 +78,8 @@ export function toMobilityTotals(fiscalYear: number, rows: MobilityTotalRow[]): 
 
 /**
  * A report's cell: one report per partner, fiscal year, direction, person type and programme
- * (the `mobility_record_cell_key` constraint), as one string.
+ * (the `mobility_record_cell_key` index), as one string. `programme` must already be the
+ * index's key, Postgres' `lower()` of it (JavaScript's lower case differs, e.g. for 'İ').
  */
 export const cellKey = (r: {
   partnerId?: string | undefined;

@@ -28,6 +28,12 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** Rows per multi-row insert of an import: ~12 parameters each, far below 65,535. */
 const INSERT_BATCH = 1000;
 
+/** A report's cell, its programme lower-cased as the cell index has it. */
+export type MobilityCell = Pick<
+  MobilityTableRow,
+  'partnerId' | 'fiscalYear' | 'direction' | 'personType' | 'programme'
+>;
+
 /** One cell of the totals: approved and pending people of a partner, direction and person type. */
 export type MobilityTotalRow = {
   partnerId: string;
@@ -162,14 +168,31 @@ export class MobilityRepository {
     return rows;
   }
 
-  /** The report cells (partner, fiscal year, direction, person type, programme) these partners have. */
-  async cellsOf(partnerIds: string[]): Promise<MobilityTableRow[]> {
+  /**
+   * The report cells (partner, fiscal year, direction, person type, programme) these partners
+   * have, each programme as the cell index's key: Postgres' `lower()` of it.
+   */
+  async cellsOf(partnerIds: string[]): Promise<MobilityCell[]> {
     if (partnerIds.length === 0) return [];
     return this.db
       .selectFrom('registry.mobilityRecord')
-      .selectAll()
+      .select(['partnerId', 'fiscalYear', 'direction', 'personType'])
+      .select(sql<string>`lower(programme)`.as('programme'))
       .where('partnerId', 'in', partnerIds)
       .execute();
+  }
+
+  /**
+   * Programmes as the cell index compares them (Postgres' `lower()`, in order), so that an
+   * import's check and the index agree: JavaScript lower-cases 'İ' differently.
+   */
+  async programmeKeys(programmes: string[]): Promise<string[]> {
+    if (programmes.length === 0) return [];
+    const { rows } = await sql<{ key: string }>`
+      select lower(p.programme) as key
+        from unnest(${programmes}::text[]) with ordinality as p(programme, ord)
+       order by p.ord`.execute(this.db);
+    return rows.map((r) => r.key);
   }
 
   /**

@@ -88,6 +88,12 @@ export class MobilityService {
     return new Set((await this.repo.cellsOf(partnerIds)).map(cellKey));
   }
 
+  /** The `cellKey` of each report, in order, compared as the cell index compares them. */
+  async cellKeys(inputs: MobilityCreate[]): Promise<string[]> {
+    const programmes = await this.repo.programmeKeys(inputs.map((i) => i.programme));
+    return inputs.map((input, i) => cellKey({ ...input, programme: programmes[i]! }));
+  }
+
   /**
    * Staff's reports from an import, inside its transaction: approved as staff's own are, in
    * batched inserts, each with its `mobility.created` event.

@@ -29,6 +29,7 @@ import * as registry0011 from './registry/0011-funding';
 import * as registry0012 from './registry/0012-search';
 import * as registry0013 from './registry/0013-report-views';
 import * as registry0014 from './registry/0014-agreement-title-key';
+import * as registry0015 from './registry/0015-mobility-programme-key';
 import * as reports0001 from './reports/0001-schema';
 import * as reports0002 from './reports/0002-runs';
 import * as symposium0001 from './symposium/0001-symposiums';
@@ -63,6 +64,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0012-search': registry0012,
     '0013-report-views': registry0013,
     '0014-agreement-title-key': registry0014,
+    '0015-mobility-programme-key': registry0015,
   },
   symposium: {
     '0001-symposiums': symposium0001,
