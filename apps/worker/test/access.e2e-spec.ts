@@ -15,13 +15,16 @@ const { app, tokens } = useTestAppWithPartners(appModule, description, {
 });
 const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';
 
-/** A finished report run of staff's asking, about partner A unless `fiscalYear` is given. */
-async function finishedRun(params: Record<string, unknown>): Promise<string> {
+/**
+ * A finished report run of staff's asking (or `token`'s), about partner A unless `fiscalYear`
+ * is given.
+ */
+async function finishedRun(params: Record<string, unknown>, token?: string): Promise<string> {
   const kind = 'partnerId' in params ? 'partner-profile' : 'fiscal-year';
   const res = await fetch(`${app.running.url}/reports`, {
     method: 'POST',
     headers: {
-      authorization: `Bearer ${await staffToken('staff')}`,
+      authorization: `Bearer ${token ?? (await staffToken('staff'))}`,
       'content-type': 'application/json',
     },
     body: JSON.stringify({ kind, format: 'csv', params }),
@@ -42,6 +45,7 @@ async function finishedRun(params: Record<string, unknown>): Promise<string> {
 it('gives every caller exactly what it may, on every route', async () => {
   registerFixtureKinds(app.running.app, new Gate());
   const aboutA = await finishedRun({ partnerId: PARTNER_A });
+  const partnerAsked = await finishedRun({ partnerId: PARTNER_A }, tokens().partnerA);
   const forStaff = await finishedRun({ fiscalYear: 2001 });
   const forAdmin = await finishedRun({ fiscalYear: 2002 });
   const { mismatches } = await runMatrix(app.running.app, app.running.url, tokens(), [
@@ -67,13 +71,25 @@ it('gives every caller exactly what it may, on every route', async () => {
       expect: { anonymous: 401, viewer: 200, staff: 200, admin: 200, others: 403 },
     },
     {
+      // Staff's run about A holds staff-only data: not found for A either.
       route: 'GET /reports/:id',
       request: () => ({ path: `/reports/${aboutA}` }),
-      expect: { anonymous: 401, partnerB: 404, others: 200 },
+      expect: { anonymous: 401, partnerA: 404, partnerB: 404, others: 200 },
     },
     {
       route: 'GET /reports/:id/file',
       request: () => ({ path: `/reports/${aboutA}/file` }),
+      expect: { anonymous: 401, partnerA: 404, partnerB: 404, others: 200 },
+    },
+    {
+      // The run A asked for is A's (and staff's to read), not B's.
+      route: 'GET /reports/:id',
+      request: () => ({ path: `/reports/${partnerAsked}` }),
+      expect: { anonymous: 401, partnerB: 404, others: 200 },
+    },
+    {
+      route: 'GET /reports/:id/file',
+      request: () => ({ path: `/reports/${partnerAsked}/file` }),
       expect: { anonymous: 401, partnerB: 404, others: 200 },
     },
     {

@@ -26,7 +26,13 @@ const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
 let data: ReturnType<typeof reportData>;
 beforeAll(async () => {
   data = reportData(ctx.database.db);
-  await data.partner({ id: PARTNER_A, nameEn: `ETH Zurich ${data.tag}`, nameJa: A_NAME_JA });
+  await data.partner({
+    id: PARTNER_A,
+    nameEn: `ETH Zurich ${data.tag}`,
+    nameJa: A_NAME_JA,
+    coordinatorName: 'Coordinator Yamada',
+    coordinatorEmail: 'yamada@u-tokyo.example',
+  });
   await data.partner({ id: PARTNER_B, nameEn: `Partner B ${data.tag}`, nameJa: '東京大学' });
   for (const [partnerId, n] of [
     [PARTNER_A, 4],
@@ -49,6 +55,7 @@ beforeAll(async () => {
     });
   }
   await data.contact(PARTNER_A, { nameEn: 'Anna Meier', nameJa: 'アンナ・マイヤー' });
+  await data.facultyLead(PARTNER_A, { nameEn: 'Lead Tanaka', email: 'tanaka@u-tokyo.example' });
   await data.agreement(PARTNER_A, { signedOn: `${FISCAL_YEAR}-05-01`, signedOnPrecision: 'day' });
 });
 
@@ -112,6 +119,24 @@ describe('reports with the real kinds', () => {
     expect(text).toContain('アンナ・マイヤー');
     expect(text).toContain('Contacts at the partner');
     expect(text).not.toContain('東京大学');
+    // UTokyo's people are for staff only, as in the registry's answers to a partner token.
+    expect(text).not.toMatch(/Yamada|Lead Tanaka|tanaka@|UTokyo coordinator|faculty leads/);
+
+    // Staff asking for the same report get a run of their own, with those people in it; the
+    // partner finds neither that run nor its file.
+    const staff = await staffToken('staff');
+    const staffRun = (
+      await ask(staff, { kind: 'partner-profile', format: 'pdf', params: { partnerId: PARTNER_A } })
+    ).run;
+    expect(staffRun.id).not.toBe(done.id);
+    expect((await watch(staffRun.id, staff)).at(-1)!.state).toBe('succeeded');
+    const staffText = (
+      await pdfText(Buffer.from(await (await download(staffRun.id, staff)).arrayBuffer()))
+    ).join('\n');
+    expect(staffText).toContain('Coordinator Yamada');
+    expect(staffText).toContain('Lead Tanaka');
+    expect((await getRun(staffRun.id, partnerA)).status).toBe(404);
+    expect((await download(staffRun.id, partnerA)).status).toBe(404);
 
     // Partner B: neither the run nor its file exists, nor may it ask for A's profile.
     expect((await getRun(done.id, partnerB)).status).toBe(404);

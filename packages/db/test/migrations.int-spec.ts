@@ -116,6 +116,7 @@ describe('migrations', () => {
   it('roll the reports tables all the way down and back up, keeping the shared reader role', async () => {
     const { results } = await rollback(db, 'reports', true);
     expect(results.map((r) => r.migrationName)).toEqual([
+      '0004-partner-runs-expire',
       '0003-outbox',
       '0002-runs',
       '0001-schema',

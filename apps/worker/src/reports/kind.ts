@@ -10,9 +10,17 @@ import type { ReportDocument } from './document';
  */
 export type ReportReader<DB = unknown> = Kysely<DB>;
 
+/**
+ * Whom a run's file is for. A partner's own run (`partner`) leaves out what only staff may
+ * read, as the services' APIs do for a partner token: UTokyo people (coordinator, faculty
+ * leads). Staff's and scheduled runs are `staff`.
+ */
+export type ReportAudience = 'staff' | 'partner';
+
 export type KindContext = {
   /** The clock of the run (the report's "generated at", and "today" for expiry windows). */
   now: Date;
+  audience: ReportAudience;
 };
 
 /** One kind of report: how its parameters are read, whom it is about, and how it is built. */

@@ -1,5 +1,6 @@
 import { AppError, type Principal } from '@sp/platform';
 import type { ReportRequest } from '@sp/types';
+import type { ReportAudience } from './kind';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -33,3 +34,8 @@ export function checkMayRequest(principal: Principal, partnerId: string | null):
     throw new AppError('forbidden', 'a partner may request only reports about itself');
   if (partnerId !== principal.partnerId) throw AppError.notFound('partner', partnerId);
 }
+
+/** Whom a run's file is for: a partner's own run is the partner's; staff's and scheduled are staff's. */
+export const audienceOf = (run: {
+  requesterKind: 'staff' | 'partner' | 'schedule';
+}): ReportAudience => (run.requesterKind === 'partner' ? 'partner' : 'staff');

@@ -8,6 +8,7 @@ import { fileNameOf, reasonOf } from './build/report-build';
 import { ChildReportRunner, InlineReportRunner, type ReportRunner } from './build/report-runner';
 import type { FormatWriter } from './document';
 import type { ReportKinds } from './kind';
+import { audienceOf } from './report-request';
 import { ReportsRepository, type RunRow } from './reports.repository';
 import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
 
@@ -156,6 +157,7 @@ export class ReportsBuilder {
         format: run.format,
         key: buildKey,
         now: new Date().toISOString(),
+        audience: audienceOf(run),
       },
       {
         estimate: (rows) => {

@@ -85,10 +85,14 @@ export class ReportsRepository {
       .executeTakeFirst();
   }
 
-  /** A run and its artifact; `partnerId` bounds it to runs about that partner. */
+  /**
+   * A run and its artifact; `partnerId` (a partner's token) bounds it to runs about that partner
+   * that a partner asked for: staff's run about it holds what only staff may read.
+   */
   async find(id: string, partnerId: string | null): Promise<RunWithArtifact | undefined> {
     let q = this.withArtifact().where('r.id', '=', id);
-    if (partnerId !== null) q = q.where('r.partnerId', '=', partnerId);
+    if (partnerId !== null)
+      q = q.where('r.partnerId', '=', partnerId).where('r.requesterKind', '=', 'partner');
     return q.executeTakeFirst();
   }
 

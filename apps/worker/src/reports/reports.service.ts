@@ -212,7 +212,13 @@ export class ReportsService {
       params: request.params,
       // A scheduled run is its period's (the period's index dedupes it), never one asked for
       // by hand: a live manual run of the same parameters must not keep the period from its own.
-      paramsKey: periodKey ? `${periodKey}|${paramsKeyOf(request)}` : paramsKeyOf(request),
+      // A partner's run is built for the partner (without staff-only data), so it is never
+      // shared with staff's run of the same parameters, nor staff's with it.
+      paramsKey: periodKey
+        ? `${periodKey}|${paramsKeyOf(request)}`
+        : requester.kind === 'partner'
+          ? `partner|${paramsKeyOf(request)}`
+          : paramsKeyOf(request),
       partnerId,
       requesterKind: requester.kind,
       requesterId: requester.id,

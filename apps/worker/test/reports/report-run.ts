@@ -6,7 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { type Kysely, sql } from 'kysely';
 import type { FormatWriter } from '../../src/reports/document';
 import { csvWriter } from '../../src/reports/formats/csv.writer';
-import type { ReportKindDefinition } from '../../src/reports/kind';
+import type { ReportAudience, ReportKindDefinition } from '../../src/reports/kind';
 
 /** A CSV report parsed back: the title page's facts and each section's rows by header. */
 export type ParsedReport = {
@@ -26,6 +26,7 @@ export async function buildFile<K extends ReportKind>(
   params: ReportParams<K>,
   writer: FormatWriter,
   now = new Date(),
+  audience: ReportAudience = 'staff',
 ): Promise<{ bytes: Buffer; rowsCounted: number }> {
   let bytes = Buffer.alloc(0);
   let rowsCounted = 0;
@@ -36,7 +37,7 @@ export async function buildFile<K extends ReportKind>(
     .execute(async (trx) => {
       await sql`set local role sp_report_reader`.execute(trx);
       const reader = trx as unknown as Kysely<ReportViews>;
-      const doc = await kind.build(reader, params, { now });
+      const doc = await kind.build(reader, params, { now, audience });
       const out = new PassThrough();
       [, bytes] = await Promise.all([
         writer.write(doc, out, (n) => {
@@ -54,8 +55,9 @@ export async function buildCsv<K extends ReportKind>(
   kind: ReportKindDefinition<K, ReportViews>,
   params: ReportParams<K>,
   now = new Date(),
+  audience: ReportAudience = 'staff',
 ): Promise<ParsedReport> {
-  const { bytes, rowsCounted } = await buildFile(db, kind, params, csvWriter, now);
+  const { bytes, rowsCounted } = await buildFile(db, kind, params, csvWriter, now, audience);
   return { ...parseReport(bytes.toString('utf8')), rowsCounted };
 }
 

@@ -32,6 +32,7 @@ import * as registry0014 from './registry/0014-agreement-title-key';
 import * as registry0015 from './registry/0015-mobility-programme-key';
 import * as reports0001 from './reports/0001-schema';
 import * as reports0002 from './reports/0002-runs';
+import * as reports0004 from './reports/0004-partner-runs-expire';
 import * as symposium0001 from './symposium/0001-symposiums';
 import * as symposium0004 from './symposium/0004-partner-version';
 import * as symposium0005 from './symposium/0005-symposium-details';
@@ -106,6 +107,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0001-schema': reports0001,
     '0002-runs': reports0002,
     '0003-outbox': outboxMigration('reports'),
+    '0004-partner-runs-expire': reports0004,
   },
 };
 

@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AppError, type FileStore } from '@sp/platform/core';
 import type { ReportFormat, ReportKind } from '@sp/types';
 import type { FormatWriter, ReportDocument, WriteTools } from '../document';
-import type { KindContext, ReportKinds, ReportReader } from '../kind';
+import type { KindContext, ReportAudience, ReportKinds, ReportReader } from '../kind';
 
 /** One build: which report, in which format, to which file-store key. */
 export type BuildJob = {
@@ -14,6 +14,8 @@ export type BuildJob = {
   key: string;
   /** The run's clock, as ISO text (the report's "generated at"). */
   now: string;
+  /** Whom the file is for (a partner's own run leaves out what only staff may read). */
+  audience: ReportAudience;
 };
 
 export type BuildResult = {
@@ -79,7 +81,10 @@ export async function buildReport(
     build(db: ReportReader, params: unknown, ctx: KindContext): Promise<ReportDocument>;
   };
   listener.estimate(await definition.estimateRows(deps.session.db, job.params));
-  const doc = await definition.build(deps.session.db, job.params, { now: new Date(job.now) });
+  const doc = await definition.build(deps.session.db, job.params, {
+    now: new Date(job.now),
+    audience: job.audience,
+  });
   const digest = new DigestStream();
   let written = 0;
   const writing = writer

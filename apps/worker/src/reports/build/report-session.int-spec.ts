@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 async function write(tools: WriteTools | undefined, reader: Kysely<ReportViews>) {
-  const doc = await fiscalYearKind.build(reader, { fiscalYear: 2025 }, { now });
+  const doc = await fiscalYearKind.build(reader, { fiscalYear: 2025 }, { now, audience: 'staff' });
   const out = new PassThrough();
   let counted = 0;
   const [, bytes] = await Promise.all([

@@ -121,6 +121,23 @@ describe('partner-profile report', () => {
     expect(rowsOf(report, 'faculty-leads').map((r) => r['Name (日本語)'])).toEqual(['田中二郎']);
   });
 
+  it("leaves UTokyo's people out of the partner's own run, as the registry does for its token", async () => {
+    const own = await buildCsv(
+      database.db,
+      partnerProfileKind,
+      { partnerId },
+      new Date(),
+      'partner',
+    );
+    expect(own.facts.has('UTokyo coordinator')).toBe(false);
+    expect(own.facts.get('Coordinating department')).toBe('Division of International Affairs');
+    expect(own.sections.has('faculty-leads')).toBe(false);
+    expect(JSON.stringify([...own.facts, ...own.sections])).not.toMatch(/山田|田中二郎|lead-/);
+    // What the partner may read is all there.
+    expect(rowsOf(own, 'contacts').map((r) => r['Name'])).toEqual(['Ichiro Suzuki']);
+    expect(rowsOf(own, 'recent-activities')).toHaveLength(RECENT_ACTIVITIES);
+  });
+
   it('lists the latest activities, newest first', async () => {
     const listed = rowsOf(report, 'recent-activities');
     const latest = await sql<{ startsOn: string }>`

@@ -2,7 +2,7 @@ import type { ReportViews } from '@sp/db';
 import { AppError } from '@sp/platform/core';
 import { sql } from 'kysely';
 import type { ReportSection, Row, TableSection } from '../document';
-import type { ReportKindDefinition } from '../kind';
+import type { ReportAudience, ReportKindDefinition } from '../kind';
 import { bilingual, col, type ViewsReader } from './report-figures';
 
 /** How many of the partner's latest activities the briefing lists. */
@@ -12,6 +12,8 @@ export const RECENT_ACTIVITIES = 50;
  * One partner's whole record, for a visit briefing: names in English and Japanese, status
  * history, agreements, contacts, faculty leads, recent activities, and mobility and funding by
  * fiscal year (funding per currency, summed in SQL numeric). Unknown partner: `not-found`.
+ * A partner's own run leaves out the UTokyo people (coordinator, faculty leads): the registry
+ * shows a partner token neither.
  */
 export const partnerProfileKind: ReportKindDefinition<'partner-profile', ReportViews> = {
   kind: 'partner-profile',
@@ -53,11 +55,13 @@ export const partnerProfileKind: ReportKindDefinition<'partner-profile', ReportV
         { label: 'Status', value: `${partner.status} since ${partner.statusSince}` },
         { label: 'Member institutions', value: partner.memberInstitutions.join(', ') },
         { label: 'Coordinating department', value: partner.coordinatingDepartment ?? '' },
-        { label: 'UTokyo coordinator', value: partner.coordinatorName ?? '' },
+        ...(ctx.audience === 'staff'
+          ? [{ label: 'UTokyo coordinator', value: partner.coordinatorName ?? '' }]
+          : []),
         { label: 'Summary', value: partner.summaryEn ?? '' },
         { label: 'Summary (日本語)', value: partner.summaryJa ?? '' },
       ],
-      sections: sections(db, partnerId),
+      sections: sections(db, partnerId, ctx.audience),
     };
   },
 
@@ -69,7 +73,11 @@ const rowsOf = (query: { execute(): Promise<Row[]> }): AsyncIterable<Row> =>
     yield* await query.execute();
   })();
 
-function* sections(db: ViewsReader, partnerId: string): Generator<ReportSection> {
+function* sections(
+  db: ViewsReader,
+  partnerId: string,
+  audience: ReportAudience,
+): Generator<ReportSection> {
   yield {
     kind: 'table',
     name: 'status-history',
@@ -141,25 +149,26 @@ function* sections(db: ViewsReader, partnerId: string): Generator<ReportSection>
         .orderBy('id'),
     ),
   } satisfies TableSection;
-  yield {
-    kind: 'table',
-    name: 'faculty-leads',
-    title: 'UTokyo faculty leads',
-    columns: [
-      col('nameEn', 'Name', 'text', 28),
-      col('nameJa', 'Name (日本語)', 'text', 16),
-      col('department', 'Department', 'text', 28),
-      col('email', 'E-mail', 'text', 32),
-    ],
-    rows: rowsOf(
-      db
-        .selectFrom('registry.reportFacultyLeads')
-        .select(['nameEn', 'nameJa', 'department', 'email'])
-        .where('partnerId', '=', partnerId)
-        .orderBy('nameEn')
-        .orderBy('id'),
-    ),
-  } satisfies TableSection;
+  if (audience === 'staff')
+    yield {
+      kind: 'table',
+      name: 'faculty-leads',
+      title: 'UTokyo faculty leads',
+      columns: [
+        col('nameEn', 'Name', 'text', 28),
+        col('nameJa', 'Name (日本語)', 'text', 16),
+        col('department', 'Department', 'text', 28),
+        col('email', 'E-mail', 'text', 32),
+      ],
+      rows: rowsOf(
+        db
+          .selectFrom('registry.reportFacultyLeads')
+          .select(['nameEn', 'nameJa', 'department', 'email'])
+          .where('partnerId', '=', partnerId)
+          .orderBy('nameEn')
+          .orderBy('id'),
+      ),
+    } satisfies TableSection;
   yield {
     kind: 'table',
     name: 'recent-activities',
