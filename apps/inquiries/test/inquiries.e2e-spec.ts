@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectProblem as expectProblemOf, useTestApp } from '@sp/testing';
+import { expectProblem as expectProblemOf, useTestApp, waitFor } from '@sp/testing';
 import type { ProblemCode } from '@sp/types';
 import type { InquiryForm, InquiryReceipt, InquiryStatus } from '@sp/types';
 import { sql } from 'kysely';
@@ -468,6 +468,31 @@ describe('the status page', () => {
     expect(attachments?.map((a) => [a.filename, a.contentType])).toEqual([
       ['attachment.pdf', 'application/pdf'],
     ]);
+  });
+
+  it('never writes the status token into a log line, percent-encoded or not', async () => {
+    const receipt = await submit();
+    const token = receipt.statusToken;
+    // The same link with its first letter percent-encoded: the route still finds the inquiry.
+    const encoded = `%${token.charCodeAt(0).toString(16)}${token.slice(1)}`;
+    for (const [id, path] of [
+      ['status-log-1', `/inquiries/status/${token}?lang=en`],
+      ['status-log-2', `/inquiries/status/${encoded}`],
+    ] as const) {
+      const res = await fetch(`${ctx.running.url}${path}`, { headers: { 'x-request-id': id } });
+      expect(res.status).toBe(200);
+    }
+    const completed = () =>
+      ctx.running.logs.lines.filter(
+        (l) => String(l.requestId).startsWith('status-log-') && l.msg === 'request completed',
+      );
+    await waitFor(() => completed().length === 2, 'the two completion lines');
+    expect(completed().map((l) => (l as { req?: { url?: string } }).req?.url)).toEqual([
+      '/inquiries/status/:token?lang=en',
+      '/inquiries/status/:token',
+    ]);
+    const logged = JSON.stringify(ctx.running.logs.lines);
+    expect(logged).not.toContain(token.slice(1));
   });
 
   it('answers 404 for an unknown token and 400 for a malformed one', async () => {

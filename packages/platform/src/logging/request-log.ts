@@ -21,15 +21,42 @@ export function requestIdMixin(): { requestId?: string } {
   return requestId === undefined ? {} : { requestId };
 }
 
+/**
+ * A route parameter that is a secret: a capability link's token (`/inquiries/status/:token`,
+ * `/registrations/self/:token`) lets whoever reads it see and act on a thread or a
+ * registration, so it never reaches a log line.
+ */
+const SECRET_PARAM = ':token';
+
+/**
+ * The URL as sent, except on a route with a secret parameter: then the route's own path with
+ * its other parameters filled in and the secret left as `:token` (built from the route, not by
+ * finding the value in the URL, which a client may have percent-encoded), and the query.
+ */
+export function loggedUrl(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route === undefined || !route.includes(SECRET_PARAM)) return request.url;
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const path = route.replace(/:([A-Za-z0-9_]+)/g, (whole, name: string) => {
+    const value = params[name];
+    return whole === SECRET_PARAM
+      ? whole
+      : encodeURIComponent(typeof value === 'string' ? value : '');
+  });
+  const query = request.url.indexOf('?');
+  return query === -1 ? path : path + request.url.slice(query);
+}
+
 const reqOf = (request: FastifyRequest) => ({
   id: request.id,
   method: request.method,
-  url: request.url,
+  url: loggedUrl(request),
 });
 
 /**
  * One line per request, written when its response has been sent: `request completed` (or
- * `request errored` for a 5xx), with the request's id, method and URL as sent, the status and
+ * `request errored` for a 5xx), with the request's id, method and URL as sent (a capability
+ * link's token left out, `loggedUrl`), the status and
  * the time taken; `request aborted` when the client hangs up first.
  *
  * Fastify hooks instead of pino-http's middleware, which made two child loggers per request
