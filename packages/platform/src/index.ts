@@ -1,6 +1,7 @@
 // The runtime entry: what a service's code imports. Development tools (minting staff tokens,
 // the `token` CLI) are in `@sp/platform/dev`; test helpers (listing routes) in `@sp/testing`.
 export { AppError } from './app-error';
+export { fromSpreadsheetSafe, spreadsheetSafe, spreadsheetSafeSql } from './csv/spreadsheet-safe';
 export type { AuditRecord } from './audit/audit-log';
 export { AuditLog } from './audit/audit-log';
 export type { AuthPolicy } from './auth/decorators';

@@ -1,5 +1,5 @@
 import { copyCsv } from '@sp/db';
-import { scavengeEvery } from '@sp/platform';
+import { scavengeEvery, spreadsheetSafeSql } from '@sp/platform';
 import { type AliasedRawBuilder, type Kysely, sql } from 'kysely';
 import type { Readable } from 'node:stream';
 
@@ -20,11 +20,16 @@ export const EXPORT_SCAVENGE_BYTES = 4 * 2 ** 20;
  */
 export type CsvColumn = { readonly header: string; readonly sql: string };
 
-/** Text; an empty string as an empty field, as null is (COPY would quote it: `""`). */
-export const textCell = (column: string): string => `nullif(${column}, '')`;
+/**
+ * Text; an empty string as an empty field, as null is (COPY would quote it: `""`). Text a
+ * spreadsheet would run as a formula gets an apostrophe first (`spreadsheetSafeSql`), which
+ * the imports take off again.
+ */
+export const textCell = (column: string): string => `nullif(${spreadsheetSafeSql(column)}, '')`;
 
-/** A text[] joined with `; ` (the separator imports split on). */
-export const listCell = (column: string): string => `nullif(array_to_string(${column}, '; '), '')`;
+/** A text[] joined with `; ` (the separator imports split on), safe as `textCell` is. */
+export const listCell = (column: string): string =>
+  `nullif(${spreadsheetSafeSql(`array_to_string(${column}, '; ')`)}, '')`;
 
 /** A timestamp as the API writes it: ISO 8601 in UTC to the millisecond (`…T09:00:00.000Z`). */
 export const timeCell = (column: string): string =>
@@ -35,7 +40,7 @@ export const boolCell = (column: string): string => `${column}::text`;
 
 /** A JSON array of objects as the `; `-joined texts `item` makes of each (SQL over `e`). */
 export const jsonListCell = (array: string, item: string): string =>
-  `(select nullif(string_agg(${item}, '; ' order by n), '') ` +
+  `(select nullif(${spreadsheetSafeSql(`string_agg(${item}, '; ' order by n)`)}, '') ` +
   `from jsonb_array_elements(${array}) with ordinality as items(e, n))`;
 
 /** The select list of an export query: one expression per column, in order. */

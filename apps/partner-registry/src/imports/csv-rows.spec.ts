@@ -49,6 +49,13 @@ async function read(text: string | Buffer[], batchSize = 1000) {
 }
 
 describe('cellValue', () => {
+  it('takes off the apostrophe our exports put before a formula, and no other', () => {
+    expect(cellValue("'=1+1")).toBe('=1+1');
+    expect(cellValue("'-3", 'number')).toBe(-3);
+    expect(cellValue("'@a; b", 'list')).toEqual(['@a', 'b']);
+    expect(cellValue("'Oxford")).toBe("'Oxford");
+  });
+
   it('leaves an empty cell out, so the default applies', () => {
     expect(cellValue('  ')).toBeUndefined();
     expect(cellValue('', 'list')).toBeUndefined();

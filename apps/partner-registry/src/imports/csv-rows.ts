@@ -1,4 +1,5 @@
 import { type Parser, parse } from 'csv-parse';
+import { fromSpreadsheetSafe } from '@sp/platform';
 import { IMPORT_ERRORS_LISTED, type ImportRowError } from '@sp/types';
 import type { z } from 'zod';
 
@@ -64,8 +65,11 @@ const booleans: Record<string, boolean> = {
 /**
  * A cell as the contract sees it: left out when empty; a number, boolean or list where the
  * column says so, or the text itself when it is not one (the contract then names the column).
+ * An exported file's guard against formulas (`'=…`) is taken off first.
  */
-export function cellValue(text: string, kind: CellKind = 'text'): unknown {
+export function cellValue(cell: string, kind: CellKind = 'text'): unknown {
+  // Our exports put an apostrophe before text a spreadsheet would run; it is not the data's.
+  const text = fromSpreadsheetSafe(cell);
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   switch (kind) {

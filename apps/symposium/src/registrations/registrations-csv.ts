@@ -1,12 +1,6 @@
 import type { FormAnswer, Registration, RegistrationFormField } from '@sp/types';
+import { spreadsheetSafe } from '@sp/platform';
 import { stringify } from 'csv-stringify/sync';
-
-/**
- * A cell as a spreadsheet will not run it: text starting with = + - @ (or a tab or CR) is
- * a formula to Excel and LibreOffice, so it gets a leading apostrophe (OWASP "CSV injection").
- */
-export const safeCell = (value: string): string =>
-  /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 
 const answerText = (answer: FormAnswer | undefined): string =>
   answer === undefined
@@ -55,7 +49,7 @@ export function registrationsCsv(
     r.cancelledAt ?? '',
     r.attendedAt ?? '',
   ]);
-  return stringify([header, ...rows.map((row) => row.map(safeCell))], {
+  return stringify([header, ...rows.map((row) => row.map(spreadsheetSafe))], {
     bom: true,
     record_delimiter: 'windows',
     // csv-stringify quotes a field holding its CRLF delimiter, not one with a bare LF or CR

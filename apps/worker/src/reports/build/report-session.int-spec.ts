@@ -15,7 +15,8 @@ import { openReportSession } from './report-session';
  * The CSV writer's COPY path against its row path: the fiscal-year report, whose detail
  * listings offer their rows as a query, written once by Postgres (`COPY … TO STDOUT`) and once
  * through the rows, over the same snapshot, on data with every awkward value a cell can hold
- * (commas, quotes, a line break, Japanese, nulls): the files parse to the same records.
+ * (commas, quotes, a line break, Japanese, nulls, a formula): the files parse to the same
+ * records.
  */
 let database: TestDatabase;
 const now = new Date('2026-06-01T00:00:00Z');
@@ -31,6 +32,10 @@ beforeAll(async () => {
     departments: ['Engineering', '工学系研究科'],
     startsOn: '2025-05-01',
     endsOn: null,
+  });
+  await data.activity(awkward.id, {
+    titleEn: '=HYPERLINK("https://evil.example")',
+    startsOn: '2025-06-01',
   });
   await data.activity(awkward.id, {
     titleEn: 'Ends in year',
@@ -76,7 +81,7 @@ it('writes the same records through COPY as through the rows, with CRLF record e
     const b = parseReport(viaRows.text);
     expect([...a.sections.keys()]).toEqual([...b.sections.keys()]);
     for (const [name, rows] of b.sections) expect(a.sections.get(name)).toEqual(rows);
-    expect(a.sections.get('activities')).toHaveLength(32);
+    expect(a.sections.get('activities')).toHaveLength(33);
     expect(a.sections.get('mobility')).toHaveLength(3);
     expect(a.sections.get('activities')).toContainEqual(
       expect.objectContaining({
@@ -86,6 +91,10 @@ it('writes the same records through COPY as through the rows, with CRLF record e
         Starts: '2025-05-01',
         Ends: '',
       }),
+    );
+    // A formula gets an apostrophe on either path, so a spreadsheet shows it as text.
+    expect(a.sections.get('activities')).toContainEqual(
+      expect.objectContaining({ Title: `'=HYPERLINK("https://evil.example")` }),
     );
     expect(viaCopy.counted).toBe(viaRows.counted);
 

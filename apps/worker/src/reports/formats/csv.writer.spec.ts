@@ -85,6 +85,39 @@ describe('csvWriter', () => {
     ]);
   });
 
+  it('puts an apostrophe before text a spreadsheet would run, never before a number', async () => {
+    const out = new PassThrough();
+    const formulas: ReportDocument = {
+      title: '=Title',
+      generatedAt: new Date('2026-04-01T00:00:00Z'),
+      facts: [{ label: 'Partner', value: '@partner' }],
+      sections: [
+        {
+          kind: 'table',
+          name: 'rows',
+          title: 'Rows',
+          columns: [
+            { key: 'text', header: 'Text', type: 'text' },
+            { key: 'amount', header: 'Amount', type: 'decimal' },
+          ],
+          rows: [{ text: '=HYPERLINK("https://evil.example")', amount: '-1.50' }],
+        },
+        { kind: 'chart', name: 'bars', title: 'Bars', bars: [{ label: '+bar', value: -2 }] },
+      ],
+    };
+    const [, bytes] = await Promise.all([
+      csvWriter.write(formulas, out, () => undefined),
+      buffer(out),
+    ]);
+    const records: string[][] = parse(bytes.toString('utf8').slice(1), {
+      relax_column_count: true,
+    });
+    expect(records).toContainEqual(['about', 'title', "'=Title"]);
+    expect(records).toContainEqual(['about', 'Partner', "'@partner"]);
+    expect(records).toContainEqual(['rows', `'=HYPERLINK("https://evil.example")`, '-1.50']);
+    expect(records).toContainEqual(['bars', "'+bar", '-2']);
+  });
+
   it('rejects when the destination fails', async () => {
     const out = new Writable({
       write(_chunk, _enc, callback) {

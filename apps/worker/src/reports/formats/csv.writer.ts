@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify, type Options } from 'csv-stringify/sync';
 import { CrlfRecords, quoteIdentifier, quoteLiteral } from '@sp/db';
+import { spreadsheetSafe, spreadsheetSafeSql } from '@sp/platform/core';
 import { CamelCasePlugin } from 'kysely';
 import type {
   Cell,
@@ -42,7 +43,8 @@ const columnNames = new ColumnNames();
  * A section that offers its rows as a query (`copy`) is written by Postgres when the build
  * gives the writer a `copy` source (`COPY … TO STDOUT (FORMAT csv)`, its line ends made CRLF):
  * a million rows then cost the builder a few MB of buffers instead of a million row objects.
- * Other rows are stringified with csv-stringify in batches. Output is pulled by the
+ * Other rows are stringified with csv-stringify in batches. Either way, text a spreadsheet
+ * would run as a formula (a partner's title `=HYPERLINK(…)`) gets an apostrophe first. Output is pulled by the
  * destination (a Readable over a generator), so a slow disk slows the reading, not the memory.
  */
 export const csvWriter: FormatWriter = {
@@ -87,17 +89,17 @@ async function* chunks(
 ): AsyncGenerator<string | Buffer> {
   const about: Cell[][] = [
     ['section', 'label', 'value'],
-    ['about', 'title', doc.title],
+    ['about', 'title', spreadsheetSafe(doc.title)],
   ];
-  if (doc.subtitle) about.push(['about', 'subtitle', doc.subtitle]);
+  if (doc.subtitle) about.push(['about', 'subtitle', spreadsheetSafe(doc.subtitle)]);
   about.push(['about', 'generated at', doc.generatedAt.toISOString()]);
-  for (const fact of doc.facts) about.push(['about', fact.label, fact.value]);
+  for (const fact of doc.facts) about.push(['about', fact.label, spreadsheetSafe(fact.value)]);
   yield BOM + records(about);
   for await (const section of doc.sections) {
     if (section.kind === 'chart') {
       yield records([
         ['section', 'label', 'value'],
-        ...section.bars.map((bar) => [section.name, bar.label, bar.value]),
+        ...section.bars.map((bar) => [section.name, spreadsheetSafe(bar.label), bar.value]),
       ]);
       continue;
     }
@@ -112,7 +114,12 @@ async function* stringified(section: TableSection, counter: Counter): AsyncGener
   let batch: Cell[][] = [];
   for await (const row of section.rows as AsyncIterable<Row>) {
     const record: Cell[] = [section.name];
-    for (const column of section.columns) record.push(row[column.key] ?? null);
+    for (const column of section.columns) {
+      const value = row[column.key] ?? null;
+      record.push(
+        column.type === 'text' && typeof value === 'string' ? spreadsheetSafe(value) : value,
+      );
+    }
     batch.push(record);
     if (batch.length === BATCH) {
       yield records(batch);
@@ -133,7 +140,10 @@ async function* copied(
   counter: Counter,
 ): AsyncGenerator<Buffer> {
   const columns = section.columns
-    .map((c) => `q.${quoteIdentifier(columnNames.of(c.key))}`)
+    .map((c) => {
+      const column = `q.${quoteIdentifier(columnNames.of(c.key))}`;
+      return c.type === 'text' ? spreadsheetSafeSql(`${column}::text`) : column;
+    })
     .join(', ');
   const query = {
     ...section.copy,
