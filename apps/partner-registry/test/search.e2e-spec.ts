@@ -155,6 +155,24 @@ describe('GET /search', () => {
     expect(hit.href).toBe(`/public/activities/${ids.joint}`);
   });
 
+  it("never finds a published activity by its leads' names (the public routes show no leads)", async () => {
+    const published = await activity(snu.id, {
+      titleEn: 'Ocean drilling expedition',
+      leads: ['Taro Leadperson'],
+      publishedAt: new Date('2025-03-01T00:00:00Z'),
+    });
+    const draft = await activity(snu.id, {
+      titleEn: 'Ocean drilling proposal',
+      leads: ['Jiro Leadperson'],
+    });
+    expect(await found(anonymous, 'Leadperson')).toEqual([]);
+    expect(await found(anonymous, 'drilling')).toEqual([published]);
+    const snippets = (await search(anonymous, 'drilling')).data!.items.map((i) => i.snippet);
+    expect(snippets.join(' ')).not.toContain('Leadperson');
+    // Staff still find the unpublished one by its lead.
+    expect(await found(staff, 'Leadperson')).toEqual([draft]);
+  });
+
   it("gives a partner's token its own partner's things only, never people", async () => {
     const client = (await make.apiClient(eth.id, { scopes: ['registry:read'] })).registry;
     expect(await found(client, 'collaborations')).toEqual(
@@ -166,6 +184,16 @@ describe('GET /search', () => {
     expect(await found(client, 'Hanako')).toEqual([]);
     const people = await search(client, 'Greta', { kind: ['contact'] });
     expect(people.data!.items).toEqual([]);
+  });
+
+  it('answers a partner token that may not read the registry as it answers the public', async () => {
+    const client = (await make.apiClient(eth.id, { scopes: ['inquiries:write'] })).registry;
+    expect(await found(client, 'collaborations')).toEqual([ids.joint]);
+    const hit = (await search(client, 'quantum')).data!.items[0]!;
+    expect(hit.href).toBe(`/public/activities/${ids.joint}`);
+    // activities:write reads the partner's own activities elsewhere, so here too.
+    const writer = (await make.apiClient(eth.id, { scopes: ['activities:write'] })).registry;
+    expect(await found(writer, 'collaborations')).toContain(ids.unpublished);
   });
 
   it('pages with a cursor, every result once, and refuses a cursor of another query', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CursorCodec, invalidCursor, requestContext } from '@sp/platform';
-import type { SearchKind, SearchPage, SearchQuery, SearchResult } from '@sp/types';
+import type { PartnerScope, SearchKind, SearchPage, SearchQuery, SearchResult } from '@sp/types';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { buildSnippet } from './search-snippet';
@@ -57,10 +57,22 @@ export class SearchService {
   }
 }
 
+const PARTNER_READ_SCOPES: readonly PartnerScope[] = ['registry:read', 'activities:write'];
+
+/**
+ * Whom the search answers as. A partner's token sees its partner's own unpublished things only
+ * with a scope that reads them elsewhere (`registry:read`, or `activities:write` as the
+ * activity routes allow); any other partner token (only `inquiries:write`, say) is answered as
+ * the public is.
+ */
 function callerAudience(): SearchAudience {
   const principal = requestContext.principal();
   if (principal.kind === 'staff') return { kind: 'staff' };
-  if (principal.kind === 'partner') return { kind: 'partner', partnerId: principal.partnerId };
+  if (
+    principal.kind === 'partner' &&
+    PARTNER_READ_SCOPES.some((scope) => principal.scopes.includes(scope))
+  )
+    return { kind: 'partner', partnerId: principal.partnerId };
   return { kind: 'anonymous' };
 }
 

@@ -30,6 +30,7 @@ import * as registry0012 from './registry/0012-search';
 import * as registry0013 from './registry/0013-report-views';
 import * as registry0014 from './registry/0014-agreement-title-key';
 import * as registry0015 from './registry/0015-mobility-programme-key';
+import * as registry0016 from './registry/0016-search-public-leads';
 import * as reports0001 from './reports/0001-schema';
 import * as reports0002 from './reports/0002-runs';
 import * as reports0004 from './reports/0004-partner-runs-expire';
@@ -66,6 +67,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0013-report-views': registry0013,
     '0014-agreement-title-key': registry0014,
     '0015-mobility-programme-key': registry0015,
+    '0016-search-public-leads': registry0016,
   },
   symposium: {
     '0001-symposiums': symposium0001,
