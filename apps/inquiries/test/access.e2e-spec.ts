@@ -41,7 +41,7 @@ it('gives every caller exactly what it may, on every route', async () => {
     const fallback = await build();
     return (caller: Caller) => rows.get(caller) ?? fallback;
   };
-  const duplicateOf = await perCaller(() => make.inquiryRow());
+  const duplicateOf = await perCaller(() => make.inquiryRow({ email: deskInquiry.email }));
   const canned = await make.cannedResponse();
   const cannedToDelete = await perCaller(() => make.cannedResponse());
   const { mismatches } = await runMatrix(app.running.app, app.running.url, tokens(), [

@@ -291,7 +291,7 @@ describe('POST /inquiries/:id/messages', () => {
     expectProblem(await send('Something else.'), 409, 'conflict');
     expect((await read(row.id)).messages.filter((m) => m.body === 'Something else.')).toEqual([]);
     // The key is the inquiry's: another inquiry may use it, and the two still merge.
-    const other = await make.inquiryRow();
+    const other = await make.inquiryRow({ email: row.email });
     const elsewhere = await api.POST('/inquiries/{id}/messages', {
       params: { path: { id: other.id }, header: { 'Idempotency-Key': key } },
       body: { visibility: 'internal', body: 'A note.' },
@@ -365,7 +365,10 @@ describe('POST /inquiries/:id/messages', () => {
 describe('POST /inquiries/:id/merge', () => {
   it('joins the threads, closes the duplicate as merged and tells its inquirer once', async () => {
     const target = await make.inquiryRow({}, 'Original question');
-    const duplicate = await make.inquiryRow({ language: 'ja' }, 'Same question again');
+    const duplicate = await make.inquiryRow(
+      { language: 'ja', email: target.email.toUpperCase() },
+      'Same question again',
+    );
     const dup = await read(duplicate.id);
     const merged = await api.POST('/inquiries/{id}/merge', {
       params: { path: { id: duplicate.id }, header: { 'If-Match': etag(dup.version) } },
@@ -399,9 +402,25 @@ describe('POST /inquiries/:id/merge', () => {
     ]);
   });
 
+  it("refuses merging another person's inquiry: each would see the other's messages", async () => {
+    const target = await make.inquiryRow({}, 'Mine');
+    const other = await make.inquiryRow({}, 'Somebody else’s');
+    expectProblem(
+      await api.POST('/inquiries/{id}/merge', {
+        params: { path: { id: other.id }, header: { 'If-Match': '*' } },
+        body: { into: target.id },
+      }),
+      409,
+      'conflict',
+      ['body:into'],
+    );
+    expect((await read(target.id)).messages.map((m) => m.body)).toEqual(['Mine']);
+    expect(await read(other.id)).toMatchObject({ state: 'new', mergedIntoId: null });
+  });
+
   it('refuses merging into itself or into a closed inquiry', async () => {
     const row = await make.inquiryRow();
-    const closed = await make.inquiryRow({ state: 'closed' });
+    const closed = await make.inquiryRow({ state: 'closed', email: row.email });
     expectProblem(
       await api.POST('/inquiries/{id}/merge', {
         params: { path: { id: row.id }, header: { 'If-Match': '*' } },

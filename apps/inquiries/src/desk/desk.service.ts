@@ -225,9 +225,10 @@ export class DeskService {
   }
 
   /**
-   * Merges a duplicate into another inquiry: its messages and mail ids move there (replies to
-   * its mails thread into the other), it is closed with a pointer to the other, and its
-   * inquirer is told once (`inquiry-merged`, keyed by the duplicate).
+   * Merges a duplicate into another inquiry of the same inquirer (e-mail address, in any case):
+   * its messages and mail ids move there (replies to its mails thread into the other), it is
+   * closed with a pointer to the other, and its inquirer is told once (`inquiry-merged`, keyed
+   * by the duplicate).
    */
   merge(id: string, into: string, expected: ExpectedVersion): Promise<InquiryDetail> {
     if (id === into) throw unknownLink('into', 'an inquiry cannot be merged into itself');
@@ -245,6 +246,23 @@ export class DeskService {
           `inquiry ${target.reference} is closed: merge into an open one`,
           {
             errors: [{ in: 'body', field: 'into', message: 'is closed', code: 'invalid_state' }],
+          },
+        );
+      // Both threads are shown on one status page after a merge, with their attachments, and
+      // either inquirer's later mail lands there: only one person's inquiries may be merged.
+      if (duplicate.email.toLowerCase() !== target.email.toLowerCase())
+        throw new AppError(
+          'conflict',
+          `${duplicate.reference} and ${target.reference} are from different people: merging would show each the other's messages; answer each, or link them to the same partner or symposium`,
+          {
+            errors: [
+              {
+                in: 'body',
+                field: 'into',
+                message: 'is from another e-mail address',
+                code: 'different_inquirer',
+              },
+            ],
           },
         );
 
@@ -269,7 +287,7 @@ export class DeskService {
         into,
       );
       await note(`Merged into ${target.reference} as a duplicate.`, id);
-      // The target keeps its state; a reply from either inquirer now lands there.
+      // The target keeps its state; a reply to either thread now lands there.
       const row = await this.repo.update(trx, into, {});
 
       await writeOutbox(
