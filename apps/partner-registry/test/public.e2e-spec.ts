@@ -49,7 +49,8 @@ beforeAll(async () => {
       await make.activity(cambridge.id, {
         titleEn: title,
         titleJa: title === 'Third project' ? '第三のプロジェクト' : undefined,
-        summaryEn: `${title}: a summary`,
+        // A vertical tab (Word's line break) is not allowed in XML: the feed leaves it out.
+        summaryEn: title === 'Second exchange' ? `${title}:\u000Ba summary` : `${title}: a summary`,
         leads: ['Prof. Private Person'],
         isPublic: true,
         type: 'joint-symposium',
@@ -194,6 +195,10 @@ describe('GET /public/activities.atom', () => {
       [...published].reverse().map((a) => `http://localhost:3001/public/activities/${a.id}`),
     );
     expect(parsed.items[2]!.description).toContain('First & foremost <workshop>: a summary');
+    expect(parsed.items[1]!.description).toBe('Second exchange:a summary');
+    // Titles and summaries are declared HTML: their text is escaped, not taken for markup.
+    expect(xml).toContain('First &amp; foremost &lt;workshop&gt;');
+    expect(xml).not.toContain('\u000B');
     expect(xml).not.toContain('Prof. Private Person');
     expect(xml).not.toContain('Internal only');
   });
