@@ -180,6 +180,13 @@ function composeProblems(compose: unknown): string[] {
     if (!isDict(services[required])) problems.push(`no ${required} service`);
   }
 
+  // The demo IdP makes anyone an admin and Mailpit shows every mailed link: whatever the
+  // stack publishes is for this machine only, never the network it is on.
+  for (const [name, s] of Object.entries(services))
+    for (const port of list(dict(s)['ports']))
+      if (!(isDict(port) ? port['host_ip'] === '127.0.0.1' : String(port).startsWith('127.0.0.1:')))
+        problems.push(`${name}: publishes ${JSON.stringify(port)} beyond 127.0.0.1`);
+
   const apps = appServices(compose);
   for (const [app, port] of Object.entries(APP_PORTS)) {
     const found = apps.find(([, s]) => mapOf(dict(s['build'])['args'])['APP'] === app);
@@ -788,8 +795,11 @@ describe('docker-compose.yml', () => {
         (s) => (svc(s, 'redis')['command'] = ['redis-server', '--maxmemory-policy', 'noeviction']),
       ),
     ).toEqual(['redis: command lacks --appendonly yes']);
-    expect(broken((s) => (svc(s, 'symposium')['ports'] = ['3012:3002']))).toEqual([
+    expect(broken((s) => (svc(s, 'symposium')['ports'] = ['127.0.0.1:3012:3002']))).toEqual([
       'symposium: does not publish 3002',
+    ]);
+    expect(broken((s) => (svc(s, 'demo-idp')['ports'] = ['3009:3009']))).toEqual([
+      'demo-idp: publishes "3009:3009" beyond 127.0.0.1',
     ]);
     expect(broken((s) => delete dict(svc(s, 'worker')['environment'])['SMTP_URL'])).toEqual([
       'worker: no SMTP_URL',
