@@ -45,6 +45,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('never shows the value of a variable named like a secret', () => {
+    const strict = z.object({ LINK_SECRET: z.string().min(32), API_KEY: z.string().max(3) });
+    let message = '';
+    try {
+      loadConfig(strict, { LINK_SECRET: 'my-real-but-short-secret', API_KEY: 'abcdef' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('LINK_SECRET: ');
+    expect(message).toContain('(got 24 characters, not shown)');
+    expect(message).toContain('API_KEY: ');
+    expect(message).not.toMatch(/my-real|abcdef/);
+  });
+
   it('names a required variable that is missing', () => {
     expect(() => loadConfig(z.object({ SMTP_URL: z.string() }), {})).toThrow(
       /SMTP_URL: .*\(it is not set\)/,

@@ -174,9 +174,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value is never echoed, whatever is wrong with it. */
+const SECRET_NAME = /SECRET|PASSWORD|TOKEN|KEY/i;
+
 /**
  * Parses the environment once, listing every bad variable: its name, what was expected and
- * (unless it may be secret) what was given.
+ * (unless it may be secret: a URL's password, or a variable named like a secret) what was given.
  */
 export function loadConfig<S extends z.ZodType<object>>(
   schema: S,
@@ -193,7 +196,11 @@ export function loadConfig<S extends z.ZodType<object>>(
       const name = issue.path.join('.') || '(environment)';
       const value = given[name];
       const shown =
-        value === undefined ? 'it is not set' : `got ${JSON.stringify(redactUrl(value))}`;
+        value === undefined
+          ? 'it is not set'
+          : SECRET_NAME.test(name)
+            ? `got ${value.length} characters, not shown`
+            : `got ${JSON.stringify(redactUrl(value))}`;
       return `${name}: ${issue.message} (${shown})`;
     }),
   );
