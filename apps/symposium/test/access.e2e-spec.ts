@@ -70,7 +70,7 @@ it('gives every caller exactly what it may, on every route', async () => {
   const documents = await perCaller(() => make.symposiumDocument(first.id));
   const sessions = await perCaller(() => make.symposiumSession(first.id));
   const ifMatchAny = { 'if-match': '*' };
-  const open = await make.symposium();
+  const open = await make.symposium({ status: 'registration-open' });
   await make.registrationSettings(open.id, { capacity: 1000 });
   // A registration per caller that may cancel one (partner A's made by partner A's token).
   const ofStaff = await make.registration(open.id);

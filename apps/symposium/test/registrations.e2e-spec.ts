@@ -90,6 +90,7 @@ const tokenOf = (manageUrl: string) => manageUrl.split('/registrations/self/')[1
 
 const openSymposium = async (capacity = 50, extra: Record<string, unknown> = {}) => {
   const symposium = await make.symposium({
+    status: 'registration-open',
     titleEn: 'Eighth UTokyo Strategic Partnership Symposium',
     titleJa: '第8回東京大学戦略的パートナーシップシンポジウム',
   });
@@ -99,7 +100,7 @@ const openSymposium = async (capacity = 50, extra: Record<string, unknown> = {})
 
 describe('registration settings', () => {
   it('are created with If-Match: *, read by anyone with their ETag, and changed only with the current one', async () => {
-    const symposium = await make.symposium();
+    const symposium = await make.symposium({ status: 'announced' });
     const body = {
       capacity: 2,
       opensAt: '2026-01-01T00:00:00+09:00',
@@ -257,12 +258,89 @@ describe('signing up', () => {
       404,
       'not-found',
     );
-    const bare = await make.symposium();
+    const bare = await make.symposium({ status: 'registration-open' });
     expectProblem(
       await anon.POST('/symposiums/{id}/sign-ups', { params: { path: { id: bare.id } }, body }),
       409,
       'conflict',
     );
+  });
+
+  it('treats a planned symposium as not there for anyone but staff: settings, sign-ups, document files', async () => {
+    const planned = await make.symposium({ status: 'planned' });
+    await make.registrationSettings(planned.id, { capacity: 10 });
+    const document = await make.symposiumDocument(planned.id);
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')]), 'r.pdf');
+    const uploaded = await fetch(
+      `${ctx.running.url}/symposiums/${planned.id}/documents/${document.id}/file`,
+      {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${await staffToken('staff')}`, 'if-match': '*' },
+        body: form,
+      },
+    );
+    expect(uploaded.status).toBe(200);
+    const body = { name: 'Early Bird', email: 'early@example.org' };
+    expectProblem(
+      await anon.GET('/symposiums/{id}/registration-settings', {
+        params: { path: { id: planned.id } },
+      }),
+      404,
+      'not-found',
+    );
+    expectProblem(
+      await anon.POST('/symposiums/{id}/sign-ups', { params: { path: { id: planned.id } }, body }),
+      404,
+      'not-found',
+    );
+    const file = await fetch(
+      `${ctx.running.url}/symposiums/${planned.id}/documents/${document.id}/file`,
+    );
+    expect(file.status).toBe(404);
+    expect(await written(planned.id)).toBe(0);
+    expect(await mailsTo(body.email)).toEqual([]);
+    // Staff see it as ever.
+    const settings = await staff.GET('/symposiums/{id}/registration-settings', {
+      params: { path: { id: planned.id } },
+    });
+    expect(settings.response.status).toBe(200);
+    const staffFile = await fetch(
+      `${ctx.running.url}/symposiums/${planned.id}/documents/${document.id}/file`,
+      { headers: { authorization: `Bearer ${await staffToken('viewer')}` } },
+    );
+    expect(staffFile.status).toBe(200);
+  });
+
+  it('keeps registrations as they are once the symposium is held: no cancelling, no promotion', async () => {
+    const symposium = await openSymposium(1);
+    const seated = await make.registration(symposium.id, { email: 'noshow@example.org' });
+    await make.registration(symposium.id, {
+      email: 'waiting@example.org',
+      status: 'waitlisted',
+      confirmedAt: null,
+    });
+    await ctx.database.db
+      .updateTable('symposium.symposium')
+      .set({ status: 'held' })
+      .where('id', '=', symposium.id)
+      .execute();
+    expectProblem(
+      await staff.DELETE('/registrations/{id}', { params: { path: { id: seated.id } } }),
+      409,
+      'conflict',
+    );
+    const rows = await ctx.database.db
+      .selectFrom('symposium.registration')
+      .select(['email', 'status'])
+      .where('symposiumId', '=', symposium.id)
+      .orderBy('email')
+      .execute();
+    expect(rows).toEqual([
+      { email: 'noshow@example.org', status: 'confirmed' },
+      { email: 'waiting@example.org', status: 'waitlisted' },
+    ]);
+    expect(await mailsTo('waiting@example.org')).toEqual([]);
   });
 
   it('confirms, then waitlists; mails each in their language with the link and the check-in code', async () => {

@@ -3,6 +3,7 @@ import { type DB, precompiledShapes, type SlotOf, type SymposiumDocumentTable } 
 import { AppError, KYSELY } from '@sp/platform';
 import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import type { DocumentRow } from './documents.mapper';
+import type { SymposiumStatus } from '@sp/types';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -67,6 +68,16 @@ export class DocumentsRepository {
   ): Promise<DocumentRow[]> {
     if (symposiumIds.length === 0) return Promise.resolve([]);
     return listForStatement({ publishedOnly })(db, { symposiumIds }).then(({ rows }) => rows);
+  }
+
+  /** The status of the symposium the documents belong to (undefined: no such symposium). */
+  async symposiumStatus(symposiumId: string): Promise<SymposiumStatus | undefined> {
+    const row = await this.db
+      .selectFrom('symposium.symposium')
+      .select('status')
+      .where('id', '=', symposiumId)
+      .executeTakeFirst();
+    return row?.status;
   }
 
   find(symposiumId: string, id: string, db: Db = this.db): Promise<DocumentRow | undefined> {

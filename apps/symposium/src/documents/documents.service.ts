@@ -191,8 +191,11 @@ export class DocumentsService {
     symposiumId: string,
     id: string,
   ): Promise<{ stream: Readable; contentType: string; size: number; fileName: string | null }> {
-    const row = await this.repo.find(symposiumId, id);
     const staff = requestContext.principal().kind === 'staff';
+    const row = await this.repo.find(symposiumId, id);
+    // A planned symposium is staff's own: its documents are not found for anyone else.
+    if (!staff && (await this.repo.symposiumStatus(symposiumId)) === 'planned')
+      throw new AppError('not-found', `document ${id} has no file to download`);
     if (!row || !row.storageKey || !row.contentType || (!row.published && !staff))
       throw new AppError('not-found', `document ${id} has no file to download`);
     return {

@@ -57,6 +57,17 @@ export function checkCancellable(status: RegistrationStatus): void {
 }
 
 /**
+ * Refuses a cancellation once the symposium has taken place: a no-show's link would otherwise
+ * cancel after the event, and the freed seat mail "you have a seat" to the waiting list.
+ */
+export function checkSymposiumTakesCancellations(status: SymposiumStatus): void {
+  if (status !== 'held' && status !== 'report-published') return;
+  throw new AppError('conflict', `the symposium is ${status}: its registrations stay as they are`, {
+    errors: [{ in: 'params', field: 'id', message: `the symposium is ${status}`, code: 'held' }],
+  });
+}
+
+/**
  * The reminder due for a registration now, if any: offsets (minutes before the start) whose
  * moment has come, for a symposium not yet started, and which had not come yet when the person
  * registered (someone who signs up the day before gets no "in 3 days" mail). Of the due ones

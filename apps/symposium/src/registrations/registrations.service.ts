@@ -9,6 +9,7 @@ import {
   checkVersion,
   CursorCodec,
   type ExpectedVersion,
+  requestContext,
 } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
@@ -33,6 +34,7 @@ import {
   checkCancellable,
   checkCheckIn,
   checkRegistrationWindow,
+  checkSymposiumTakesCancellations,
   checkSymposiumTakesSignUps,
   dueReminder,
   promotable,
@@ -40,6 +42,8 @@ import {
   takesSeat,
 } from './registration-rules';
 import { linkTokenOf, newCheckInCode, tokenHashOf } from './registration-secrets';
+
+const isStaff = (): boolean => requestContext.principal().kind === 'staff';
 import {
   formOf,
   mailData,
@@ -98,12 +102,11 @@ export class RegistrationsService {
   // --- settings -------------------------------------------------------------------------
 
   async getSettings(symposiumId: string): Promise<RegistrationSettings> {
+    const symposium = await this.repo.symposium(symposiumId);
+    if (!symposium || (symposium.status === 'planned' && !isStaff()))
+      throw AppError.notFound('symposium', symposiumId);
     const row = await this.repo.settings(symposiumId);
-    if (!row) {
-      if (!(await this.repo.symposium(symposiumId)))
-        throw AppError.notFound('symposium', symposiumId);
-      throw notConfigured(symposiumId);
-    }
+    if (!row) throw notConfigured(symposiumId);
     return toSettings(row, await this.repo.counts(symposiumId), this.clock.now());
   }
 
@@ -169,7 +172,9 @@ export class RegistrationsService {
       this.repo.symposium(symposiumId),
       this.repo.settings(symposiumId),
     ]);
-    if (!symposium) throw AppError.notFound('symposium', symposiumId);
+    // A planned symposium is the organisers' own: not found for anyone else, as everywhere.
+    if (!symposium || (symposium.status === 'planned' && !isStaff()))
+      throw AppError.notFound('symposium', symposiumId);
     if (!before) throw notConfigured(symposiumId);
     checkSymposiumTakesSignUps(symposium.status);
     checkRegistrationWindow(before.opensAt, before.closesAt, now);
@@ -313,9 +318,10 @@ export class RegistrationsService {
       if (!current) throw AppError.notFound('registration', found.id);
       if (current.status === 'cancelled') return toRegistration(current, null);
       checkCancellable(current.status);
+      const symposium = await this.repo.symposium(current.symposiumId, trx);
+      if (!symposium) throw AppError.notFound('symposium', current.symposiumId);
+      checkSymposiumTakesCancellations(symposium.status);
       const row = await this.repo.setStatus(trx, current.id, 'cancelled', 'cancelledAt');
-      const symposium = await this.repo.symposium(row.symposiumId, trx);
-      if (!symposium) throw AppError.notFound('symposium', row.symposiumId);
       await this.audit.record(trx, {
         entity: 'registration',
         entityId: row.id,
