@@ -55,12 +55,7 @@ export const configSchema = serviceConfigSchema(3002)
     ...symposiumSettingsSchema.shape,
   })
   .superRefine((c, ctx) => {
-    // The development secret, or the example file's placeholder: anyone who knows it can make
-    // a registration's self-service link from its id.
-    if (
-      c.NODE_ENV === 'production' &&
-      (c.SYMPOSIUM_LINK_SECRET === DEV_LINK_SECRET || /CHANGE_ME/i.test(c.SYMPOSIUM_LINK_SECRET))
-    )
+    if (c.NODE_ENV === 'production' && c.SYMPOSIUM_LINK_SECRET === DEV_LINK_SECRET)
       ctx.addIssue({
         code: 'custom',
         path: ['SYMPOSIUM_LINK_SECRET'],
