@@ -24,6 +24,30 @@ describe('inquiries config', () => {
   });
 });
 
+describe('the status link in production', () => {
+  const production = {
+    NODE_ENV: 'production',
+    AUTH_STAFF_ISSUER: 'https://idp.test.example/',
+    AUTH_STAFF_JWKS_URL: 'https://idp.test.example/jwks.json',
+  };
+
+  it('must be set: the default is this machine, which no inquirer can reach', () => {
+    const result = configSchema.safeParse(production);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['STATUS_PAGE_URL', expect.stringMatching(/is required when NODE_ENV=production/)],
+    ]);
+    const set = configSchema.parse({
+      ...production,
+      STATUS_PAGE_URL: 'https://inquiries.example.ac.jp/inquiries/status/',
+    });
+    expect(set.STATUS_PAGE_URL).toBe('https://inquiries.example.ac.jp/inquiries/status/');
+  });
+
+  it('defaults to this machine outside production', () => {
+    expect(configSchema.parse({}).STATUS_PAGE_URL).toBe('http://127.0.0.1:3003/inquiries/status/');
+  });
+});
+
 describe('the inquiries config', () => {
   it('parses the environment, and parses its own result again unchanged (main, then the app module)', () => {
     const once = configSchema.parse({
