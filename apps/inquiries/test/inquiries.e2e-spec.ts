@@ -129,6 +129,7 @@ describe('POST /inquiries', () => {
   it('takes a JSON submission: 201 with the reference and status link, acknowledgement queued', async () => {
     const res = await post('/inquiries', valid);
     expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const receipt = (await res.json()) as InquiryReceipt;
     const year = new Date().getUTCFullYear();
     expect(receipt.reference).toMatch(new RegExp(`^INQ-(${year}|${year + 1})-\\d{6}$`));
@@ -481,6 +482,8 @@ describe('the status page', () => {
     ] as const) {
       const res = await fetch(`${ctx.running.url}${path}`, { headers: { 'x-request-id': id } });
       expect(res.status).toBe(200);
+      // Nor does a cache keep the thread under its secret URL.
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
     }
     const completed = () =>
       ctx.running.logs.lines.filter(

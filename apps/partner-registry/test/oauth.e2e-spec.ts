@@ -30,6 +30,8 @@ async function newClient(
     body: { name: 'Cambridge data sync', scopes },
   });
   expect(res.response.status).toBe(201);
+  // The secret is shown once: no cache may keep it.
+  expect(res.response.headers.get('cache-control')).toBe('no-store');
   return { id: res.data!.client.id, secret: res.data!.clientSecret };
 }
 

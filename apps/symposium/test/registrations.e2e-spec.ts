@@ -385,6 +385,7 @@ describe('signing up', () => {
     // The secret link shows the registration and its QR code; the database keeps only its hash.
     const token = tokenOf(confirmed!.data['manageUrl']!);
     const mine = await anon.GET('/registrations/self/{token}', { params: { path: { token } } });
+    expect(mine.response.headers.get('cache-control')).toBe('private, no-store');
     expect(mine.data).toMatchObject({
       name: '山田 花子',
       status: 'confirmed',

@@ -12,7 +12,7 @@ import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-lim
 import { useSecurityHeaders } from './http/security-headers';
 import { drainUnreadBody } from './http/unread-body';
 import { instrumentHttp } from './http/metrics';
-import { logRequests } from './logging/request-log';
+import { logRequests, noStoreOnCapabilityRoutes } from './logging/request-log';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY, REQUEST_LOGGER } from './tokens';
 import { applyPretenuring } from './runtime/pretenuring';
@@ -93,6 +93,7 @@ async function configure(app: NestFastifyApplication, description: AppDescriptio
   fastify.removeContentTypeParser('text/plain');
   instrumentHttp(fastify, app.get(METRICS_REGISTRY));
   logRequests(fastify, app.get(REQUEST_LOGGER));
+  noStoreOnCapabilityRoutes(fastify);
 
   // Initialised before Swagger's plugin adds its encapsulated context.
   await app.init();

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   AppError,
@@ -50,6 +50,8 @@ export class InquiriesController {
    * secret status link; an acknowledgement mail goes to the inquirer in their language.
    */
   @Post()
+  // The receipt holds the status token.
+  @Header('cache-control', 'no-store')
   @Public()
   @Scopes('inquiries:write')
   @ApiConsumes('application/json', 'multipart/form-data')

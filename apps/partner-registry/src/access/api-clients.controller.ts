@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Responds, Roles } from '@sp/platform';
 import type { ApiClient, ApiClientList, ApiClientWithSecret } from '@sp/types';
@@ -19,6 +19,7 @@ export class ApiClientsController {
 
   /** A new API client for a partner. The secret is in this answer and nowhere else, ever. */
   @Post('partners/:id/clients')
+  @Header('cache-control', 'no-store')
   @Roles('admin')
   @Responds(201, ApiClientWithSecretDto, 401, 403, 404)
   create(
@@ -37,6 +38,7 @@ export class ApiClientsController {
 
   /** A new secret, shown once; the old one stops working at once. */
   @Post('clients/:clientId/rotate')
+  @Header('cache-control', 'no-store')
   @Roles('admin')
   @Responds(200, ApiClientWithSecretDto, 401, 403, 404, 409)
   rotate(@Param() { clientId }: ClientIdParamsDto): Promise<ApiClientWithSecret> {
