@@ -57,6 +57,20 @@ describe('programmeCalendar', () => {
     }
   });
 
+  it("escapes the calendar's name as RFC 5545 TEXT, and ends every line CRLF", () => {
+    const ics = programmeCalendar(
+      { ...programme('Asia/Tokyo'), title: text('Symposium, 2025; Tokyo\nMETHOD:CANCEL \\o/') },
+      'example.org',
+    );
+    expect(ics).toContain('NAME:Symposium\\, 2025\\; Tokyo\\nMETHOD:CANCEL \\\\o/\r\n');
+    expect(ics).not.toMatch(/^METHOD:CANCEL/m);
+    expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    // X-WR-CALNAME (what most calendar apps show) is the same text.
+    expect(ics).toContain('X-WR-CALNAME:Symposium\\, 2025\\; Tokyo\\nMETHOD:CANCEL \\\\o/\r\n');
+    expect(parse(ics).event.summary).toBe('Opening');
+  });
+
   it('writes DTSTAMP in UTC (RFC 5545), not floating in the zone', () => {
     const ics = programmeCalendar(
       programme('Asia/Tokyo'),

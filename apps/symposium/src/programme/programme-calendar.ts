@@ -22,6 +22,14 @@ function vtimezoneOf(timeZone: string): { tzid: string; component: string } | un
 }
 
 /**
+ * RFC 5545 TEXT (§3.3.11): backslash, semicolon, comma and line breaks escaped. ical-generator
+ * does this for an event's summary, description and location but writes the calendar's name
+ * as it is, so a title with a comma broke NAME, and one with a line break added a property.
+ */
+const icalText = (text: string): string =>
+  text.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+
+/**
  * The published programme as an iCalendar file: one event per session, its times in the
  * symposium's time zone (with the zone's VTIMEZONE, so calendars show Tokyo times; in UTC
  * for a zone without one), the room as the location and the people in the description.
@@ -30,7 +38,7 @@ function vtimezoneOf(timeZone: string): { tzid: string; component: string } | un
 export function programmeCalendar(programme: Programme, host: string, now = new Date()): string {
   const zone = vtimezoneOf(programme.timeZone);
   const calendar = ical({
-    name: programme.title.text,
+    name: icalText(programme.title.text),
     prodId: { company: 'UTokyo Strategic Partnerships', product: 'symposium', language: 'EN' },
     // The zone is the events' (TZID), not the calendar's: ical-generator writes DTSTAMP in the
     // calendar's zone without a TZID (floating, wrong by its offset); without one, in UTC.
@@ -60,5 +68,7 @@ export function programmeCalendar(programme: Programme, host: string, now = new 
       categories: [{ name: s.kind }],
     });
   }
-  return calendar.toString();
+  // Every content line ends CRLF (RFC 5545 §3.1), the last one too.
+  const file = calendar.toString();
+  return file.endsWith('\r\n') ? file : `${file}\r\n`;
 }
