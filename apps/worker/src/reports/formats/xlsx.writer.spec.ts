@@ -213,6 +213,9 @@ describe('xlsxWriter', () => {
     ]);
     expect(xlsxText('plain')).toBe('plain');
     expect(xlsxText('<&>"\'\u0000\u001f\u007f\t\n\r')).toBe('&lt;&amp;&gt;&quot;&apos;\t\n\r');
+    // U+FFFE, U+FFFF and a surrogate without its pair are not XML either; an emoji's pair stays.
+    expect(xlsxText('a\uFFFEb\uFFFFc\uD800d\uDC00e')).toBe('abcde');
+    expect(xlsxText('<\uD83D\uDE00>')).toBe('&lt;\uD83D\uDE00&gt;');
   });
 
   it('reports its running total every 1,000 rows', async () => {

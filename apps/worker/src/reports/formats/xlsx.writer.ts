@@ -328,9 +328,10 @@ function excelSerial(date: Date): number {
   return 25569 + date.getTime() / 86_400_000;
 }
 
-// The characters XML 1.0 forbids (all C0 controls but tab, LF, CR) are what this looks for.
+// The characters XML 1.0 forbids (all C0 controls but tab, LF, CR; U+FFFE, U+FFFF; a surrogate
+// without its pair) are what this looks for.
 // eslint-disable-next-line no-control-regex
-const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
+const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 /** Text for XML: markup characters escaped, and the control characters XML forbids dropped. */
 export function xlsxText(text: string): string {
@@ -344,6 +345,13 @@ export function xlsxText(text: string): string {
     else if (char === '"') out += '&quot;';
     else if (char === "'") out += '&apos;';
     else if (code === 0x7f || (code <= 0x1f && code !== 0x09 && code !== 0x0a && code !== 0x0d))
+      continue;
+    // A lone surrogate is one UTF-16 unit; a pair (an emoji) is two, and stays.
+    else if (
+      code === 0xfffe ||
+      code === 0xffff ||
+      (char.length === 1 && code >= 0xd800 && code <= 0xdfff)
+    )
       continue;
     else out += char;
   }
