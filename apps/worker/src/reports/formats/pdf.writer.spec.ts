@@ -231,6 +231,36 @@ describe('pdfWriter', () => {
     expect(pages.at(-1)).toContain(String(pages.length));
   });
 
+  it('gives each fact its own line, an empty one too (it printed over the next)', async () => {
+    const facts = ['Region', 'City', 'Website', 'Status'];
+    const out = new PassThrough();
+    const [, bytes] = await Promise.all([
+      pdfWriter.write(
+        {
+          ...doc([]),
+          facts: [
+            { label: 'Region', value: '' },
+            { label: 'City', value: 'Zurich' },
+            { label: 'Website', value: '' },
+            { label: 'Status', value: 'primary' },
+          ],
+        },
+        out,
+        () => undefined,
+      ),
+      buffer(out),
+    ]);
+    const pdf = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false }).promise;
+    const items = (await (await pdf.getPage(1)).getTextContent()).items.flatMap((item) =>
+      'str' in item ? [{ text: item.str, y: item.transform[5] as number }] : [],
+    );
+    await pdf.destroy();
+    const ys = facts.map((label) => items.find((i) => i.text.startsWith(`${label}:`))?.y);
+    expect(ys.every((y) => y !== undefined)).toBe(true);
+    for (let i = 1; i < ys.length; i++) expect(ys[i - 1]! - ys[i]!).toBeGreaterThan(10);
+    expect(items.map((i) => i.text)).toContain('—');
+  });
+
   it('rejects when the destination fails', async () => {
     const out = new Writable({
       write(_chunk, _encoding, callback) {

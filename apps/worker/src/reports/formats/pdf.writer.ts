@@ -155,7 +155,8 @@ class PdfRun {
     pdf.fillColor(TEXT_COLOUR);
     for (const fact of doc.facts) {
       pdf.font(BOLD).fontSize(11).text(`${fact.label}: `, { width: this.width, continued: true });
-      pdf.font(REGULAR).text(fact.value);
+      // An empty value would leave the line `continued`, and the next label would print over it.
+      pdf.font(REGULAR).text(fact.value === '' ? '—' : fact.value);
       pdf.moveDown(0.2);
     }
   }
