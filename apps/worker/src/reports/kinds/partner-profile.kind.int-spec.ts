@@ -138,6 +138,13 @@ describe('partner-profile report', () => {
     expect(rowsOf(own, 'recent-activities')).toHaveLength(RECENT_ACTIVITIES);
   });
 
+  it('says since when the status holds at the precision it is known to', async () => {
+    const data = reportData(database.db);
+    const { id } = await data.partner({ statusSince: '2013-01-01', statusSincePrecision: 'year' });
+    const profile = await buildCsv(database.db, partnerProfileKind, { partnerId: id });
+    expect(profile.facts.get('Status')).toBe('strategic since 2013');
+  });
+
   it('lists the latest activities, newest first', async () => {
     const listed = rowsOf(report, 'recent-activities');
     const latest = await sql<{ startsOn: string }>`

@@ -1,5 +1,6 @@
 import type { ReportViews } from '@sp/db';
 import { AppError } from '@sp/platform/core';
+import { joinPartialDate } from '@sp/types';
 import { sql } from 'kysely';
 import type { ReportSection, Row, TableSection } from '../document';
 import type { ReportAudience, ReportKindDefinition } from '../kind';
@@ -52,7 +53,11 @@ export const partnerProfileKind: ReportKindDefinition<'partner-profile', ReportV
         { label: 'Region', value: partner.region ?? '' },
         { label: 'City', value: partner.city ?? '' },
         { label: 'Website', value: partner.website ?? '' },
-        { label: 'Status', value: `${partner.status} since ${partner.statusSince}` },
+        // At the precision it is known to: 'since 2013', not 'since 2013-01-01'.
+        {
+          label: 'Status',
+          value: `${partner.status} since ${joinPartialDate(partner.statusSince, partner.statusSincePrecision)}`,
+        },
         { label: 'Member institutions', value: partner.memberInstitutions.join(', ') },
         { label: 'Coordinating department', value: partner.coordinatingDepartment ?? '' },
         ...(ctx.audience === 'staff'
