@@ -10,6 +10,7 @@ import {
 } from '@sp/testing';
 import { type IncomingMessage, request } from 'node:http';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { PartnerStatus } from '@sp/types';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
@@ -129,6 +130,26 @@ describe('GET /exports/partners.csv', () => {
     expect(records.find((r) => r['nameEn'] === 'Stockholm Trio')?.['summaryJa']).toBe(
       '東京大学とストックホルムの三大学、\n改行を含む説明',
     );
+  });
+
+  it('imports again once the columns an import does not take are removed', async () => {
+    const { bytes } = await exportCsv({ country: ['se'] });
+    const [trio] = parse<Record<string, string>>(bytes, { bom: true, columns: true });
+    const readOnly = ['id', 'statusSince', 'createdAt', 'updatedAt', 'version'];
+    const coordinator = ['coordinatorName', 'coordinatorEmail'];
+    const row = Object.fromEntries(
+      Object.entries(trio!).filter(([column]) => ![...readOnly, ...coordinator].includes(column)),
+    );
+    // A copy under another name (the exported one exists already).
+    const file = stringify([{ ...row, nameEn: 'Stockholm Trio (copy)' }], { header: true });
+    const dry = await api.POST('/imports/{kind}', {
+      params: { path: { kind: 'partners' }, query: { dryRun: 'true' } },
+      body: unchecked(file),
+      bodySerializer: (body: unknown) => body as string,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(dry.response.status).toBe(200);
+    expect(dry.data).toMatchObject({ rows: 1, validRows: 1, errors: [] });
   });
 
   it('applies the filters of the list route', async () => {

@@ -34,8 +34,10 @@ const amountCell = (amount: string, currency: string): string => {
 
 /**
  * Partners (over `registry.partner`, unaliased): the contract's fields under the same names, so
- * a file exported here (without the read-only id, status date, timestamps and version) imports
- * as it is. The coordinator is staff's to see, as the export is.
+ * a file exported here imports as it is once the columns an import does not take are removed:
+ * the read-only id, status date, timestamps and version, and the coordinator's name and e-mail
+ * (set through the API, where the coordinator is one object). The coordinator is staff's to
+ * see, as the export is.
  */
 export const partnerCsvColumns: readonly CsvColumn[] = [
   { header: 'id', sql: 'id' },

@@ -24,6 +24,10 @@ export const partnerImportLayout: ImportLayout<PartnerCreate> = {
     { header: 'memberInstitutions', cell: 'list' },
     { header: 'summaryEn' },
     { header: 'summaryJa' },
+    { header: 'city' },
+    { header: 'logoUrl' },
+    { header: 'tags', cell: 'list' },
+    { header: 'coordinatingDepartment' },
   ],
 };
 
