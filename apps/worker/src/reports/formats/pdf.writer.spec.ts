@@ -231,6 +231,44 @@ describe('pdfWriter', () => {
     expect(pages.at(-1)).toContain(String(pages.length));
   });
 
+  it('prints names in any script the faces cover: Turkish, Polish, Czech, Korean, Greek', async () => {
+    const names = [
+      'Boğaziçi Üniversitesi',
+      'Łukasz Wąsik, Łódź',
+      'Čeněk Řehoř',
+      '김민준 (서울대학교)',
+      'Αθήνα',
+      '東京大学',
+    ];
+    const table: TableSection = {
+      kind: 'table',
+      name: 'people',
+      title: 'Contacts — Boğaziçi',
+      columns: [{ key: 'name', header: 'Name', type: 'text', width: 30 }],
+      rows: names.map((name) => ({ name })),
+    };
+    const chart: ReportSection = {
+      kind: 'chart',
+      name: 'bars',
+      title: 'Bars',
+      bars: [{ label: 'Sabancı Üniversitesi', value: 3 }],
+    };
+    const out = new PassThrough();
+    const [, bytes] = await Promise.all([
+      pdfWriter.write(
+        { ...doc([table, chart]), facts: [{ label: 'Contact', value: '이서연' }] },
+        out,
+        () => undefined,
+      ),
+      buffer(out),
+    ]);
+    const text = (await pageTexts(bytes)).join('\n');
+    // A glyph the face lacks comes out of pdf.js as U+0000 (it did for ğ, ł, Hangul).
+    expect(text).not.toContain('\u0000');
+    for (const name of [...names, 'Contacts — Boğaziçi', 'Sabancı Üniversitesi', '이서연'])
+      expect(text).toContain(name);
+  });
+
   it('gives each fact its own line, an empty one too (it printed over the next)', async () => {
     const facts = ['Region', 'City', 'Website', 'Status'];
     const out = new PassThrough();

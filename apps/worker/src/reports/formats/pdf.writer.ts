@@ -12,13 +12,14 @@ import type {
   TableSection,
 } from '../document';
 import { cellText, groupThousands, isFigure } from './cell-text';
-import { reportFonts } from './report-fonts';
+import { faceChooser } from './report-fonts';
 
 /** How often (in rows) the writer reports its running total. */
 const COUNT_EVERY = 1_000;
 /** Bytes of finished PDF that may wait for the destination before the writer stops reading. */
 const MAX_PENDING_BYTES = 256 * 1024;
 
+/** Our own labels' faces (English and Japanese); data takes the face its text needs. */
 const REGULAR = 'NotoSansJP';
 const BOLD = 'NotoSansJP-Bold';
 const MARGIN = { top: 48, left: 48, right: 48, bottom: 56 };
@@ -85,9 +86,10 @@ class PdfRun {
       bufferPages: false,
       info: { Title: doc.title, Creator: 'Strategic Partnerships', CreationDate: doc.generatedAt },
     });
-    const fonts = reportFonts();
-    this.pdf.registerFont(REGULAR, fonts.regular);
-    this.pdf.registerFont(BOLD, fonts.bold);
+    for (const face of faceChooser().faces) {
+      this.pdf.registerFont(face.name, face.regular);
+      this.pdf.registerFont(`${face.name}-Bold`, face.bold);
+    }
     this.pdf.on('pageAdded', () => this.footer());
     this.failed = new Promise<never>((_resolve, reject) => {
       const fail = (error: Error) => {
@@ -128,6 +130,12 @@ class PdfRun {
     }
   }
 
+  /** Sets the face `text` needs (a name in Korean or Polish needs another than Japanese). */
+  private faceFor(text: string, bold = false): PDFKit.PDFDocument {
+    const face = faceChooser().faces[faceChooser().choose(text)]!;
+    return this.pdf.font(bold ? `${face.name}-Bold` : face.name);
+  }
+
   private get width(): number {
     return this.pdf.page.width - MARGIN.left - MARGIN.right;
   }
@@ -136,12 +144,15 @@ class PdfRun {
     const pdf = this.pdf;
     pdf.addPage();
     pdf.y = MARGIN.top + 120;
-    pdf.font(BOLD).fontSize(22).fillColor(TEXT_COLOUR).text(doc.title, MARGIN.left, pdf.y, {
-      width: this.width,
-    });
+    this.faceFor(doc.title, true)
+      .fontSize(22)
+      .fillColor(TEXT_COLOUR)
+      .text(doc.title, MARGIN.left, pdf.y, {
+        width: this.width,
+      });
     if (doc.subtitle) {
       pdf.moveDown(0.3);
-      pdf.font(REGULAR).fontSize(14).text(doc.subtitle, { width: this.width });
+      this.faceFor(doc.subtitle).fontSize(14).text(doc.subtitle, { width: this.width });
     }
     pdf.moveDown(0.6);
     pdf
@@ -154,9 +165,12 @@ class PdfRun {
     pdf.moveDown(1.5);
     pdf.fillColor(TEXT_COLOUR);
     for (const fact of doc.facts) {
-      pdf.font(BOLD).fontSize(11).text(`${fact.label}: `, { width: this.width, continued: true });
+      this.faceFor(fact.label, true)
+        .fontSize(11)
+        .text(`${fact.label}: `, { width: this.width, continued: true });
       // An empty value would leave the line `continued`, and the next label would print over it.
-      pdf.font(REGULAR).text(fact.value === '' ? '—' : fact.value);
+      const value = fact.value === '' ? '—' : fact.value;
+      this.faceFor(value).text(value);
       pdf.moveDown(0.2);
     }
   }
@@ -165,7 +179,7 @@ class PdfRun {
     const pdf = this.pdf;
     if (first || pdf.y + SECTION_START_ROOM > pdf.page.maxY()) pdf.addPage();
     else pdf.moveDown(1.5);
-    pdf.font(BOLD).fontSize(14).fillColor(TEXT_COLOUR).text(title, MARGIN.left, pdf.y, {
+    this.faceFor(title, true).fontSize(14).fillColor(TEXT_COLOUR).text(title, MARGIN.left, pdf.y, {
       width: this.width,
     });
     pdf.moveDown(0.4);
@@ -175,8 +189,7 @@ class PdfRun {
   private continued(title: string): void {
     const pdf = this.pdf;
     pdf.addPage();
-    pdf
-      .font(REGULAR)
+    this.faceFor(title)
       .fontSize(9)
       .fillColor('#555555')
       .text(`${title} (continued)`, MARGIN.left, MARGIN.top, {
@@ -226,7 +239,7 @@ class PdfRun {
     for await (const row of source as AsyncIterable<Row>) {
       const texts = columns.map((c) => cellText(c.type, row[c.key] ?? null));
       pdf.font(REGULAR).fontSize(CELL_SIZE);
-      const height = rowHeight(pdf, texts, widths, CELL_LINES);
+      const height = rowHeight(pdf, texts, widths, CELL_LINES, (text) => this.faceFor(text));
       if (pdf.y + height > pdf.page.maxY()) {
         this.continued(title);
         this.headerRow(columns, widths);
@@ -270,7 +283,8 @@ class PdfRun {
     const pdf = this.pdf;
     pdf.font(BOLD).fontSize(CELL_SIZE);
     const texts = columns.map((c) => c.header);
-    this.drawRow(columns, widths, texts, rowHeight(pdf, texts, widths, Infinity), true);
+    const height = rowHeight(pdf, texts, widths, Infinity, (text) => this.faceFor(text, true));
+    this.drawRow(columns, widths, texts, height, true);
   }
 
   private drawRow(
@@ -287,6 +301,7 @@ class PdfRun {
     let x = MARGIN.left;
     for (let i = 0; i < columns.length; i++) {
       const width = widths[i]!;
+      this.faceFor(texts[i]!, header);
       pdf.text(texts[i]!, x + CELL_PAD, top + CELL_PAD, {
         width: width - 2 * CELL_PAD,
         height: height - 2 * CELL_PAD,
@@ -339,7 +354,7 @@ class PdfRun {
     for (const bar of section.bars) {
       if (pdf.y + BAR_HEIGHT > pdf.page.maxY()) this.continued(section.title);
       const top = pdf.y;
-      pdf.font(REGULAR).fontSize(9).fillColor(TEXT_COLOUR);
+      this.faceFor(bar.label).fontSize(9).fillColor(TEXT_COLOUR);
       pdf.text(bar.label, MARGIN.left, top + 3, {
         width: labelWidth - 8,
         height: BAR_HEIGHT - 3,
@@ -430,18 +445,23 @@ export function columnGroups(readable: readonly number[], total: number): Column
   });
 }
 
-/** The height of a row: its tallest cell, at most `lines` lines, plus padding. */
+/**
+ * The height of a row: its tallest cell, at most `lines` lines, plus padding; each cell
+ * measured in the face `faceFor` sets for it (the face it is drawn in).
+ */
 function rowHeight(
   pdf: PDFKit.PDFDocument,
   texts: string[],
   widths: number[],
   lines: number,
+  faceFor: (text: string) => void,
 ): number {
   const line = pdf.currentLineHeight(true);
   let tallest = line;
   for (let i = 0; i < texts.length; i++) {
     const text = texts[i]!;
     if (text === '') continue;
+    faceFor(text);
     const height = pdf.heightOfString(text, { width: widths[i]! - 2 * CELL_PAD });
     tallest = Math.max(tallest, Math.min(height, line * lines));
   }
