@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,78 @@ describe('POST /inquiries', () => {
     expect(thread.map((t) => t.messageId)).toEqual([
       (mail?.payload as { messageId: string }).messageId,
     ]);
+  });
+
+  it('takes an Idempotency-Key: the same request again is the same inquiry, mailed once', async () => {
+    const key = `form-${randomUUID()}`;
+    const send = (body: unknown, idempotencyKey = key) =>
+      fetch(`${ctx.running.url}/inquiries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify(body),
+      });
+    const body = { ...valid, subject: `Retried ${key}` };
+    const first = await send(body);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const receipt = (await first.json()) as InquiryReceipt;
+    // A retry after a timeout, and two more at once (a double click).
+    const again = await Promise.all([send(body), send(body)]);
+    for (const res of again) {
+      expect(res.status).toBe(201);
+      expect(res.headers.get('idempotent-replayed')).toBe('true');
+      expect(await res.json()).toEqual(receipt);
+    }
+    const rows = await ctx.database.db
+      .selectFrom('inquiries.inquiry')
+      .select(['id', 'clientKeyHash', 'statusTokenSealed'])
+      .where('subject', '=', body.subject)
+      .execute();
+    expect(rows).toHaveLength(1);
+    // The database holds neither the key nor the token as they are.
+    expect(JSON.stringify(rows)).not.toContain(key);
+    expect(JSON.stringify(rows)).not.toContain(receipt.statusToken);
+    const acks = await ctx.database.db
+      .selectFrom('inquiries.outbox')
+      .select('payload')
+      .where('name', '=', 'email.send')
+      .where(sql<boolean>`payload->'data'->>'reference' = ${receipt.reference}`)
+      .execute();
+    expect(acks).toHaveLength(1);
+
+    // A first request and its twin at once: one inquiry, whichever commits first.
+    const twinKey = `twin-${randomUUID()}`;
+    const twinBody = { ...body, subject: `Twins ${twinKey}` };
+    const twins = await Promise.all([send(twinBody, twinKey), send(twinBody, twinKey)]);
+    expect(twins.map((r) => r.status)).toEqual([201, 201]);
+    expect(twins.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual(
+      ['true', null].sort(),
+    );
+    const [a, b] = (await Promise.all(twins.map((r) => r.json()))) as InquiryReceipt[];
+    expect(a).toEqual(b);
+    expect(
+      await ctx.database.db
+        .selectFrom('inquiries.inquiry')
+        .select('id')
+        .where('subject', '=', twinBody.subject)
+        .execute(),
+    ).toHaveLength(1);
+
+    // The key with another request is refused, writing nothing.
+    await expectProblem(await send({ ...body, message: 'Something else.' }), 409, 'conflict');
+    // A key too short to keep a receipt safe is refused before anything is read.
+    await expectProblem(
+      await send({ ...body, subject: `Short key ${key}` }, 'abc'),
+      400,
+      'bad-request',
+    );
+    expect(
+      await ctx.database.db
+        .selectFrom('inquiries.inquiry')
+        .select('id')
+        .where('subject', 'in', [body.subject, `Short key ${key}`])
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it('numbers references consecutively', async () => {

@@ -1,5 +1,12 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   AppError,
   Public,
@@ -56,22 +63,41 @@ export class InquiriesController {
   @Scopes('inquiries:write')
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: InquirySubmitDto })
-  @Responds(201, InquiryReceiptDto, 403, 413, 415, 429)
-  async submit(@Req() request: FastifyRequest): Promise<InquiryReceipt> {
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'A key of your own for this submission (a UUID, say), 16–200 visible ASCII characters: sent again with the same request, it answers with the same receipt and makes no second inquiry (Idempotent-Replayed: true); with another request, 409',
+  })
+  @Responds(201, InquiryReceiptDto, 400, 403, 409, 413, 415, 429)
+  async submit(
+    @Req() request: FastifyRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InquiryReceipt> {
     const principal = requestContext.principal();
     if (principal.kind === 'partner' && !principal.scopes.includes('inquiries:write')) {
       throw new AppError('forbidden', 'this route needs the scope inquiries:write');
     }
+    // At least 16 characters: the key is what unseals a retry's receipt (its status token).
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{16,200}$/.test(idempotencyKey))
+      throw new AppError(
+        'bad-request',
+        'the Idempotency-Key header must be 16–200 visible ASCII characters (a UUID, say)',
+      );
     const { body, files } = await readBody(request, this.inquiries.attachmentLimits);
     const input = validate.transform(body, {
       type: 'body',
       metatype: InquirySubmitDto,
     }) as InquirySubmit;
-    return this.inquiries.submit(
+    const { receipt, replayed } = await this.inquiries.submit(
       input,
       files,
       principal.kind === 'partner' ? principal.partnerId : null,
+      idempotencyKey,
     );
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return receipt;
   }
 
   /** The inquirer's view through the secret link: state and the public thread, nothing internal. */

@@ -33,6 +33,10 @@ export type NewInquiry = {
   statusTokenHash: string;
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
+  /** With an Idempotency-Key (`status-token.ts`): its hash, the request's digest, the sealed token. */
+  clientKeyHash: string | null;
+  clientRequest: string | null;
+  statusTokenSealed: string | null;
 };
 
 /** The row an insert returned (`executeTakeFirstOrThrow` for a precompiled statement). */
@@ -98,6 +102,9 @@ const insertNumbered = precompiled((db, slot: SlotOf<NewInquiry & { year: number
       categoryFields: slot('categoryFields'),
       partnerId: slot('partnerId'),
       statusTokenHash: slot('statusTokenHash'),
+      clientKeyHash: slot('clientKeyHash'),
+      clientRequest: slot('clientRequest'),
+      statusTokenSealed: slot('statusTokenSealed'),
       firstResponseDueAt: slot('firstResponseDueAt'),
       resolutionDueAt: slot('resolutionDueAt'),
       reference: sql<string>`(select 'INQ-' || ${slot('year')}::text || '-' || lpad(n.number::text, 6, '0') from n)`,
@@ -125,6 +132,15 @@ export class InquiriesRepository {
    * submissions queue here and a rolled-back one gives its number back — references are
    * gap-free and never repeat. Call it as late in the transaction as possible.
    */
+  /** The inquiry a submission with this Idempotency-Key (its hash) made, if any. */
+  findByClientKeyHash(hash: string): Promise<InquiryRow | undefined> {
+    return this.db
+      .selectFrom('inquiries.inquiry')
+      .selectAll()
+      .where('clientKeyHash', '=', hash)
+      .executeTakeFirst();
+  }
+
   async insertNumbered(
     trx: Transaction<DB>,
     year: number,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
@@ -31,7 +31,33 @@ import {
   toMessageAdded,
 } from './inquiries.mapper';
 import { type InquiryRow, InquiriesRepository, type MessageRow } from './inquiries.repository';
-import { hashStatusToken, newStatusToken } from './status-token';
+import {
+  hashClientKey,
+  hashStatusToken,
+  newStatusToken,
+  sealStatusToken,
+  unsealStatusToken,
+} from './status-token';
+
+/** A submission's Idempotency-Key: the key, its hash, and a digest of what was asked. */
+type ClientKey = { key: string; hash: string; request: string };
+
+/**
+ * What a submission asks, as one digest: its fields, the partner it comes from, and each
+ * file's name and bytes. The same request again has the same digest.
+ */
+function submissionDigest(
+  input: InquirySubmit,
+  files: IncomingFile[],
+  partnerId: string | null,
+): string {
+  const digest = createHash('sha256').update(JSON.stringify([input, partnerId]));
+  for (const file of files)
+    digest.update(
+      JSON.stringify([file.filename, createHash('sha256').update(file.data).digest('hex')]),
+    );
+  return digest.digest('base64url');
+}
 
 /** An inquirer's message arriving by the status page or by mail. */
 export type InquirerMessage = {
@@ -85,17 +111,79 @@ export class InquiriesService {
     return `${this.config.STATUS_PAGE_URL}${token}`;
   }
 
+  /**
+   * Takes a submission. With an `Idempotency-Key` (`clientKey`), the same request sent again
+   * (a double click, a retry after a timeout) answers with the first one's receipt, writing
+   * and mailing nothing (`replayed`); the key with another request is a 409.
+   */
   async submit(
     input: InquirySubmit,
     files: IncomingFile[],
     partnerId: string | null,
-  ): Promise<InquiryReceipt> {
+    clientKey?: string,
+  ): Promise<{ receipt: InquiryReceipt; replayed: boolean }> {
     // The honeypot: a hidden field only a bot fills in. Refused before anything is stored.
     if (input.website) {
       throw new AppError('validation-error', 'the submission was refused', {
         errors: [{ in: 'body', field: 'website', message: 'must be left empty', code: 'honeypot' }],
       });
     }
+    const keyed =
+      clientKey === undefined
+        ? undefined
+        : {
+            key: clientKey,
+            hash: hashClientKey(clientKey),
+            request: submissionDigest(input, files, partnerId),
+          };
+    if (keyed) {
+      const earlier = await this.replay(keyed);
+      if (earlier) return { receipt: earlier, replayed: true };
+    }
+    try {
+      return {
+        receipt: await this.insertSubmission(input, files, partnerId, keyed),
+        replayed: false,
+      };
+    } catch (error) {
+      // The same key sent twice at once: the other request's inquiry was committed first.
+      const pg = error as { code?: unknown; constraint?: unknown } | null;
+      if (keyed && pg?.code === '23505' && pg.constraint === 'inquiry_client_key_hash_key') {
+        const earlier = await this.replay(keyed);
+        if (earlier) return { receipt: earlier, replayed: true };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The receipt of the inquiry an earlier submission with this key made (undefined: none);
+   * a 409 when that submission asked something else.
+   */
+  private async replay(keyed: ClientKey): Promise<InquiryReceipt | undefined> {
+    const row = await this.repo.findByClientKeyHash(keyed.hash);
+    if (!row || row.statusTokenSealed === null) return undefined;
+    if (row.clientRequest !== keyed.request)
+      throw new AppError(
+        'conflict',
+        'this Idempotency-Key was sent with another submission: use a new key for a new inquiry',
+      );
+    const token = unsealStatusToken(row.statusTokenSealed, keyed.key);
+    return {
+      reference: row.reference,
+      state: row.state,
+      statusToken: token,
+      statusUrl: this.statusUrl(token),
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+
+  private async insertSubmission(
+    input: InquirySubmit,
+    files: IncomingFile[],
+    partnerId: string | null,
+    keyed: ClientKey | undefined,
+  ): Promise<InquiryReceipt> {
     const stored = await this.attachments.accept(files);
     const { token, hash } = newStatusToken();
     const id = randomUUID();
@@ -124,6 +212,9 @@ export class InquiriesService {
             categoryFields: JSON.stringify(input.fields),
             partnerId,
             statusTokenHash: hash,
+            clientKeyHash: keyed?.hash ?? null,
+            clientRequest: keyed?.request ?? null,
+            statusTokenSealed: keyed ? sealStatusToken(token, keyed.key) : null,
             // The SLA clocks start now: due times in business hours by the category's targets.
             ...this.sla.dueTimes(this.sla.now(), input.category),
           });

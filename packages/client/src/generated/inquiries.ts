@@ -1140,7 +1140,10 @@ export interface operations {
   InquiriesController_submit: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A key of your own for this submission (a UUID, say), 16–200 visible ASCII characters: sent again with the same request, it answers with the same receipt and makes no second inquiry (Idempotent-Replayed: true); with another request, 409 */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -1159,7 +1162,11 @@ export interface operations {
           'application/json': components['schemas']['InquiryReceiptDto'];
         };
       };
-      /** @description application/problem+json */
+      /**
+       * @description application/problem+json
+       *
+       *     application/problem+json
+       */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1170,6 +1177,15 @@ export interface operations {
       };
       /** @description application/problem+json */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description application/problem+json */
+      409: {
         headers: {
           [name: string]: unknown;
         };

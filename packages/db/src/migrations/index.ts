@@ -8,6 +8,7 @@ import * as inquiries0009 from './inquiries/0009-canned-responses';
 import * as inquiries0010 from './inquiries/0010-report-views';
 import * as inquiries0011 from './inquiries/0011-inbound-message-id';
 import * as inquiries0012 from './inquiries/0012-reply-idempotency';
+import * as inquiries0013 from './inquiries/0013-submission-idempotency';
 import * as notifications0001 from './notifications/0001-schema';
 import * as notifications0002 from './notifications/0002-deliveries';
 import * as notifications0003 from './notifications/0003-delivery-job';
@@ -95,6 +96,7 @@ export const migrationsBySchema: Record<string, Record<string, Migration>> = {
     '0010-report-views': inquiries0010,
     '0011-inbound-message-id': inquiries0011,
     '0012-reply-idempotency': inquiries0012,
+    '0013-submission-idempotency': inquiries0013,
   },
   notifications: {
     '0001-schema': notifications0001,

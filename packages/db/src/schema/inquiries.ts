@@ -60,6 +60,12 @@ export type InquiryTable = {
   mergedIntoId: string | null;
   /** Where the assignee's SLA alerts go (the group's address when null). */
   assigneeEmail: string | null;
+  /** The SHA-256 of the submission's Idempotency-Key, if it had one (unique). */
+  clientKeyHash: string | null;
+  /** A digest of what the submission asked, to tell a retry from another request. */
+  clientRequest: string | null;
+  /** The status token, sealed under a key derived from the Idempotency-Key. */
+  statusTokenSealed: string | null;
 };
 
 export type MessageTable = {
