@@ -168,7 +168,11 @@ export class InquiriesService {
         'conflict',
         'this Idempotency-Key was sent with another submission: use a new key for a new inquiry',
       );
-    const token = unsealStatusToken(row.statusTokenSealed, keyed.key);
+    return this.receiptOf(row, unsealStatusToken(row.statusTokenSealed, keyed.key));
+  }
+
+  /** What the inquirer is given for an inquiry: its reference, state and status link. */
+  private receiptOf(row: InquiryRow, token: string): InquiryReceipt {
     return {
       reference: row.reference,
       state: row.state,
@@ -246,13 +250,7 @@ export class InquiriesService {
               },
             },
           );
-          return {
-            reference: row.reference,
-            state: row.state,
-            statusToken: token,
-            statusUrl: this.statusUrl(token),
-            createdAt: row.createdAt.toISOString(),
-          };
+          return this.receiptOf(row, token);
         }),
       );
     } catch (error) {
