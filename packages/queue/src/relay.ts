@@ -59,6 +59,14 @@ export class OutboxRelay {
   private failures = 0;
   private lastPrune = 0;
   private readonly batchSize: number;
+  /**
+   * Rows of the next batch: `batchSize`, halved after each failed drain and grown back by a
+   * quarter after each batch sent (halving fast, growing slowly, so a slow Redis is not hit
+   * with a batch too big for it every other time). One batch is one `addBulk` of its jobs, and each command of it has
+   * the producer connection's 2 s timeout: on a Redis slowed down (a loaded host) a full batch
+   * failed as a whole and was retried whole, forever, while smaller ones would have gone.
+   */
+  private batch: number;
   private readonly pollMs: number;
   private readonly retentionMs: number;
   private readonly listenRetryMs: number;
@@ -67,6 +75,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 200;
+    this.batch = this.batchSize;
     this.pollMs = options.pollMs ?? 1_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.listenRetryMs = options.listenRetryMs ?? 1_000;
@@ -105,14 +114,22 @@ export class OutboxRelay {
       try {
         do {
           this.again = false;
-          while (!this.stopped && (await this.relayBatch()) === this.batchSize);
+          while (!this.stopped) {
+            const size = this.batch;
+            const sent = await this.relayBatch(size);
+            // Progress: Redis is there, so a later failure backs off from the start again.
+            this.failures = 0;
+            this.batch = Math.min(this.batchSize, Math.ceil(this.batch * 1.25));
+            if (sent < size) break;
+          }
         } while (this.again && !this.stopped);
         this.failures = 0;
         await this.prune();
       } catch (error) {
         this.failures++;
+        this.batch = Math.max(1, Math.floor(this.batch / 2));
         this.options.logger.warn(
-          { err: error, failures: this.failures },
+          { err: error, failures: this.failures, nextBatch: this.batch },
           'outbox relay could not deliver; will retry',
         );
       } finally {
@@ -122,7 +139,7 @@ export class OutboxRelay {
     return this.running;
   }
 
-  private async relayBatch(): Promise<number> {
+  private async relayBatch(size: number): Promise<number> {
     const { db, schema } = this.options;
     const table = `${schema}.outbox` as const;
     return db.transaction().execute(async (trx) => {
@@ -134,7 +151,7 @@ export class OutboxRelay {
         // a relay that does, instead of failing every batch it is in.
         .where('topic', 'in', knownTopics)
         .orderBy('createdAt')
-        .limit(this.batchSize)
+        .limit(size)
         .forUpdate()
         .skipLocked()
         .execute();

@@ -1,4 +1,23 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+
+/**
+ * Passes bytes on at most `bytesPerSecond` (each chunk waits until the bytes before it and
+ * itself would have gone through a link of that speed): a slow server or network, where a
+ * large request takes long and a small one does not.
+ */
+class Throttle extends Transform {
+  private free = Date.now();
+
+  constructor(private readonly bytesPerSecond: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.free = Math.max(Date.now(), this.free) + (chunk.length / this.bytesPerSecond) * 1000;
+    setTimeout(() => done(null, chunk), this.free - Date.now());
+  }
+}
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a real server, to take that server away and bring it
@@ -8,6 +27,8 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Bytes per second from client to server on connections made from now on; unset: no limit. */
+  throttle: number | undefined;
 
   private constructor(
     private readonly targetPort: number,
@@ -38,7 +59,9 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      const toServer =
+        this.throttle === undefined ? client : client.pipe(new Throttle(this.throttle));
+      toServer.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
