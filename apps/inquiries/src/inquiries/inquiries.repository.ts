@@ -132,7 +132,7 @@ export class InquiriesRepository {
    * submissions queue here and a rolled-back one gives its number back — references are
    * gap-free and never repeat. Call it as late in the transaction as possible.
    */
-  /** The inquiry a submission with this Idempotency-Key (its hash) made, if any. */
+  /** The inquiry a submission with this Idempotency-Key (its hash) made; undefined when none did. */
   findByClientKeyHash(hash: string): Promise<InquiryRow | undefined> {
     return this.db
       .selectFrom('inquiries.inquiry')

@@ -62,7 +62,7 @@ const PARTNER_READ_SCOPES: readonly PartnerScope[] = ['registry:read', 'activiti
 /**
  * Whom the search answers as. A partner's token sees its partner's own unpublished things only
  * with a scope that reads them elsewhere (`registry:read`, or `activities:write` as the
- * activity routes allow); any other partner token (only `inquiries:write`, say) is answered as
+ * activity routes allow); every other partner token (only `inquiries:write`, say) is answered as
  * the public is.
  */
 function callerAudience(): SearchAudience {

@@ -231,7 +231,7 @@ describe('pdfWriter', () => {
     expect(pages.at(-1)).toContain(String(pages.length));
   });
 
-  it('prints names in any script the faces cover: Turkish, Polish, Czech, Korean, Greek', async () => {
+  it('prints names in every script the faces cover: Turkish, Polish, Czech, Korean, Greek', async () => {
     const names = [
       'Boğaziçi Üniversitesi',
       'Łukasz Wąsik, Łódź',
