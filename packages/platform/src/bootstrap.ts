@@ -12,7 +12,8 @@ import { clientErrorHandler, frameworkErrors, httpLimits } from './http/http-lim
 import { useSecurityHeaders } from './http/security-headers';
 import { drainUnreadBody } from './http/unread-body';
 import { instrumentHttp } from './http/metrics';
-import { logRequests, noStoreOnCapabilityRoutes } from './logging/request-log';
+import { noStoreOnCapabilityRoutes } from './http/capability-routes';
+import { logRequests } from './logging/request-log';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { METRICS_REGISTRY, REQUEST_LOGGER } from './tokens';
 import { applyPretenuring } from './runtime/pretenuring';

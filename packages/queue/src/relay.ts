@@ -62,9 +62,10 @@ export class OutboxRelay {
   /**
    * Rows of the next batch: `batchSize`, halved after each failed drain and grown back by a
    * quarter after each batch sent (halving fast, growing slowly, so a slow Redis is not hit
-   * with a batch too big for it every other time). One batch is one `addBulk` of its jobs, and each command of it has
-   * the producer connection's 2 s timeout: on a Redis slowed down (a loaded host) a full batch
-   * failed as a whole and was retried whole, forever, while smaller ones would have gone.
+   * with a batch too big for it every other time). One batch is one `addBulk` of its jobs, and
+   * each command of it has the producer connection's 2 s timeout: on a Redis slowed down (a
+   * loaded host) a full batch failed as a whole and was retried whole, forever, while smaller
+   * ones would have gone.
    */
   private batch: number;
   private readonly pollMs: number;

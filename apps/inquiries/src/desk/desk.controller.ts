@@ -1,7 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
-  AppError,
   type ExpectedVersion,
   IfMatch,
   Preconditioned,
@@ -20,6 +19,7 @@ import {
   InquiryPageDto,
   InquiryUpdateDto,
 } from './desk.dto';
+import { checkIdempotencyKey } from '../common/idempotency-key';
 import { DeskService } from './desk.service';
 
 /** The desk: staff handle inquiries; viewers read them. Partners and the public never see it. */
@@ -93,11 +93,7 @@ export class DeskController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<InquiryDetail> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey))
-      throw new AppError(
-        'bad-request',
-        'the Idempotency-Key header must be 1–200 visible ASCII characters',
-      );
+    checkIdempotencyKey(idempotencyKey, 1);
     const { inquiry, replayed } = await this.desk.addMessage(id, body, idempotencyKey);
     if (replayed) void reply.header('idempotent-replayed', 'true');
     sendETag(reply, inquiry.version);

@@ -225,10 +225,10 @@ export class DeskService {
   }
 
   /**
-   * Merges a duplicate into another inquiry of the same inquirer (one e-mail address, whatever its case):
-   * its messages and mail ids move there (replies to its mails thread into the other), it is
-   * closed with a pointer to the other, and its inquirer is told once (`inquiry-merged`, keyed
-   * by the duplicate).
+   * Merges a duplicate into another inquiry of the same inquirer (one e-mail address,
+   * whatever its case): its messages and mail ids move there (replies to its mails thread into
+   * the other), it is closed with a pointer to the other, and its inquirer is told once
+   * (`inquiry-merged`, keyed by the duplicate).
    */
   merge(id: string, into: string, expected: ExpectedVersion): Promise<InquiryDetail> {
     if (id === into) throw unknownLink('into', 'an inquiry cannot be merged into itself');

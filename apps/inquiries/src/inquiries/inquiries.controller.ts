@@ -23,6 +23,7 @@ import type {
   InquirySubmit,
 } from '@sp/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { checkIdempotencyKey } from '../common/idempotency-key';
 import { readBody } from '../common/multipart';
 import {
   FollowUpDto,
@@ -80,11 +81,7 @@ export class InquiriesController {
       throw new AppError('forbidden', 'this route needs the scope inquiries:write');
     }
     // At least 16 characters: the key is what unseals a retry's receipt (its status token).
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{16,200}$/.test(idempotencyKey))
-      throw new AppError(
-        'bad-request',
-        'the Idempotency-Key header must be 16–200 visible ASCII characters (a UUID, say)',
-      );
+    checkIdempotencyKey(idempotencyKey, 16);
     const { body, files } = await readBody(request, this.inquiries.attachmentLimits);
     const input = validate.transform(body, {
       type: 'body',

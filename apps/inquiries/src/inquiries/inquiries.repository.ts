@@ -39,6 +39,15 @@ export type NewInquiry = {
   statusTokenSealed: string | null;
 };
 
+/**
+ * Postgres' unique violation on a submission's Idempotency-Key (migration 0013): the same key
+ * sent twice at once, the other request's inquiry committed first.
+ */
+export const isClientKeyClash = (error: unknown): boolean => {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && e.constraint === 'inquiry_client_key_hash_key';
+};
+
 /** The row an insert returned (`executeTakeFirstOrThrow` for a precompiled statement). */
 const onlyRow = <R>({ rows }: { rows: R[] }): R => {
   const row = rows[0];
@@ -126,12 +135,6 @@ export class InquiriesRepository {
     return this.db.transaction().execute(work);
   }
 
-  /**
-   * Inserts the inquiry with the next reference of `year`, in one statement: the per-year
-   * counter row is bumped and stays locked until the caller's transaction ends, so concurrent
-   * submissions queue here and a rolled-back one gives its number back — references are
-   * gap-free and never repeat. Call it as late in the transaction as possible.
-   */
   /** The inquiry a submission with this Idempotency-Key (its hash) made; undefined when none did. */
   findByClientKeyHash(hash: string): Promise<InquiryRow | undefined> {
     return this.db
@@ -141,6 +144,12 @@ export class InquiriesRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Inserts the inquiry with the next reference of `year`, in one statement: the per-year
+   * counter row is bumped and stays locked until the caller's transaction ends, so concurrent
+   * submissions queue here and a rolled-back one gives its number back — references are
+   * gap-free and never repeat. Call it as late in the transaction as possible.
+   */
   async insertNumbered(
     trx: Transaction<DB>,
     year: number,

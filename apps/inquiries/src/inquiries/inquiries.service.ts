@@ -30,7 +30,12 @@ import {
   toInquirySnapshot,
   toMessageAdded,
 } from './inquiries.mapper';
-import { type InquiryRow, InquiriesRepository, type MessageRow } from './inquiries.repository';
+import {
+  type InquiryRow,
+  InquiriesRepository,
+  isClientKeyClash,
+  type MessageRow,
+} from './inquiries.repository';
 import {
   hashClientKey,
   hashStatusToken,
@@ -146,9 +151,7 @@ export class InquiriesService {
         replayed: false,
       };
     } catch (error) {
-      // The same key sent twice at once: the other request's inquiry was committed first.
-      const pg = error as { code?: unknown; constraint?: unknown } | null;
-      if (keyed && pg?.code === '23505' && pg.constraint === 'inquiry_client_key_hash_key') {
+      if (keyed && isClientKeyClash(error)) {
         const earlier = await this.replay(keyed);
         if (earlier) return { receipt: earlier, replayed: true };
       }

@@ -10,7 +10,6 @@ import {
   type ExpectedVersion,
   FILE_STORE,
   type FileStore,
-  requestContext,
 } from '@sp/platform';
 import { fileTypeFromBuffer } from 'file-type';
 import type {
@@ -25,6 +24,7 @@ import { checkDocumentContent } from './document-content';
 import { checkDocumentFile, type DocumentFileLimits, safeFileName } from './document-file';
 import { type DocumentRow, toDocumentRecord } from './documents.mapper';
 import { DocumentsRepository } from './documents.repository';
+import { isStaff } from '../common/caller';
 
 /** A symposium's documents: links and uploaded files, drafts until published. */
 @Injectable()
@@ -191,10 +191,13 @@ export class DocumentsService {
     symposiumId: string,
     id: string,
   ): Promise<{ stream: Readable; contentType: string; size: number; fileName: string | null }> {
-    const staff = requestContext.principal().kind === 'staff';
-    const row = await this.repo.find(symposiumId, id);
+    const staff = isStaff();
+    const [row, status] = await Promise.all([
+      this.repo.find(symposiumId, id),
+      staff ? undefined : this.repo.symposiumStatus(symposiumId),
+    ]);
     // A planned symposium is staff's own: its documents are not found for anyone else.
-    if (!staff && (await this.repo.symposiumStatus(symposiumId)) === 'planned')
+    if (status === 'planned')
       throw new AppError('not-found', `document ${id} has no file to download`);
     if (!row || !row.storageKey || !row.contentType || (!row.published && !staff))
       throw new AppError('not-found', `document ${id} has no file to download`);

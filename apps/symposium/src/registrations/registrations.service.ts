@@ -9,7 +9,6 @@ import {
   checkVersion,
   CursorCodec,
   type ExpectedVersion,
-  requestContext,
 } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
@@ -28,6 +27,7 @@ import type { Transaction } from 'kysely';
 import { toBuffer as qrPng } from 'qrcode';
 import { z } from 'zod';
 import { Clock } from '../common/clock';
+import { isStaff } from '../common/caller';
 import { type SymposiumSettings, symposiumSettingsSchema } from '../config';
 import { checkAnswers } from './registration-form';
 import {
@@ -43,7 +43,6 @@ import {
 } from './registration-rules';
 import { linkTokenOf, newCheckInCode, tokenHashOf } from './registration-secrets';
 
-const isStaff = (): boolean => requestContext.principal().kind === 'staff';
 import {
   formOf,
   mailData,
@@ -102,10 +101,12 @@ export class RegistrationsService {
   // --- settings -------------------------------------------------------------------------
 
   async getSettings(symposiumId: string): Promise<RegistrationSettings> {
-    const symposium = await this.repo.symposium(symposiumId);
+    const [symposium, row] = await Promise.all([
+      this.repo.symposium(symposiumId),
+      this.repo.settings(symposiumId),
+    ]);
     if (!symposium || (symposium.status === 'planned' && !isStaff()))
       throw AppError.notFound('symposium', symposiumId);
-    const row = await this.repo.settings(symposiumId);
     if (!row) throw notConfigured(symposiumId);
     return toSettings(row, await this.repo.counts(symposiumId), this.clock.now());
   }

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DB, SymposiumTable } from '@sp/db';
-import {
-  AppError,
-  AuditLog,
-  checkVersion,
-  type ExpectedVersion,
-  requestContext,
-} from '@sp/platform';
+import { AppError, AuditLog, checkVersion, type ExpectedVersion } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
   Archive,
@@ -20,6 +14,7 @@ import type {
 } from '@sp/types';
 import type { Transaction, Updateable } from 'kysely';
 import { checkHasText, mergeBilingual, toBilingual } from '../common/bilingual';
+import { isStaff } from '../common/caller';
 import type { Localizer } from '../common/language';
 import { DocumentsService } from '../documents/documents.service';
 import { checkStatusTransition } from './symposium-status';
@@ -34,7 +29,6 @@ import {
 import { archiveStatuses, publicStatuses, SymposiumsRepository } from './symposiums.repository';
 
 /** Staff (any role) see planned symposiums and draft documents; the public and partners do not. */
-const isStaff = (): boolean => requestContext.principal().kind === 'staff';
 
 /**
  * Symposiums: the public's bilingual view, staff's stored view, and guarded status moves. The

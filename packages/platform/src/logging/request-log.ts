@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest, onSendHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { requestContext } from '../auth/request-context';
+import { hasSecretParam, SECRET_PARAM } from '../http/capability-routes';
 
 /** Not logged: health probes and metric scrapes would drown everything else. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -22,40 +23,13 @@ export function requestIdMixin(): { requestId?: string } {
 }
 
 /**
- * A route parameter that is a secret: a capability link's token (`/inquiries/status/:token`,
- * `/registrations/self/:token`) lets whoever reads it see and act on a thread or a
- * registration, so it never reaches a log line, and its answers are never stored by a cache
- * (`noStoreOnCapabilityRoutes`).
- */
-const SECRET_PARAM = ':token';
-
-/**
- * Answers of routes with a secret parameter get `Cache-Control: private, no-store` (unless the
- * route set its own): a shared or browser cache would otherwise keep a thread or a
- * registration under its secret URL. Added per route as routes are registered, so other
- * routes pay nothing.
- */
-export function noStoreOnCapabilityRoutes(fastify: FastifyInstance): void {
-  fastify.addHook('onRoute', (route) => {
-    if (!route.url.includes(SECRET_PARAM)) return;
-    const noStore: onSendHookHandler = (_request, reply, payload, done) => {
-      if (!reply.hasHeader('cache-control'))
-        void reply.header('cache-control', 'private, no-store');
-      done(null, payload);
-    };
-    const existing = route.onSend;
-    route.onSend = existing === undefined ? [noStore] : [...[existing].flat(), noStore];
-  });
-}
-
-/**
  * The URL as sent, except on a route with a secret parameter: then the route's own path with
  * its other parameters filled in and the secret left as `:token` (built from the route, not by
  * finding the value in the URL, which a client may have percent-encoded), and the query.
  */
 export function loggedUrl(request: FastifyRequest): string {
   const route = request.routeOptions.url;
-  if (route === undefined || !route.includes(SECRET_PARAM)) return request.url;
+  if (route === undefined || !hasSecretParam(route)) return request.url;
   const params = (request.params ?? {}) as Record<string, unknown>;
   const path = route.replace(/:([A-Za-z0-9_]+)/g, (whole, name: string) => {
     const value = params[name];

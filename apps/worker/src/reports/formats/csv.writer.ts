@@ -44,8 +44,9 @@ const columnNames = new ColumnNames();
  * gives the writer a `copy` source (`COPY … TO STDOUT (FORMAT csv)`, its line ends made CRLF):
  * a million rows then cost the builder a few MB of buffers instead of a million row objects.
  * Other rows are stringified with csv-stringify in batches. Either way, text a spreadsheet
- * would run as a formula (a partner's title `=HYPERLINK(…)`) gets an apostrophe first. Output is pulled by the
- * destination (a Readable over a generator), so a slow disk slows the reading, not the memory.
+ * would run as a formula (a partner's title `=HYPERLINK(…)`) gets an apostrophe first. Output
+ * is pulled by the destination (a Readable over a generator), so a slow disk slows the
+ * reading, not the memory.
  */
 export const csvWriter: FormatWriter = {
   format: 'csv',

@@ -132,8 +132,8 @@ class PdfRun {
 
   /** Sets the face `text` needs (a name in Korean or Polish needs another than Japanese). */
   private faceFor(text: string, bold = false): PDFKit.PDFDocument {
-    const face = faceChooser().faces[faceChooser().choose(text)]!;
-    return this.pdf.font(bold ? `${face.name}-Bold` : face.name);
+    const { name } = faceChooser().faceOf(text);
+    return this.pdf.font(bold ? `${name}-Bold` : name);
   }
 
   private get width(): number {

@@ -52,8 +52,12 @@ export class FaceChooser {
     this.fonts = faces.map((face) => create(face.regular) as Font);
   }
 
-  /** The index in `faces` of the face for `text`. */
-  choose(text: string): number {
+  /** The face for `text`. */
+  faceOf(text: string): FontFace {
+    return this.faces[this.choose(text)]!;
+  }
+
+  private choose(text: string): number {
     if (ASCII.test(text)) return 0;
     const counts = new Array<number>(this.fonts.length).fill(0);
     let characters = 0;
