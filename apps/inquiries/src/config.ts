@@ -98,7 +98,7 @@ export const configSchema = serviceConfigSchema(3003)
       .default('inquiries.strategic-partnerships'),
     /** Reply-To of our mails about inquiries: the mailbox the inbound listener receives for. */
     INQUIRY_REPLY_TO: z.email().optional(),
-    /** Port of the inbound SMTP listener (replies by mail); unset: no listener. 0: any free port. */
+    /** Port of the inbound SMTP listener (replies by mail); unset: no listener. 0: a free port of the system's choosing. */
     INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Address the inbound SMTP listener binds to. */
     INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
