@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { RegistryClient } from '@sp/client';
+import { APP_CONFIG } from '@sp/platform';
 import {
   basicAuth,
   factories,
@@ -9,7 +10,9 @@ import {
   unchecked,
   useTestApp,
 } from '@sp/testing';
+import { publishLeadMs } from '../src/access/signing-key.store';
 import { appModule, description } from '../src/app.module';
+import type { RegistryConfig } from '../src/config';
 
 /** Partner API clients and the client credentials grant, end to end. */
 const ctx = useTestApp(appModule, description);
@@ -201,21 +204,44 @@ describe('POST /oauth/token', () => {
 });
 
 describe('signing keys', () => {
-  it('rotate, keeping the old key published while its tokens live', async () => {
+  it('rotate: the new key is published at once, signs only after its lead, and the old key stays published', async () => {
     const { id, secret } = await newClient();
     const credentials = { grant_type: 'client_credentials', client_id: id, client_secret: secret };
-    const first = (await token(credentials)).data!.access_token;
-    // Age every key past the rotation period, as if 30 days had gone by.
-    await ctx.database.db
-      .updateTable('registry.signingKey')
-      .set({ createdAt: new Date(Date.now() - 30 * 86_400_000 - 1000) })
-      .execute();
-    const second = (await token(credentials)).data!.access_token;
-    const [oldKid, newKid] = [decodeProtectedHeader(first).kid, decodeProtectedHeader(second).kid];
-    expect(newKid).not.toBe(oldKid);
-    const jwks = await anonymous.GET('/.well-known/jwks.json');
-    expect(jwks.data!.keys.map((k) => k['kid'])).toEqual([newKid, oldKid]);
-    for (const accessToken of [first, second]) {
+    const kidOf = async () => {
+      const accessToken = (await token(credentials)).data!.access_token;
+      return { accessToken, kid: decodeProtectedHeader(accessToken).kid };
+    };
+    const ageKey = (kid: string | undefined, ms: number) =>
+      ctx.database.db
+        .updateTable('registry.signingKey')
+        .set({ createdAt: new Date(Date.now() - ms) })
+        .where('kid', '=', kid!)
+        .execute();
+    const lead = publishLeadMs(ctx.running.app.get<RegistryConfig>(APP_CONFIG));
+    const rotation = 30 * 86_400_000;
+
+    const first = await kidOf();
+    // As if 30 days had gone by: a new key is made and published, but the old one still signs,
+    // since a service may hold a key set fetched a moment before the new key existed.
+    await ageKey(first.kid, rotation + 1000);
+    const second = await kidOf();
+    expect(second.kid).toBe(first.kid);
+    const published = (await anonymous.GET('/.well-known/jwks.json')).data!.keys.map(
+      (k) => k['kid'],
+    );
+    expect(published).toHaveLength(2);
+    expect(published[1]).toBe(first.kid);
+    const newKid = published[0];
+
+    // Once the new key has been published for its lead, it signs; the old one is still published.
+    await ageKey(newKid as string, lead + 1000);
+    await ageKey(first.kid, rotation + lead + 2000);
+    const third = await kidOf();
+    expect(third.kid).toBe(newKid);
+    expect((await anonymous.GET('/.well-known/jwks.json')).data!.keys.map((k) => k['kid'])).toEqual(
+      [newKid, first.kid],
+    );
+    for (const { accessToken } of [first, second, third]) {
       expect((await registryClient(ctx, accessToken).GET('/partners')).response.status).toBe(200);
     }
   });

@@ -21,6 +21,7 @@ import {
   SignJWT,
 } from 'jose';
 import { sql } from 'kysely';
+import { publishLeadMs } from '../src/access/signing-key.store';
 import { appModule, description } from '../src/app.module';
 import { configSchema } from '../src/config';
 
@@ -172,8 +173,10 @@ it('a flood of 1,000 unknown kids reads the key table at most once per reload in
 }, 120_000);
 
 it('serves the JWKS from memory (one read per max-age), cacheable, shows a rotated key at once, and limits callers', async () => {
-  // A key older than the rotation period (so it no longer signs) but still published.
-  const old = await insertSigningKey(defaults.AUTH_KEY_ROTATION_DAYS * DAY_S + 60);
+  // A key past its signing life (the rotation period and the next key's lead), still published.
+  const old = await insertSigningKey(
+    defaults.AUTH_KEY_ROTATION_DAYS * DAY_S + publishLeadMs(defaults) / 1000 + 60,
+  );
   const running = await startRegistry();
   const jwks = () => registryClient(running).GET('/.well-known/jwks.json');
   let closed = false;
@@ -189,8 +192,8 @@ it('serves the JWKS from memory (one read per max-age), cacheable, shows a rotat
     }
     expect(kids.every((k) => k.includes(old.kid))).toBe(true);
 
-    // This replica rotates (the only key is too old to sign): the JWKS shows the new key now,
-    // not after the cache's max-age.
+    // This replica rotates (the only key is too old to sign, so the new one signs at once): the
+    // JWKS shows the new key now, not after the cache's max-age.
     const client = await make.apiClient(partnerId, { name: 'JWKS test' });
     const token = await client.tokens.token(); // throws unless 200
     const newKid = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())

@@ -22,9 +22,24 @@ export const TOKEN_TTL_SECONDS = 600;
 const DAY_MS = 86_400_000;
 
 /**
+ * How long a new key is published before it signs: another replica serves its JWKS from
+ * memory for AUTH_JWKS_MAX_AGE_SECONDS, and a service that fetched that older copy refetches
+ * on an unknown `kid` only after AUTH_JWKS_COOLDOWN_MS (the registry's value stands for the
+ * services'), plus a minute for clocks and slow fetches. Signing at once gave valid tokens
+ * 401s for that long after each rotation.
+ */
+export function publishLeadMs(
+  config: Pick<RegistryConfig, 'AUTH_JWKS_MAX_AGE_SECONDS' | 'AUTH_JWKS_COOLDOWN_MS'>,
+): number {
+  return config.AUTH_JWKS_MAX_AGE_SECONDS * 1000 + config.AUTH_JWKS_COOLDOWN_MS + 60_000;
+}
+
+/**
  * The keys that sign partner tokens, kept in the registry's database so every replica signs
- * with the same one. A key signs for AUTH_KEY_ROTATION_DAYS; then a new one takes over and the
- * old one stays published until the tokens it signed have expired.
+ * with the same one. A key is made once the newest is AUTH_KEY_ROTATION_DAYS old, published at
+ * once, and signs only after `publishLeadMs` (every replica's JWKS and every service's cached
+ * copy has shown it by then); the old key signs meanwhile and stays published until the tokens
+ * it signed have expired.
  */
 @Injectable()
 export class SigningKeyStore implements PartnerKeySource {
@@ -60,20 +75,25 @@ export class SigningKeyStore implements PartnerKeySource {
     return key;
   };
 
-  /** The key to sign with now, made when there is none young enough. */
+  /**
+   * The key to sign with now: the newest one published for at least `publishLeadMs` and still
+   * within its signing life, or else (the first key ever, or the old one expired while no token
+   * was asked for) the newest. A new key is made when the newest is a rotation period old.
+   */
   async current(): Promise<{ kid: string; privateKey: CryptoKey }> {
-    let row = await this.db
+    const now = Date.now();
+    const lead = publishLeadMs(this.config);
+    const rows = await this.db
       .selectFrom('registry.signingKey')
-      .selectAll()
-      .where('createdAt', '>', new Date(Date.now() - this.rotationMs))
+      .select(['kid', 'privateJwk', 'createdAt'])
+      .where('createdAt', '>', new Date(now - this.rotationMs - lead))
       .orderBy('createdAt', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row) {
+      .execute();
+    if (!rows[0] || rows[0].createdAt.getTime() <= now - this.rotationMs) {
       const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
       const publicJwk: JWK = { ...(await exportJWK(publicKey)), alg: ALG, use: 'sig' };
       const kid = await calculateJwkThumbprint(publicJwk);
-      row = await this.db
+      const made = await this.db
         .insertInto('registry.signingKey')
         .values({
           kid,
@@ -81,17 +101,19 @@ export class SigningKeyStore implements PartnerKeySource {
           publicJwk: JSON.stringify({ ...publicJwk, kid }),
           privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: ALG }),
         })
-        .returningAll()
+        .returning(['kid', 'privateJwk', 'createdAt'])
         .executeTakeFirstOrThrow();
+      rows.unshift(made);
       // Rotated: the published set (and so the JWKS answer) must show the new key at once.
       this.stale = true;
     }
+    const row = rows.find((r) => r.createdAt.getTime() <= now - lead) ?? rows[0]!;
     return { kid: row.kid, privateKey: (await importJWK(row.privateJwk as JWK, ALG)) as CryptoKey };
   }
 
   /**
-   * The published key set: every key that signed within the rotation period plus a token's
-   * life. Served from memory for AUTH_JWKS_MAX_AGE_SECONDS (the same time clients may cache
+   * The published key set: every key made within the rotation period, its lead and twice a
+   * token's life, so each stays published until the last token it signed has expired. Served from memory for AUTH_JWKS_MAX_AGE_SECONDS (the same time clients may cache
    * it), and reloaded at once after this replica rotates its key.
    */
   async jwks(): Promise<Jwks> {
@@ -107,7 +129,7 @@ export class SigningKeyStore implements PartnerKeySource {
       .where(
         'createdAt',
         '>',
-        sql<Date>`now() - make_interval(secs => ${(this.rotationMs + TOKEN_TTL_SECONDS * 2_000) / 1000})`,
+        sql<Date>`now() - make_interval(secs => ${(this.rotationMs + publishLeadMs(this.config) + TOKEN_TTL_SECONDS * 2_000) / 1000})`,
       )
       .orderBy('createdAt', 'desc')
       .execute();
