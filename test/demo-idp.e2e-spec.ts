@@ -61,6 +61,9 @@ it('signs staff tokens that a production-mode app configured like compose accept
       // Production refuses to start without the symposium's own link secret, as compose sets.
       SYMPOSIUM_LINK_SECRET:
         compose.services['symposium']?.environment['SYMPOSIUM_LINK_SECRET'] ?? '',
+      // And its public address, which compose sets to this machine's.
+      SYMPOSIUM_PUBLIC_URL:
+        compose.services['symposium']?.environment['SYMPOSIUM_PUBLIC_URL'] ?? '',
       QUEUES_ENABLED: 'false',
     }),
     description,

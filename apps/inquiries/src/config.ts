@@ -1,4 +1,4 @@
-import { closureDaysSchema, serviceConfigSchema } from '@sp/platform';
+import { closureDaysSchema, requiredInProduction, serviceConfigSchema } from '@sp/platform';
 import { z } from 'zod';
 import { parseSlaTargets, type SlaTargets } from './common/sla-targets';
 
@@ -110,14 +110,11 @@ export const configSchema = serviceConfigSchema(3003)
       .max(200 * MB)
       .default(25 * MB),
   })
-  .superRefine((c, ctx) => {
-    if (c.NODE_ENV === 'production' && c.STATUS_PAGE_URL === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['STATUS_PAGE_URL'],
-        message:
-          'is required when NODE_ENV=production: the acknowledgement mail links to it (the default is this machine)',
-      });
-  })
+  .superRefine(
+    requiredInProduction(
+      'STATUS_PAGE_URL',
+      'the acknowledgement mail links to it (the default is this machine)',
+    ),
+  )
   .transform((c) => ({ ...c, STATUS_PAGE_URL: c.STATUS_PAGE_URL ?? DEV_STATUS_PAGE_URL }));
 export type InquiriesConfig = z.infer<typeof configSchema>;

@@ -98,6 +98,7 @@ it('refuses the development issuer in production', () => {
       NODE_ENV: 'production',
       AUTH_STAFF_ISSUER: 'https://idp/',
       AUTH_STAFF_JWKS_URL: 'https://idp/jwks',
+      PUBLIC_BASE_URL: 'https://partners.example.ac.jp',
     }),
   ).not.toThrow();
 });

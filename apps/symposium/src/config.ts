@@ -1,12 +1,14 @@
-import { serviceConfigSchema } from '@sp/platform';
+import { requiredInProduction, serviceConfigSchema } from '@sp/platform';
 import { z } from 'zod';
 
 const DEV_LINK_SECRET = 'dev-only-registration-link-secret-change-me';
+/** Where the public reaches the service when it runs on this machine (not in production). */
+const DEV_PUBLIC_URL = 'http://localhost:3002';
 
 /** The symposium service's own settings (over the platform's). */
 export const symposiumSettingsSchema = z.object({
   /** Where the public reaches this service: the base of the links in registration mail. */
-  SYMPOSIUM_PUBLIC_URL: z.url().default('http://localhost:3002'),
+  SYMPOSIUM_PUBLIC_URL: z.url(),
   /**
    * Derives each registration's secret view/cancel link (HMAC), so every mail about a
    * registration can carry it while only its hash is stored. Changing it invalidates every link.
@@ -53,7 +55,15 @@ export const configSchema = serviceConfigSchema(3002)
       z.array(z.string().min(1)).min(1).default(defaultDocumentTypes),
     ),
     ...symposiumSettingsSchema.shape,
+    /** Required in production (see the settings above); outside it, this machine. */
+    SYMPOSIUM_PUBLIC_URL: z.url().optional(),
   })
+  .superRefine(
+    requiredInProduction(
+      'SYMPOSIUM_PUBLIC_URL',
+      'registration mail links to it (the default is this machine)',
+    ),
+  )
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.SYMPOSIUM_LINK_SECRET === DEV_LINK_SECRET)
       ctx.addIssue({
@@ -61,5 +71,6 @@ export const configSchema = serviceConfigSchema(3002)
         path: ['SYMPOSIUM_LINK_SECRET'],
         message: 'must be set to a secret of its own in production',
       });
-  });
+  })
+  .transform((c) => ({ ...c, SYMPOSIUM_PUBLIC_URL: c.SYMPOSIUM_PUBLIC_URL ?? DEV_PUBLIC_URL }));
 export type AppConfig = z.infer<typeof configSchema>;

@@ -22,7 +22,13 @@ export {
 export type { AppDescription, ServiceDefinition } from './bootstrap';
 export { createApp, runService } from './bootstrap';
 export type { BaseConfig } from './config/config';
-export { baseConfigSchema, ConfigError, loadConfig, serviceConfigSchema } from './config/config';
+export {
+  baseConfigSchema,
+  ConfigError,
+  loadConfig,
+  requiredInProduction,
+  serviceConfigSchema,
+} from './config/config';
 export type { HealthCheck } from './http/health';
 export type { PlatformOptions } from './platform.module';
 export { PlatformModule } from './platform.module';

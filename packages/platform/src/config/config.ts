@@ -167,6 +167,22 @@ export const serviceConfigSchema = (defaultPort: number) =>
     .superRefine(productionAuth)
     .superRefine(httpTimeouts);
 
+/**
+ * For a setting production must give (a public address mail or feeds link to): a refinement
+ * that names it when NODE_ENV=production leaves it unset. Outside production the schema's
+ * transform puts the development value in its place.
+ */
+export const requiredInProduction =
+  (key: string, why: string) =>
+  (config: Record<string, unknown> & { NODE_ENV: string }, ctx: z.RefinementCtx): void => {
+    if (config.NODE_ENV === 'production' && config[key] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `is required when NODE_ENV=production: ${why}`,
+      });
+  };
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
