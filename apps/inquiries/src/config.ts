@@ -102,6 +102,8 @@ export const configSchema = serviceConfigSchema(3003)
     INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Address the inbound SMTP listener binds to. */
     INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Clients the inbound SMTP listener serves at once (each may hold one mail in memory); more get 421 and retry. */
+    INBOUND_SMTP_MAX_CLIENTS: z.coerce.number().int().min(1).max(1000).default(10),
     /** Bytes one inbound mail may have (larger: refused with SMTP 552). */
     INBOUND_MAIL_MAX_BYTES: z.coerce
       .number()

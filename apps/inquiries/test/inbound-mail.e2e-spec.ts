@@ -44,6 +44,30 @@ async function send(mail: Mail.Options): Promise<void> {
   }
 }
 
+/** A mail sent as it is, every byte and header ours (nodemailer would fix some of them up). */
+async function sendRaw(raw: string, from: string | false = 'sender@example.org'): Promise<void> {
+  const port = ctx.running.app.get(InboundMailListener).port;
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+  });
+  try {
+    await transport.sendMail({
+      envelope: { from: from === false ? '' : from, to: 'inquiries@example.ac.jp' },
+      raw: raw.replaceAll(/\r?\n/g, '\r\n'),
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 async function submit(email = 'maria.lopez@example.es'): Promise<{
   receipt: InquiryReceipt;
   id: string;
@@ -344,6 +368,7 @@ describe('the same mail delivered twice at once', () => {
       messageId,
       inReplyTo: null,
       references: [],
+      automatic: false,
       attachments: [],
     };
     let second: ReturnType<typeof service.receive> | undefined;
@@ -367,5 +392,182 @@ describe('the same mail delivered twice at once', () => {
       .where('messageId', '=', messageId)
       .execute();
     expect(copies).toHaveLength(1);
+  });
+});
+
+describe('mail that must not thread as the inquirer', () => {
+  const inquiryState = async (id: string) =>
+    (
+      await ctx.database.db
+        .selectFrom('inquiries.inquiry')
+        .select('state')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).state;
+
+  it("keeps an out-of-office answer for review, marked with its inquiry, and leaves the inquiry's state", async () => {
+    const { id, ackMessageId } = await submit('away@example.org');
+    await setState(id, 'resolved');
+    await sendRaw(
+      [
+        'From: Away <away@example.org>',
+        'To: inquiries@example.ac.jp',
+        'Subject: Automatic reply: We received your inquiry',
+        'Auto-Submitted: auto-replied',
+        'Message-ID: <ooo-auto@example.org>',
+        `In-Reply-To: ${ackMessageId}`,
+        '',
+        'I am out of the office until Monday.',
+        '',
+      ].join('\n'),
+    );
+    expect(await inquiryState(id)).toBe('resolved');
+    expect((await pending()).find((m) => m.messageId === '<ooo-auto@example.org>')).toMatchObject({
+      inquiryId: id,
+      state: 'pending',
+    });
+
+    // A bounce (null envelope sender) likewise.
+    await sendRaw(
+      [
+        'From: Mail Delivery System <mailer-daemon@example.org>',
+        'Subject: Undelivered Mail Returned to Sender',
+        'Message-ID: <bounce-1@example.org>',
+        `References: ${ackMessageId}`,
+        '',
+        'The mail could not be delivered.',
+        '',
+      ].join('\n'),
+      false,
+    );
+    expect(await inquiryState(id)).toBe('resolved');
+    expect((await pending()).some((m) => m.messageId === '<bounce-1@example.org>')).toBe(true);
+  });
+
+  it('takes a mail bearing one of our own Message-IDs as already had, so it cannot take over that thread', async () => {
+    const victim = await submit('victim@example.org');
+    const other = await submit('other@example.org');
+    // A mail dressed as our acknowledgement to the victim, sent into the other inquiry.
+    await send({
+      from: 'other@example.org',
+      subject: `Re: ${other.receipt.reference}`,
+      text: 'planted',
+      messageId: victim.ackMessageId,
+    });
+    expect((await statusOf(other.receipt.statusToken)).messages).toHaveLength(1);
+    // The victim's reply to our acknowledgement still lands in the victim's inquiry.
+    await send({
+      from: 'victim@example.org',
+      subject: 'Re: We received your inquiry',
+      text: 'my passport scan',
+      inReplyTo: victim.ackMessageId,
+      references: [victim.ackMessageId],
+      messageId: '<victim-reply@example.org>',
+    });
+    expect((await statusOf(victim.receipt.statusToken)).messages.at(-1)?.body).toBe(
+      'my passport scan',
+    );
+    expect((await statusOf(other.receipt.statusToken)).messages).toHaveLength(1);
+
+    // A mail whose headers name both threads goes to staff, not to either inquiry.
+    await send({
+      from: 'victim@example.org',
+      subject: 'Re: both',
+      text: 'which one?',
+      references: [victim.ackMessageId, other.ackMessageId],
+      messageId: '<both@example.org>',
+    });
+    expect((await pending()).find((m) => m.messageId === '<both@example.org>')).toMatchObject({
+      inquiryId: null,
+    });
+  });
+
+  it('ignores a Message-ID of another shape, so the next staff reply still goes out', async () => {
+    const { id, receipt, ackMessageId } = await submit('odd-id@example.org');
+    await sendRaw(
+      [
+        'From: odd-id@example.org',
+        'Subject: Re: odd',
+        'Message-ID: <no-at-sign.12345>',
+        `In-Reply-To: ${ackMessageId}`,
+        '',
+        'A reply with an odd id.',
+        '',
+      ].join('\n'),
+    );
+    const messages = (await statusOf(receipt.statusToken)).messages;
+    expect(messages.at(-1)?.body).toBe('A reply with an odd id.');
+    const reply = await fetch(`${ctx.running.url}/inquiries/${id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ visibility: 'public', body: 'Thank you, noted.' }),
+    });
+    expect(reply.status).toBe(201);
+  });
+
+  it('stores text with U+0000 without it, and names a nameless file from its content', async () => {
+    const { receipt, ackMessageId } = await submit('nul@example.org');
+    await sendRaw(
+      [
+        'From: nul@example.org',
+        'Subject: Re: with a NUL',
+        'Message-ID: <nul-1@example.org>',
+        `In-Reply-To: ${ackMessageId}`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'a=00b',
+        '--b',
+        'Content-Type: image/png',
+        'Content-Disposition: attachment',
+        'Content-Transfer-Encoding: base64',
+        '',
+        png.toString('base64'),
+        '--b--',
+        '',
+      ].join('\n'),
+    );
+    expect((await statusOf(receipt.statusToken)).messages.at(-1)).toMatchObject({
+      body: 'ab',
+      attachments: [
+        expect.objectContaining({ filename: 'attachment.png', contentType: 'image/png' }),
+      ],
+    });
+  });
+
+  it('refuses for good (5xx, not 451) a mail that can never be read', async () => {
+    const depth = 2_000;
+    const open = Array.from(
+      { length: depth },
+      (_, i) => `Content-Type: multipart/mixed; boundary="n${i}"\n\n--n${i}`,
+    ).join('\n');
+    const raw = `From: deep@example.org\nSubject: deep\nMessage-ID: <deep@example.org>\nMIME-Version: 1.0\n${open}\nContent-Type: text/plain\n\nhi\n`;
+    await expect(sendRaw(raw)).rejects.toMatchObject({ responseCode: 550 });
+  });
+
+  it('lists each waiting mail with its own files only', async () => {
+    await send({
+      from: 'files@example.org',
+      subject: 'one',
+      text: 'first',
+      messageId: '<files-1@example.org>',
+      attachments: [{ filename: 'one.pdf', content: pdf }],
+    });
+    await send({
+      from: 'files@example.org',
+      subject: 'two',
+      text: 'second',
+      messageId: '<files-2@example.org>',
+      attachments: [{ filename: 'two.pdf', content: pdf }],
+    });
+    const items = await pending();
+    const filesOf = (messageId: string) =>
+      items.find((m) => m.messageId === messageId)?.attachments.map((a) => a.filename);
+    expect(filesOf('<files-1@example.org>')).toEqual(['one.pdf']);
+    expect(filesOf('<files-2@example.org>')).toEqual(['two.pdf']);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
 import { KYSELY } from '@sp/platform';
-import type { InquiryListQuery } from '@sp/types';
+import { type InquiryListQuery, messageIdSchema } from '@sp/types';
 import {
   type Expression,
   type ExpressionBuilder,
@@ -220,11 +220,17 @@ export class DeskRepository {
       .where('authorKind', '=', 'inquirer')
       .where('messageId', 'is not', null)
       .execute();
+    // Only ids the mail contract takes: one stored before the listener checked them would fail
+    // this reply's outbox row, and every later one's.
+    const usable = (row: {
+      messageId: string | null;
+    }): row is { messageId: string; createdAt: Date } =>
+      row.messageId !== null && messageIdSchema.safeParse(row.messageId).success;
     const all = [...sent, ...inbound]
-      .filter((row): row is { messageId: string; createdAt: Date } => row.messageId !== null)
+      .filter(usable)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const lastInbound = inbound
-      .filter((row): row is { messageId: string; createdAt: Date } => row.messageId !== null)
+      .filter(usable)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
     return {
       sent: [...new Set(all.map((row) => row.messageId))],

@@ -16,7 +16,11 @@ export const toInboundMessage = (
   inReplyTo: row.inReplyTo,
   inquiryId: row.inquiryId,
   attachments: attachments
-    .filter((a) => a.inboundMessageId === row.id || a.messageId === row.assignedMessageId)
+    .filter(
+      (a) =>
+        a.inboundMessageId === row.id ||
+        (row.assignedMessageId !== null && a.messageId === row.assignedMessageId),
+    )
     .map(toAttachment),
   receivedAt: row.receivedAt.toISOString(),
   version: Number(row.version),

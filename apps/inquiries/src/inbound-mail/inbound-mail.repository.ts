@@ -103,15 +103,26 @@ export class InboundMailRepository {
       .executeTakeFirst();
   }
 
+  /** The files of these mails: still their own while pending, their message's once filed. */
   attachmentsOf(
-    ids: string[],
+    rows: Pick<InboundRow, 'id' | 'assignedMessageId'>[],
     db: Kysely<DB> | Transaction<DB> = this.db,
   ): Promise<InboundAttachmentRow[]> {
-    if (!ids.length) return Promise.resolve([]);
+    if (!rows.length) return Promise.resolve([]);
+    const assigned = rows.flatMap((r) => (r.assignedMessageId ? [r.assignedMessageId] : []));
     return db
       .selectFrom('inquiries.attachment')
       .selectAll()
-      .where('inboundMessageId', 'in', ids)
+      .where((eb) =>
+        eb.or([
+          eb(
+            'inboundMessageId',
+            'in',
+            rows.map((r) => r.id),
+          ),
+          ...(assigned.length ? [eb('messageId', 'in', assigned)] : []),
+        ]),
+      )
       .orderBy('position')
       .orderBy('id')
       .execute();

@@ -25,6 +25,8 @@ export type InboundMail = {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
+  /** Sent by a program (an out-of-office answer, a bounce): never threaded as the inquirer. */
+  automatic: boolean;
   attachments: IncomingFile[];
 };
 
@@ -50,7 +52,9 @@ export class InboundMailService {
   ) {}
 
   async receive(mail: InboundMail): Promise<ReceiveOutcome> {
-    // The same mail delivered twice (a sender's retry) is taken once.
+    // The same mail delivered twice (a sender's retry) is taken once. A mail bearing the
+    // Message-ID of one we sent is our own mail come back, or one made to look like it: kept,
+    // that id would thread the next reply to our mail into whichever inquiry it landed in.
     if (
       mail.messageId &&
       ((await this.inquiries.hasMessage(mail.messageId)) ||
@@ -63,8 +67,9 @@ export class InboundMailService {
       subject: mail.subject,
       from: mail.from,
     });
-    // A closed inquiry takes no more messages: its mail waits for staff instead.
-    if (target && target.state !== 'closed') {
+    // A closed inquiry takes no more messages, and a program's answer (out of office) is not
+    // the inquirer's: such mail waits for staff instead, marked with the inquiry it is about.
+    if (target && target.state !== 'closed' && !mail.automatic) {
       const messageId = await this.inquiries.addInquirerMessage(
         target.id,
         {
@@ -115,7 +120,7 @@ export class InboundMailService {
   async list(query: InboundQuery): Promise<InboundList> {
     const after = query.cursor ? cursor.decode(query.cursor) : undefined;
     const { rows, more } = await this.repo.list(query.state, query.limit, after);
-    const attachments = await this.repo.attachmentsOf(rows.map((r) => r.id));
+    const attachments = await this.repo.attachmentsOf(rows);
     const last = rows.at(-1);
     return {
       items: rows.map((r) => toInboundMessage(r, attachments)),
@@ -126,7 +131,7 @@ export class InboundMailService {
   async get(id: string): Promise<InboundMessage> {
     const row = await this.repo.findById(id);
     if (!row) throw AppError.notFound('inbound message', id);
-    return toInboundMessage(row, await this.repo.attachmentsOf([row.id]));
+    return toInboundMessage(row, await this.repo.attachmentsOf([row]));
   }
 
   /** Staff file a waiting mail into an inquiry: the inquirer's message there, files and all. */
@@ -189,7 +194,7 @@ export class InboundMailService {
         before: { state: current.state },
         after: { state: row.state },
       });
-      return toInboundMessage(row, await this.repo.attachmentsOf([id], trx));
+      return toInboundMessage(row, await this.repo.attachmentsOf([row], trx));
     });
   }
 }

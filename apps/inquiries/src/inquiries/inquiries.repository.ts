@@ -214,11 +214,12 @@ export class InquiriesRepository {
   }
 
   /**
-   * The inquiry one of these Message-IDs belongs to: a mail we sent about it, or a message
-   * already in its thread (a mail replying to an earlier mail of the inquirer's).
+   * The inquiries these Message-IDs belong to (at most two: one is a match, two an ambiguity):
+   * a mail we sent about one, or a message already in its thread (a mail replying to an
+   * earlier mail of the inquirer's).
    */
-  async findByMessageIds(ids: string[], db: Db = this.db): Promise<InquiryRow | undefined> {
-    if (!ids.length) return undefined;
+  async findByMessageIds(ids: string[], db: Db = this.db): Promise<InquiryRow[]> {
+    if (!ids.length) return [];
     return db
       .selectFrom('inquiries.inquiry as i')
       .selectAll('i')
@@ -237,15 +238,23 @@ export class InquiriesRepository {
         ]),
       )
       .orderBy('i.createdAt', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+      .limit(2)
+      .execute();
   }
 
+  /** Whether a message of a thread, or a mail we sent, already has this Message-ID. */
   async hasMessageId(messageId: string, db: Db = this.db): Promise<boolean> {
     const row = await db
       .selectFrom('inquiries.message')
       .select('id')
       .where('messageId', '=', messageId)
+      .unionAll(
+        db
+          .selectFrom('inquiries.mailThread')
+          .select('inquiryId as id')
+          .where('messageId', '=', messageId),
+      )
+      .limit(1)
       .executeTakeFirst();
     return row !== undefined;
   }

@@ -369,12 +369,16 @@ export class InquiriesService {
 
   /**
    * The inquiry a mail belongs to: by its In-Reply-To/References (a mail we sent, or a message
-   * already in a thread), or else by the reference in its subject — then only when it comes
-   * from the inquirer's own address, so a guessed reference cannot write into someone's inquiry.
+   * already in a thread), or else by the reference in its subject — then only when its From is
+   * the inquirer's address, so a mistyped reference lands nowhere. From is a header a sender
+   * can forge: this keeps mistakes out, not a determined forger (README, Replies by mail).
+   * Ids of two inquiries' threads in one mail match neither.
    */
   async findForMail(keys: MailKeys): Promise<{ id: string; state: InquiryRow['state'] } | null> {
     const byHeader = await this.repo.findByMessageIds(keys.messageIds);
-    if (byHeader) return { id: byHeader.id, state: byHeader.state };
+    // Ids of two inquiries' threads in one mail: someone planted one; staff decide.
+    if (byHeader.length > 1) return null;
+    if (byHeader[0]) return { id: byHeader[0].id, state: byHeader[0].state };
     const reference = referenceInSubject(keys.subject);
     if (!reference) return null;
     const row = await this.repo.findByReference(reference);
@@ -384,7 +388,7 @@ export class InquiriesService {
     return null;
   }
 
-  /** Whether a mail with this Message-ID is already in a thread (a mail delivered twice). */
+  /** Whether a mail with this Message-ID is already in a thread (delivered twice), or is one we sent. */
   hasMessage(messageId: string): Promise<boolean> {
     return this.repo.hasMessageId(messageId);
   }
