@@ -373,6 +373,60 @@ describe('queue dashboard, as a browser meets it', () => {
     expect(await queueLog()).toHaveLength(logged.length);
   });
 
+  it('keeps capability links out of the audit log and the dashboard, and refuses editing such a job', async () => {
+    const secret = 'SECRET_TOKEN_abc123';
+    const events = new QueueEvents(queueNames.reports, {
+      connection,
+      prefix: config.BULLMQ_PREFIX,
+    });
+    let jobId: string;
+    try {
+      await events.waitUntilReady();
+      // Shaped as a mail job's data: the inquirer's address and the status link.
+      const job = await reports.add('no-such-job', {
+        to: ['maria.lopez@example.es'],
+        data: { name: 'María', statusUrl: `https://inquiries.example/inquiries/status/${secret}` },
+      });
+      jobId = job.id!;
+      await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/has no job/);
+    } finally {
+      await events.close();
+    }
+    const admin = { authorization: `Bearer ${await staffToken('admin')}` };
+    const shown = await fetch(`${ctx.running.url}/queues/api/queues/reports/${jobId}`, {
+      headers: admin,
+    });
+    expect(shown.status).toBe(200);
+    const shownText = await shown.text();
+    expect(shownText).toContain('maria.lopez@example.es');
+    expect(shownText).not.toContain(secret);
+
+    const edit = await fetch(`${ctx.running.url}/queues/api/queues/reports/${jobId}/update-data`, {
+      method: 'PATCH',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ jobData: { to: ['x@example.org'], data: { statusUrl: '[hidden]' } } }),
+    });
+    expect(edit.status).toBe(403);
+    expect(
+      ((await reports.getJob(jobId))!.data as { data: { statusUrl: string } }).data.statusUrl,
+    ).toContain(secret);
+
+    const retry = await fetch(`${ctx.running.url}/queues/api/queues/reports/${jobId}/retry`, {
+      method: 'PUT',
+      headers: admin,
+    });
+    expect(retry.status).toBeLessThan(300);
+    const audit = await fetch(
+      `${ctx.running.url}/audit?entity=job&entityId=${encodeURIComponent(`reports/${jobId}`)}`,
+      { headers: admin },
+    );
+    const auditText = await audit.text();
+    expect(auditText).toContain('"action":"retry"');
+    expect(auditText).toContain('example.es');
+    expect(auditText).not.toContain(secret);
+    expect(auditText).not.toContain('maria.lopez@');
+  });
+
   it('answers its own errors as problems with a stable type', async () => {
     const admin = { authorization: `Bearer ${await staffToken('admin')}` };
     const cases = [

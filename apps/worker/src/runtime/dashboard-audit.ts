@@ -6,6 +6,7 @@ import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import { PinoLogger } from 'nestjs-pino';
 import { type DashboardAction, dashboardAction } from './dashboard-action';
+import { hasHiddenValues, redactJobData } from './job-data-redaction';
 import { ALL_QUEUES } from './tokens';
 
 export type BoardHooks = NonNullable<
@@ -37,7 +38,16 @@ export class DashboardAudit {
     before: async (context) => {
       if (!isWrite(context)) return;
       try {
-        this.before.set(context, await this.snapshot(actionOf(context)));
+        const action = actionOf(context);
+        // The dashboard shows such a job's data with its links hidden; saved back, the
+        // placeholders would replace the links in the mail.
+        if (action.action === 'update-data' && (await this.hidesValues(action)))
+          return {
+            allow: false,
+            status: 403,
+            message: 'this job carries secret links: its data cannot be edited here',
+          };
+        this.before.set(context, await this.snapshot(action));
       } catch (error) {
         // bull-board answers a failing `before` with a bare 500 and drops the error: log it.
         this.logger.error(
@@ -51,7 +61,10 @@ export class DashboardAudit {
       if (!isWrite(context) || (result.status ?? 200) >= 400) return result;
       const action = actionOf(context);
       const body: unknown = context.request.body;
-      const input = body && typeof body === 'object' && Object.keys(body).length ? body : undefined;
+      const input =
+        body && typeof body === 'object' && Object.keys(body).length
+          ? redactJobData(body, { maskEmails: true })
+          : undefined;
       const after = await this.snapshot(action);
       try {
         await this.db.transaction().execute((trx) =>
@@ -75,7 +88,17 @@ export class DashboardAudit {
     },
   };
 
-  /** The state a write changes: the job, the scheduler, or the queue's pause flag and counts. */
+  private async hidesValues(action: DashboardAction): Promise<boolean> {
+    const queue = this.queues.find((q) => q.name === action.queueName);
+    const job = queue && action.jobId ? await queue.getJob(action.jobId) : undefined;
+    return hasHiddenValues(job?.data);
+  }
+
+  /**
+   * The state a write changes (job data without its secret links and with e-mail addresses
+   * masked, since the audit log is kept for good): the job, the scheduler, or the queue's
+   * pause flag and counts.
+   */
   private async snapshot(action: DashboardAction): Promise<Record<string, unknown> | null> {
     const queue = this.queues.find((q) => q.name === action.queueName);
     if (action.entity === 'job') {
@@ -85,7 +108,7 @@ export class DashboardAudit {
         name: job.name,
         state: await job.getState(),
         attemptsMade: job.attemptsMade,
-        data: job.data as unknown,
+        data: redactJobData(job.data, { maskEmails: true }),
         delay: job.delay,
         priority: job.priority,
       };

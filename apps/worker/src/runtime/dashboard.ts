@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { redactJobData } from './job-data-redaction';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -65,7 +66,12 @@ export class Dashboard implements OnModuleInit {
     const board = new FastifyAdapter();
     board.setBasePath(DASHBOARD_PATH);
     createBullBoard({
-      queues: this.queues.map((queue) => new BullMQAdapter(queue)),
+      queues: this.queues.map((queue) => {
+        const adapter = new BullMQAdapter(queue);
+        // Capability links in mail jobs are not shown (job-data-redaction).
+        adapter.setFormatter('data', (data: unknown) => redactJobData(data, { maskEmails: false }));
+        return adapter;
+      }),
       serverAdapter: board,
       options: { uiConfig: { boardTitle: 'SP queues' }, handlerHooks: this.audit.hooks },
     });
