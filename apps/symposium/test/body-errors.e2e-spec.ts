@@ -46,3 +46,21 @@ it('answers a multipart upload that ends early with a 400 problem, not a 500', a
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(res.status).toBeLessThan(500);
 });
+
+it('refuses a public sign-up of 100,000 answers at once, in a short answer (helper-48: 500 MB and 11 MB of errors)', async () => {
+  const answers = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [String(i), 1]));
+  const res = await fetch(
+    `${ctx.running.url}/symposiums/00000000-0000-4000-8000-000000000001/sign-ups`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'X', email: 'a@b.co', answers }),
+    },
+  );
+  expect(res.status).toBe(400);
+  const text = await res.text();
+  expect(text.length).toBeLessThan(4_096);
+  expect(JSON.parse(text)).toMatchObject({
+    errors: [{ in: 'body', field: 'answers', code: 'too_many_keys' }],
+  });
+});

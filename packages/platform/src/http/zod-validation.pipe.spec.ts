@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../app-error';
 import {
   findNul,
+  MAX_ERRORS_LISTED,
   MAX_INPUT_DEPTH,
+  MAX_OBJECT_KEYS,
   nestedDeeperThan,
   ZodValidationPipe,
 } from './zod-validation.pipe';
@@ -40,6 +42,39 @@ describe('ZodValidationPipe', () => {
   it('takes nesting up to the limit', () => {
     const body = { note: nested(MAX_INPUT_DEPTH - 1) };
     expect(pipe.transform(body, asBody)).toEqual(body);
+  });
+
+  it('refuses an object of more keys than any contract has before zod reads it (helper-48: 100,000 answers took 500 MB)', () => {
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    let thrown: unknown;
+    try {
+      pipe.transform({ note: { answers: wide } }, asBody);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({
+      code: 'validation-error',
+      errors: [{ in: 'body', field: 'note.answers', code: 'too_many_keys' }],
+    });
+    const fits = {
+      note: Object.fromEntries(Array.from({ length: MAX_OBJECT_KEYS }, (_, i) => [`k${i}`, i])),
+    };
+    expect(pipe.transform(fits, asBody)).toEqual(fits);
+  });
+
+  it('lists at most a hundred errors, and says how many more there were', () => {
+    class ManyDto extends createZodDto(z.object({ items: z.array(z.string()) })) {}
+    let thrown: unknown;
+    try {
+      pipe.transform(
+        { items: Array.from({ length: 5_000 }, () => 1) },
+        { type: 'body', metatype: ManyDto },
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as AppError).errors).toHaveLength(MAX_ERRORS_LISTED);
+    expect((thrown as AppError).message).toMatch(/and 4900 more$/);
   });
 
   it('still names each field holding a NUL', () => {
