@@ -20,10 +20,13 @@ export type ReportKind = z.infer<typeof reportKindSchema>;
 /** A Japanese fiscal year, named by the calendar year it starts in (FY2025 = April 2025–March 2026). */
 const reportFiscalYearSchema = z.number().int().min(1990).max(2200);
 
-/** `YYYY-MM`. */
+/** `YYYY-MM`, in the years a fiscal year may be (1990–2200). */
 export const yearMonthSchema = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM, e.g. "2026-04"');
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM, e.g. "2026-04"')
+  .refine((m) => Number(m.slice(0, 4)) >= 1990 && Number(m.slice(0, 4)) <= 2200, {
+    message: 'must be a month of the years 1990–2200',
+  });
 
 export const reportParamsSchemas = {
   /** Per partner and programme-wide figures of one fiscal year, with the change on the year before. */

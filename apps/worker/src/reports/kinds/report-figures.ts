@@ -37,10 +37,18 @@ export function nextMonth(month: string): string {
   return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
 }
 
-/** Every month from `from` to `to`, inclusive. */
+/**
+ * Every month from `from` to `to`, inclusive, counted as numbers: compared as text,
+ * `10000-01` sorts before `9999-12`, and a year-9999 request counted on for a million months.
+ */
 export function monthsOf(from: string, to: string): string[] {
+  const index = (month: string) => {
+    const [year, m] = month.split('-').map(Number) as [number, number];
+    return year * 12 + m - 1;
+  };
   const months: string[] = [];
-  for (let month = from; month <= to; month = nextMonth(month)) months.push(month);
+  for (let i = index(from); i <= index(to); i++)
+    months.push(`${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
   return months;
 }
 
