@@ -13,7 +13,7 @@ import {
   type BuildResult,
 } from './report-build';
 import type { ChildMessage, ChildRequest } from './report-child';
-import { openReportSession } from './report-session';
+import { BUILD_TIMEOUT_MS, openReportSession } from './report-session';
 
 /** Runs one build somewhere: in a child process, or in this one. */
 export type ReportRunner = {
@@ -48,13 +48,22 @@ export type ChildRunnerOptions = {
   semiSpaceMb?: number;
   /** Defaults to `childEntry()`. */
   entry?: string;
+  /** The Node binary to start it with; defaults to this process's. */
+  execPath?: string;
+  /**
+   * The child is killed once it has run this long: its session's statement timeout cannot end
+   * a COPY blocked on a client that no longer reads (a full disk), and nothing else would.
+   * Defaults to the build's time limit plus a minute.
+   */
+  timeoutMs?: number;
 };
 
 /**
  * Builds each report in a Node process of its own (`report-child.ts`), started with heap limits
  * of its own: the build's garbage and peak stay out of the worker, a build that runs out of
  * memory fails alone, and the worker's event loop stays free to renew job locks. The child ends
- * itself if this process dies; this process kills the child if the build is abandoned.
+ * itself if this process dies; this process kills the child once it outlives its time limit.
+ * A child that cannot be started (EAGAIN under a pids limit) fails the build, not the worker.
  */
 export class ChildReportRunner implements ReportRunner {
   constructor(private readonly options: ChildRunnerOptions) {}
@@ -72,9 +81,19 @@ export class ChildReportRunner implements ReportRunner {
           `--max-old-space-size=${this.options.maxOldSpaceMb}`,
           `--max-semi-space-size=${this.options.semiSpaceMb ?? SEMI_SPACE_MB[job.format]}`,
         ],
+        ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       let outcome: { ok: true; result: BuildResult } | { ok: false; reason: string } | undefined;
+      const timeoutMs = this.options.timeoutMs ?? BUILD_TIMEOUT_MS + 60_000;
+      const watchdog = setTimeout(() => {
+        outcome ??= {
+          ok: false,
+          reason: `the report builder ran past ${timeoutMs} ms and was stopped`,
+        };
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      watchdog.unref();
       child.on('message', (message: ChildMessage) => {
         switch (message.type) {
           case 'estimate':
@@ -91,10 +110,13 @@ export class ChildReportRunner implements ReportRunner {
             break;
         }
       });
-      child.once('error', (error) => {
+      // Every error, not the first only: a child that never started also fails the send below.
+      child.on('error', (error) => {
         outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': a child that never started emits only 'close'.
+      child.once('close', (code, signal) => {
+        clearTimeout(watchdog);
         if (outcome?.ok) {
           listener.rows(outcome.result.rows);
           resolve(outcome.result);
@@ -114,7 +136,10 @@ export class ChildReportRunner implements ReportRunner {
         closures: this.options.closures,
         progressMs: this.options.progressMs,
       };
-      child.send(request);
+      child.send(request, (error) => {
+        if (error)
+          outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
+      });
     });
   }
 }

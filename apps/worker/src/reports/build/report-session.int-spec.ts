@@ -1,5 +1,5 @@
 import type { ReportViews } from '@sp/db';
-import { createTestDatabase, type TestDatabase } from '@sp/testing';
+import { createTestDatabase, type TestDatabase, waitFor } from '@sp/testing';
 import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
@@ -124,3 +124,28 @@ it('reads one snapshot as sp_report_reader, and refuses the base tables', async 
     await session.close();
   }
 });
+
+it('closes, ending its backend, when a COPY’s reader stopped reading (helper-49: the build hung for good on a full disk)', async () => {
+  const applicationName = `sp-copy-stuck-${process.pid}`;
+  const session = await openReportSession(database.url, { applicationName });
+  const stream = session.copy({
+    sql: "copy (select g, repeat('x', 200) from generate_series(1, 3000000) g) to stdout (format csv)",
+    parameters: [],
+    query: { kind: 'RawNode', sqlFragments: [], parameters: [] },
+    queryId: { queryId: 'test' },
+  });
+  stream.on('error', () => undefined);
+  // The writer takes one chunk, then stops: its file could not be written.
+  await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+  stream.pause();
+  const started = Date.now();
+  await session.close();
+  expect(Date.now() - started).toBeLessThan(30_000);
+  await waitFor(async () => {
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from pg_stat_activity where application_name = ${applicationName}`.execute(
+      database.db,
+    );
+    return Number(rows[0]?.n) === 0;
+  }, 'the stuck backend to end');
+}, 60_000);

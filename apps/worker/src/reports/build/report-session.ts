@@ -26,6 +26,13 @@ export type ReportSession = {
   close(): Promise<void>;
 };
 
+/** How long closing waits for the rollback before cutting the connection. */
+export const CLOSE_GRACE_MS = 5_000;
+
+/** node-postgres' socket (not in its types): the one way to end a connection stuck in a COPY. */
+const socketOf = (client: object) =>
+  (client as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+
 export async function openReportSession(
   databaseUrl: string,
   options: { applicationName?: string; timeoutMs?: number } = {},
@@ -56,11 +63,17 @@ export async function openReportSession(
     copy: (query) => client.query(copyTo(inlineParameters(query))),
     close: () =>
       (closed ??= (async () => {
+        // A COPY whose reader stopped (the file could not be written) holds the connection:
+        // the rollback queues behind it for good, and Postgres cancels no statement blocked
+        // writing to its client. After CLOSE_GRACE_MS the socket is cut instead, which ends
+        // the server's transaction too.
+        const cut = setTimeout(() => socketOf(client)?.destroy(), CLOSE_GRACE_MS);
         try {
           await client.query('rollback');
         } catch {
           // The connection is gone already: nothing to end but the socket.
         } finally {
+          clearTimeout(cut);
           await db.destroy();
           await client.end().catch(() => undefined);
         }
