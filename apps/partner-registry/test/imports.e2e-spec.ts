@@ -222,6 +222,25 @@ describe('POST /imports/partners', () => {
   });
 });
 
+describe('a CSV body', () => {
+  it('is read on the import route only: elsewhere a 415 before the body is read (helper-48)', async () => {
+    // 2 MB of CSV, over BODY_LIMIT, to public and guarded routes: refused for its type.
+    const csv = `${'a,b,c\r\n'.repeat(300_000)}`;
+    for (const path of ['/oauth/token', '/partners']) {
+      const res = await fetch(`${ctx.running.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: csv,
+      });
+      expect(res.status).toBe(415);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    // The import route still takes it.
+    const res = await importCsv(`${HEADER}\r\nBody Route Test University,,JP,,,\r\n`, 'true');
+    expect(res.response.status).toBe(200);
+  });
+});
+
 describe('POST /imports/activities', () => {
   const ACTIVITY_HEADER =
     'partnerId,type,titleEn,titleJa,departments,startsOn,endsOn,status,isPublic,outputs.studentsInvolved';

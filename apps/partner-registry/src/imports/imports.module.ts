@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG } from '@sp/platform';
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance } from 'fastify';
 import type { RegistryConfig } from '../config';
 import { ActivitiesModule } from '../activities/activities.module';
 import { MobilityModule } from '../mobility/mobility.module';
@@ -22,14 +22,44 @@ export class ImportsModule implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
-  /** A CSV body arrives as bytes, up to IMPORT_BODY_LIMIT (a JSON body keeps BODY_LIMIT). */
+  /**
+   * A CSV body arrives as bytes, up to IMPORT_BODY_LIMIT, on the import route only: elsewhere
+   * `text/csv` is a 415 before a byte is read (the parser is global, and a 32 MB body was read
+   * on any route, anonymous ones included, before the guard refused it).
+   */
   onModuleInit(): void {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     if (fastify.hasContentTypeParser('text/csv')) return;
-    fastify.addContentTypeParser(
-      'text/csv',
-      { parseAs: 'buffer', bodyLimit: this.config.IMPORT_BODY_LIMIT },
-      (_request, body, done) => done(null, body),
-    );
+    const limit = this.config.IMPORT_BODY_LIMIT;
+    fastify.addContentTypeParser('text/csv', (request, payload, done) => {
+      if (request.routeOptions.url !== IMPORT_ROUTE) {
+        done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('text/csv'), undefined);
+        return;
+      }
+      const declared = Number(request.headers['content-length']);
+      if (declared > limit) {
+        done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      payload.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > limit) {
+          payload.removeAllListeners('data');
+          payload.resume();
+          done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      payload.on('end', () => {
+        if (received <= limit) done(null, Buffer.concat(chunks));
+      });
+      payload.on('error', (error) => done(error, undefined));
+    });
   }
 }
+
+/** The one route that takes a CSV body (Fastify's pattern of `POST /imports/:kind`). */
+const IMPORT_ROUTE = '/imports/:kind';
