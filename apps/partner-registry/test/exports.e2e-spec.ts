@@ -150,6 +150,41 @@ describe('GET /exports/partners.csv', () => {
     });
     expect(dry.response.status).toBe(200);
     expect(dry.data).toMatchObject({ rows: 1, validRows: 1, errors: [] });
+
+    // Applied, the copy keeps every column the file gave (helper-48: the import took city,
+    // logo, tags and department and then dropped them).
+    const applied = await api.POST('/imports/{kind}', {
+      params: { path: { kind: 'partners' }, query: { dryRun: 'false' } },
+      body: unchecked(file),
+      bodySerializer: (body: unknown) => body as string,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(applied.response.status).toBe(200);
+    const copy = await ctx.database.db
+      .selectFrom('registry.partner')
+      .select([
+        'city',
+        'logoUrl',
+        'tags',
+        'coordinatingDepartment',
+        'summaryJa',
+        'memberInstitutions',
+      ])
+      .where('nameEn', '=', 'Stockholm Trio (copy)')
+      .executeTakeFirstOrThrow();
+    expect(copy).toEqual({
+      city: 'Stockholm',
+      logoUrl: null,
+      tags: ['nordic', 'three-universities'],
+      coordinatingDepartment: 'Division of International Affairs',
+      summaryJa: '東京大学とストックホルムの三大学、\n改行を含む説明',
+      memberInstitutions: ['Stockholm University', 'KTH Royal Institute of Technology'],
+    });
+    // Gone again, for the tests that count every partner.
+    await ctx.database.db
+      .deleteFrom('registry.partner')
+      .where('nameEn', '=', 'Stockholm Trio (copy)')
+      .execute();
   });
 
   it('applies the filters of the list route', async () => {

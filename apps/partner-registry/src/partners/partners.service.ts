@@ -113,24 +113,7 @@ export class PartnersService {
     checkStatusSince(input.statusSince, today);
     const since = split(input.statusSince ?? today);
     return this.repo.transaction(async (trx) => {
-      const row = await this.repo.insert(trx, {
-        nameEn: input.nameEn,
-        nameJa: input.nameJa ?? null,
-        country: input.country,
-        region: input.region ?? null,
-        website: input.website ?? null,
-        status: input.status,
-        statusSince: since.firstDay,
-        statusSincePrecision: since.precision,
-        memberInstitutions: input.memberInstitutions,
-        summaryEn: input.summaryEn ?? null,
-        summaryJa: input.summaryJa ?? null,
-        city: input.city ?? null,
-        logoUrl: input.logoUrl ?? null,
-        tags: input.tags,
-        coordinatingDepartment: input.coordinatingDepartment ?? null,
-        ...coordinatorColumns(input.coordinator ?? null),
-      });
+      const row = await this.repo.insert(trx, newPartnerColumns(input, since));
       await this.audit.record(trx, {
         entity: 'partner',
         entityId: row.id,
@@ -163,18 +146,7 @@ export class PartnersService {
     const today = todayInTokyo();
     const rows = await this.repo.insertMany(
       trx,
-      inputs.map((input) => ({
-        nameEn: input.nameEn,
-        nameJa: input.nameJa ?? null,
-        country: input.country,
-        region: input.region ?? null,
-        website: input.website ?? null,
-        status: input.status,
-        statusSince: today,
-        memberInstitutions: input.memberInstitutions,
-        summaryEn: input.summaryEn ?? null,
-        summaryJa: input.summaryJa ?? null,
-      })),
+      inputs.map((input) => newPartnerColumns(input, { firstDay: today, precision: 'day' })),
     );
     for (let i = 0; i < rows.length; i += EVENT_BATCH)
       await writeOutbox(
@@ -282,4 +254,33 @@ export class PartnersService {
     ]);
     return toPartnerDetail(row, agreements, history, audience());
   }
+}
+
+/**
+ * A new partner's columns, one place for the API's create and an import's: the import took
+ * city, logo, tags and coordinating department as columns and then dropped them, because its
+ * insert listed the columns of its own (found by helper-48).
+ */
+function newPartnerColumns(
+  input: PartnerCreate,
+  since: { firstDay: string; precision: 'year' | 'month' | 'day' },
+) {
+  return {
+    nameEn: input.nameEn,
+    nameJa: input.nameJa ?? null,
+    country: input.country,
+    region: input.region ?? null,
+    website: input.website ?? null,
+    status: input.status,
+    statusSince: since.firstDay,
+    statusSincePrecision: since.precision,
+    memberInstitutions: input.memberInstitutions,
+    summaryEn: input.summaryEn ?? null,
+    summaryJa: input.summaryJa ?? null,
+    city: input.city ?? null,
+    logoUrl: input.logoUrl ?? null,
+    tags: input.tags,
+    coordinatingDepartment: input.coordinatingDepartment ?? null,
+    ...coordinatorColumns(input.coordinator ?? null),
+  };
 }
