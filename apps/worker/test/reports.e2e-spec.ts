@@ -9,6 +9,7 @@ import {
   unchecked,
   useTestAppWithPartners,
   waitFor,
+  waitForLockWait,
   workerClient,
 } from '@sp/testing';
 import type { ReportRun } from '@sp/types';
@@ -17,6 +18,8 @@ import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import { ReportsBuilder } from '../src/reports/reports.builder';
+import { ReportsRepository } from '../src/reports/reports.repository';
+import { ReportsService } from '../src/reports/reports.service';
 import { isFinalFailure } from '../src/reports/reports.processor';
 import { Gate, MISSING_PARTNER, PROFILE_ROWS, registerFixtureKinds } from './report-fixtures';
 
@@ -440,5 +443,101 @@ describe('retention', () => {
     expect(await filesOf(oldId)).toEqual([]);
     expect((await run(freshId)).state).toBe('succeeded');
     expect(await filesOf(freshId)).toHaveLength(1);
+  });
+
+  it('fails runs no build is working on any more, so the same request builds again (helper-49)', async () => {
+    const request = {
+      kind: 'inquiry-statistics' as const,
+      format: 'csv' as const,
+      params: { from: '2021-01', to: '2021-02' },
+    };
+    const stuck = (await ask(await staff(), request)).body as ReportRun;
+    await settled(stuck.id);
+    const queued = (
+      await ask(await staff(), { ...request, params: { from: '2021-03', to: '2021-04' } })
+    ).body as ReportRun;
+    await settled(queued.id);
+    // As a worker that died left them: one running without progress for two hours, one
+    // queued for seven, their jobs long gone.
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({
+        state: 'running',
+        progressAt: sql<Date>`now() - interval '2 hours'`,
+        finishedAt: null,
+      })
+      .where('id', '=', stuck.id)
+      .execute();
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ state: 'queued', createdAt: sql<Date>`now() - interval '7 hours'`, finishedAt: null })
+      .where('id', '=', queued.id)
+      .execute();
+    // And one building now whose expiry has passed: not pruned while its build may still add
+    // its file (that file would be left behind).
+    const building = (
+      await ask(await staff(), { ...request, params: { from: '2021-05', to: '2021-06' } })
+    ).body as ReportRun;
+    await settled(building.id);
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({
+        state: 'running',
+        progressAt: sql<Date>`now()`,
+        finishedAt: null,
+        expiresAt: sql<Date>`now() - interval '1 day'`,
+      })
+      .where('id', '=', building.id)
+      .execute();
+    // The identical request is answered with the dead run.
+    expect(((await ask(await staff(), request)).body as ReportRun).id).toBe(stuck.id);
+
+    await enqueue(queue, 'reports.retention', {});
+    await waitFor(async () => (await run(stuck.id)).state === 'failed', 'the stuck run to fail');
+    await waitFor(async () => (await run(queued.id)).state === 'failed', 'the queued run to fail');
+    expect((await run(stuck.id)).error).toMatch(/no build made progress/);
+    await ctx.running.app.get(ReportsService).prune();
+    expect((await run(building.id)).state).toBe('running');
+    await ctx.database.db.deleteFrom('reports.run').where('id', '=', building.id).execute();
+    const again = (await ask(await staff(), request)).body as ReportRun;
+    expect(again.id).not.toBe(stuck.id);
+    expect((await settled(again.id)).state).toBe('succeeded');
+  });
+
+  it('deletes the file of a run whose build commits while the delete waits (helper-49: the file was left for good)', async () => {
+    const done = (
+      await ask(await staff(), {
+        kind: 'inquiry-statistics',
+        format: 'csv',
+        params: { from: '2022-01', to: '2022-02' },
+      })
+    ).body as ReportRun;
+    await settled(done.id);
+    const artifact = await ctx.database.db
+      .selectFrom('reports.artifact')
+      .selectAll()
+      .where('runId', '=', done.id)
+      .executeTakeFirstOrThrow();
+    // Back to the moment before its build recorded success: running, writing that file.
+    await ctx.database.db.deleteFrom('reports.artifact').where('runId', '=', done.id).execute();
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ state: 'running', buildKey: artifact.storageKey, finishedAt: null })
+      .where('id', '=', done.id)
+      .execute();
+
+    const repo = ctx.running.app.get(ReportsRepository);
+    let deleting: Promise<string[] | undefined> | undefined;
+    await ctx.database.db.transaction().execute(async (build) => {
+      await build
+        .updateTable('reports.run')
+        .set({ state: 'succeeded', buildKey: null, finishedAt: sql<Date>`now()` })
+        .where('id', '=', done.id)
+        .execute();
+      await build.insertInto('reports.artifact').values(artifact).execute();
+      deleting = repo.delete(done.id);
+      await waitForLockWait(build, ctx.database.db, deleting, 'the delete to wait for the build');
+    });
+    expect(await deleting!).toEqual([artifact.storageKey]);
   });
 });

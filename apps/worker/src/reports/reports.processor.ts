@@ -57,6 +57,13 @@ export class ReportsProcessor
         );
     });
     startProcessor(this, this.metrics, this.logger);
+    // Runs a worker that crashed left behind are failed now, not at the next daily retention.
+    this.reports
+      .abandonStale()
+      .then((n) => n > 0 && this.logger.warn({ runs: n }, 'failed runs no build was working on'))
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, 'could not look for runs no build is working on'),
+      );
   }
 
   /** One handler per job of the queue: a report added to `jobs` without one does not compile. */

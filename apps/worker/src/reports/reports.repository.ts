@@ -249,6 +249,9 @@ export class ReportsRepository {
       .leftJoin('reports.artifact as a', 'a.runId', 'r.id')
       .select(['r.id', 'r.buildKey', 'a.storageKey'])
       .where('r.expiresAt', '<', now)
+      // A live run's build may add its file at any moment: pruned now, that file would be
+      // left behind. It is pruned once it has finished (or been given up, `abandonStale`).
+      .where('r.state', 'not in', live)
       .orderBy('r.expiresAt')
       .limit(limit)
       .execute();
@@ -256,6 +259,50 @@ export class ReportsRepository {
       id: r.id,
       keys: [r.storageKey, r.buildKey].filter((k): k is string => k !== null),
     }));
+  }
+
+  /**
+   * Fails live runs no build can still be working on: running with no progress for
+   * `runningMs`, or queued since `queuedMs` ago. Their job was given up while the database was
+   * away, or its worker died between the queue's failure and the run's; without this the run
+   * stayed live for good and answered every identical request. Returns their partial files.
+   */
+  async abandonStale(
+    now: Date,
+    runningMs: number,
+    queuedMs: number,
+  ): Promise<{ id: string; previousKey: string | null }[]> {
+    return this.transaction(async (trx) => {
+      const stale = await trx
+        .selectFrom('reports.run')
+        .select(['id', 'buildKey'])
+        .where((eb) =>
+          eb.or([
+            eb.and([
+              eb('state', '=', 'running'),
+              eb('progressAt', '<', new Date(now.getTime() - runningMs)),
+            ]),
+            eb.and([
+              eb('state', '=', 'queued'),
+              eb('createdAt', '<', new Date(now.getTime() - queuedMs)),
+            ]),
+          ]),
+        )
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (stale.length === 0) return [];
+      await trx
+        .updateTable('reports.run')
+        .set(failedFor('no build made progress on this run for too long; ask for it again'))
+        .where(
+          'id',
+          'in',
+          stale.map((r) => r.id),
+        )
+        .execute();
+      return stale.map((r) => ({ id: r.id, previousKey: r.buildKey }));
+    });
   }
 
   /** Deletes the given runs if still past expiry (artifacts go with them); returns how many. */
@@ -269,13 +316,19 @@ export class ReportsRepository {
     });
   }
 
+  /**
+   * The storage keys of these runs, locked first and read after: one statement that joined
+   * and locked at once waited on a build's commit, then re-read the run row alone, so the
+   * artifact that commit had just added was missed and its file was left on disk for good
+   * (found by helper-49). After the lock, a new statement sees what was committed.
+   */
   private async keysOf(trx: Transaction<DB>, ids: string[]): Promise<string[]> {
+    await trx.selectFrom('reports.run').select('id').where('id', 'in', ids).forUpdate().execute();
     const rows = await trx
       .selectFrom('reports.run as r')
       .leftJoin('reports.artifact as a', 'a.runId', 'r.id')
       .select(['r.buildKey', 'a.storageKey'])
       .where('r.id', 'in', ids)
-      .forUpdate('r')
       .execute();
     return rows.flatMap((r) => [r.storageKey, r.buildKey].filter((k): k is string => k !== null));
   }

@@ -28,10 +28,15 @@ import { checkMayRequest, paramsKeyOf } from './report-request';
 import { toReportRun } from './reports.mapper';
 import { type NewRun, ReportsRepository, type RunRow } from './reports.repository';
 import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
+import { BUILD_TIMEOUT_MS } from './build/report-session';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Expired runs looked at per pruning round (their files are deleted one by one). */
 const PRUNE_ROUND = 200;
+/** A running run without progress for this long has no build left (see `abandonStale`). */
+const STALE_RUNNING_MS = BUILD_TIMEOUT_MS + 30 * 60_000;
+/** A queued run this old was never taken: its job is gone. */
+const STALE_QUEUED_MS = 6 * 60 * 60_000;
 
 export type Requester = { kind: 'staff' | 'partner' | 'schedule'; id: string | null };
 
@@ -175,6 +180,7 @@ export class ReportsService {
    * file no row knows.
    */
   async prune(now: Date = new Date()): Promise<number> {
+    await this.abandonStale(now);
     let total = 0;
     for (;;) {
       const expired = await this.runs.expired(now, PRUNE_ROUND);
@@ -186,6 +192,17 @@ export class ReportsService {
       );
       if (expired.length < PRUNE_ROUND) return total;
     }
+  }
+
+  /**
+   * Fails runs no build is working on any more (see `ReportsRepository.abandonStale`): running
+   * with no progress for longer than a build may take plus a margin, or queued for six hours.
+   * Run by the daily retention job and when a worker starts (after a crash, say).
+   */
+  async abandonStale(now: Date = new Date()): Promise<number> {
+    const stale = await this.runs.abandonStale(now, STALE_RUNNING_MS, STALE_QUEUED_MS);
+    await this.deleteFiles(stale.flatMap((r) => (r.previousKey ? [r.previousKey] : [])));
+    return stale.length;
   }
 
   private async schedule(periodKey: string, request: ReportRequest): Promise<RunRow> {
