@@ -143,6 +143,72 @@ describe('queue metrics', () => {
   });
 });
 
+describe('queue metrics, counted right', () => {
+  const metric = async (name: string, labels: string) => {
+    const text = await (await fetch(`${ctx.running.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(labels));
+    return line === undefined ? undefined : Number(line.split(' ').at(-1));
+  };
+
+  it('times a delayed job from when it was due, counts a retried attempt as retried, and names no unknown job (helper-50)', async () => {
+    const events = new QueueEvents(queueNames.reports, {
+      connection,
+      prefix: config.BULLMQ_PREFIX,
+    });
+    const mailEvents = new QueueEvents(queueNames.notifications, {
+      connection,
+      prefix: config.BULLMQ_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      await mailEvents.waitUntilReady();
+      // Due 1.5 s after it was added: it waited a few milliseconds, not 1.5 s.
+      const delayed = await enqueue(reports, 'reports.retention', {}, { delay: 1_500 });
+      await delayed.waitUntilFinished(events, 15_000);
+      expect(await metric('queue_job_wait_seconds_sum{', 'job="reports.retention"')).toBeLessThan(
+        1,
+      );
+
+      // Refused once by the SMTP server, then sent: one retried attempt, no failed job.
+      let answered = 0;
+      ctx.sink.answer = () => (++answered === 1 ? 451 : 250);
+      try {
+        const mail = await enqueueEmail(
+          notifications,
+          {
+            template: 'report-ready',
+            locale: 'en',
+            to: ['retry@example.org'],
+            data: { name: 'Ada', title: 'Digest', url: 'https://example.org/r/2' },
+            idempotencyKey: 'metrics-retry-1',
+          },
+          { backoff: { type: 'fixed', delay: 10 } },
+        );
+        expect(await mail.waitUntilFinished(mailEvents, 15_000)).toBe('sent');
+      } finally {
+        ctx.sink.answer = () => 250;
+      }
+      expect(
+        await metric('queue_jobs_processed_total{', 'job="email.send",outcome="retried"'),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        await metric('queue_jobs_processed_total{', 'job="email.send",outcome="failed"'),
+      ).toBeUndefined();
+
+      // A name no contract has (added through the dashboard, say) is `unknown`.
+      const made = await reports.add('made-up-name-x1', {});
+      await expect(made.waitUntilFinished(events, 10_000)).rejects.toThrow(/has no job/);
+      expect(await metric('queue_jobs_processed_total{', 'job="made-up-name-x1"')).toBeUndefined();
+      expect(
+        await metric('queue_jobs_processed_total{', 'job="unknown",outcome="failed"'),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await events.close();
+      await mailEvents.close();
+    }
+  });
+});
+
 describe('queue dashboard', () => {
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${ctx.running.url}${path}`, { headers, redirect: 'manual' });

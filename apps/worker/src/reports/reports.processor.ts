@@ -10,6 +10,7 @@ import { type JobHandlers, jobs, queueNames, runJob } from '@sp/queue';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
+import { isFinalFailure } from '../runtime/job-failure';
 import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
 import { type BuildOutcome, ReportsBuilder } from './reports.builder';
@@ -95,11 +96,7 @@ export class ReportsProcessor
   }
 }
 
-/** Whether the queue will not run this job again (no attempt left, or not to be retried). */
-export const isFinalFailure = (job: Job, error: Error): boolean =>
-  error instanceof UnrecoverableError ||
-  error.name === 'UnrecoverableError' ||
-  job.attemptsMade >= (job.opts.attempts ?? 1);
+export { isFinalFailure };
 
 const scheduled = (runs: { id: string; periodKey: string | null; kind: string }[]) => ({
   outcome: 'scheduled' as const,

@@ -1,7 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@sp/platform';
+import { jobs } from '@sp/queue';
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { isFinalFailure } from './job-failure';
 import { ALL_QUEUES } from './tokens';
 
 /** States a queue's depth is reported in. */
@@ -69,19 +71,30 @@ export class QueueMetrics implements OnModuleInit {
     });
   }
 
-  /** Counts and times what `worker` finishes. */
+  /**
+   * Counts and times what `worker` finishes. An attempt that fails and will be retried counts
+   * as `retried`, not `failed` (a job that failed once and then went out is one job done). The
+   * wait is a first attempt's only, from when the job was due (`opts.delay` keeps the delay it
+   * was added with; BullMQ sets `delay` to 0 once it is due): a retry's wait would hold its
+   * backoffs, and a monthly schedule's a month. A job name no contract declares (one added
+   * through the dashboard, say) is labelled `unknown`, so names cannot grow the series.
+   */
   watch(worker: Worker): void {
-    const record = (job: Job | undefined, outcome: 'completed' | 'failed') => {
+    const record = (job: Job | undefined, outcome: 'completed' | 'failed' | 'retried') => {
       if (!job) return;
-      const labels = { queue: worker.name, job: job.name, outcome };
+      const name = Object.hasOwn(jobs, job.name) ? job.name : 'unknown';
+      const labels = { queue: worker.name, job: name, outcome };
       this.processed.inc(labels);
       const took = seconds(job.processedOn, job.finishedOn ?? Date.now());
       if (took !== undefined) this.duration.observe(labels, took);
-      const waited = seconds(job.timestamp + (job.delay ?? 0), job.processedOn);
-      if (waited !== undefined) this.wait.observe({ queue: worker.name, job: job.name }, waited);
+      if (job.attemptsStarted > 1) return;
+      const waited = seconds(job.timestamp + (job.opts.delay ?? 0), job.processedOn);
+      if (waited !== undefined) this.wait.observe({ queue: worker.name, job: name }, waited);
     };
     worker.on('completed', (job) => record(job, 'completed'));
-    worker.on('failed', (job) => record(job, 'failed'));
+    worker.on('failed', (job, error) =>
+      record(job, job && !isFinalFailure(job, error) ? 'retried' : 'failed'),
+    );
   }
 }
 
