@@ -575,6 +575,45 @@ describe('queue dashboard, as a browser meets it', () => {
   });
 });
 
+describe('queue dashboard sessions that age out', () => {
+  it('ends the cookie when the verifier stops taking its token, and a stale one still signs out (helper-50)', async () => {
+    // Issued 59m50s ago, expiring in two hours: taken for ten more seconds (the maximum age).
+    const res = await fetch(`${ctx.running.url}/queues/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await staffToken('admin', 'ada', 7200, 3590) }),
+    });
+    expect(res.status).toBe(204);
+    const maxAge = Number(/Max-Age=(\d+)/i.exec(res.headers.get('set-cookie') ?? '')?.[1]);
+    expect(maxAge).toBeLessThanOrEqual(10);
+
+    // A cookie whose token has aged out: a browser is sent to sign in, and the cookie cleared.
+    const stale = `sp_dashboard=${await staffToken('admin', 'ada', 7200, 3700)}`;
+    const page = await fetch(`${ctx.running.url}/queues`, {
+      headers: { cookie: stale, accept: 'text/html' },
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/queues/login');
+    expect(page.headers.get('set-cookie')).toMatch(/sp_dashboard=;.*Expires=Thu, 01 Jan 1970/i);
+    const out = await fetch(`${ctx.running.url}/queues/session`, {
+      method: 'DELETE',
+      headers: { cookie: stale, origin: ctx.running.url },
+    });
+    expect(out.status).toBe(204);
+  });
+
+  it('decides once whether a request uses its cookie: a Basic header does not excuse the Origin (helper-50)', async () => {
+    const session = await signIn(ctx.running.url);
+    const res = await fetch(`${ctx.running.url}/queues/api/queues/reports/pause`, {
+      method: 'PUT',
+      headers: { cookie: session, authorization: 'Basic Zm9vOmJhcg==' },
+    });
+    expect(res.status).toBe(403);
+    expect(await reports.isPaused()).toBe(false);
+  });
+});
+
 describe('queue dashboard behind an https public URL', () => {
   let https: RunningApp | undefined;
   beforeAll(async () => {

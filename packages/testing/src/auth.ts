@@ -14,12 +14,15 @@ export async function staffToken(
   role: StaffRole,
   sub = `${role}-tester`,
   ttlSeconds = 600,
+  /** Seconds ago it was issued (its `iat`); its `exp` is still `ttlSeconds` from now. */
+  issuedAgoSeconds = 0,
 ): Promise<string> {
   return mintDevStaffToken(await loadDevKey(TEST_DEV_KEY_FILE), {
     sub,
     role,
     audience: TEST_AUDIENCE,
     ttlSeconds,
+    issuedAt: Math.floor(Date.now() / 1000) - issuedAgoSeconds,
   });
 }
 

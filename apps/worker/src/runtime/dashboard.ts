@@ -48,6 +48,7 @@ export class Dashboard implements OnModuleInit {
   /** Who each request let in is, for the audit log and the action log. */
   private readonly admins = new WeakMap<FastifyRequest, Principal>();
   private readonly publicUrl: URL | undefined;
+  private readonly maxTokenAgeSeconds: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -59,6 +60,7 @@ export class Dashboard implements OnModuleInit {
   ) {
     logger.setContext(Dashboard.name);
     this.publicUrl = config.PUBLIC_URL ? new URL(config.PUBLIC_URL) : undefined;
+    this.maxTokenAgeSeconds = config.AUTH_MAX_TOKEN_AGE_SECONDS;
   }
 
   onModuleInit(): void {
@@ -113,6 +115,20 @@ export class Dashboard implements OnModuleInit {
         done(null, payload);
       });
       scope.post(`${DASHBOARD_PATH}/session`, (request, reply) => this.signIn(request, reply));
+      // Signing out needs the session cookie it ends, not a token still valid: a session whose
+      // token has aged out must be clearable too. The Origin check above guards it.
+      scope.delete(`${DASHBOARD_PATH}/session`, (request, reply) => {
+        if (!request.cookies[COOKIE])
+          return problem(
+            request,
+            reply,
+            new AppError('unauthorized', 'no dashboard session to end'),
+          );
+        return reply
+          .clearCookie(COOKIE, { path: DASHBOARD_PATH, secure: this.secure(request) })
+          .status(204)
+          .send();
+      });
       scope.get(`${DASHBOARD_PATH}/login`, (_request, reply) =>
         reply.type('text/html; charset=utf-8').send(loginPage(DASHBOARD_PATH)),
       );
@@ -141,19 +157,6 @@ export class Dashboard implements OnModuleInit {
             );
           done();
         });
-        // Signing out needs the session it ends.
-        guarded.delete(`${DASHBOARD_PATH}/session`, (request, reply) => {
-          if (!request.cookies[COOKIE])
-            return problem(
-              request,
-              reply,
-              new AppError('unauthorized', 'no dashboard session to end'),
-            );
-          return reply
-            .clearCookie(COOKIE, { path: DASHBOARD_PATH, secure: this.secure(request) })
-            .status(204)
-            .send();
-        });
         await guarded.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
       });
     });
@@ -173,14 +176,15 @@ export class Dashboard implements OnModuleInit {
    * Refuses an unsafe request that another site's page could have made with the admin's
    * cookie: one whose Origin is not the dashboard's, or which carries the session cookie and no
    * Origin at all (browsers send Origin on every POST, PUT, PATCH and DELETE). A bearer token
-   * is never sent by a browser on its own, so scripts using one need no Origin.
+   * is never sent by a browser on its own, so scripts using one need no Origin. Which of the
+   * two a request uses is decided once (`bearerOf`), here as in the guard: any Authorization
+   * header (Basic, say) used to excuse the Origin while the guard went on to use the cookie.
    */
   private crossSite(request: FastifyRequest): AppError | undefined {
     if (safeMethods.has(request.method)) return undefined;
     const origin = request.headers.origin;
     if (origin === undefined) {
-      const usesCookie =
-        !request.headers.authorization && request.headers.cookie?.includes(`${COOKIE}=`);
+      const usesCookie = !bearerOf(request) && request.headers.cookie?.includes(`${COOKIE}=`);
       return usesCookie
         ? new AppError(
             'forbidden',
@@ -199,8 +203,12 @@ export class Dashboard implements OnModuleInit {
     const principal = await this.verifier.verify(body.data.token).catch((e: unknown) => e);
     const refused = refusal(principal);
     if (refused) return problem(request, reply, refused);
-    const exp = decodeJwt(body.data.token).exp;
-    const maxAge = exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600;
+    // The cookie lasts as long as the verifier takes its token: to `exp`, or to `iat` plus the
+    // maximum age, whichever is sooner. Longer, a browser kept a session every request refused.
+    const { exp, iat } = decodeJwt(body.data.token);
+    const now = Math.floor(Date.now() / 1000);
+    const until = Math.min(exp ?? now + 3600, (iat ?? now) + this.maxTokenAgeSeconds);
+    const maxAge = Math.max(0, until - now);
     return reply
       .setCookie(COOKIE, body.data.token, {
         path: DASHBOARD_PATH,
@@ -214,11 +222,11 @@ export class Dashboard implements OnModuleInit {
   }
 
   private async guard(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization;
-    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.cookies[COOKIE];
+    const bearer = bearerOf(request);
+    const token = bearer ?? request.cookies[COOKIE];
+    const browserPage = request.method === 'GET' && request.headers.accept?.includes('text/html');
     if (!token) {
-      if (request.method === 'GET' && request.headers.accept?.includes('text/html'))
-        return reply.redirect(`${DASHBOARD_PATH}/login`, 303);
+      if (browserPage) return reply.redirect(`${DASHBOARD_PATH}/login`, 303);
       return problem(
         request,
         reply,
@@ -229,9 +237,22 @@ export class Dashboard implements OnModuleInit {
     }
     const principal = await this.verifier.verify(token).catch((e: unknown) => e);
     const refused = refusal(principal);
-    if (refused) return problem(request, reply, refused);
+    if (refused) {
+      // A session whose token is no longer taken (expired, too old) is ended, and a browser
+      // is sent to sign in again rather than shown a 401.
+      if (!bearer && refused.code === 'unauthorized') {
+        void reply.clearCookie(COOKIE, { path: DASHBOARD_PATH, secure: this.secure(request) });
+        if (browserPage) return reply.redirect(`${DASHBOARD_PATH}/login`, 303);
+      }
+      return problem(request, reply, refused);
+    }
     this.admins.set(request, principal as Principal);
   }
+}
+
+/** The request's bearer token, if its Authorization header carries one; else it uses the cookie. */
+function bearerOf(request: FastifyRequest): string | undefined {
+  return request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
 }
 
 function refusal(principal: unknown): AppError | undefined {

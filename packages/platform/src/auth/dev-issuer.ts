@@ -64,6 +64,8 @@ export type StaffTokenRequest = {
   role: StaffRole;
   audience: string;
   ttlSeconds?: number;
+  /** `iat` in seconds since the epoch (tests of token age); now when absent. */
+  issuedAt?: number;
 };
 
 export async function mintDevStaffToken(key: DevKey, request: StaffTokenRequest): Promise<string> {
@@ -73,7 +75,7 @@ export async function mintDevStaffToken(key: DevKey, request: StaffTokenRequest)
     .setIssuer(DEV_STAFF_ISSUER)
     .setAudience(request.audience)
     .setSubject(request.sub)
-    .setIssuedAt()
+    .setIssuedAt(request.issuedAt)
     .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
     .sign(await importJWK(key.privateJwk, 'ES256'));
 }
