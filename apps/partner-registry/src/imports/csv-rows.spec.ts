@@ -243,3 +243,32 @@ describe('listErrors', () => {
     expect(list.errors).toHaveLength(1000);
   });
 });
+
+describe('files built to exhaust memory (helper-48)', () => {
+  it('refuses a header far wider than the layout with one problem, not one per column', async () => {
+    const result = await read(`title,year${',x'.repeat(500)}\r\nA,2020\r\n`);
+    expect(result.errors).toEqual([expect.objectContaining({ line: 1, code: 'too-many-columns' })]);
+    const millions = await read([
+      ...chunksOf(Buffer.from(`title,year${','.repeat(2_000_000)}\r\n`)),
+    ]);
+    expect(millions.errors).toEqual([
+      expect.objectContaining({
+        line: 1,
+        code: 'malformed-csv',
+        message: expect.stringMatching(/more than 1000 cells/),
+      }),
+    ]);
+  });
+
+  it('refuses a row of two million empty cells before the parser holds it', async () => {
+    const result = await read([
+      ...chunksOf(Buffer.from(`title,year\r\nA,2020\r\nB${','.repeat(2_000_000)}\r\n`)),
+    ]);
+    expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'malformed-csv' })]);
+    expect(result.invalidRows).toBe(1);
+    // Commas inside quotes are data, however many.
+    const quoted = await read(`title,year\r\n"${','.repeat(5_000)}",2020\r\n`);
+    expect(quoted.errors).toEqual([]);
+    expect(quoted.rows).toHaveLength(1);
+  });
+});

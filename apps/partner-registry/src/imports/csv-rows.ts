@@ -41,6 +41,41 @@ export type ReadBatch<T> = {
   invalidRows: number;
 };
 
+/** The most characters one CSV cell may hold: far more than any column needs. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * The most cells one row may have. The parser keeps a row's cells until it ends, and empty
+ * ones cost no characters: a row of four million commas held 380 MB (found by helper-48).
+ */
+export const MAX_CELLS_PER_RECORD = 1000;
+
+/**
+ * Counts a CSV's cells per row as its bytes go by, minding quotes (a comma or line break inside
+ * quotes is data), so a row too wide is refused before the parser holds it. A doubled quote
+ * inside quotes flips the state twice and so leaves it as it was.
+ */
+export class CellCounter {
+  private inQuotes = false;
+  private cells = 1;
+  private line = 1;
+
+  constructor(private readonly max: number) {}
+
+  /** The line of the first row past the limit in this chunk, if one is. */
+  overflowIn(chunk: Uint8Array): number | undefined {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (byte === 0x22) this.inQuotes = !this.inQuotes;
+      else if (byte === 0x0a) {
+        this.line++;
+        if (!this.inQuotes) this.cells = 1;
+      } else if (byte === 0x2c && !this.inQuotes && ++this.cells > this.max) return this.line;
+    }
+    return undefined;
+  }
+}
+
 /** Bytes handed to the parser at once (a whole buffered body would be parsed in one go). */
 export const CHUNK_BYTES = 64 * 1024;
 
@@ -114,6 +149,19 @@ export function checkHeader(
   header: readonly string[],
 ): ImportRowError[] {
   const known = new Map(layout.columns.map((c) => [c.header, c]));
+  // A header far wider than the layout is one problem, not one per cell: a megabyte of commas
+  // made a million errors, each with its own copy of the column list (575 MB, found by
+  // helper-48).
+  if (header.length > layout.columns.length * 2 + 10)
+    return [
+      {
+        line: 1,
+        column: null,
+        code: 'too-many-columns',
+        message: `has ${header.length} columns; this import has ${layout.columns.length}`,
+      },
+    ];
+  const columnList = [...known.keys()].join(', ');
   const errors: ImportRowError[] = [];
   const seen = new Set<string>();
   for (const name of header) {
@@ -122,7 +170,7 @@ export function checkHeader(
         line: 1,
         column: name,
         code: 'unknown-column',
-        message: `is not a column of this import (columns: ${[...known.keys()].join(', ')})`,
+        message: `is not a column of this import (columns: ${columnList})`,
       });
     else if (seen.has(name))
       errors.push({ line: 1, column: name, code: 'duplicate-column', message: 'appears twice' });
@@ -152,7 +200,15 @@ export async function* readCsvBatches<T>(
   batchSize: number,
   onRow?: (rowsRead: number) => void,
 ): AsyncGenerator<ReadBatch<T>> {
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    info: true,
+    // One cell may not grow past this.
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  const cells = new CellCounter(MAX_CELLS_PER_RECORD);
   let header: string[] | undefined;
   let columns: (ImportColumn | undefined)[] = [];
   let lastLine = 0;
@@ -165,6 +221,16 @@ export async function* readCsvBatches<T>(
     try {
       for await (const chunk of source) {
         if (parser.destroyed) return;
+        const line = cells.overflowIn(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        if (line !== undefined) {
+          parser.destroy(
+            Object.assign(new Error(`a row has more than ${MAX_CELLS_PER_RECORD} cells`), {
+              code: 'CSV_TOO_MANY_CELLS',
+              lines: line,
+            }),
+          );
+          return;
+        }
         if (!parser.write(chunk)) await waitDrain(parser);
       }
       if (!parser.destroyed) parser.end();

@@ -241,7 +241,8 @@ export class ImportsService {
             batch.rows.map((r) => r.value),
           );
       }
-      report.validRows = report.rows - report.invalidRows;
+      // A bad header counts as one invalid row of a file with no data rows read: never below 0.
+      report.validRows = Math.max(0, report.rows - report.invalidRows);
       report.truncated = listed.truncated;
     };
     if (dryRun) {
