@@ -549,6 +549,20 @@ describe('mail that must not thread as the inquirer', () => {
     await expect(sendRaw(raw)).rejects.toMatchObject({ responseCode: 550 });
   });
 
+  it("holds a mail's text to the form's 20,000 characters, saying it was cut (helper-48)", async () => {
+    const { receipt, ackMessageId } = await submit('long@example.org');
+    await send({
+      from: 'long@example.org',
+      subject: 'Re: long',
+      text: 'x'.repeat(30_000),
+      inReplyTo: ackMessageId,
+      messageId: '<long-1@example.org>',
+    });
+    const body = (await statusOf(receipt.statusToken)).messages.at(-1)?.body ?? '';
+    expect(body.length).toBe(20_000);
+    expect(body).toMatch(/The rest of this mail was cut/);
+  });
+
   it('lists each waiting mail with its own files only', async () => {
     await send({
       from: 'files@example.org',

@@ -29,6 +29,12 @@ const messageIds = (value: string | string[] | undefined): string[] =>
     .map((s) => s.trim())
     .filter((s) => messageIdSchema.safeParse(s).success);
 
+/** A message's text is held to the form's limit; a longer mail is kept cut, and says so. */
+export const MAIL_TEXT_MAX = 20_000;
+const CUT_NOTE = '\n\n[The rest of this mail was cut: it was longer than 20,000 characters.]';
+const withinLimit = (text: string): string =>
+  text.length <= MAIL_TEXT_MAX ? text : text.slice(0, MAIL_TEXT_MAX - CUT_NOTE.length) + CUT_NOTE;
+
 /** Postgres stores no U+0000 in text; a mail carrying one (quoted-printable `=00`) loses it. */
 const stored = (text: string): string => text.replaceAll('\u0000', '');
 
@@ -171,7 +177,7 @@ export class InboundMailListener implements OnApplicationBootstrap, OnApplicatio
       fromName: stored(from.name) || null,
       subject: stored(parsed.subject ?? ''),
       // The new text only: the earlier mail it quotes is already in the thread.
-      text: withoutQuotedReply(stored(parsed.text ?? '')) || '(no text)',
+      text: withinLimit(withoutQuotedReply(stored(parsed.text ?? '')) || '(no text)'),
       messageId: messageIds(parsed.messageId)[0] ?? null,
       inReplyTo: messageIds(parsed.inReplyTo)[0] ?? null,
       references: messageIds(parsed.references).slice(0, 50),
