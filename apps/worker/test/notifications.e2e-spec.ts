@@ -6,6 +6,7 @@ import { type Job, Queue, QueueEvents } from 'bullmq';
 import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
 import type { WorkerConfig } from '../src/config';
+import { DeliveriesRepository } from '../src/notifications/deliveries.repository';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { DeliveryRetention } from '../src/notifications/retention';
 
@@ -448,4 +449,41 @@ it('has indexes that serve the deliveries list and the pruning', async () => {
     await plan(sql`select * from notifications.delivery
       where notifications.lower_all(recipients) @> array[lower('Old@Example.org')]::text[]`),
   ).toMatch(/delivery_recipients_idx/);
+});
+
+describe('a mail job the queue gives up on without a run recording it', () => {
+  it('leaves its delivery failed when no run holds it, and alone when one does (helper-49)', async () => {
+    const repo = ctx.running.app.get(DeliveriesRepository);
+    const delivery = (key: string, claimedUntil: Date | null, status: 'sending' | 'sent') =>
+      ctx.database.db
+        .insertInto('notifications.delivery')
+        .values({
+          idempotencyKey: key,
+          template: 'report-ready',
+          locale: 'en',
+          recipients: ['stalled@example.org'],
+          status,
+          claimedUntil,
+          claimToken: claimedUntil ? 'job-1:token' : null,
+        })
+        .execute();
+    const statusOf = async (key: string) =>
+      await ctx.database.db
+        .selectFrom('notifications.delivery')
+        .select(['status', 'lastError'])
+        .where('idempotencyKey', '=', key)
+        .executeTakeFirstOrThrow();
+    await delivery('given-up-lapsed', new Date(Date.now() - 60_000), 'sending');
+    await delivery('given-up-held', new Date(Date.now() + 60_000), 'sending');
+    await delivery('given-up-sent', null, 'sent');
+    expect(await repo.giveUp('given-up-lapsed', 'the job was given up: stalled')).toBe(true);
+    expect(await repo.giveUp('given-up-held', 'the job was given up: stalled')).toBe(false);
+    expect(await repo.giveUp('given-up-sent', 'the job was given up: stalled')).toBe(false);
+    expect(await statusOf('given-up-lapsed')).toEqual({
+      status: 'failed',
+      lastError: 'the job was given up: stalled',
+    });
+    expect((await statusOf('given-up-held')).status).toBe('sending');
+    expect((await statusOf('given-up-sent')).status).toBe('sent');
+  });
 });

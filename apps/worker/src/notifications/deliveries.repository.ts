@@ -110,6 +110,30 @@ export class DeliveriesRepository {
   }
 
   /**
+   * Marks failed the delivery of a job the queue gave up on without a run recording why (it
+   * stalled more than JOB_MAX_STALLS times, the processor never ran): left `sending` or
+   * `pending`, it was never listed as failed nor pruned. A delivery some run still holds (its
+   * claim not yet lapsed) is left to that run.
+   */
+  async giveUp(idempotencyKey: string, reason: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('notifications.delivery')
+      .set({
+        status: 'failed',
+        lastError: reason.slice(0, 2000),
+        claimedUntil: null,
+        claimToken: null,
+      })
+      .where('idempotencyKey', '=', idempotencyKey)
+      .where('status', 'in', ['sending', 'pending'])
+      .where((eb) =>
+        eb.or([eb('claimedUntil', 'is', null), eb('claimedUntil', '<', sql<Date>`now()`)]),
+      )
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /**
    * Deletes sent and failed deliveries created before `cutoff`, `batchSize` rows per
    * statement (never one unbounded DELETE). `sending`/`pending` ones stay whatever their age.
    */

@@ -7,11 +7,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG } from '@sp/platform';
-import { type JobHandlers, messageIdOf, queueNames, runJob } from '@sp/queue';
+import { type JobHandlers, jobs, messageIdOf, queueNames, runJob } from '@sp/queue';
 import type { EmailSend } from '@sp/types';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
+import { isFinalFailure } from '../runtime/job-failure';
 import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
 import { DeliveriesRepository, type Owner } from './deliveries.repository';
@@ -56,6 +57,18 @@ export class NotificationsProcessor
   onApplicationBootstrap(): void {
     if (!this.config.SMTP_URL)
       this.logger.info(`no SMTP_URL: mail is written to ${this.mailer.destination}`);
+    // A mail job the queue gives up on (its last attempt failed, or it stalled too often and
+    // was failed without running) leaves its delivery failed, listed for admins, not sending.
+    this.worker.on('failed', (job, error) => {
+      if (job?.name !== 'email.send' || !isFinalFailure(job, error)) return;
+      const data = jobs['email.send'].schema.safeParse(job.data);
+      if (!data.success) return;
+      this.deliveries
+        .giveUp(data.data.idempotencyKey, `the job was given up: ${error.message}`)
+        .catch((cause: unknown) =>
+          this.logger.error({ err: cause, jobId: job.id }, 'could not record a given-up mail'),
+        );
+    });
     startProcessor(this, this.metrics, this.logger);
   }
 
