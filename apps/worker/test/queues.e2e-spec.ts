@@ -1,7 +1,9 @@
 import { enqueue, enqueueEmail, jobs, queueNames, schedules } from '@sp/queue';
 import { type RunningApp, staffToken, startApp, testConfig, useTestAppWithSmtp } from '@sp/testing';
 import { Queue, QueueEvents } from 'bullmq';
+import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { DashboardAudit } from '../src/runtime/dashboard-audit';
 import { WorkerSchedules } from '../src/runtime/worker-schedules';
 
 const config = testConfig();
@@ -572,6 +574,64 @@ describe('queue dashboard, as a browser meets it', () => {
     const script = await fetch(`${ctx.running.url}/queues/login.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toMatch(/javascript/);
+  });
+});
+
+describe('queue dashboard changes that fail', () => {
+  it('a change whose audit row cannot be written answers 500 saying it was made, not a 503 to retry (helper-50)', async () => {
+    const admin = { authorization: `Bearer ${await staffToken('admin', 'ida')}` };
+    await sql`alter table notifications.audit_log rename to audit_log_away`.execute(
+      ctx.database.db,
+    );
+    let res: Response;
+    try {
+      res = await fetch(`${ctx.running.url}/queues/api/queues/reports/pause`, {
+        method: 'PUT',
+        headers: admin,
+      });
+    } finally {
+      await sql`alter table notifications.audit_log_away rename to audit_log`.execute(
+        ctx.database.db,
+      );
+    }
+    expect(res.status).toBe(500);
+    expect(await res.text()).toMatch(/the change was made/);
+    expect(await reports.isPaused()).toBe(true);
+    await reports.resume();
+  });
+
+  it('a change whose handler failed is logged as an error with the state it left (helper-50: bull-board skips the after hook)', async () => {
+    const audit = ctx.running.app.get(DashboardAudit);
+    const params = { queueName: 'reports' };
+    // As bull-board calls it: the before hook with the request it parsed, then no after.
+    await audit.hooks.before!({
+      method: 'put',
+      route: '/api/queues/:queueName/pause',
+      request: { params, query: {}, body: {}, headers: {} } as never,
+    });
+    await audit.recordFailure(params, 500);
+    const rows = await ctx.database.db
+      .selectFrom('notifications.auditLog')
+      .select(['action', 'after'])
+      .where('entity', '=', 'queue')
+      .where('entityId', '=', 'reports')
+      .where(sql<boolean>`after->>'outcome' = 'error'`)
+      .execute();
+    expect(rows).toEqual([
+      {
+        action: 'pause',
+        after: { outcome: 'error', status: 500, state: expect.objectContaining({ paused: false }) },
+      },
+    ]);
+    // Its response already gone, the same request is not logged twice.
+    await audit.recordFailure(params, 500);
+    expect(
+      await ctx.database.db
+        .selectFrom('notifications.auditLog')
+        .select('id')
+        .where(sql<boolean>`after->>'outcome' = 'error'`)
+        .execute(),
+    ).toHaveLength(1);
   });
 });
 

@@ -23,7 +23,12 @@ type HookContext = Parameters<NonNullable<BoardHooks['before']>>[0];
  */
 @Injectable()
 export class DashboardAudit {
-  private readonly before = new WeakMap<HookContext, unknown>();
+  /**
+   * Each write's state before, until its audit row is written; keyed by the request's
+   * `params`, the one object bull-board's hook context and Fastify's request share, so a
+   * write whose handler threw (no `after`) is still recorded when its response goes out.
+   */
+  private readonly pending = new WeakMap<object, { action: DashboardAction; before: unknown }>();
 
   constructor(
     private readonly audit: AuditLog,
@@ -47,7 +52,7 @@ export class DashboardAudit {
             status: 403,
             message: 'this job carries secret links: its data cannot be edited here',
           };
-        this.before.set(context, await this.snapshot(action));
+        this.pending.set(context.request.params, { action, before: await this.snapshot(action) });
       } catch (error) {
         // bull-board answers a failing `before` with a bare 500 and drops the error: log it.
         this.logger.error(
@@ -58,35 +63,73 @@ export class DashboardAudit {
       }
     },
     after: async (context, result) => {
-      if (!isWrite(context) || (result.status ?? 200) >= 400) return result;
-      const action = actionOf(context);
+      const pending = this.pending.get(context.request.params);
+      if (!isWrite(context) || !pending || (result.status ?? 200) >= 400) return result;
+      this.pending.delete(context.request.params);
       const body: unknown = context.request.body;
       const input =
         body && typeof body === 'object' && Object.keys(body).length
           ? redactJobData(body, { maskEmails: true })
           : undefined;
-      const after = await this.snapshot(action);
+      const after = await this.snapshot(pending.action);
       try {
-        await this.db.transaction().execute((trx) =>
-          this.audit.record(trx, {
-            entity: action.entity,
-            entityId: action.entityId,
-            action: action.action,
-            before: this.before.get(context) ?? null,
-            after: input === undefined ? after : { ...(after ?? {}), input },
-          }),
+        await this.write(
+          pending.action,
+          pending.before,
+          input === undefined ? after : { ...(after ?? {}), input },
         );
       } catch (error) {
-        // The queue has changed already; say so loudly, and answer with an error.
+        // The queue has changed already: say so, and not with a 503 that invites a retry
+        // (a second `add` would add a second job).
         this.logger.error(
-          { err: error, action },
+          { err: error, action: pending.action },
           'a queue dashboard change was made but could not be written to the audit log',
         );
-        throw error;
+        return {
+          status: 500,
+          body: {
+            error:
+              'the change was made, but could not be written to the audit log; do not repeat it',
+          },
+        };
       }
       return result;
     },
   };
+
+  /**
+   * For the response of a write whose handler failed (bull-board calls no `after` then): a
+   * change made part-way (a retry of some jobs, an obliterate in chunks) is recorded with
+   * the state it left, as an error. Called from the dashboard's onResponse hook.
+   */
+  async recordFailure(params: unknown, status: number): Promise<void> {
+    if (!params || typeof params !== 'object') return;
+    const pending = this.pending.get(params);
+    if (!pending) return;
+    this.pending.delete(params);
+    if (status < 500) return; // refused before it changed anything
+    try {
+      const after = await this.snapshot(pending.action);
+      await this.write(pending.action, pending.before, { outcome: 'error', status, state: after });
+    } catch (error) {
+      this.logger.error(
+        { err: error, action: pending.action },
+        'a failed queue dashboard change could not be written to the audit log',
+      );
+    }
+  }
+
+  private write(action: DashboardAction, before: unknown, after: unknown): Promise<void> {
+    return this.db.transaction().execute((trx) =>
+      this.audit.record(trx, {
+        entity: action.entity,
+        entityId: action.entityId,
+        action: action.action,
+        before: before ?? null,
+        after,
+      }),
+    );
+  }
 
   private async hidesValues(action: DashboardAction): Promise<boolean> {
     const queue = this.queues.find((q) => q.name === action.queueName);

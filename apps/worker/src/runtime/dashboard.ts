@@ -144,6 +144,11 @@ export class Dashboard implements OnModuleInit {
           if (admin) requestContext.setPrincipal(admin);
           done();
         });
+        // A write whose handler failed part-way is audited too (bull-board skips `after`).
+        guarded.addHook('onResponse', async (request, reply) => {
+          if (!safeMethods.has(request.method))
+            await this.audit.recordFailure(request.params, reply.statusCode);
+        });
         guarded.addHook('onResponse', (request, reply, done) => {
           if (!safeMethods.has(request.method))
             this.logger.info(
