@@ -46,10 +46,14 @@ describe('worker readiness', () => {
       expect((await fetch(`${worker.url}/health/live`)).status).toBe(200);
       const res = await fetch(`${worker.url}/health/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({
+      const body = (await res.json()) as { checks: { redis: { error?: string } } };
+      expect(body).toMatchObject({
         status: 'error',
         checks: { redis: { status: 'down', required: true } },
       });
+      // A public answer: the dependency's own error (its address here) is in the log only.
+      expect(body.checks.redis.error).toBeDefined();
+      expect(body.checks.redis.error).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|:1\b/);
     } finally {
       await worker.close();
     }

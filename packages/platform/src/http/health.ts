@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { type DependencyCheck, type Health, healthSchema } from '@sp/types';
 import type { FastifyReply } from 'fastify';
@@ -17,6 +17,7 @@ export type HealthCheck = {
 class HealthDto extends createZodDto(healthSchema) {}
 
 const CHECK_TIMEOUT_MS = 2_000;
+const TIMEOUT_PREFIX = 'no answer within';
 
 export async function runChecks(checks: HealthCheck[]): Promise<Record<string, DependencyCheck>> {
   const entries = await Promise.all(
@@ -28,7 +29,7 @@ export async function runChecks(checks: HealthCheck[]): Promise<Record<string, D
           check(),
           new Promise((_, reject) => {
             timer = setTimeout(
-              () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+              () => reject(new Error(`${TIMEOUT_PREFIX} ${CHECK_TIMEOUT_MS} ms`)),
               CHECK_TIMEOUT_MS,
             );
           }),
@@ -64,13 +65,24 @@ export class HealthController {
     return { status: 'ok', service: this.service, checks: {} };
   }
 
-  /** Ready to take traffic: every required dependency answers. 503 otherwise. */
+  /**
+   * Ready to take traffic: every required dependency answers. 503 otherwise. The route is
+   * public, so a failing dependency's own error (an internal address, a database user name)
+   * goes to the log, not the answer; a timeout, our own words, is shown as it is.
+   */
   @Get('ready')
   @Responds(200, HealthDto, 503)
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Health> {
     const checks = await runChecks(this.checks);
     const ok = Object.values(checks).every((c) => c.status === 'up' || !c.required);
     if (!ok) void reply.status(503);
+    for (const [name, check] of Object.entries(checks)) {
+      if (check.error === undefined || check.error.startsWith(TIMEOUT_PREFIX)) continue;
+      this.logger.warn(`readiness: ${name} is down: ${check.error}`);
+      check.error = 'failing; the service log says why';
+    }
     return { status: ok ? 'ok' : 'error', service: this.service, checks };
   }
+
+  private readonly logger = new Logger(HealthController.name);
 }
