@@ -29,7 +29,8 @@ beforeAll(async () => {
   staff = await staffToken('staff');
 });
 
-async function send(mail: Mail.Options): Promise<void> {
+/** Sends one mail over SMTP to the service's inbound listener. */
+async function deliver(mail: Mail.Options): Promise<void> {
   const port = ctx.running.app.get(InboundMailListener).port;
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
@@ -38,30 +39,20 @@ async function send(mail: Mail.Options): Promise<void> {
     ignoreTLS: true,
   });
   try {
-    await transport.sendMail({ to: 'inquiries@example.ac.jp', ...mail });
+    await transport.sendMail(mail);
   } finally {
     transport.close();
   }
 }
 
+const send = (mail: Mail.Options) => deliver({ to: 'inquiries@example.ac.jp', ...mail });
+
 /** A mail sent as it is, every byte and header ours (nodemailer would fix some of them up). */
-async function sendRaw(raw: string, from: string | false = 'sender@example.org'): Promise<void> {
-  const port = ctx.running.app.get(InboundMailListener).port;
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port,
-    secure: false,
-    ignoreTLS: true,
+const sendRaw = (raw: string, from: string | false = 'sender@example.org') =>
+  deliver({
+    envelope: { from: from === false ? '' : from, to: 'inquiries@example.ac.jp' },
+    raw: raw.replaceAll(/\r?\n/g, '\r\n'),
   });
-  try {
-    await transport.sendMail({
-      envelope: { from: from === false ? '' : from, to: 'inquiries@example.ac.jp' },
-      raw: raw.replaceAll(/\r?\n/g, '\r\n'),
-    });
-  } finally {
-    transport.close();
-  }
-}
 
 const png = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

@@ -445,7 +445,7 @@ describe('retention', () => {
     expect(await filesOf(freshId)).toHaveLength(1);
   });
 
-  it('fails runs no build is working on any more, so the same request builds again (helper-49)', async () => {
+  it('fails runs no build is working on now, so the same request builds again (helper-49)', async () => {
     const request = {
       kind: 'inquiry-statistics' as const,
       format: 'csv' as const,

@@ -41,7 +41,7 @@ export type ReadBatch<T> = {
   invalidRows: number;
 };
 
-/** The most characters one CSV cell may hold: far more than any column needs. */
+/** The most characters one CSV cell may hold: far more than a column needs. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
 /**

@@ -25,7 +25,7 @@ export class ImportsModule implements OnModuleInit {
   /**
    * A CSV body arrives as bytes, up to IMPORT_BODY_LIMIT, on the import route only: elsewhere
    * `text/csv` is a 415 before a byte is read (the parser is global, and a 32 MB body was read
-   * on any route, anonymous ones included, before the guard refused it).
+   * on every route, anonymous ones included, before the guard refused it).
    */
   onModuleInit(): void {
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();

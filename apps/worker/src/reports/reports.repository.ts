@@ -249,7 +249,7 @@ export class ReportsRepository {
       .leftJoin('reports.artifact as a', 'a.runId', 'r.id')
       .select(['r.id', 'r.buildKey', 'a.storageKey'])
       .where('r.expiresAt', '<', now)
-      // A live run's build may add its file at any moment: pruned now, that file would be
+      // A live run's build may add its file at every moment: pruned now, that file would be
       // left behind. It is pruned once it has finished (or been given up, `abandonStale`).
       .where('r.state', 'not in', live)
       .orderBy('r.expiresAt')

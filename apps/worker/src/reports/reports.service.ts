@@ -195,7 +195,7 @@ export class ReportsService {
   }
 
   /**
-   * Fails runs no build is working on any more (see `ReportsRepository.abandonStale`): running
+   * Fails runs no build is working on now (see `ReportsRepository.abandonStale`): running
    * with no progress for longer than a build may take plus a margin, or queued for six hours.
    * Run by the daily retention job and when a worker starts (after a crash, say).
    */

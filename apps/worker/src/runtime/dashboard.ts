@@ -182,7 +182,7 @@ export class Dashboard implements OnModuleInit {
    * cookie: one whose Origin is not the dashboard's, or which carries the session cookie and no
    * Origin at all (browsers send Origin on every POST, PUT, PATCH and DELETE). A bearer token
    * is never sent by a browser on its own, so scripts using one need no Origin. Which of the
-   * two a request uses is decided once (`bearerOf`), here as in the guard: any Authorization
+   * two a request uses is decided once (`bearerOf`), here as in the guard: an Authorization
    * header (Basic, say) used to excuse the Origin while the guard went on to use the cookie.
    */
   private crossSite(request: FastifyRequest): AppError | undefined {

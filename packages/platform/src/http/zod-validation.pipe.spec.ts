@@ -44,7 +44,7 @@ describe('ZodValidationPipe', () => {
     expect(pipe.transform(body, asBody)).toEqual(body);
   });
 
-  it('refuses an object of more keys than any contract has before zod reads it (helper-48: 100,000 answers took 500 MB)', () => {
+  it('refuses an object of more keys than a contract has before zod reads it (helper-48: 100,000 answers took 500 MB)', () => {
     const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
     let thrown: unknown;
     try {

@@ -29,7 +29,7 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 }
 
 /**
- * The most keys one object of any request input may have. Our contracts' objects have a few
+ * The most keys one object of a request's input may have. Our contracts' objects have a few
  * dozen (a registration's answers at most 40); zod makes an issue or three for each wrong or
  * unknown key, so one public body of 100,000 keys took a service past 500 MB and answered
  * 11 MB of errors. Such a body is refused before zod sees it.

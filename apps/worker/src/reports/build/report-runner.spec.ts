@@ -51,7 +51,7 @@ it('fails the build, not the worker, when the builder cannot be started (helper-
     await expect(
       runner(entry, { execPath: join(dir, 'no-such-node'), timeoutMs: 5_000 }).run(job, listener),
     ).rejects.toThrow(/could not start/);
-    // Any second error event would surface on a later tick.
+    // A second error event would surface on a later tick.
     await new Promise((resolve) => setImmediate(resolve));
     expect(uncaught).toEqual([]);
   } finally {
