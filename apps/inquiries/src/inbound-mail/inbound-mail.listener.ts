@@ -70,27 +70,24 @@ const isDataError = (error: unknown): boolean => {
  * told: past the limit its bytes are dropped, not kept, so a huge mail costs no more memory
  * than the limit while the stream is read to its end.
  */
-export class MailCollector {
-  private chunks: Buffer[] = [];
-  private received = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  add(chunk: Buffer): void {
-    this.received += chunk.length;
-    if (this.received <= this.maxBytes) this.chunks.push(chunk);
-    else this.chunks = [];
-  }
-
-  /** Bytes held now (never more than the limit). */
-  get held(): number {
-    return this.received <= this.maxBytes ? this.received : 0;
-  }
-
-  /** The whole mail, or undefined when it was over the limit. */
-  bytes(): Buffer | undefined {
-    return this.received <= this.maxBytes ? Buffer.concat(this.chunks) : undefined;
-  }
+export function mailCollector(maxBytes: number) {
+  let chunks: Buffer[] = [];
+  let received = 0;
+  return {
+    add(chunk: Buffer): void {
+      received += chunk.length;
+      if (received <= maxBytes) chunks.push(chunk);
+      else chunks = [];
+    },
+    /** Bytes held now (never more than the limit). */
+    get held(): number {
+      return received <= maxBytes ? received : 0;
+    },
+    /** The whole mail, or undefined when it was over the limit. */
+    bytes(): Buffer | undefined {
+      return received <= maxBytes ? Buffer.concat(chunks) : undefined;
+    },
+  };
 }
 
 /**
@@ -128,7 +125,7 @@ export class InboundMailListener implements OnApplicationBootstrap, OnApplicatio
       socketTimeout: 60_000,
       logger: false,
       onData: (stream, session, callback) => {
-        const mail = new MailCollector(maxBytes);
+        const mail = mailCollector(maxBytes);
         stream.on('data', (c: Buffer) => mail.add(c));
         stream.on('error', (error) => callback(error));
         stream.on('end', () => {

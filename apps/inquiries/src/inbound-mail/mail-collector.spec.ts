@@ -1,8 +1,8 @@
-import { MailCollector } from './inbound-mail.listener';
+import { mailCollector } from './inbound-mail.listener';
 
-describe('MailCollector', () => {
+describe('mailCollector', () => {
   it('keeps a mail up to the limit whole', () => {
-    const mail = new MailCollector(10);
+    const mail = mailCollector(10);
     mail.add(Buffer.from('hello '));
     mail.add(Buffer.from('mail'));
     expect(mail.bytes()?.toString()).toBe('hello mail');
@@ -10,7 +10,7 @@ describe('MailCollector', () => {
 
   it('holds nothing of a mail 50 times over the limit, however long it goes on', () => {
     const max = 1024;
-    const mail = new MailCollector(max);
+    const mail = mailCollector(max);
     let most = 0;
     for (let i = 0; i < 50 * 16; i++) {
       mail.add(Buffer.alloc(64, 0x61));

@@ -55,25 +55,22 @@ export const MAX_CELLS_PER_RECORD = 1000;
  * quotes is data), so a row too wide is refused before the parser holds it. A doubled quote
  * inside quotes flips the state twice and so leaves it as it was.
  */
-export class CellCounter {
-  private inQuotes = false;
-  private cells = 1;
-  private line = 1;
-
-  constructor(private readonly max: number) {}
-
+export function cellCounter(max: number): (chunk: Uint8Array) => number | undefined {
+  let inQuotes = false;
+  let cells = 1;
+  let line = 1;
   /** The line of the first row past the limit in this chunk, if one is. */
-  overflowIn(chunk: Uint8Array): number | undefined {
+  return (chunk) => {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
-      if (byte === 0x22) this.inQuotes = !this.inQuotes;
+      if (byte === 0x22) inQuotes = !inQuotes;
       else if (byte === 0x0a) {
-        this.line++;
-        if (!this.inQuotes) this.cells = 1;
-      } else if (byte === 0x2c && !this.inQuotes && ++this.cells > this.max) return this.line;
+        line++;
+        if (!inQuotes) cells = 1;
+      } else if (byte === 0x2c && !inQuotes && ++cells > max) return line;
     }
     return undefined;
-  }
+  };
 }
 
 /** Bytes handed to the parser at once (a whole buffered body would be parsed in one go). */
@@ -208,7 +205,7 @@ export async function* readCsvBatches<T>(
     // One cell may not grow past this.
     max_record_size: MAX_RECORD_BYTES,
   });
-  const cells = new CellCounter(MAX_CELLS_PER_RECORD);
+  const overflowIn = cellCounter(MAX_CELLS_PER_RECORD);
   let header: string[] | undefined;
   let columns: (ImportColumn | undefined)[] = [];
   let lastLine = 0;
@@ -221,7 +218,7 @@ export async function* readCsvBatches<T>(
     try {
       for await (const chunk of source) {
         if (parser.destroyed) return;
-        const line = cells.overflowIn(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        const line = overflowIn(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         if (line !== undefined) {
           parser.destroy(
             Object.assign(new Error(`a row has more than ${MAX_CELLS_PER_RECORD} cells`), {
