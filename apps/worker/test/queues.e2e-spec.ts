@@ -603,11 +603,11 @@ describe('queue dashboard changes that fail', () => {
   it('a change whose handler failed is logged as an error with the state it left (helper-50: bull-board skips the after hook)', async () => {
     const audit = ctx.running.app.get(DashboardAudit);
     const params = { queueName: 'reports' };
-    // As bull-board calls it: the before hook with the request it parsed, then no after.
-    await audit.hooks.before!({
+    // As bull-board's before hook calls it with the request it parsed; then no after.
+    await audit.begin({
       method: 'put',
       route: '/api/queues/:queueName/pause',
-      request: { params, query: {}, body: {}, headers: {} } as never,
+      request: { params },
     });
     await audit.recordFailure(params, 500);
     const rows = await ctx.database.db

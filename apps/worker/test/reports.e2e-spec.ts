@@ -20,7 +20,7 @@ import { appModule, description } from '../src/app.module';
 import { ReportsBuilder } from '../src/reports/reports.builder';
 import { ReportsRepository } from '../src/reports/reports.repository';
 import { ReportsService } from '../src/reports/reports.service';
-import { isFinalFailure } from '../src/reports/reports.processor';
+import { isFinalFailure } from '../src/runtime/job-failure';
 import { Gate, MISSING_PARTNER, PROFILE_ROWS, registerFixtureKinds } from './report-fixtures';
 
 const PARTNER_A = '0a000000-0000-4000-8000-00000000000a';

@@ -30,7 +30,7 @@ const messageIds = (value: string | string[] | undefined): string[] =>
     .filter((s) => messageIdSchema.safeParse(s).success);
 
 /** A message's text is held to the form's limit; a longer mail is kept cut, and says so. */
-export const MAIL_TEXT_MAX = 20_000;
+const MAIL_TEXT_MAX = 20_000;
 const CUT_NOTE = '\n\n[The rest of this mail was cut: it was longer than 20,000 characters.]';
 const withinLimit = (text: string): string =>
   text.length <= MAIL_TEXT_MAX ? text : text.slice(0, MAIL_TEXT_MAX - CUT_NOTE.length) + CUT_NOTE;

@@ -96,8 +96,6 @@ export class ReportsProcessor
   }
 }
 
-export { isFinalFailure };
-
 const scheduled = (runs: { id: string; periodKey: string | null; kind: string }[]) => ({
   outcome: 'scheduled' as const,
   runs: runs.map(({ id, periodKey, kind }) => ({ id, periodKey, kind })),

@@ -13,6 +13,10 @@ export type BoardHooks = NonNullable<
   NonNullable<Parameters<typeof createBullBoard>[0]['options']>['handlerHooks']
 >;
 type HookContext = Parameters<NonNullable<BoardHooks['before']>>[0];
+/** What of bull-board's hook context the audit reads: the route and its parameters. */
+export type WriteContext = Pick<HookContext, 'method' | 'route'> & {
+  request: Pick<HookContext['request'], 'params'>;
+};
 
 /**
  * Writes every change made through the queue dashboard to the worker's audit log, like every
@@ -40,28 +44,7 @@ export class DashboardAudit {
   }
 
   readonly hooks: BoardHooks = {
-    before: async (context) => {
-      if (!isWrite(context)) return;
-      try {
-        const action = actionOf(context);
-        // The dashboard shows such a job's data with its links hidden; saved back, the
-        // placeholders would replace the links in the mail.
-        if (action.action === 'update-data' && (await this.hidesValues(action)))
-          return {
-            allow: false,
-            status: 403,
-            message: 'this job carries secret links: its data cannot be edited here',
-          };
-        this.pending.set(context.request.params, { action, before: await this.snapshot(action) });
-      } catch (error) {
-        // bull-board answers a failing `before` with a bare 500 and drops the error: log it.
-        this.logger.error(
-          { err: error },
-          'could not read the state a dashboard change starts from',
-        );
-        throw error;
-      }
-    },
+    before: (context) => this.begin(context),
     after: async (context, result) => {
       const pending = this.pending.get(context.request.params);
       if (!isWrite(context) || !pending || (result.status ?? 200) >= 400) return result;
@@ -96,6 +79,33 @@ export class DashboardAudit {
       return result;
     },
   };
+
+  /**
+   * bull-board's `before`: refuses editing a job whose data the dashboard shows redacted, and
+   * keeps the state a write starts from until its response.
+   */
+  async begin(
+    context: WriteContext,
+  ): Promise<{ allow: false; status: 403; message: string } | undefined> {
+    if (!isWrite(context)) return;
+    try {
+      const action = actionOf(context);
+      // The dashboard shows such a job's data with its links hidden; saved back, the
+      // placeholders would replace the links in the mail.
+      if (action.action === 'update-data' && (await this.hidesValues(action)))
+        return {
+          allow: false,
+          status: 403,
+          message: 'this job carries secret links: its data cannot be edited here',
+        };
+      this.pending.set(context.request.params, { action, before: await this.snapshot(action) });
+    } catch (error) {
+      // bull-board answers a failing `before` with a bare 500 and drops the error: log it.
+      this.logger.error({ err: error }, 'could not read the state a dashboard change starts from');
+      throw error;
+    }
+    return undefined;
+  }
 
   /**
    * For the response of a write whose handler failed (bull-board calls no `after` then): a
@@ -175,7 +185,7 @@ export class DashboardAudit {
   }
 }
 
-const isWrite = (context: HookContext) => context.method.toUpperCase() !== 'GET';
+const isWrite = (context: WriteContext) => context.method.toUpperCase() !== 'GET';
 
-const actionOf = (context: HookContext) =>
+const actionOf = (context: WriteContext) =>
   dashboardAction(context.method, context.route, context.request.params);

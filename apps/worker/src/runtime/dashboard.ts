@@ -144,23 +144,20 @@ export class Dashboard implements OnModuleInit {
           if (admin) requestContext.setPrincipal(admin);
           done();
         });
-        // A write whose handler failed part-way is audited too (bull-board skips `after`).
+        // Every write is logged, and one whose handler failed part-way is audited too
+        // (bull-board skips `after` then).
         guarded.addHook('onResponse', async (request, reply) => {
-          if (!safeMethods.has(request.method))
-            await this.audit.recordFailure(request.params, reply.statusCode);
-        });
-        guarded.addHook('onResponse', (request, reply, done) => {
-          if (!safeMethods.has(request.method))
-            this.logger.info(
-              {
-                admin: (this.admins.get(request) as { sub?: string } | undefined)?.sub,
-                method: request.method,
-                url: request.url,
-                statusCode: reply.statusCode,
-              },
-              'queue dashboard action',
-            );
-          done();
+          if (safeMethods.has(request.method)) return;
+          this.logger.info(
+            {
+              admin: (this.admins.get(request) as { sub?: string } | undefined)?.sub,
+              method: request.method,
+              url: request.url,
+              statusCode: reply.statusCode,
+            },
+            'queue dashboard action',
+          );
+          await this.audit.recordFailure(request.params, reply.statusCode);
         });
         await guarded.register(board.registerPlugin(), { prefix: DASHBOARD_PATH });
       });

@@ -53,6 +53,8 @@ export async function runChecks(checks: HealthCheck[]): Promise<Record<string, D
 @Public({ rateLimit: false })
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
     @Inject(SERVICE_NAME) private readonly service: string,
@@ -83,6 +85,4 @@ export class HealthController {
     }
     return { status: ok ? 'ok' : 'error', service: this.service, checks };
   }
-
-  private readonly logger = new Logger(HealthController.name);
 }

@@ -16,16 +16,7 @@ export const MAX_INPUT_DEPTH = 32;
 
 /** Whether `value` nests arrays or objects more than `max` levels deep. */
 export function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: { item: unknown; depth: number }[] = [{ item: value, depth: 0 }];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const { item, depth } = next;
-    // Bytes (a raw body such as a CSV upload) are not input to walk: an entry per byte.
-    if (item === null || typeof item !== 'object' || ArrayBuffer.isView(item)) continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(item) ? (item as unknown[]) : Object.values(item))
-      stack.push({ item: child, depth: depth + 1 });
-  }
-  return false;
+  return shapeProblem(value, max, Infinity)?.code === 'too_deep';
 }
 
 /**
@@ -36,19 +27,32 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
  */
 export const MAX_OBJECT_KEYS = 200;
 
-/** The first object in `value` (arrays and bytes aside) with more than `max` keys, as a path. */
-export function objectWiderThan(value: unknown, max: number): string[] | undefined {
-  const stack: { item: unknown; path: string[] }[] = [{ item: value, path: [] }];
+/**
+ * What is wrong with the shape of `value`, in one walk that keeps its own stack: nested more
+ * than `maxDepth` levels, or an object (arrays and bytes aside) of more than `maxKeys` keys,
+ * named by its path. Bytes (a raw body such as a CSV upload) are not walked: an entry per byte.
+ */
+export function shapeProblem(
+  value: unknown,
+  maxDepth: number,
+  maxKeys: number,
+): { code: 'too_deep' } | { code: 'too_many_keys'; path: string[] } | undefined {
+  const stack: { item: unknown; depth: number; path: string[] }[] = [
+    { item: value, depth: 0, path: [] },
+  ];
   for (let next = stack.pop(); next; next = stack.pop()) {
-    const { item, path } = next;
+    const { item, depth, path } = next;
     if (item === null || typeof item !== 'object' || ArrayBuffer.isView(item)) continue;
-    const entries: [string, unknown][] = Array.isArray(item)
-      ? item.map((child: unknown, i) => [String(i), child])
-      : Object.entries(item);
-    if (!Array.isArray(item) && entries.length > max) return path;
-    for (const [key, child] of entries)
-      if (child !== null && typeof child === 'object')
-        stack.push({ item: child, path: [...path, key] });
+    if (depth >= maxDepth) return { code: 'too_deep' };
+    const children = Array.isArray(item) ? (item as unknown[]) : Object.values(item);
+    if (!Array.isArray(item) && children.length > maxKeys) return { code: 'too_many_keys', path };
+    // Keys are read only for an object holding objects: a path is built only where a walk goes.
+    let keys: string[] | undefined;
+    children.forEach((child, i) => {
+      if (child === null || typeof child !== 'object') return;
+      keys ??= Array.isArray(item) ? undefined : Object.keys(item);
+      stack.push({ item: child, depth: depth + 1, path: [...path, keys?.[i] ?? String(i)] });
+    });
   }
   return undefined;
 }
@@ -87,33 +91,26 @@ export class ZodValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const { metatype, type } = metadata;
     if (type === 'custom') return value;
-    if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+    const shape = shapeProblem(value, MAX_INPUT_DEPTH, MAX_OBJECT_KEYS);
+    if (shape) {
       const part = where[type];
-      throw new AppError('validation-error', `invalid ${part}: nested too deeply`, {
-        errors: [
-          {
-            in: part,
-            field: metadata.data ?? '(root)',
-            message: `must not nest arrays or objects more than ${MAX_INPUT_DEPTH} levels deep`,
-            code: 'too_deep',
-          },
-        ],
-      });
-    }
-    const wide = objectWiderThan(value, MAX_OBJECT_KEYS);
-    if (wide) {
-      const part = where[type];
-      const field = [...(metadata.data ? [metadata.data] : []), ...wide].join('.') || '(root)';
-      throw new AppError('validation-error', `invalid ${part}: ${field} has too many keys`, {
-        errors: [
-          {
-            in: part,
-            field,
-            message: `must not have more than ${MAX_OBJECT_KEYS} keys`,
-            code: 'too_many_keys',
-          },
-        ],
-      });
+      const [field, detail, message] =
+        shape.code === 'too_deep'
+          ? [
+              metadata.data ?? '(root)',
+              'nested too deeply',
+              `must not nest arrays or objects more than ${MAX_INPUT_DEPTH} levels deep`,
+            ]
+          : [
+              [...(metadata.data ? [metadata.data] : []), ...shape.path].join('.') || '(root)',
+              'has too many keys',
+              `must not have more than ${MAX_OBJECT_KEYS} keys`,
+            ];
+      throw new AppError(
+        'validation-error',
+        `invalid ${part}: ${shape.code === 'too_deep' ? detail : `${field} ${detail}`}`,
+        { errors: [{ in: part, field, message, code: shape.code }] },
+      );
     }
     // One rule for every text input, DTO or not: Postgres cannot store NUL (it would answer
     // 22021 / 22P05, a 500 before this rule).
