@@ -54,10 +54,12 @@ const BURST = 3;
 /** Each kind of write is sent at most once per this many ms (the steady load's pace). */
 const LOAD_GAP_MS = quick ? 200 : 50;
 /**
- * Report requests are rarer: each is a build (a forked builder process) two workers must work
- * off before the end. At one per 250 ms, a fresh-clone `npm test` on a busy two-core host, where
- * each restart took ≈ 30 s, left 669 of ≈ 1,000 runs unbuilt after the 4-minute wait; the short
- * variant sends one a second.
+ * Report requests are rarer: each is a build two workers must work off before the end. While
+ * each build started a builder process of its own (half a second of CPU), one per 250 ms was
+ * more than a two-core host could build beside the load: the full variant's run alone took
+ * 408 s, and one in a fresh-clone `npm test` left 669 of ≈ 1,000 runs unbuilt. Builders now
+ * take build after build (`REPORT_BUILDER_IDLE_MS`); the same run took 113 s. The short variant
+ * sends one a second.
  */
 const REPORT_GAP_MS = quick ? 1_000 : 250;
 /** The public inquiry form's limit per address and minute, for the hammering client. */

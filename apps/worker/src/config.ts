@@ -94,6 +94,15 @@ export const configSchema = serviceConfigSchema(3004).extend({
    * one for XLSX, whose many short-lived cell objects otherwise cost a scavenge every few rows).
    */
   REPORT_BUILDER_SEMI_SPACE_MB: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * How long a builder process that built well waits for the next build before it ends (a
+   * process costs about half a second of CPU to start, more than a small report's build); 0 starts
+   * a process per build. A builder that failed, or whose memory passed
+   * REPORT_BUILDER_REUSE_MAX_MB, ends after its build.
+   */
+  REPORT_BUILDER_IDLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** A builder whose peak resident memory passed this (MB) ends after its build. */
+  REPORT_BUILDER_REUSE_MAX_MB: z.coerce.number().int().min(64).max(16_384).default(192),
   /** How often, at most, a building run's progress (rows, percent) is written to its row. */
   REPORT_PROGRESS_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   /**

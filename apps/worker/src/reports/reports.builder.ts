@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppError, FILE_STORE, type FileStore } from '@sp/platform';
 import type { EmailSend, ReportFormat } from '@sp/types';
 import { PinoLogger } from 'nestjs-pino';
@@ -33,7 +33,7 @@ export type ProgressListener = (progress: { percent: number; rowsWritten: number
  * left behind.
  */
 @Injectable()
-export class ReportsBuilder {
+export class ReportsBuilder implements OnApplicationShutdown {
   private runner: ReportRunner;
 
   constructor(
@@ -55,6 +55,11 @@ export class ReportsBuilder {
             progressMs: Math.min(config.REPORT_PROGRESS_MS, 250),
             maxOldSpaceMb: config.REPORT_BUILDER_MAX_OLD_SPACE_MB,
             semiSpaceMb: config.REPORT_BUILDER_SEMI_SPACE_MB,
+            reuse: {
+              idleMs: config.REPORT_BUILDER_IDLE_MS,
+              maxPeakMb: config.REPORT_BUILDER_REUSE_MAX_MB,
+              maxIdle: config.REPORTS_CONCURRENCY,
+            },
           });
   }
 
@@ -63,7 +68,13 @@ export class ReportsBuilder {
    * fixture kinds (which a child process would not have).
    */
   buildInThisProcess(): void {
+    this.runner.close();
     this.runner = this.inlineRunner();
+  }
+
+  /** Idle builder processes end with the worker (they would at its exit anyway). */
+  onApplicationShutdown(): void {
+    this.runner.close();
   }
 
   private inlineRunner(): ReportRunner {
@@ -107,6 +118,7 @@ export class ReportsBuilder {
           rows: result.rows,
           bytes: result.size,
           builderPeakMb: result.memory && Math.round(result.memory.peakBytes / 2 ** 20),
+          builderPid: result.memory?.pid,
         },
         'report built',
       );

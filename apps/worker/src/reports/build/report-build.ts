@@ -23,10 +23,11 @@ export type BuildResult = {
   size: number;
   sha256: string;
   /**
-   * The builder process's own use (a child's): resident memory before building and at its peak,
-   * and the CPU time it took (user + system).
+   * The builder process's own use (a child's): resident memory before building and at its peak
+   * (a reused builder's peak includes its earlier builds'), the CPU time the build took (user +
+   * system), and which process it was.
    */
-  memory?: { loadedBytes: number; peakBytes: number; cpuMs: number };
+  memory?: { loadedBytes: number; peakBytes: number; cpuMs: number; pid: number };
 };
 
 /** Told as the build goes: the kind's estimate first, then the running count of rows written. */

@@ -1,9 +1,10 @@
 /**
- * The report builder's child process (`REPORT_BUILDER=child`): the worker forks this file once
- * per build (see `report-runner.ts`), sends it one `ChildRequest` over IPC, and gets progress
- * and the outcome back as `ChildMessage`s. It loads the kinds, the format writers, pg and the
- * file store, and no Nest. It ends itself when the worker goes away (the IPC channel closes), so
- * a killed worker leaves no build writing a file that nobody will record.
+ * The report builder's child process (`REPORT_BUILDER=child`): the worker forks this file (see
+ * `report-runner.ts`), sends it a `ChildRequest` over IPC per build, and gets progress and the
+ * outcome back as `ChildMessage`s; a builder that built well takes the next build too. It loads
+ * the kinds, the format writers, pg and the file store, and no Nest. It ends itself when the
+ * worker goes away or lets it go (the IPC channel closes), so a killed worker leaves no build
+ * writing a file that nobody will record.
  */
 import type { Closure } from '@sp/platform/core';
 import { LocalDiskFileStore } from '@sp/platform/core';
@@ -34,9 +35,14 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
-async function run(request: ChildRequest): Promise<void> {
-  // Every module is loaded by now: what the process holds before it reads a row.
+/**
+ * Builds one request over a session of its own. The memory it reports is the process's: its
+ * resident size before this build, and its peak so far (a reused builder's includes its earlier
+ * builds', each kept under the runner's reuse limit); the CPU time is this build's.
+ */
+async function run(request: ChildRequest): Promise<BuildResult> {
   const loadedBytes = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
   const session = await openReportSession(request.databaseUrl, {
     applicationName: `sp-report-builder`,
   });
@@ -59,25 +65,31 @@ async function run(request: ChildRequest): Promise<void> {
         },
       },
     );
+    const cpu = process.cpuUsage(cpuBefore);
     // maxRSS is in kilobytes (Linux): the process's peak, which is what its memory limit meets.
-    const usage = process.resourceUsage();
     const memory = {
       loadedBytes,
-      peakBytes: usage.maxRSS * 1024,
-      cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
+      peakBytes: process.resourceUsage().maxRSS * 1024,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      pid: process.pid,
     };
-    await send({ type: 'done', result: { ...result, memory } });
+    return { ...result, memory };
   } finally {
     await session.close();
   }
 }
 
 if (require.main === module) {
-  // The worker went away (killed, or gave up on this build): stop at once.
+  // The worker went away (killed, or done with this builder): stop at once.
   process.on('disconnect', () => process.exit(1));
-  process.once('message', (request: ChildRequest) => {
-    run(request)
-      .catch((error: unknown) => send({ type: 'failed', reason: reasonOf(error) }))
-      .finally(() => process.disconnect());
+  // One build at a time, in the order asked (the runner asks only an idle builder).
+  let last = Promise.resolve();
+  process.on('message', (request: ChildRequest) => {
+    last = last.then(() =>
+      run(request).then(
+        (result) => send({ type: 'done', result }),
+        (error: unknown) => send({ type: 'failed', reason: reasonOf(error) }),
+      ),
+    );
   });
 }

@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@sp/testing';
 import type { BuildJob } from './report-build';
-import { ChildReportRunner } from './report-runner';
+import { type BuilderReuse, ChildReportRunner } from './report-runner';
 
-/** The child runner's failures that are not the build's: a child that hangs, or never starts. */
+/**
+ * The child runner's own work: failures that are not the build's (a child that hangs, or never
+ * starts), and which builder processes take another build.
+ */
 const dir = mkdtempSync(join(tmpdir(), 'sp-report-runner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -17,7 +21,10 @@ const job: BuildJob = {
   audience: 'staff',
 };
 const listener = { estimate: () => undefined, rows: () => undefined };
-const runner = (entry: string, extra: { execPath?: string; timeoutMs?: number } = {}) =>
+const runner = (
+  entry: string,
+  extra: { execPath?: string; timeoutMs?: number; reuse?: BuilderReuse } = {},
+) =>
   new ChildReportRunner({
     databaseUrl: 'postgres://unused',
     storageDir: dir,
@@ -57,4 +64,92 @@ it('fails the build, not the worker, when the builder cannot be started (helper-
   } finally {
     process.off('uncaughtException', record);
   }
+});
+
+/**
+ * A builder that speaks the child's protocol without a database: it builds each request as its
+ * params say (a peak of `peakMb`, or a failure).
+ */
+const fakeBuilder = join(dir, 'fake-builder.js');
+writeFileSync(
+  fakeBuilder,
+  `process.on('disconnect', () => process.exit(1));
+process.on('message', ({ job }) => {
+  if (job.params.fail) return process.send({ type: 'failed', reason: 'the kind said no' });
+  const peakBytes = (job.params.peakMb ?? 100) * 2 ** 20;
+  const memory = { loadedBytes: 1, peakBytes, cpuMs: 1, pid: process.pid };
+  process.send({ type: 'done', result: { rows: 1, size: 1, sha256: '', memory } });
+});
+`,
+);
+const reuse: BuilderReuse = { idleMs: 60_000, maxPeakMb: 192, maxIdle: 2 };
+const buildWith = (
+  builders: ChildReportRunner,
+  params: Record<string, unknown> = {},
+  format: BuildJob['format'] = 'csv',
+) => builders.run({ ...job, params, format }, listener).then((result) => result.memory?.pid ?? -1);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const gone = (pid: number) => waitFor(() => !alive(pid), `builder ${pid} to end`);
+
+describe('builder processes', () => {
+  let builders: ChildReportRunner;
+  afterEach(() => builders.close());
+
+  it('without reuse, starts a process per build, and each ends after its build', async () => {
+    builders = runner(fakeBuilder);
+    const first = await buildWith(builders);
+    const second = await buildWith(builders);
+    expect(second).not.toBe(first);
+    await gone(first);
+    await gone(second);
+  });
+
+  it('lets a builder that built well take the next build with its flags, and no other', async () => {
+    builders = runner(fakeBuilder, { reuse });
+    const first = await buildWith(builders);
+    expect(await buildWith(builders)).toBe(first);
+    expect(await buildWith(builders, { peakMb: 150 })).toBe(first);
+    // XLSX runs with another young generation: a process of its own.
+    const xlsx = await buildWith(builders, {}, 'xlsx');
+    expect(xlsx).not.toBe(first);
+    expect(await buildWith(builders)).toBe(first);
+    expect(await buildWith(builders, {}, 'xlsx')).toBe(xlsx);
+  });
+
+  it('lets go of a builder whose memory grew past the limit, or whose build failed', async () => {
+    builders = runner(fakeBuilder, { reuse });
+    const grown = await buildWith(builders, { peakMb: 300 });
+    await gone(grown);
+    const next = await buildWith(builders);
+    expect(next).not.toBe(grown);
+    await expect(buildWith(builders, { fail: true })).rejects.toThrow('the kind said no');
+    await gone(next);
+    expect(await buildWith(builders)).not.toBe(next);
+  });
+
+  it('ends an idle builder after its wait, and every idle one at close', async () => {
+    builders = runner(fakeBuilder, { reuse: { ...reuse, idleMs: 200 } });
+    await gone(await buildWith(builders));
+    const kept = runner(fakeBuilder, { reuse });
+    const pids = await Promise.all([buildWith(kept), buildWith(kept, {}, 'xlsx')]);
+    expect(pids.every(alive)).toBe(true);
+    kept.close();
+    await Promise.all(pids.map(gone));
+  });
+
+  it('keeps at most maxIdle builders waiting, letting the oldest go', async () => {
+    builders = runner(fakeBuilder, { reuse: { ...reuse, maxIdle: 1 } });
+    const csv = await buildWith(builders);
+    const xlsx = await buildWith(builders, {}, 'xlsx');
+    await gone(csv);
+    expect(alive(xlsx)).toBe(true);
+    expect(await buildWith(builders, {}, 'xlsx')).toBe(xlsx);
+  });
 });

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Closure, FileStore } from '@sp/platform/core';
@@ -18,6 +18,8 @@ import { BUILD_TIMEOUT_MS, openReportSession } from './report-session';
 /** Runs one build somewhere: in a child process, or in this one. */
 export type ReportRunner = {
   run(job: BuildJob, listener: BuildListener): Promise<BuildResult>;
+  /** Lets go of what it keeps between builds (at shutdown). */
+  close(): void;
 };
 
 /**
@@ -56,16 +58,46 @@ export type ChildRunnerOptions = {
    * Defaults to the build's time limit plus a minute.
    */
   timeoutMs?: number;
+  /** Unset: a process per build. */
+  reuse?: BuilderReuse;
 };
+
+/**
+ * Which builders take another build: one that built well, with its peak resident memory under
+ * `maxPeakMb` (about 105 MB is loaded modules and a small report adds a few; a big one leaves its
+ * heap grown), waits `idleMs` for the next build with its flags; at most `maxIdle` wait (the
+ * oldest go first).
+ */
+export type BuilderReuse = { idleMs: number; maxPeakMb: number; maxIdle: number };
+
+/** Builds per builder at most, so whatever a build leaves behind is bounded. */
+export const BUILDS_PER_BUILDER = 100;
+
+/** One builder process, and what it has done. */
+type Builder = {
+  child: ChildProcess;
+  /** Its flags: a build takes only a builder started with the flags of its format. */
+  flags: string;
+  builds: number;
+  idleTimer?: NodeJS.Timeout;
+};
+
+type Outcome = { ok: true; result: BuildResult } | { ok: false; reason: string };
 
 /**
  * Builds each report in a Node process of its own (`report-child.ts`), started with heap limits
  * of its own: the build's garbage and peak stay out of the worker, a build that runs out of
- * memory fails alone, and the worker's event loop stays free to renew job locks. The child ends
- * itself if this process dies; this process kills the child once it outlives its time limit.
- * A child that cannot be started (EAGAIN under a pids limit) fails the build, not the worker.
+ * memory fails alone, and the worker's event loop stays free to renew job locks. Starting one
+ * costs about half a second of CPU (loading the kinds, writers, pg and zod), more than a small
+ * report's build, so with `reuse` a builder that built well is kept a while and takes the next
+ * build with its flags; a builder that failed, was killed or grew is let go. The child ends itself if this process dies or lets it go; this process kills the
+ * child once a build outlives its time limit. A child that cannot be started (EAGAIN under a
+ * pids limit) fails the build, not the worker.
  */
 export class ChildReportRunner implements ReportRunner {
+  private readonly idle: Builder[] = [];
+  private closed = false;
+
   constructor(private readonly options: ChildRunnerOptions) {}
 
   run(job: BuildJob, listener: BuildListener): Promise<BuildResult> {
@@ -75,16 +107,40 @@ export class ChildReportRunner implements ReportRunner {
         new ReportBuildError(`the report builder is not built (${entry}): run npm run build`),
       );
     }
+    const execArgv = [
+      `--max-old-space-size=${this.options.maxOldSpaceMb}`,
+      `--max-semi-space-size=${this.options.semiSpaceMb ?? SEMI_SPACE_MB[job.format]}`,
+    ];
+    const flags = execArgv.join(' ');
+    const builder = this.takeIdle(flags) ?? this.start(entry, execArgv, flags);
+    return this.buildOn(builder, job, listener);
+  }
+
+  /** Lets every idle builder go; builders at work go when their build ends. */
+  close(): void {
+    this.closed = true;
+    for (const builder of this.idle.splice(0)) this.letGo(builder);
+  }
+
+  private start(entry: string, execArgv: string[], flags: string): Builder {
+    const child = fork(entry, [], {
+      execArgv,
+      ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const builder: Builder = { child, flags, builds: 0 };
+    // For the child's whole life, so an error while it waits idle is never unhandled; a build
+    // listens for its own too.
+    child.on('error', () => undefined);
+    child.once('close', () => this.forget(builder));
+    return builder;
+  }
+
+  private buildOn(builder: Builder, job: BuildJob, listener: BuildListener): Promise<BuildResult> {
+    const { child } = builder;
+    builder.builds++;
     return new Promise<BuildResult>((resolve, reject) => {
-      const child = fork(entry, [], {
-        execArgv: [
-          `--max-old-space-size=${this.options.maxOldSpaceMb}`,
-          `--max-semi-space-size=${this.options.semiSpaceMb ?? SEMI_SPACE_MB[job.format]}`,
-        ],
-        ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      let outcome: { ok: true; result: BuildResult } | { ok: false; reason: string } | undefined;
+      let outcome: Outcome | undefined;
       const timeoutMs = this.options.timeoutMs ?? BUILD_TIMEOUT_MS + 60_000;
       const watchdog = setTimeout(() => {
         outcome ??= {
@@ -94,7 +150,21 @@ export class ChildReportRunner implements ReportRunner {
         child.kill('SIGKILL');
       }, timeoutMs);
       watchdog.unref();
-      child.on('message', (message: ChildMessage) => {
+      const settle = (settled: Outcome) => {
+        clearTimeout(watchdog);
+        child.off('message', onMessage);
+        child.off('error', onError);
+        child.off('close', onClose);
+        if (settled.ok) {
+          listener.rows(settled.result.rows);
+          resolve(settled.result);
+          this.release(builder, settled.result);
+        } else {
+          reject(new ReportBuildError(settled.reason));
+          this.letGo(builder);
+        }
+      };
+      const onMessage = (message: ChildMessage) => {
         switch (message.type) {
           case 'estimate':
             listener.estimate(message.rows);
@@ -103,32 +173,30 @@ export class ChildReportRunner implements ReportRunner {
             listener.rows(message.written);
             break;
           case 'done':
-            outcome = { ok: true, result: message.result };
+            if (!outcome) settle((outcome = { ok: true, result: message.result }));
             break;
           case 'failed':
-            outcome = { ok: false, reason: message.reason };
+            if (!outcome) settle((outcome = { ok: false, reason: message.reason }));
             break;
         }
-      });
+      };
       // Every error, not the first only: a child that never started also fails the send below.
-      child.on('error', (error) => {
+      const onError = (error: Error) => {
         outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
-      });
+      };
       // 'close', not 'exit': a child that never started emits only 'close'.
-      child.once('close', (code, signal) => {
-        clearTimeout(watchdog);
-        if (outcome?.ok) {
-          listener.rows(outcome.result.rows);
-          resolve(outcome.result);
-        } else if (outcome) reject(new ReportBuildError(outcome.reason));
-        else
-          reject(
-            new ReportBuildError(
+      const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
+        settle(
+          outcome ?? {
+            ok: false,
+            reason:
               `the report builder stopped (${signal ?? `exit code ${code}`}) before it finished` +
-                (code === 134 || signal === 'SIGABRT' ? ': out of memory' : ''),
-            ),
-          );
-      });
+              (code === 134 || signal === 'SIGABRT' ? ': out of memory' : ''),
+          },
+        );
+      child.on('message', onMessage);
+      child.on('error', onError);
+      child.once('close', onClose);
       const request: ChildRequest = {
         job,
         databaseUrl: this.options.databaseUrl,
@@ -141,6 +209,55 @@ export class ChildReportRunner implements ReportRunner {
           outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
       });
     });
+  }
+
+  /** After a good build: kept for the next one while it is small, young and wanted. */
+  private release(builder: Builder, result: BuildResult): void {
+    const { reuse } = this.options;
+    const reusable =
+      reuse !== undefined &&
+      reuse.idleMs > 0 &&
+      !this.closed &&
+      builder.child.connected &&
+      builder.builds < BUILDS_PER_BUILDER &&
+      result.memory !== undefined &&
+      result.memory.peakBytes <= reuse.maxPeakMb * 2 ** 20;
+    if (!reusable) return this.letGo(builder);
+    const { idleMs, maxIdle } = reuse;
+    for (const oldest of this.idle.splice(0, this.idle.length - maxIdle + 1)) this.letGo(oldest);
+    // An idle builder keeps neither this process nor its event loop alive.
+    builder.child.unref();
+    builder.child.channel?.unref();
+    builder.idleTimer = setTimeout(() => {
+      this.forget(builder);
+      this.letGo(builder);
+    }, idleMs);
+    builder.idleTimer.unref();
+    this.idle.push(builder);
+  }
+
+  private takeIdle(flags: string): Builder | undefined {
+    const builder = this.idle.find((b) => b.flags === flags && b.child.connected);
+    if (!builder) return undefined;
+    this.forget(builder);
+    builder.child.ref();
+    builder.child.channel?.ref();
+    return builder;
+  }
+
+  /** Out of the idle list (it exited, or its wait ended). */
+  private forget(builder: Builder): void {
+    clearTimeout(builder.idleTimer);
+    const at = this.idle.indexOf(builder);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+
+  /** The child ends itself once its channel closes (see `report-child.ts`). */
+  private letGo(builder: Builder): void {
+    clearTimeout(builder.idleTimer);
+    if (builder.child.connected) builder.child.disconnect();
+    else if (builder.child.exitCode === null && builder.child.signalCode === null)
+      builder.child.kill('SIGKILL');
   }
 }
 
@@ -155,6 +272,10 @@ export class InlineReportRunner implements ReportRunner {
     private readonly store: FileStore,
     private readonly databaseUrl: string,
   ) {}
+
+  close(): void {
+    // Nothing is kept between builds.
+  }
 
   async run(job: BuildJob, listener: BuildListener): Promise<BuildResult> {
     const session = await openReportSession(this.databaseUrl, {
