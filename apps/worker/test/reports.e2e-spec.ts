@@ -378,6 +378,77 @@ describe('redelivered and interrupted builds', () => {
     expect(await readFile(join(storeRoot(), 'reports', done.id, name!))).toEqual(bytes);
   });
 
+  /** A finished run put back to queued, with no artifact and no file, for a build by hand. */
+  const requeued = async (fiscalYear: number) => {
+    const asked = await ask(await staff(), {
+      kind: 'fiscal-year',
+      format: 'csv',
+      params: { fiscalYear },
+    });
+    const id = (asked.body as ReportRun).id;
+    await settled(id);
+    await ctx.database.db.deleteFrom('reports.artifact').where('runId', '=', id).execute();
+    await ctx.database.db
+      .updateTable('reports.run')
+      .set({ state: 'queued', buildKey: null, error: null, percent: 0, finishedAt: null })
+      .where('id', '=', id)
+      .execute();
+    await rm(join(storeRoot(), 'reports', id), { recursive: true, force: true });
+    return id;
+  };
+  /** The repository's `succeed` losing its answer, after doing its work or instead of it. */
+  const succeedThen = async <T>(
+    fault: { commit: boolean; findFails?: boolean },
+    work: () => Promise<T>,
+  ): Promise<T> => {
+    const repo = ctx.running.app.get(ReportsRepository);
+    const { succeed, find } = repo;
+    repo.succeed = async (...args) => {
+      if (fault.commit) await succeed.apply(repo, args);
+      // The database gone with the answer: nothing more is read from it.
+      if (fault.findFails)
+        repo.find = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+      throw new Error('Connection terminated unexpectedly');
+    };
+    try {
+      return await work();
+    } finally {
+      Object.assign(repo, { succeed, find });
+    }
+  };
+
+  it('keeps the file of a run whose success was committed but whose answer was lost (helper-49)', async () => {
+    const id = await requeued(2022);
+    const builder = ctx.running.app.get(ReportsBuilder);
+    const outcome = await succeedThen({ commit: true }, () => builder.build(id));
+    expect(outcome).toMatchObject({ outcome: 'succeeded', rows: 30 });
+    expect(await run(id)).toMatchObject({ state: 'succeeded', rowsWritten: 30 });
+    expect(await filesOf(id)).toHaveLength(1);
+    const file = await getFile(id, await staff());
+    expect(file.status).toBe(200);
+  });
+
+  it('keeps the file when it cannot tell whether the success was committed, for the retry to decide', async () => {
+    const id = await requeued(2023);
+    const builder = ctx.running.app.get(ReportsBuilder);
+    await expect(
+      succeedThen({ commit: true, findFails: true }, () => builder.build(id)),
+    ).rejects.toThrow('Connection terminated unexpectedly');
+    expect(await filesOf(id)).toHaveLength(1);
+    // The retry finds the run finished, and keeps the file.
+    expect(await builder.build(id)).toMatchObject({ outcome: 'already-finished' });
+    expect((await getFile(id, await staff())).status).toBe(200);
+  });
+
+  it('fails the run and removes the file when the success was not committed', async () => {
+    const id = await requeued(2024);
+    const builder = ctx.running.app.get(ReportsBuilder);
+    const outcome = await succeedThen({ commit: false }, () => builder.build(id));
+    expect(outcome).toMatchObject({ outcome: 'failed' });
+    expect(await run(id)).toMatchObject({ state: 'failed', file: null });
+    expect(await filesOf(id)).toEqual([]);
+  });
+
   it('rebuilds a run a killed worker left running, removing what that worker wrote', async () => {
     const asked = await ask(await staff(), {
       kind: 'fiscal-year',

@@ -91,9 +91,15 @@ export class ReportsBuilder implements OnApplicationShutdown {
     if (!claimed) return { outcome: 'already-finished', runId };
     const { run, previousKey } = claimed;
     if (previousKey) await this.deleteQuietly(previousKey);
+    let result: Awaited<ReturnType<ReportsBuilder['write']>>;
     try {
-      const result = await this.write(run, buildKey, onProgress);
-      const recorded = await this.runs.succeed(
+      result = await this.write(run, buildKey, onProgress);
+    } catch (error) {
+      return this.failAttempt(run.id, buildKey, error);
+    }
+    let recorded: RunRow | undefined;
+    try {
+      recorded = await this.runs.succeed(
         run.id,
         buildKey,
         {
@@ -105,37 +111,53 @@ export class ReportsBuilder implements OnApplicationShutdown {
         result.rows,
         (done) => this.mailsFor(done, result.fileName),
       );
-      if (!recorded) {
-        // Deleted meanwhile, or another attempt took the run over: this file is nobody's.
-        await this.deleteQuietly(buildKey);
-        return { outcome: 'already-finished', runId };
-      }
-      this.logger.info(
-        {
-          runId,
-          kind: run.kind,
-          format: run.format,
-          rows: result.rows,
-          bytes: result.size,
-          builderPeakMb: result.memory && Math.round(result.memory.peakBytes / 2 ** 20),
-          builderPid: result.memory?.pid,
-        },
-        'report built',
-      );
-      return {
-        outcome: 'succeeded',
-        runId,
-        rows: result.rows,
-        size: result.size,
-        sha256: result.sha256,
-      };
     } catch (error) {
-      await this.deleteQuietly(buildKey);
-      const reason = reasonOf(error);
-      await this.runs.fail(run.id, buildKey, reason);
-      this.logger.warn({ err: error, runId }, `report run failed: ${reason}`);
-      return { outcome: 'failed', runId, reason };
+      // The commit may have been made and only its answer lost: the file goes only when the run
+      // is known not to hold it. Unknown (the database away), the job's retry finds the run
+      // finished, or takes it over and deletes this file as its predecessor's.
+      const now = await this.runs.find(run.id, null).catch(() => {
+        throw error;
+      });
+      if (now?.artifact?.storageKey !== buildKey) return this.failAttempt(run.id, buildKey, error);
+      recorded = now;
     }
+    if (!recorded) {
+      // Deleted meanwhile, or another attempt took the run over: this file is nobody's.
+      await this.deleteQuietly(buildKey);
+      return { outcome: 'already-finished', runId };
+    }
+    this.logger.info(
+      {
+        runId,
+        kind: run.kind,
+        format: run.format,
+        rows: result.rows,
+        bytes: result.size,
+        builderPeakMb: result.memory && Math.round(result.memory.peakBytes / 2 ** 20),
+        builderPid: result.memory?.pid,
+      },
+      'report built',
+    );
+    return {
+      outcome: 'succeeded',
+      runId,
+      rows: result.rows,
+      size: result.size,
+      sha256: result.sha256,
+    };
+  }
+
+  /** This attempt failed: its file is deleted and the run records why, if the attempt holds it. */
+  private async failAttempt(
+    runId: string,
+    buildKey: string,
+    error: unknown,
+  ): Promise<BuildOutcome> {
+    await this.deleteQuietly(buildKey);
+    const reason = reasonOf(error);
+    await this.runs.fail(runId, buildKey, reason);
+    this.logger.warn({ err: error, runId }, `report run failed: ${reason}`);
+    return { outcome: 'failed', runId, reason };
   }
 
   /**
