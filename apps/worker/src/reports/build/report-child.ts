@@ -6,6 +6,7 @@
  * worker goes away or lets it go (the IPC channel closes), so a killed worker leaves no build
  * writing a file that nobody will record.
  */
+import { readFileSync } from 'node:fs';
 import type { Closure } from '@sp/platform/core';
 import { LocalDiskFileStore } from '@sp/platform/core';
 import { formatWriters } from '../formats/index';
@@ -33,6 +34,21 @@ function send(message: ChildMessage): Promise<void> {
     if (!process.send || !process.connected) return resolve();
     process.send(message, undefined, {}, () => resolve());
   });
+}
+
+/**
+ * The process's peak resident memory, which is what its memory limit meets. On Linux, VmHWM:
+ * getrusage's maxRSS starts at the forking process's size (the worker's 200 MB, more than a
+ * small build's builder ever holds), which exec does not reset; elsewhere, maxRSS.
+ */
+function peakResidentBytes(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /**
@@ -66,10 +82,9 @@ async function run(request: ChildRequest): Promise<BuildResult> {
       },
     );
     const cpu = process.cpuUsage(cpuBefore);
-    // maxRSS is in kilobytes (Linux): the process's peak, which is what its memory limit meets.
     const memory = {
       loadedBytes,
-      peakBytes: process.resourceUsage().maxRSS * 1024,
+      peakBytes: peakResidentBytes(),
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       pid: process.pid,
     };

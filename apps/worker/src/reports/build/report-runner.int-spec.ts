@@ -51,6 +51,7 @@ const statistics = async (month: string) => {
     audience: 'staff',
   };
   const result = await runner.run(job, { estimate: () => undefined, rows: () => undefined });
+  expect(result.memory?.peakBytes).toBeLessThan(defaults.REPORT_BUILDER_REUSE_MAX_MB * 2 ** 20);
   const report = parseReport(await readFile(join(storageDir, job.key), 'utf8'));
   const received = rowsOf({ ...report, rowsCounted: 0 }, 'by-month')
     .filter((r) => r['Category'] === 'mobility')
@@ -59,6 +60,9 @@ const statistics = async (month: string) => {
 };
 
 it('builds one report after another in the same process, each from what the database holds then', async () => {
+  // This process as big as a worker under load: a builder's peak must be its own, not its
+  // parent's size at the fork (getrusage's maxRSS), or no builder is ever reused.
+  const ballast = Buffer.alloc(256 * 2 ** 20, 1);
   const data = reportData(database.db);
   await data.inquiry({ category: 'mobility', createdAt: new Date('2026-05-11T01:00:00Z') });
   const may = await statistics('2026-05');
@@ -69,6 +73,7 @@ it('builds one report after another in the same process, each from what the data
   const [mayAgain, june] = [await statistics('2026-05'), await statistics('2026-06')];
   expect([mayAgain.received, june.received]).toEqual([['2'], ['1']]);
   expect([mayAgain.pid, june.pid]).toEqual([may.pid, may.pid]);
+  expect(ballast.length).toBeGreaterThan(0);
 
   runner.close();
   await waitFor(() => {
