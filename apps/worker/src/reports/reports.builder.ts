@@ -4,7 +4,7 @@ import { APP_CONFIG, AppError, FILE_STORE, type FileStore } from '@sp/platform';
 import type { EmailSend, ReportFormat } from '@sp/types';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
-import { fileNameOf, reasonOf } from './build/report-build';
+import { fileNameOf, reasonOf, ReportBuildError } from './build/report-build';
 import { ChildReportRunner, InlineReportRunner, type ReportRunner } from './build/report-runner';
 import type { FormatWriter } from './document';
 import type { ReportKinds } from './kind';
@@ -177,8 +177,14 @@ export class ReportsBuilder implements OnApplicationShutdown {
     const writer = this.writers[run.format];
     if (!writer) throw new AppError('not-found', `this worker does not write ${run.format} files`);
     const fileName = fileNameOf(this.kinds, this.writers, run);
+    // A run deleted, failed or taken over while this attempt builds is no longer its own: the
+    // build is stopped at its next progress write, rather than built to the end for nobody.
+    const taken = new AbortController();
     const progress = new ProgressWriter(
-      (values) => this.runs.progress(run.id, buildKey, values),
+      async (values) => {
+        if (!(await this.runs.progress(run.id, buildKey, values)))
+          taken.abort(new ReportBuildError('the run was deleted or taken over while it built'));
+      },
       this.config.REPORT_PROGRESS_MS,
       onProgress,
       (error) => this.logger.warn({ err: error, runId: run.id }, 'could not record progress'),
@@ -199,6 +205,7 @@ export class ReportsBuilder implements OnApplicationShutdown {
         },
         rows: (n) => progress.rows(n),
       },
+      taken.signal,
     );
     await estimating;
     await progress.flush();

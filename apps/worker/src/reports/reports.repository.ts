@@ -156,19 +156,23 @@ export class ReportsRepository {
     });
   }
 
-  /** Progress of the attempt writing `buildKey`; nothing if another holds the run now. */
+  /**
+   * Progress of the attempt writing `buildKey`. False, and nothing written, when the attempt no
+   * longer holds the run (deleted, failed, or taken over).
+   */
   async progress(
     id: string,
     buildKey: string,
     values: { rowsWritten?: number; rowsEstimated?: number; percent?: number },
-  ): Promise<void> {
-    await this.db
+  ): Promise<boolean> {
+    const result = await this.db
       .updateTable('reports.run')
       .set({ ...values, progressAt: sql<Date>`now()` })
       .where('id', '=', id)
       .where('state', '=', 'running')
       .where('buildKey', '=', buildKey)
-      .execute();
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@sp/testing';
-import type { BuildJob } from './report-build';
+import { type BuildJob, ReportBuildError } from './report-build';
 import { type BuilderReuse, ChildReportRunner } from './report-runner';
 
 /**
@@ -68,13 +68,14 @@ it('fails the build, not the worker, when the builder cannot be started (helper-
 
 /**
  * A builder that speaks the child's protocol without a database: it builds each request as its
- * params say (a peak of `peakMb`, or a failure).
+ * params say (a peak of `peakMb`, a failure, or a build that never ends).
  */
 const fakeBuilder = join(dir, 'fake-builder.js');
 writeFileSync(
   fakeBuilder,
   `process.on('disconnect', () => process.exit(1));
 process.on('message', ({ job }) => {
+  if (job.params.hang) return process.send({ type: 'estimate', rows: process.pid });
   if (job.params.fail) return process.send({ type: 'failed', reason: 'the kind said no' });
   const peakBytes = (job.params.peakMb ?? 100) * 2 ** 20;
   const memory = { loadedBytes: 1, peakBytes, cpuMs: 1, pid: process.pid };
@@ -152,4 +153,23 @@ describe('builder processes', () => {
     expect(alive(xlsx)).toBe(true);
     expect(await buildWith(builders, {}, 'xlsx')).toBe(xlsx);
   });
+});
+
+it('kills the builder of a build that is stopped (its run deleted or taken over), and fails the build', async () => {
+  const builders = runner(fakeBuilder, { reuse });
+  const stop = new AbortController();
+  let pid = 0;
+  const building = builders.run(
+    { ...job, params: { hang: true } },
+    { estimate: (n) => (pid = n), rows: () => undefined },
+    stop.signal,
+  );
+  await waitFor(() => pid > 0, 'the build to start');
+  stop.abort(new ReportBuildError('the run was deleted or taken over while it built'));
+  await expect(building).rejects.toThrow('the run was deleted or taken over while it built');
+  await gone(pid);
+  const before = new AbortController();
+  before.abort(new ReportBuildError('no longer wanted'));
+  await expect(builders.run(job, listener, before.signal)).rejects.toThrow('no longer wanted');
+  builders.close();
 });

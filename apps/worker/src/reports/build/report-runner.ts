@@ -7,6 +7,7 @@ import type { FormatWriter } from '../document';
 import type { ReportKinds } from '../kind';
 import {
   buildReport,
+  reasonOf,
   ReportBuildError,
   type BuildJob,
   type BuildListener,
@@ -17,7 +18,8 @@ import { BUILD_TIMEOUT_MS, openReportSession } from './report-session';
 
 /** Runs one build somewhere: in a child process, or in this one. */
 export type ReportRunner = {
-  run(job: BuildJob, listener: BuildListener): Promise<BuildResult>;
+  /** A build stopped by `stop` fails with the abort's reason. */
+  run(job: BuildJob, listener: BuildListener, stop?: AbortSignal): Promise<BuildResult>;
   /** Lets go of what it keeps between builds (at shutdown). */
   close(): void;
 };
@@ -100,7 +102,7 @@ export class ChildReportRunner implements ReportRunner {
 
   constructor(private readonly options: ChildRunnerOptions) {}
 
-  run(job: BuildJob, listener: BuildListener): Promise<BuildResult> {
+  run(job: BuildJob, listener: BuildListener, stop?: AbortSignal): Promise<BuildResult> {
     const entry = this.options.entry ?? childEntry();
     if (!existsSync(entry)) {
       return Promise.reject(
@@ -113,7 +115,7 @@ export class ChildReportRunner implements ReportRunner {
     ];
     const flags = execArgv.join(' ');
     const builder = this.takeIdle(flags) ?? this.start(entry, execArgv, flags);
-    return this.buildOn(builder, job, listener);
+    return this.buildOn(builder, job, listener, stop);
   }
 
   /** Lets every idle builder go; builders at work go when their build ends. */
@@ -136,7 +138,12 @@ export class ChildReportRunner implements ReportRunner {
     return builder;
   }
 
-  private buildOn(builder: Builder, job: BuildJob, listener: BuildListener): Promise<BuildResult> {
+  private buildOn(
+    builder: Builder,
+    job: BuildJob,
+    listener: BuildListener,
+    stop?: AbortSignal,
+  ): Promise<BuildResult> {
     const { child } = builder;
     builder.builds++;
     return new Promise<BuildResult>((resolve, reject) => {
@@ -150,8 +157,14 @@ export class ChildReportRunner implements ReportRunner {
         child.kill('SIGKILL');
       }, timeoutMs);
       watchdog.unref();
+      // Stopped: the child is killed (its 'close' settles the build), so it writes no more.
+      const onStop = () => {
+        outcome ??= { ok: false, reason: reasonOf(stop?.reason) };
+        child.kill('SIGKILL');
+      };
       const settle = (settled: Outcome) => {
         clearTimeout(watchdog);
+        stop?.removeEventListener('abort', onStop);
         child.off('message', onMessage);
         child.off('error', onError);
         child.off('close', onClose);
@@ -197,6 +210,8 @@ export class ChildReportRunner implements ReportRunner {
       child.on('message', onMessage);
       child.on('error', onError);
       child.once('close', onClose);
+      if (stop?.aborted) return onStop();
+      stop?.addEventListener('abort', onStop, { once: true });
       const request: ChildRequest = {
         job,
         databaseUrl: this.options.databaseUrl,
