@@ -2,8 +2,7 @@
 // built in each format the worker writes exactly as the worker builds it: its `ChildReportRunner`
 // forks the built builder process (apps/worker/dist/reports/build/report-child.js) with the
 // worker's default heap flags, which reads one snapshot as sp_report_reader and stores the file;
-// its peak memory (`process.resourceUsage().maxRSS`, reported by the builder) is the build's
-// alone. Baseline, in the same run and also in a child: the same detail rows read with a bare pg
+// its peak memory (VmHWM, reported by the builder) is the build's alone. Baseline, in the same run and also in a child: the same detail rows read with a bare pg
 // cursor and written with csv-stringify. Printed: rows/s, seconds and peak RSS of each, the ratio
 // to the baseline, and the progress the build reports while it runs.
 // Targets (issue 12): CSV under 200 MB at 200,000 rows/s or more; XLSX under 300 MB at 60,000.

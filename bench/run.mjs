@@ -63,6 +63,11 @@ const benchmarks = [
       'fiscal-year report over 1,000,000 activity and 1,000,000 mobility rows, per format, against a bare pg cursor + csv-stringify',
   },
   {
+    name: 'report-small',
+    summary:
+      'monthly inquiry statistics as CSV, many small builds 2 at once: builder processes reused against a process per build',
+  },
+  {
     name: 'registration-burst',
     summary:
       '200 concurrent registrations for 50 seats on one symposium: the service against plain Fastify + pg',
