@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,6 +30,24 @@ describe('LocalDiskFileStore', () => {
     expect((await stat(join(root, 'files', 'x'))).mode & 0o777).toBe(0o600);
     await expect(store.put('x', Buffer.from('c'))).rejects.toMatchObject({ code: 'EEXIST' });
     expect(await text(await store.get('x'))).toBe('ab');
+  });
+
+  it('has the file and every new name on the disk before it answers (fsync), so a host crash loses neither', async () => {
+    // What is flushed is seen as the handles synced: the file's, and each folder whose entries
+    // changed (the key's, and the parent of each folder made for it).
+    const handle = await open(__filename, 'r');
+    const sync = jest.spyOn(Object.getPrototypeOf(handle) as FileHandle, 'sync');
+    await handle.close();
+    try {
+      await store.put('reports/run-1/a.csv', Buffer.from('a'));
+      // The file; reports/run-1; and the parents of files/, reports/ and run-1 (all new).
+      expect(sync).toHaveBeenCalledTimes(5);
+      sync.mockClear();
+      await store.put('reports/run-1/b.csv', Buffer.from('b'));
+      expect(sync).toHaveBeenCalledTimes(2);
+    } finally {
+      sync.mockRestore();
+    }
   });
 
   it('leaves nothing behind when a write fails half-way', async () => {

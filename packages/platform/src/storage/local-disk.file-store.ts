@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,7 +10,9 @@ import { assertStorageKey, type FileStore } from './file-store';
 /**
  * A `FileStore` on the local disk under `root` (created on first write). A file is written to
  * a temporary name and linked into place only when complete, so a reader never sees half a
- * file and a failed write leaves nothing behind. Files are created `0600`: never executable.
+ * file and a failed write leaves nothing behind; the file and its new name are flushed to the
+ * disk (fsync) before `put` answers, so what a caller records as stored survives a host crash.
+ * Files are created `0600`: never executable.
  *
  * The temporary name sits beside the key's path (`.<name>.<uuid>.partial`: hidden, and no key
  * starts with a dot), and `delete(key)` removes the key's temporary files too: a process killed
@@ -34,15 +36,24 @@ export class LocalDiskFileStore implements FileStore {
 
   async put(key: string, data: Buffer | Readable): Promise<{ size: number }> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const created = await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}${PARTIAL}`);
     try {
       await pipeline(
         Buffer.isBuffer(data) ? Readable.from([data]) : data,
         createWriteStream(temp, { flags: 'wx', mode: 0o600 }),
       );
+      // On the disk before its name is: a host that crashes after the caller records the file
+      // (an artifact, an attachment) must not come back with it empty.
+      await flush(temp);
       // link fails (EEXIST) rather than replace a stored file.
       await link(temp, path);
+      // The new name, and any folder made for it, on the disk too.
+      await flush(dirname(path));
+      // Each new folder's own entry is in its parent.
+      if (created)
+        for (let dir = dirname(path); dir.startsWith(created); dir = dirname(dir))
+          await flush(dirname(dir));
       return { size: (await stat(path)).size };
     } finally {
       await rm(temp, { force: true });
@@ -91,5 +102,15 @@ export class LocalDiskFileStore implements FileStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
+  }
+}
+
+/** fsync: a file's bytes, or a folder's entries, on the disk. */
+async function flush(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
