@@ -39,6 +39,18 @@ export const configSchema = serviceConfigSchema(3003)
       .min(1)
       .max(500 * MB)
       .default(15 * MB),
+    /**
+     * Messages the inquirer may add to one inquiry after it was sent (status page and mail);
+     * past it they are asked to send a new inquiry, and mail waits in the review list.
+     */
+    INQUIRY_MAX_FOLLOW_UPS: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Bytes the attachments of one inquiry's messages may have together. */
+    INQUIRY_MAX_ATTACHMENT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000 * MB)
+      .default(100 * MB),
     /** Allowed attachment content types (comma-separated), each recognised from the file's bytes. */
     ATTACHMENT_TYPES: z
       .union([

@@ -257,6 +257,37 @@ describe('replies by mail', () => {
     });
   });
 
+  it('puts a reply to an inquiry that has taken its 100 follow-ups in the review list, marked with it', async () => {
+    const { id, ackMessageId } = await submit('full@example.org');
+    // The inquirer's 100 follow-ups (INQUIRY_MAX_FOLLOW_UPS), as the status page would add them.
+    await sql`insert into inquiries.message (inquiry_id, author_kind, visibility, channel, body)
+      select ${id}, 'inquirer', 'public', 'status-page', 'Follow-up ' || g
+        from generate_series(1, 100) g`.execute(ctx.database.db);
+    const messages = async () =>
+      Number(
+        (
+          await ctx.database.db
+            .selectFrom('inquiries.message')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('inquiryId', '=', id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await messages();
+    await send({
+      from: 'full@example.org',
+      subject: 'Re: Visiting the campus',
+      text: 'And one more thing.',
+      inReplyTo: ackMessageId,
+      messageId: '<one-more@example.org>',
+    });
+    expect((await pending()).find((m) => m.messageId === '<one-more@example.org>')).toMatchObject({
+      inquiryId: id,
+      state: 'pending',
+    });
+    expect(await messages()).toBe(before);
+  });
+
   it('refuses a mail whose attachment breaks the limits (SMTP 554), storing nothing', async () => {
     const { receipt, ackMessageId } = await submit('limits@example.org');
     const attachments = async () =>

@@ -16,6 +16,8 @@ const ctx = useTestApp(appModule, description, {
     ATTACHMENT_MAX_FILES: '2',
     ATTACHMENT_MAX_TOTAL_BYTES: '30000',
     RATE_LIMIT_PUBLIC_PER_MINUTE: '1000',
+    INQUIRY_MAX_FOLLOW_UPS: '3',
+    INQUIRY_MAX_ATTACHMENT_BYTES: '25000',
   } as Record<string, string>,
 });
 
@@ -528,6 +530,37 @@ describe('the status page', () => {
     );
     await expectProblem(res, 409, 'conflict');
     expect((await storedFiles()).length).toBe(files);
+  });
+
+  it('takes at most 3 follow-ups and 25 KB of files per inquiry (as configured), then asks for a new inquiry (409), storing nothing', async () => {
+    const receipt = await submit();
+    const followUp = (message: string, files: [Buffer, string, string][] = []) =>
+      postForm(`/inquiries/status/${receipt.statusToken}/messages`, formOf({ message }, files));
+    const file = Buffer.concat([pdf, Buffer.alloc(12_000 - pdf.length, 0x20)]);
+    expect((await followUp('One', [[file, 'one.pdf', 'application/pdf']])).status).toBe(201);
+    expect((await followUp('Two', [[file, 'two.pdf', 'application/pdf']])).status).toBe(201);
+    const held = async () => ({
+      messages: await count('inquiries.message'),
+      attachments: await count('inquiries.attachment'),
+      files: (await storedFiles()).length,
+    });
+    const before = await held();
+    const tooBig = await expectProblem(
+      await followUp('Three', [[file, 'three.pdf', 'application/pdf']]),
+      409,
+      'conflict',
+    );
+    expect(tooBig).toMatchObject({ reason: 'inquiry-full' });
+    expect(tooBig.detail).toContain(`inquiry ${receipt.reference} takes no more`);
+    expect(tooBig.detail).toContain('25 KB');
+    expect(await held()).toEqual(before);
+
+    expect((await followUp('Three, without the file')).status).toBe(201);
+    const tooMany = await expectProblem(await followUp('Four'), 409, 'conflict');
+    expect(tooMany).toMatchObject({ reason: 'inquiry-full' });
+    expect(tooMany.detail).toContain('3 follow-up messages');
+    const thread = (await statusOf(receipt.statusToken)).messages.map((m) => m.body);
+    expect(thread.slice(-3)).toEqual(['One', 'Two', 'Three, without the file']);
   });
 
   it('names a file sent without a file name after its type (the fuzz suite: a nameless octet-stream part answered 500)', async () => {

@@ -1,3 +1,4 @@
+import { isInquiryFull } from '../inquiries/inquirer-message';
 import { Injectable } from '@nestjs/common';
 import {
   AppError,
@@ -69,18 +70,23 @@ export class InboundMailService {
     });
     // A closed inquiry takes no more messages, and a program's answer (out of office) is not
     // the inquirer's: such mail waits for staff instead, marked with the inquiry it is about.
+    // So does mail for an inquiry that has taken all the messages or files it may hold.
     if (target && target.state !== 'closed' && !mail.automatic) {
-      const messageId = await this.inquiries.addInquirerMessage(
-        target.id,
-        {
-          body: mail.text,
-          channel: 'email',
-          messageId: mail.messageId,
-          inReplyTo: mail.inReplyTo,
-        },
-        mail.attachments,
-      );
-      return { outcome: 'threaded', inquiryId: target.id, messageId };
+      try {
+        const messageId = await this.inquiries.addInquirerMessage(
+          target.id,
+          {
+            body: mail.text,
+            channel: 'email',
+            messageId: mail.messageId,
+            inReplyTo: mail.inReplyTo,
+          },
+          mail.attachments,
+        );
+        return { outcome: 'threaded', inquiryId: target.id, messageId };
+      } catch (error) {
+        if (!isInquiryFull(error)) throw error;
+      }
     }
     const stored = await this.attachments.accept(mail.attachments);
     try {

@@ -21,3 +21,10 @@ export function stateAfterInquirerMessage(state: InquiryState): InquiryState {
       );
   }
 }
+
+/** The problem's `reason` when an inquiry has taken all the messages or files it may hold. */
+export const INQUIRY_FULL = 'inquiry-full';
+
+/** Whether `error` says the inquiry is full (its mail then waits for staff instead). */
+export const isInquiryFull = (error: unknown): boolean =>
+  error instanceof AppError && error.extra?.['reason'] === INQUIRY_FULL;

@@ -192,6 +192,27 @@ export class InquiriesRepository {
       .executeTakeFirst();
   }
 
+  /** What an inquiry holds: the inquirer's messages, and its messages' attachment bytes. */
+  async holds(trx: Transaction<DB>, id: string): Promise<{ messages: number; bytes: number }> {
+    const row = await trx
+      .selectNoFrom((eb) => [
+        eb
+          .selectFrom('inquiries.message')
+          .select(eb.fn.countAll<string>().as('n'))
+          .where('inquiryId', '=', id)
+          .where('authorKind', '=', 'inquirer')
+          .as('messages'),
+        eb
+          .selectFrom('inquiries.attachment as a')
+          .innerJoin('inquiries.message as m', 'm.id', 'a.messageId')
+          .select(sql<string>`coalesce(sum(a.size), 0)`.as('bytes'))
+          .where('m.inquiryId', '=', id)
+          .as('bytes'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { messages: Number(row.messages), bytes: Number(row.bytes) };
+  }
+
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<InquiryRow | undefined> {
     return trx
       .selectFrom('inquiries.inquiry')

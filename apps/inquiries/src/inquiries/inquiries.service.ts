@@ -22,7 +22,7 @@ import { SlaService } from '../sla/sla.service';
 import { Gate } from '../common/gate';
 import { yearInTokyo } from '@sp/platform';
 import { inquiryForm } from './category-form';
-import { stateAfterInquirerMessage } from './inquirer-message';
+import { INQUIRY_FULL, stateAfterInquirerMessage } from './inquirer-message';
 import { referenceInSubject } from './inquiry-reference';
 import {
   toInquiryAudit,
@@ -43,6 +43,10 @@ import {
   sealStatusToken,
   unsealStatusToken,
 } from './status-token';
+
+/** A size as people read it: `100 MB`, `25 KB`. */
+const sizeText = (bytes: number): string =>
+  bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 
 /** A submission's Idempotency-Key: the key, its hash, and a digest of what was asked. */
 type ClientKey = { key: string; hash: string; request: string };
@@ -296,6 +300,29 @@ export class InquiriesService {
   }
 
   /**
+   * An inquiry holds at most INQUIRY_MAX_FOLLOW_UPS messages from the inquirer after the first,
+   * and INQUIRY_MAX_ATTACHMENT_BYTES of files: without a limit, anyone with its status link
+   * could grow one thread (read whole by staff and the status page) and the disk for ever.
+   */
+  private async checkRoom(t: Transaction<DB>, inquiry: InquiryRow, files: StoredFile[]) {
+    const holds = await this.repo.holds(t, inquiry.id);
+    const adding = files.reduce((sum, f) => sum + f.size, 0);
+    const followUps = holds.messages - 1;
+    const full =
+      followUps >= this.config.INQUIRY_MAX_FOLLOW_UPS
+        ? `it has taken the ${this.config.INQUIRY_MAX_FOLLOW_UPS} follow-up messages one inquiry may have`
+        : holds.bytes + adding > this.config.INQUIRY_MAX_ATTACHMENT_BYTES
+          ? `its attachments would pass the ${sizeText(this.config.INQUIRY_MAX_ATTACHMENT_BYTES)} one inquiry may hold`
+          : undefined;
+    if (full)
+      throw new AppError(
+        'conflict',
+        `inquiry ${inquiry.reference} takes no more: ${full}. Please send a new inquiry, quoting ${inquiry.reference}.`,
+        { extra: { reason: INQUIRY_FULL } },
+      );
+  }
+
+  /**
    * Adds the inquirer's message (checking and storing its files first) and reopens a resolved
    * inquiry, in `trx` when given (the caller's transaction) or a new one. Returns the message's id.
    */
@@ -310,6 +337,8 @@ export class InquiriesService {
       const current = await this.repo.findByIdForUpdate(t, inquiryId);
       if (!current) throw AppError.notFound('inquiry', inquiryId);
       const next = stateAfterInquirerMessage(current.state);
+      // Checked under the inquiry's lock, so messages added at once cannot pass it together.
+      await this.checkRoom(t, current, stored);
       const row = await this.repo.touch(t, inquiryId, next);
       // Reopened: the resolution clock runs again.
       if (current.state === 'resolved' && next !== current.state)
