@@ -188,6 +188,27 @@ describe('replies by mail', () => {
     });
   });
 
+  it("threads a mail quoting a merged inquiry's reference into the inquiry it was merged into (helper-47)", async () => {
+    const duplicate = await submit('twice@example.org');
+    const kept = await submit('twice@example.org');
+    await ctx.database.db
+      .updateTable('inquiries.inquiry')
+      .set({ state: 'closed', mergedIntoId: kept.id })
+      .where('id', '=', duplicate.id)
+      .execute();
+    await send({
+      from: 'twice@example.org',
+      subject: `About ${duplicate.receipt.reference}`,
+      text: 'Quoting the first reference I was given.',
+    });
+    expect((await statusOf(kept.receipt.statusToken)).messages.at(-1)?.body).toBe(
+      'Quoting the first reference I was given.',
+    );
+    expect((await pending()).some((m) => m.subject.includes(duplicate.receipt.reference))).toBe(
+      false,
+    );
+  });
+
   it('keeps a mail matching nothing in the review list; staff file it into an inquiry with its file', async () => {
     const { receipt, id } = await submit('anna@example.se');
     await setState(id, 'resolved');

@@ -410,11 +410,13 @@ export class InquiriesService {
     if (byHeader[0]) return { id: byHeader[0].id, state: byHeader[0].state };
     const reference = referenceInSubject(keys.subject);
     if (!reference) return null;
-    const row = await this.repo.findByReference(reference);
-    if (row && row.email.toLowerCase() === keys.from.toLowerCase()) {
-      return { id: row.id, state: row.state };
-    }
-    return null;
+    let row = await this.repo.findByReference(reference);
+    if (!row || row.email.toLowerCase() !== keys.from.toLowerCase()) return null;
+    // A duplicate merged into another inquiry (of the same address): its mail lands there, as a
+    // reply to its moved thread does. Merged inquiries are closed, so a chain is short.
+    for (let hops = 0; row?.mergedIntoId && hops < 10; hops++)
+      row = await this.repo.findById(row.mergedIntoId);
+    return row ? { id: row.id, state: row.state } : null;
   }
 
   /** Whether a mail with this Message-ID is already in a thread (delivered twice), or is one we sent. */
