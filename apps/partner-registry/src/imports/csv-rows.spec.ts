@@ -154,6 +154,12 @@ describe('readCsvBatches', () => {
     expect(broken.errors).toEqual([
       expect.objectContaining({ line: 3, column: null, code: 'malformed-csv' }),
     ]);
+    // A quote after a cell's first character (csv-parse's INVALID_OPENING_QUOTE, whose code has
+    // no CSV_ prefix: the fuzz suite's JSON body sent as text/csv answered 500).
+    const quoted = await read('title,year\nok,2020\n{"a":"b"},2021\n');
+    expect(quoted.errors).toEqual([
+      expect.objectContaining({ line: 3, column: null, code: 'malformed-csv' }),
+    ]);
     expect((await read('')).errors).toEqual([
       expect.objectContaining({ line: 1, code: 'empty-file' }),
     ]);

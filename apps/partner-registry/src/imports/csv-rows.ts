@@ -1,4 +1,4 @@
-import { type Parser, parse } from 'csv-parse';
+import { CsvError, type Parser, parse } from 'csv-parse';
 import { fromSpreadsheetSafe } from '@sp/platform';
 import { IMPORT_ERRORS_LISTED, type ImportRowError } from '@sp/types';
 import type { z } from 'zod';
@@ -274,8 +274,10 @@ export async function* readCsvBatches<T>(
   } catch (error) {
     // A broken file (an unclosed quote): named by the line the parser stopped on. Rows the
     // parser had read ahead are not reported, but the file as a whole is refused.
+    // csv-parse's own errors (some of whose codes, like INVALID_OPENING_QUOTE, have no CSV_
+    // prefix: the fuzz suite's quote after a first character answered 500), and ours.
     const e = error as { code?: string; lines?: number; message?: string };
-    if (!e.code?.startsWith('CSV_')) throw error;
+    if (!(error instanceof CsvError) && !e.code?.startsWith('CSV_')) throw error;
     fileProblem = {
       invalid: true,
       error: {
