@@ -40,6 +40,13 @@ export const configSchema = serviceConfigSchema(3002)
       .max(2048 * MB)
       .default(200 * MB),
     /**
+     * Uploads read at once: a file is held whole while its type is checked and it is stored
+     * (two 200 MB uploads at once would pass a 512 MiB pod). The others wait, their bodies
+     * unread; past DOCUMENT_UPLOADS_WAITING waiting, another is a 503 to retry.
+     */
+    DOCUMENT_UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    DOCUMENT_UPLOADS_WAITING: z.coerce.number().int().min(0).max(100).default(4),
+    /**
      * Allowed document content types (comma-separated), each checked against the file's bytes.
      * Read from a string (the environment) or a list (a config parsed once already: main.ts
      * parses it, then the app module again).

@@ -10,13 +10,21 @@ import {
   symposiumClient,
   unchecked,
   useTestApp,
+  waitFor,
 } from '@sp/testing';
 import { appModule, description } from '../src/app.module';
+import { DocumentsService } from '../src/documents/documents.service';
 
 const storage = mkdtempSync(join(tmpdir(), 'sp-symposium-docs-'));
 afterAll(() => rmSync(storage, { recursive: true, force: true }));
 // The service's own settings ride along with the platform's.
-const env = { LOG_LEVEL: 'warn' as const, STORAGE_DIR: storage, DOCUMENT_MAX_BYTES: '4096' };
+const env = {
+  LOG_LEVEL: 'warn' as const,
+  STORAGE_DIR: storage,
+  DOCUMENT_MAX_BYTES: '4096',
+  DOCUMENT_UPLOAD_CONCURRENCY: '1',
+  DOCUMENT_UPLOADS_WAITING: '1',
+};
 const ctx = useTestApp(appModule, description, { env });
 const make = factories(ctx);
 
@@ -227,5 +235,83 @@ describe('uploaded files', () => {
     });
     expect(removed.response.status).toBe(204);
     expect(storedFiles().length).toBe(before);
+  });
+});
+
+describe('uploads at once', () => {
+  it('reads one upload at a time; with one waiting, another is a 503 to retry, and the waiting one is stored after', async () => {
+    const s = await make.symposium({ status: 'held' });
+    const draft = async (title: string) =>
+      (
+        await staff.POST('/symposiums/{id}/documents', {
+          params: { path: { id: s.id } },
+          body: { kind: 'slides', language: 'en', title: { en: title } },
+        })
+      ).data!.id;
+    const [a, b, c] = [await draft('A'), await draft('B'), await draft('C')];
+    const path = (documentId: string) => `/symposiums/${s.id}/documents/${documentId}/file`;
+    const uploads = ctx.running.app.get(DocumentsService);
+
+    // A's body comes slowly: its head and a few bytes, the rest when the test says.
+    const boundary = 'sp-slow-upload';
+    let sendRest!: () => void;
+    const rest = new Promise<void>((resolve) => (sendRest = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(
+          new TextEncoder().encode(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n` +
+              'Content-Type: application/pdf\r\n\r\n',
+          ),
+        );
+        controller.enqueue(new Uint8Array(pdf.subarray(0, 10)));
+        await rest;
+        controller.enqueue(new Uint8Array(pdf.subarray(10)));
+        controller.enqueue(new TextEncoder().encode(`\r\n--${boundary}--\r\n`));
+        controller.close();
+      },
+    });
+    const slow = fetch(`${ctx.running.url}${path(a)}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${staffBearer}`,
+        'if-match': '*',
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      body,
+      duplex: 'half',
+    });
+    await waitFor(() => uploads.uploadsNow.reading === 1, 'the slow upload to be read');
+    const waiting = upload(path(b), pdf, 'b.pdf');
+    await waitFor(() => uploads.uploadsNow.waiting === 1, 'the second upload to wait');
+
+    const refused = await upload(path(c), pdf, 'c.pdf');
+    expectProblem({ response: refused, error: await refused.json() }, 503, 'service-unavailable');
+    expect(refused.headers.get('retry-after')).toBe('30');
+
+    sendRest();
+    const stored = async (answer: Promise<Response>) => {
+      const res = await answer;
+      return { status: res.status, body: (await res.json()) as { file: { sizeBytes: number } } };
+    };
+    expect(await stored(slow)).toMatchObject({
+      status: 200,
+      body: { file: { sizeBytes: pdf.length } },
+    });
+    expect(await stored(waiting)).toMatchObject({
+      status: 200,
+      body: { file: { sizeBytes: pdf.length } },
+    });
+    expect(uploads.uploadsNow).toEqual({ reading: 0, waiting: 0 });
+    const files = await ctx.database.db
+      .selectFrom('symposium.document')
+      .select(['id', 'storageKey'])
+      .where('id', 'in', [a, b, c])
+      .execute();
+    expect(Object.fromEntries(files.map((f) => [f.id, f.storageKey !== null]))).toEqual({
+      [a]: true,
+      [b]: true,
+      [c]: false,
+    });
   });
 });

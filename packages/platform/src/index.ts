@@ -35,6 +35,7 @@ export { PlatformModule } from './platform.module';
 export { toProblem } from './http/problem';
 export { ProblemDto } from './http/problem.dto';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { Gate } from './runtime/gate';
 export { scavengeEvery } from './runtime/startup-heap';
 export { Responds, RespondsWith } from './http/responds.decorator';
 export { securityHeaders } from './http/security-headers';

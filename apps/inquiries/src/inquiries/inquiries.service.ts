@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DB } from '@sp/db';
-import { APP_CONFIG, AppError, AuditLog } from '@sp/platform';
+import { APP_CONFIG, AppError, AuditLog, Gate } from '@sp/platform';
 import { writeOutbox } from '@sp/queue';
 import type {
   InquiryChannel,
@@ -19,7 +19,6 @@ import {
 } from '../attachments/attachments.service';
 import type { InquiriesConfig } from '../config';
 import { SlaService } from '../sla/sla.service';
-import { Gate } from '../common/gate';
 import { yearInTokyo } from '@sp/platform';
 import { inquiryForm } from './category-form';
 import { INQUIRY_FULL, stateAfterInquirerMessage } from './inquirer-message';

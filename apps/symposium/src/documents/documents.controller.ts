@@ -75,7 +75,8 @@ export class DocumentsController {
   /**
    * Uploads the document's file (`multipart/form-data`, one part named `file`), replacing its
    * link or earlier file. The type is checked by content against the allowed list (415), the
-   * size against `DOCUMENT_MAX_BYTES` (413). Needs `If-Match`.
+   * size against `DOCUMENT_MAX_BYTES` (413). Needs `If-Match`. Uploads are read one at a time
+   * (`DOCUMENT_UPLOAD_CONCURRENCY`); with too many waiting, a 503 with `Retry-After`.
    */
   @Put(':documentId/file')
   @Roles('staff')
@@ -88,15 +89,16 @@ export class DocumentsController {
       properties: { file: { type: 'string', format: 'binary' } },
     },
   })
-  @Responds(200, DocumentRecordDto, 401, 403, 404, 413, 415)
+  @Responds(200, DocumentRecordDto, 401, 403, 404, 413, 415, 503)
   async upload(
     @Param() { id, documentId }: DocumentParamsDto,
     @IfMatch() expected: ExpectedVersion,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SymposiumDocumentRecord> {
-    const file = await this.readFile(request);
-    const record = await this.documents.attachFile(id, documentId, file, expected);
+    const record = await this.documents.upload(async () =>
+      this.documents.attachFile(id, documentId, await this.readFile(request), expected),
+    );
     sendETag(reply, record.version);
     return record;
   }

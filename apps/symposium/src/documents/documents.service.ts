@@ -10,6 +10,7 @@ import {
   type ExpectedVersion,
   FILE_STORE,
   type FileStore,
+  Gate,
 } from '@sp/platform';
 import { fileTypeFromBuffer } from 'file-type';
 import type {
@@ -38,6 +39,31 @@ export class DocumentsService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.limits = { contentTypes: config.DOCUMENT_TYPES, maxBytes: config.DOCUMENT_MAX_BYTES };
+    this.uploads = new Gate(config.DOCUMENT_UPLOAD_CONCURRENCY);
+    this.maxWaiting = config.DOCUMENT_UPLOADS_WAITING;
+  }
+
+  private readonly uploads: Gate;
+  private readonly maxWaiting: number;
+
+  /**
+   * Runs an upload (reading its body, checking and storing its file) when its turn comes: at
+   * most DOCUMENT_UPLOAD_CONCURRENCY at once, each holding its file in memory. With
+   * DOCUMENT_UPLOADS_WAITING already waiting, a 503 with Retry-After, its body never read.
+   */
+  /** Uploads being read and stored, and uploads waiting their turn. */
+  get uploadsNow(): { reading: number; waiting: number } {
+    return { reading: this.uploads.busy, waiting: this.uploads.queued };
+  }
+
+  upload<T>(work: () => Promise<T>): Promise<T> {
+    if (this.uploads.queued >= this.maxWaiting)
+      throw new AppError(
+        'service-unavailable',
+        'other document uploads are being stored; send this one again in a minute',
+        { headers: { 'retry-after': '30' } },
+      );
+    return this.uploads.run(work);
   }
 
   /** The documents of several symposiums, in order (`publishedOnly` for the public's view). */

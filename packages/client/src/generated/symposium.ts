@@ -2117,6 +2117,15 @@ export interface operations {
           'application/json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description application/problem+json */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
     };
   };
   ProgrammeController_published: {

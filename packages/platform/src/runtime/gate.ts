@@ -31,4 +31,9 @@ export class Gate {
   get queued(): number {
     return this.waiting.length;
   }
+
+  /** Tasks holding a slot. */
+  get busy(): number {
+    return this.running;
+  }
 }

@@ -20,14 +20,14 @@ describe('Gate', () => {
     );
     await Promise.resolve();
     expect(started).toEqual([0, 1]);
-    expect(gate.queued).toBe(2);
+    expect([gate.busy, gate.queued]).toEqual([2, 2]);
     blockers[1]?.resolve();
     await runs[1];
     await Promise.resolve();
     expect(started).toEqual([0, 1, 2]);
     blockers.forEach((b) => b.resolve());
     expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
-    expect(gate.queued).toBe(0);
+    expect([gate.busy, gate.queued]).toEqual([0, 0]);
   });
 
   it('frees the slot when a task fails', async () => {
