@@ -48,7 +48,7 @@ export class LocalDiskFileStore implements FileStore {
       await flush(temp);
       // link fails (EEXIST) rather than replace a stored file.
       await link(temp, path);
-      // The new name, and any folder made for it, on the disk too.
+      // The new name, and each folder made for it, on the disk too.
       await flush(dirname(path));
       // Each new folder's own entry is in its parent.
       if (created)
