@@ -440,6 +440,58 @@ describe('redelivered and interrupted builds', () => {
     expect((await getFile(id, await staff())).status).toBe(200);
   });
 
+  it('keeps the file when its success commits only after the attempt stopped waiting for it (helper-52)', async () => {
+    const id = await requeued(2025);
+    const builder = ctx.running.app.get(ReportsBuilder);
+    const repo = ctx.running.app.get(ReportsRepository);
+    const { succeed } = repo;
+    // The run's row locked by another session from the moment the build records its success:
+    // its COMMIT waits, and the attempt gives up waiting for the answer (the pool's read timeout).
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding: Promise<void> | undefined;
+    let committing: Promise<unknown> | undefined;
+    const lockWaiters = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(ctx.database.db)
+      ).rows[0]!.n;
+    repo.succeed = async (...args) => {
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      holding = ctx.database.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('reports.run').select('id').where('id', '=', id).forUpdate().execute();
+        locked();
+        await released;
+      });
+      await isLocked;
+      committing = succeed.apply(repo, args);
+      await waitFor(
+        async () => (await lockWaiters()) >= 1,
+        'the success to be recorded, waiting for the lock',
+      );
+      throw new Error('Query read timeout');
+    };
+    try {
+      const building = builder.build(id);
+      // Both the commit and the attempt's failure wait behind the lock.
+      await waitFor(
+        async () => (await lockWaiters()) >= 2,
+        'the commit and the failure to wait for the lock',
+      );
+      release();
+      await holding;
+      await committing;
+      expect(await building).toMatchObject({ outcome: 'succeeded', rows: 30 });
+    } finally {
+      repo.succeed = succeed;
+      release();
+    }
+    expect(await run(id)).toMatchObject({ state: 'succeeded', rowsWritten: 30 });
+    expect(await filesOf(id)).toHaveLength(1);
+    expect((await getFile(id, await staff())).status).toBe(200);
+  });
+
   it('fails the run and removes the file when the success was not committed', async () => {
     const id = await requeued(2024);
     const builder = ctx.running.app.get(ReportsBuilder);

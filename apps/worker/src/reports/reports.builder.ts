@@ -9,7 +9,7 @@ import { ChildReportRunner, InlineReportRunner, type ReportRunner } from './buil
 import type { FormatWriter } from './document';
 import type { ReportKinds } from './kind';
 import { audienceOf } from './report-request';
-import { ReportsRepository, type RunRow } from './reports.repository';
+import { ReportsRepository, type RunRow, type RunWithArtifact } from './reports.repository';
 import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
 
 /** What a build came to. */
@@ -95,7 +95,9 @@ export class ReportsBuilder implements OnApplicationShutdown {
     try {
       result = await this.write(run, buildKey, onProgress);
     } catch (error) {
-      return this.failAttempt(run.id, buildKey, error);
+      const after = await this.failAttempt(run.id, buildKey, error);
+      // Only this attempt's own success names its file: not recorded, so never found here.
+      return 'outcome' in after ? after : { outcome: 'already-finished', runId };
     }
     let recorded: RunRow | undefined;
     try {
@@ -112,14 +114,10 @@ export class ReportsBuilder implements OnApplicationShutdown {
         (done) => this.mailsFor(done, result.fileName),
       );
     } catch (error) {
-      // The commit may have been made and only its answer lost: the file goes only when the run
-      // is known not to hold it. Unknown (the database away), the job's retry finds the run
-      // finished, or takes it over and deletes this file as its predecessor's.
-      const now = await this.runs.find(run.id, null).catch(() => {
-        throw error;
-      });
-      if (now?.artifact?.storageKey !== buildKey) return this.failAttempt(run.id, buildKey, error);
-      recorded = now;
+      // The commit may be on its way still, or made with only its answer lost.
+      const after = await this.failAttempt(run.id, buildKey, error);
+      if ('outcome' in after) return after;
+      recorded = after;
     }
     if (!recorded) {
       // Deleted meanwhile, or another attempt took the run over: this file is nobody's.
@@ -147,15 +145,30 @@ export class ReportsBuilder implements OnApplicationShutdown {
     };
   }
 
-  /** This attempt failed: its file is deleted and the run records why, if the attempt holds it. */
+  /**
+   * This attempt failed. The run records why if the attempt still holds it: the row lock orders
+   * that after a commit of the attempt's success still on its way (a slow COMMIT whose client
+   * gave up), and a run found succeeded with this attempt's file is returned (its file kept).
+   * Otherwise the file is deleted: the build failed, or the run was deleted or taken over
+   * meanwhile (nothing to record: `already-finished`). When the database cannot say (it is
+   * away), the error stands and the file stays for the job's retry to settle, which finds the
+   * run finished, or takes it over and deletes this file as its predecessor's.
+   */
   private async failAttempt(
     runId: string,
     buildKey: string,
     error: unknown,
-  ): Promise<BuildOutcome> {
-    await this.deleteQuietly(buildKey);
+  ): Promise<BuildOutcome | RunWithArtifact> {
     const reason = reasonOf(error);
-    await this.runs.fail(runId, buildKey, reason);
+    const settled = await this.runs
+      .fail(runId, buildKey, reason)
+      .then(async (failed) => (failed ? ('failed' as const) : await this.runs.find(runId, null)))
+      .catch(() => {
+        throw error;
+      });
+    if (settled !== 'failed' && settled?.artifact?.storageKey === buildKey) return settled;
+    await this.deleteQuietly(buildKey);
+    if (settled !== 'failed') return { outcome: 'already-finished', runId };
     this.logger.warn({ err: error, runId }, `report run failed: ${reason}`);
     return { outcome: 'failed', runId, reason };
   }
