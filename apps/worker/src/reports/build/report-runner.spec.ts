@@ -145,6 +145,37 @@ describe('builder processes', () => {
     await Promise.all(pids.map(gone));
   });
 
+  it('replaces a kept builder that died while it waited, rather than failing the build (helper-52)', async () => {
+    builders = runner(fakeBuilder, { reuse });
+    const kept = await buildWith(builders);
+    // Killed (the OOM killer, say) in the same tick as the next build takes it.
+    process.kill(kept, 'SIGKILL');
+    const next = await buildWith(builders);
+    expect(next).not.toBe(kept);
+    expect(alive(next)).toBe(true);
+  });
+
+  it('keeps builders idle and at work within maxIdle: a new one lets a kept one of other flags go (helper-52)', async () => {
+    builders = runner(fakeBuilder, { reuse });
+    const csv = await buildWith(builders);
+    const pids: number[] = [];
+    const stops = [new AbortController(), new AbortController()];
+    const hanging = stops.map((stop) =>
+      builders
+        .run(
+          { ...job, format: 'xlsx', params: { hang: true } },
+          { estimate: (pid) => void pids.push(pid), rows: () => undefined },
+          stop.signal,
+        )
+        .catch(() => undefined),
+    );
+    await waitFor(() => pids.length === 2, 'both XLSX builds to start');
+    // Two at work, so the kept CSV builder went when the second started.
+    await gone(csv);
+    stops.forEach((stop) => stop.abort(new ReportBuildError('done with it')));
+    await Promise.all(hanging);
+  });
+
   it('keeps at most maxIdle builders waiting, letting the oldest go', async () => {
     builders = runner(fakeBuilder, { reuse: { ...reuse, maxIdle: 1 } });
     const csv = await buildWith(builders);

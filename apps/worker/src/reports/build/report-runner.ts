@@ -98,6 +98,8 @@ type Outcome = { ok: true; result: BuildResult } | { ok: false; reason: string }
  */
 export class ChildReportRunner implements ReportRunner {
   private readonly idle: Builder[] = [];
+  /** Builds under way. */
+  private busy = 0;
   private closed = false;
 
   constructor(private readonly options: ChildRunnerOptions) {}
@@ -114,8 +116,11 @@ export class ChildReportRunner implements ReportRunner {
       `--max-semi-space-size=${this.options.semiSpaceMb ?? SEMI_SPACE_MB[job.format]}`,
     ];
     const flags = execArgv.join(' ');
-    const builder = this.takeIdle(flags) ?? this.start(entry, execArgv, flags);
-    return this.buildOn(builder, job, listener, stop);
+    const fresh = () => this.buildOn(this.start(entry, execArgv, flags), job, listener, stop);
+    const idle = this.takeIdle(flags);
+    // A kept builder that died before it heard of this build (killed while it waited) is
+    // replaced once: the build is not failed for it.
+    return idle ? this.buildOn(idle, job, listener, stop, fresh) : fresh();
   }
 
   /** Lets every idle builder go; builders at work go when their build ends. */
@@ -125,6 +130,11 @@ export class ChildReportRunner implements ReportRunner {
   }
 
   private start(entry: string, execArgv: string[], flags: string): Builder {
+    // Builders idle and at work stay within the worker's concurrency: a kept builder of other
+    // flags goes before a new one starts.
+    const room = (this.options.reuse?.maxIdle ?? 0) - this.busy - 1;
+    for (const oldest of this.idle.splice(0, Math.max(0, this.idle.length - Math.max(0, room))))
+      this.letGo(oldest);
     const child = fork(entry, [], {
       execArgv,
       ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
@@ -143,11 +153,16 @@ export class ChildReportRunner implements ReportRunner {
     job: BuildJob,
     listener: BuildListener,
     stop?: AbortSignal,
+    replace?: () => Promise<BuildResult>,
   ): Promise<BuildResult> {
     const { child } = builder;
     builder.builds++;
+    this.busy++;
     return new Promise<BuildResult>((resolve, reject) => {
       let outcome: Outcome | undefined;
+      /** Whether the child has said anything of this build, and whether it failed to start it. */
+      let heard = false;
+      let unstarted = false;
       const timeoutMs = this.options.timeoutMs ?? BUILD_TIMEOUT_MS + 60_000;
       const watchdog = setTimeout(() => {
         outcome ??= {
@@ -162,12 +177,16 @@ export class ChildReportRunner implements ReportRunner {
         outcome ??= { ok: false, reason: reasonOf(stop?.reason) };
         child.kill('SIGKILL');
       };
-      const settle = (settled: Outcome) => {
+      const detach = () => {
         clearTimeout(watchdog);
         stop?.removeEventListener('abort', onStop);
         child.off('message', onMessage);
         child.off('error', onError);
         child.off('close', onClose);
+        this.busy--;
+      };
+      const settle = (settled: Outcome) => {
+        detach();
         if (settled.ok) {
           listener.rows(settled.result.rows);
           resolve(settled.result);
@@ -178,6 +197,7 @@ export class ChildReportRunner implements ReportRunner {
         }
       };
       const onMessage = (message: ChildMessage) => {
+        heard = true;
         switch (message.type) {
           case 'estimate':
             listener.estimate(message.rows);
@@ -195,10 +215,15 @@ export class ChildReportRunner implements ReportRunner {
       };
       // Every error, not the first only: a child that never started also fails the send below.
       const onError = (error: Error) => {
+        unstarted = !outcome;
         outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
       };
       // 'close', not 'exit': a child that never started emits only 'close'.
-      const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
+      const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (replace && !heard && (!outcome || unstarted)) {
+          detach();
+          return resolve(replace());
+        }
         settle(
           outcome ?? {
             ok: false,
@@ -207,6 +232,7 @@ export class ChildReportRunner implements ReportRunner {
               (code === 134 || signal === 'SIGABRT' ? ': out of memory' : ''),
           },
         );
+      };
       child.on('message', onMessage);
       child.on('error', onError);
       child.once('close', onClose);
@@ -220,8 +246,7 @@ export class ChildReportRunner implements ReportRunner {
         progressMs: this.options.progressMs,
       };
       child.send(request, (error) => {
-        if (error)
-          outcome ??= { ok: false, reason: `the report builder could not start: ${error.message}` };
+        if (error) onError(error);
       });
     });
   }
