@@ -302,11 +302,21 @@ describe('replies by mail', () => {
       inReplyTo: ackMessageId,
       messageId: '<one-more@example.org>',
     });
-    expect((await pending()).find((m) => m.messageId === '<one-more@example.org>')).toMatchObject({
-      inquiryId: id,
-      state: 'pending',
-    });
+    const waiting = (await pending()).find((m) => m.messageId === '<one-more@example.org>');
+    expect(waiting).toMatchObject({ inquiryId: id, state: 'pending' });
     expect(await messages()).toBe(before);
+    // Staff decide: filing it into that inquiry is not held to the inquirer's limit.
+    const filed = await fetch(`${ctx.running.url}/inquiries/inbound/${waiting?.id}/assign`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${staff}`,
+        'content-type': 'application/json',
+        'if-match': `"${waiting?.version}"`,
+      },
+      body: JSON.stringify({ inquiryId: id }),
+    });
+    expect(filed.status).toBe(200);
+    expect(await messages()).toBe(before + 1);
   });
 
   it('refuses a mail whose attachment breaks the limits (SMTP 554), storing nothing', async () => {

@@ -168,6 +168,7 @@ export class InboundMailService {
         },
         [],
         trx,
+        { filedByStaff: true },
       );
       const row = await this.repo.markAssigned(trx, id, inquiryId, messageId, staff);
       await this.audit.record(trx, {

@@ -192,7 +192,7 @@ export class InquiriesRepository {
       .executeTakeFirst();
   }
 
-  /** What an inquiry holds: the inquirer's messages, and its messages' attachment bytes. */
+  /** What the inquirer has put in an inquiry: messages, and their attachments' bytes. */
   async holds(trx: Transaction<DB>, id: string): Promise<{ messages: number; bytes: number }> {
     const row = await trx
       .selectNoFrom((eb) => [
@@ -207,6 +207,7 @@ export class InquiriesRepository {
           .innerJoin('inquiries.message as m', 'm.id', 'a.messageId')
           .select(sql<string>`coalesce(sum(a.size), 0)`.as('bytes'))
           .where('m.inquiryId', '=', id)
+          .where('m.authorKind', '=', 'inquirer')
           .as('bytes'),
       ])
       .executeTakeFirstOrThrow();

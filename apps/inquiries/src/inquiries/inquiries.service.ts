@@ -300,7 +300,7 @@ export class InquiriesService {
 
   /**
    * An inquiry holds at most INQUIRY_MAX_FOLLOW_UPS messages from the inquirer after the first,
-   * and INQUIRY_MAX_ATTACHMENT_BYTES of files: without a limit, anyone with its status link
+   * and INQUIRY_MAX_ATTACHMENT_BYTES of the inquirer's files (staff's do not count): without a limit, anyone with its status link
    * could grow one thread (read whole by staff and the status page) and the disk for ever.
    */
   private async checkRoom(t: Transaction<DB>, inquiry: InquiryRow, files: StoredFile[]) {
@@ -330,6 +330,7 @@ export class InquiriesService {
     message: InquirerMessage,
     files: IncomingFile[],
     trx?: Transaction<DB>,
+    { filedByStaff = false }: { filedByStaff?: boolean } = {},
   ): Promise<string> {
     const stored = await this.attachments.accept(files);
     const work = async (t: Transaction<DB>) => {
@@ -337,7 +338,9 @@ export class InquiriesService {
       if (!current) throw AppError.notFound('inquiry', inquiryId);
       const next = stateAfterInquirerMessage(current.state);
       // Checked under the inquiry's lock, so messages added at once cannot pass it together.
-      await this.checkRoom(t, current, stored);
+      // Staff filing a mail from the review list decide for themselves (it may be there because
+      // the inquiry is full).
+      if (!filedByStaff) await this.checkRoom(t, current, stored);
       const row = await this.repo.touch(t, inquiryId, next);
       // Reopened: the resolution clock runs again.
       if (current.state === 'resolved' && next !== current.state)
