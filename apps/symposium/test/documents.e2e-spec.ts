@@ -239,7 +239,7 @@ describe('uploaded files', () => {
 });
 
 describe('uploads at once', () => {
-  it('reads one upload at a time; with one waiting, another is a 503 to retry, and the waiting one is stored after', async () => {
+  it('reads one upload at a time; with one waiting, another is a 503 to retry; one whose client leaves gives up its place', async () => {
     const s = await make.symposium({ status: 'held' });
     const draft = async (title: string) =>
       (
@@ -248,7 +248,7 @@ describe('uploads at once', () => {
           body: { kind: 'slides', language: 'en', title: { en: title } },
         })
       ).data!.id;
-    const [a, b, c] = [await draft('A'), await draft('B'), await draft('C')];
+    const [a, b, c, d] = [await draft('A'), await draft('B'), await draft('C'), await draft('D')];
     const path = (documentId: string) => `/symposiums/${s.id}/documents/${documentId}/file`;
     const uploads = ctx.running.app.get(DocumentsService);
 
@@ -282,12 +282,30 @@ describe('uploads at once', () => {
       duplex: 'half',
     });
     await waitFor(() => uploads.uploadsNow.reading === 1, 'the slow upload to be read');
-    const waiting = upload(path(b), pdf, 'b.pdf');
+    const leaving = new AbortController();
+    const left = fetch(`${ctx.running.url}${path(b)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${staffBearer}`, 'if-match': '*' },
+      body: (() => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(pdf)]), 'b.pdf');
+        return form;
+      })(),
+      signal: leaving.signal,
+    }).catch((error: unknown) => error);
     await waitFor(() => uploads.uploadsNow.waiting === 1, 'the second upload to wait');
 
     const refused = await upload(path(c), pdf, 'c.pdf');
     expectProblem({ response: refused, error: await refused.json() }, 503, 'service-unavailable');
     expect(refused.headers.get('retry-after')).toBe('30');
+
+    // The waiting client gives up: its place is free for the next (before, its slot was held
+    // for good once its turn came, the multipart reader waiting on a closed request).
+    leaving.abort();
+    expect(await left).toMatchObject({ name: 'AbortError' });
+    await waitFor(() => uploads.uploadsNow.waiting === 0, 'the aborted upload to leave the line');
+    const waiting = upload(path(d), pdf, 'd.pdf');
+    await waitFor(() => uploads.uploadsNow.waiting === 1, 'the next upload to wait');
 
     sendRest();
     const stored = async (answer: Promise<Response>) => {
@@ -306,12 +324,15 @@ describe('uploads at once', () => {
     const files = await ctx.database.db
       .selectFrom('symposium.document')
       .select(['id', 'storageKey'])
-      .where('id', 'in', [a, b, c])
+      .where('id', 'in', [a, b, c, d])
       .execute();
     expect(Object.fromEntries(files.map((f) => [f.id, f.storageKey !== null]))).toEqual({
       [a]: true,
-      [b]: true,
+      [b]: false,
       [c]: false,
+      [d]: true,
     });
+    // And the next upload is read at once.
+    expect((await upload(path(c), pdf, 'c.pdf')).status).toBe(200);
   });
 });

@@ -96,11 +96,23 @@ export class DocumentsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SymposiumDocumentRecord> {
-    const record = await this.documents.upload(async () =>
-      this.documents.attachFile(id, documentId, await this.readFile(request), expected),
-    );
-    sendETag(reply, record.version);
-    return record;
+    // A client that goes away while its upload waits gives up its place; its body, unread, can
+    // never be read (the multipart reader would wait for it for ever, holding the slot).
+    const gone = new AbortController();
+    const leave = () =>
+      gone.abort(new AppError('bad-request', 'the connection closed before the upload was read'));
+    request.raw.once('close', leave);
+    try {
+      const record = await this.documents.upload(async () => {
+        if (request.raw.destroyed) leave();
+        gone.signal.throwIfAborted();
+        return this.documents.attachFile(id, documentId, await this.readFile(request), expected);
+      }, gone.signal);
+      sendETag(reply, record.version);
+      return record;
+    } finally {
+      request.raw.off('close', leave);
+    }
   }
 
   /**

@@ -56,14 +56,20 @@ export class DocumentsService {
     return { reading: this.uploads.busy, waiting: this.uploads.queued };
   }
 
-  upload<T>(work: () => Promise<T>): Promise<T> {
-    if (this.uploads.queued >= this.maxWaiting)
+  /**
+   * Runs an upload (reading its body, checking and storing its file) when its turn comes: at
+   * most DOCUMENT_UPLOAD_CONCURRENCY at once, each holding its file in memory. With every slot
+   * taken and DOCUMENT_UPLOADS_WAITING already waiting, a 503 with Retry-After, its body never
+   * read. An upload whose client goes away (`gone`) while it waits leaves the line.
+   */
+  upload<T>(work: () => Promise<T>, gone?: AbortSignal): Promise<T> {
+    if (this.uploads.full && this.uploads.queued >= this.maxWaiting)
       throw new AppError(
         'service-unavailable',
         'other document uploads are being stored; send this one again in a minute',
         { headers: { 'retry-after': '30' } },
       );
-    return this.uploads.run(work);
+    return this.uploads.run(work, gone);
   }
 
   /** The documents of several symposiums, in order (`publishedOnly` for the public's view). */

@@ -36,6 +36,30 @@ describe('Gate', () => {
     expect(await gate.run(() => Promise.resolve('next'))).toBe('next');
   });
 
+  it('lets a waiting task whose signal aborts leave the line, never run, and keep nobody waiting', async () => {
+    const gate = new Gate(1);
+    const first = deferred();
+    const running = gate.run(() => first.promise);
+    expect(gate.full).toBe(true);
+    const gone = new AbortController();
+    const ran: string[] = [];
+    const leaving = gate.run(() => Promise.resolve(void ran.push('gone')), gone.signal);
+    const staying = gate.run(() => Promise.resolve(void ran.push('staying')));
+    expect(gate.queued).toBe(2);
+    gone.abort(new Error('the client went away'));
+    await expect(leaving).rejects.toThrow('the client went away');
+    expect(gate.queued).toBe(1);
+    first.resolve();
+    await Promise.all([running, staying]);
+    expect(ran).toEqual(['staying']);
+    expect([gate.busy, gate.queued, gate.full]).toEqual([0, 0, false]);
+    const aborted = new AbortController();
+    aborted.abort(new Error('already gone'));
+    await expect(gate.run(() => Promise.resolve(1), aborted.signal)).rejects.toThrow(
+      'already gone',
+    );
+  });
+
   it('refuses a limit below one', () => {
     expect(() => new Gate(0)).toThrow();
   });

@@ -11,9 +11,28 @@ export class Gate {
     if (!Number.isInteger(limit) || limit < 1) throw new Error('a gate needs a limit of 1 or more');
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` once a slot is free. A task whose `signal` aborts while it waits leaves the line
+   * (rejecting with the signal's reason) and never runs: a request whose client went away holds
+   * no place.
+   */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.running >= this.limit) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const turn = () => {
+          signal?.removeEventListener('abort', leave);
+          resolve();
+        };
+        const leave = () => {
+          const at = this.waiting.indexOf(turn);
+          if (at >= 0) this.waiting.splice(at, 1);
+          const reason: unknown = signal?.reason;
+          reject(reason instanceof Error ? reason : new Error(String(reason)));
+        };
+        this.waiting.push(turn);
+        signal?.addEventListener('abort', leave, { once: true });
+      });
     } else {
       this.running++;
     }
@@ -25,6 +44,11 @@ export class Gate {
       if (next) next();
       else this.running--;
     }
+  }
+
+  /** Whether a task would wait now. */
+  get full(): boolean {
+    return this.running >= this.limit;
   }
 
   /** Tasks waiting for a slot. */
