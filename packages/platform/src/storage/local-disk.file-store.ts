@@ -48,12 +48,18 @@ export class LocalDiskFileStore implements FileStore {
       await flush(temp);
       // link fails (EEXIST) rather than replace a stored file.
       await link(temp, path);
-      // The new name, and each folder made for it, on the disk too.
-      await flush(dirname(path));
-      // Each new folder's own entry is in its parent.
-      if (created)
-        for (let dir = dirname(path); dir.startsWith(created); dir = dirname(dir))
-          await flush(dirname(dir));
+      // The new name, and each folder on the way to it, on the disk too: every one, not only
+      // those this put made (another put may have made one a moment before, and not yet
+      // synced its entry), up to the root, and the root's own entry when this put made it.
+      for (let dir = dirname(path); dir.startsWith(this.root); dir = dirname(dir)) {
+        await flush(dir);
+        if (dir === this.root) break;
+      }
+      if (created && this.root.startsWith(created))
+        for (let dir = dirname(this.root); ; dir = dirname(dir)) {
+          await flush(dir);
+          if (dir === dirname(created) || dir === dirname(dir)) break;
+        }
       return { size: (await stat(path)).size };
     } finally {
       await rm(temp, { force: true });
