@@ -18,7 +18,10 @@ import { BUILD_TIMEOUT_MS, openReportSession } from './report-session';
 
 /** Runs one build somewhere: in a child process, or in this one. */
 export type ReportRunner = {
-  /** A build stopped by `stop` fails with the abort's reason. */
+  /**
+   * A build stopped by `stop` fails with the abort's reason; the in-process runner (tests'
+   * fixture kinds) does not stop, and its run, found gone, ends as before.
+   */
   run(job: BuildJob, listener: BuildListener, stop?: AbortSignal): Promise<BuildResult>;
   /** Lets go of what it keeps between builds (at shutdown). */
   close(): void;
