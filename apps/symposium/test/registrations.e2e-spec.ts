@@ -10,7 +10,9 @@ import {
   waitForLockWait,
 } from '@sp/testing';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { appModule, description } from '../src/app.module';
+import { EXPORT_PAGE } from '../src/registrations/registrations.service';
 
 const { app: ctx, tokens } = useTestAppWithPartners(appModule, description, {
   scopes: { partnerA: ['symposium:register'], partnerB: ['registry:read'] },
@@ -628,5 +630,36 @@ describe('check-in and the list', () => {
     expect(second![col('name')]).toBe("'=cmd()");
     const anonymous = await fetch(`${ctx.running.url}/symposiums/${s.id}/registrations/export`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('streams an export of any length a page at a time: every registration once, in order, the waiting list counted on', async () => {
+    const s = await openSymposium(1);
+    // 2.5 pages: the first confirmed, then every third cancelled, the rest waiting.
+    const n = EXPORT_PAGE * 2 + EXPORT_PAGE / 2;
+    await sql`insert into symposium.registration
+        (symposium_id, name, email, language, status, token_hash, check_in_code)
+      select ${s.id}::uuid, 'Person ' || g, 'p' || g || '@example.org', 'en',
+             case when g = 1 then 'confirmed' when g % 3 = 0 then 'cancelled' else 'waitlisted' end,
+             'hash-' || ${s.id}::text || '-' || g, 'CODE' || g
+        from generate_series(1, ${n}::int) g`.execute(ctx.database.db);
+    const res = await fetch(`${ctx.running.url}/symposiums/${s.id}/registrations/export`, {
+      headers: { authorization: `Bearer ${await staffToken('viewer')}` },
+    });
+    expect(res.status).toBe(200);
+    // Streamed: no length known before the last row is read.
+    expect(res.headers.get('content-length')).toBeNull();
+    const [header, ...rows] = parse(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(3)
+        .toString(),
+    );
+    const col = (name: string) => header!.indexOf(name);
+    expect(rows.map((r) => r[col('name')])).toEqual(
+      Array.from({ length: n }, (_, i) => `Person ${i + 1}`),
+    );
+    const waiting = rows.filter((r) => r[col('status')] === 'waitlisted');
+    expect(waiting.map((r) => r[col('waitlist position')])).toEqual(
+      waiting.map((_, i) => String(i + 1)),
+    );
   });
 });

@@ -1,6 +1,11 @@
 import type { Registration } from '@sp/types';
+import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { parse } from 'csv-parse/sync';
 import { registrationsCsv } from './registrations-csv';
+
+/** The stream's bytes as text, the BOM kept (a TextDecoder would drop it). */
+const text = async (stream: Readable) => (await buffer(stream)).toString('utf8');
 
 const registration = (overrides: Partial<Registration>): Registration => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -20,28 +25,30 @@ const registration = (overrides: Partial<Registration>): Registration => ({
   ...overrides,
 });
 
-it('writes UTF-8 with a BOM, a column per form field, and defuses formulas', () => {
-  const csv = registrationsCsv(
-    [
-      {
-        key: 'dietary',
-        type: 'multiselect',
-        label: { en: 'Dietary needs' },
-        required: false,
-        options: [
-          { value: 'vegan', label: { en: 'Vegan' } },
-          { value: 'halal', label: { en: 'Halal' } },
-        ],
-      },
-    ],
-    [
-      registration({ answers: { dietary: ['vegan', 'halal'] } }),
-      registration({
-        name: '=HYPERLINK("http://evil")',
-        status: 'waitlisted',
-        waitlistPosition: 1,
-      }),
-    ],
+it('writes UTF-8 with a BOM, a column per form field, and defuses formulas', async () => {
+  const csv = await text(
+    registrationsCsv(
+      [
+        {
+          key: 'dietary',
+          type: 'multiselect',
+          label: { en: 'Dietary needs' },
+          required: false,
+          options: [
+            { value: 'vegan', label: { en: 'Vegan' } },
+            { value: 'halal', label: { en: 'Halal' } },
+          ],
+        },
+      ],
+      [
+        registration({ answers: { dietary: ['vegan', 'halal'] } }),
+        registration({
+          name: '=HYPERLINK("http://evil")',
+          status: 'waitlisted',
+          waitlistPosition: 1,
+        }),
+      ],
+    ),
   );
   expect(csv.startsWith('\uFEFF')).toBe(true);
   const rows = parse(csv.slice(1));
@@ -52,10 +59,12 @@ it('writes UTF-8 with a BOM, a column per form field, and defuses formulas', () 
   expect(rows[2]?.[1]).toBe('1');
 });
 
-it('quotes an answer over two lines, so it stays one record', () => {
-  const csv = registrationsCsv(
-    [{ key: 'note', type: 'text', label: { en: 'Note' }, required: false }],
-    [registration({ answers: { note: 'first line\nsecond line' } })],
+it('quotes an answer over two lines, so it stays one record', async () => {
+  const csv = await text(
+    registrationsCsv(
+      [{ key: 'note', type: 'text', label: { en: 'Note' }, required: false }],
+      [registration({ answers: { note: 'first line\nsecond line' } })],
+    ),
   );
   expect(csv).toContain('"first line\nsecond line"');
   expect(parse(csv.slice(1))).toHaveLength(2);

@@ -1,6 +1,8 @@
 import type { FormAnswer, Registration, RegistrationFormField } from '@sp/types';
 import { spreadsheetSafe } from '@sp/platform';
-import { stringify } from 'csv-stringify/sync';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
 
 const answerText = (answer: FormAnswer | undefined): string =>
   answer === undefined
@@ -16,11 +18,12 @@ const answerText = (answer: FormAnswer | undefined): string =>
 /**
  * The registration list as CSV for Excel: UTF-8 with a BOM (so Japanese names open right),
  * CRLF line ends, a header row, one column per form field (its English label, else Japanese).
+ * Written as `items` are read (a stream): a failure while reading ends the download cut.
  */
 export function registrationsCsv(
   form: readonly RegistrationFormField[],
-  items: readonly Registration[],
-): string {
+  items: AsyncIterable<Registration> | Iterable<Registration>,
+): Readable {
   const header = [
     'status',
     'waitlist position',
@@ -35,25 +38,32 @@ export function registrationsCsv(
     'cancelled at',
     'attended at',
   ];
-  const rows = items.map((r) => [
-    r.status,
-    r.waitlistPosition === null ? '' : String(r.waitlistPosition),
-    r.name,
-    r.email,
-    r.language,
-    r.partnerId ?? '',
-    r.checkInCode,
-    ...form.map((f) => answerText(r.answers[f.key])),
-    r.createdAt,
-    r.confirmedAt ?? '',
-    r.cancelledAt ?? '',
-    r.attendedAt ?? '',
-  ]);
-  return stringify([header, ...rows.map((row) => row.map(spreadsheetSafe))], {
+  async function* records(): AsyncGenerator<string[]> {
+    yield header.map(spreadsheetSafe);
+    for await (const r of items)
+      yield [
+        r.status,
+        r.waitlistPosition === null ? '' : String(r.waitlistPosition),
+        r.name,
+        r.email,
+        r.language,
+        r.partnerId ?? '',
+        r.checkInCode,
+        ...form.map((f) => answerText(r.answers[f.key])),
+        r.createdAt,
+        r.confirmedAt ?? '',
+        r.cancelledAt ?? '',
+        r.attendedAt ?? '',
+      ].map(spreadsheetSafe);
+  }
+  const csv = stringify({
     bom: true,
     record_delimiter: 'windows',
     // csv-stringify quotes a field holding its CRLF delimiter, not one with a bare LF or CR
     // (a free-text answer over two lines), which most readers take for a record end.
     quoted_match: /[\r\n]/,
   });
+  // An error while reading destroys `csv`, which ends the response.
+  pipeline(Readable.from(records()), csv).catch(() => undefined);
+  return csv;
 }

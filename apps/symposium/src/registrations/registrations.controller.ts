@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   type ExpectedVersion,
@@ -124,13 +135,12 @@ export class RegistrationsController {
   async export(
     @Param() { id }: SymposiumRegistrationParamsDto,
     @Query() query: RegistrationExportQueryDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<StreamableFile> {
     const { form, items } = await this.registrations.exportRows(id, query.status);
-    void reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="registrations-${id}.csv"`);
-    return registrationsCsv(form, items);
+    return new StreamableFile(registrationsCsv(form, items), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="registrations-${id}.csv"`,
+    });
   }
 
   /** Checks a confirmed registrant in by the code on their mail, or by id after a name search. */

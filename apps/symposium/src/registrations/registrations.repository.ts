@@ -271,10 +271,26 @@ export class RegistrationsRepository {
     return { rows: rows.slice(0, query.limit), more: rows.length > query.limit };
   }
 
-  /** Every registration of a symposium in arrival order (the export; staff only). */
-  all(symposiumId: string, status?: RegistrationStatus): Promise<RegistrationRow[]> {
-    let q = this.baseQuery().where('symposiumId', '=', symposiumId).orderBy('seq');
+  /**
+   * Up to `limit` registrations of a symposium after `afterSeq`, in arrival order (a page of
+   * the export). Bound to `partnerId` when given: read while the export streams, after the
+   * request's context (which `baseQuery` reads it from) may be gone.
+   */
+  exportPage(
+    symposiumId: string,
+    { status, partnerId }: { status?: RegistrationStatus; partnerId?: string },
+    afterSeq: string | undefined,
+    limit: number,
+  ): Promise<RegistrationRow[]> {
+    let q = this.db
+      .selectFrom('symposium.registration')
+      .selectAll()
+      .where('symposiumId', '=', symposiumId)
+      .orderBy('seq')
+      .limit(limit);
+    if (partnerId) q = q.where('partnerId', '=', partnerId);
     if (status) q = q.where('status', '=', status);
+    if (afterSeq) q = q.where('seq', '>', afterSeq);
     return q.execute();
   }
 

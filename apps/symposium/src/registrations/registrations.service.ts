@@ -60,6 +60,9 @@ import {
 
 const cursors = new CursorCodec(z.object({ seq: z.string().regex(/^\d{1,19}$/) }));
 /** The furthest ahead a reminder can be (the settings contract's largest offset). */
+/** Registrations read per query while an export streams. */
+export const EXPORT_PAGE = 500;
+
 const REMINDER_HORIZON_MINUTES = 60 * 24 * 60;
 /** Reminders 3 days and 1 day before the start, unless staff configure others. */
 const DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 24 * 60];
@@ -265,10 +268,20 @@ export class RegistrationsService {
         throw AppError.notFound('symposium', symposiumId);
       throw notConfigured(symposiumId);
     }
-    const rows = await this.repo.all(symposiumId, status);
-    let waiting = 0;
-    const items = rows.map((r) => toRegistration(r, r.status === 'waitlisted' ? ++waiting : null));
-    return { form: formOf(settings), items };
+    const repo = this.repo;
+    const bound = { status, partnerId: boundPartnerId() ?? undefined };
+    // Read a page at a time as the download goes: a list of any length is never held whole.
+    async function* items(): AsyncGenerator<Registration> {
+      let waiting = 0;
+      let after: string | undefined;
+      for (;;) {
+        const rows = await repo.exportPage(symposiumId, bound, after, EXPORT_PAGE);
+        for (const r of rows) yield toRegistration(r, r.status === 'waitlisted' ? ++waiting : null);
+        if (rows.length < EXPORT_PAGE) return;
+        after = rows[rows.length - 1]?.seq;
+      }
+    }
+    return { form: formOf(settings), items: items() };
   }
 
   // --- the secret link ------------------------------------------------------------------
