@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FILE_STORE, type FileStore } from '@sp/platform';
 import { expectProblem as expectProblemOf, useTestApp, waitFor } from '@sp/testing';
 import type { ProblemCode } from '@sp/types';
 import type { InquiryForm, InquiryReceipt, InquiryStatus } from '@sp/types';
@@ -545,11 +546,15 @@ describe('the status page', () => {
       files: (await storedFiles()).length,
     });
     const before = await held();
+    // Refused before any file is written (a full inquiry costs the disk nothing).
+    const puts = jest.spyOn(ctx.running.app.get<FileStore>(FILE_STORE), 'put');
     const tooBig = await expectProblem(
       await followUp('Three', [[file, 'three.pdf', 'application/pdf']]),
       409,
       'conflict',
     );
+    expect(puts).not.toHaveBeenCalled();
+    puts.mockRestore();
     expect(tooBig).toMatchObject({ reason: 'inquiry-full' });
     expect(tooBig.detail).toContain(`inquiry ${receipt.reference} takes no more`);
     expect(tooBig.detail).toContain('25 KB');

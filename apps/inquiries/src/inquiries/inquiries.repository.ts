@@ -193,8 +193,8 @@ export class InquiriesRepository {
   }
 
   /** What the inquirer has put in an inquiry: messages, and their attachments' bytes. */
-  async holds(trx: Transaction<DB>, id: string): Promise<{ messages: number; bytes: number }> {
-    const row = await trx
+  async holds(id: string, db: Db = this.db): Promise<{ messages: number; bytes: number }> {
+    const row = await db
       .selectNoFrom((eb) => [
         eb
           .selectFrom('inquiries.message')

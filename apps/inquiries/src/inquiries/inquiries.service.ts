@@ -303,9 +303,8 @@ export class InquiriesService {
    * and INQUIRY_MAX_ATTACHMENT_BYTES of the inquirer's files (staff's do not count): without a limit, anyone with its status link
    * could grow one thread (read whole by staff and the status page) and the disk for ever.
    */
-  private async checkRoom(t: Transaction<DB>, inquiry: InquiryRow, files: StoredFile[]) {
-    const holds = await this.repo.holds(t, inquiry.id);
-    const adding = files.reduce((sum, f) => sum + f.size, 0);
+  private async checkRoom(inquiry: InquiryRow, adding: number, t?: Transaction<DB>) {
+    const holds = await this.repo.holds(inquiry.id, t);
     const followUps = holds.messages - 1;
     const full =
       followUps >= this.config.INQUIRY_MAX_FOLLOW_UPS
@@ -332,6 +331,13 @@ export class InquiriesService {
     trx?: Transaction<DB>,
     { filedByStaff = false }: { filedByStaff?: boolean } = {},
   ): Promise<string> {
+    const adding = files.reduce((sum, f) => sum + f.data.length, 0);
+    // A first look before any file is stored: a full inquiry costs no writes. The check under
+    // the lock below is the one that counts.
+    if (!filedByStaff) {
+      const inquiry = await this.repo.findById(inquiryId);
+      if (inquiry) await this.checkRoom(inquiry, adding);
+    }
     const stored = await this.attachments.accept(files);
     const work = async (t: Transaction<DB>) => {
       const current = await this.repo.findByIdForUpdate(t, inquiryId);
@@ -340,7 +346,12 @@ export class InquiriesService {
       // Checked under the inquiry's lock, so messages added at once cannot pass it together.
       // Staff filing a mail from the review list decide for themselves (it may be there because
       // the inquiry is full).
-      if (!filedByStaff) await this.checkRoom(t, current, stored);
+      if (!filedByStaff)
+        await this.checkRoom(
+          current,
+          stored.reduce((sum, f) => sum + f.size, 0),
+          t,
+        );
       const row = await this.repo.touch(t, inquiryId, next);
       // Reopened: the resolution clock runs again.
       if (current.state === 'resolved' && next !== current.state)
