@@ -546,7 +546,7 @@ describe('the status page', () => {
       files: (await storedFiles()).length,
     });
     const before = await held();
-    // Refused before any file is written (a full inquiry costs the disk nothing).
+    // Refused before a file is written (a full inquiry costs the disk nothing).
     const puts = jest.spyOn(ctx.running.app.get<FileStore>(FILE_STORE), 'put');
     const tooBig = await expectProblem(
       await followUp('Three', [[file, 'three.pdf', 'application/pdf']]),

@@ -632,7 +632,7 @@ describe('check-in and the list', () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('streams an export of any length a page at a time: every registration once, in order, the waiting list counted on', async () => {
+  it('streams an export of whatever length a page at a time: every registration once, in order, the waiting list counted on', async () => {
     const s = await openSymposium(1);
     // 2.5 pages: the first confirmed, then every third cancelled, the rest waiting.
     const n = EXPORT_PAGE * 2 + EXPORT_PAGE / 2;

@@ -332,7 +332,7 @@ export class InquiriesService {
     { filedByStaff = false }: { filedByStaff?: boolean } = {},
   ): Promise<string> {
     const adding = files.reduce((sum, f) => sum + f.data.length, 0);
-    // A first look before any file is stored: a full inquiry costs no writes. The check under
+    // A first look before a file is stored: a full inquiry costs no writes. The check under
     // the lock below is the one that counts.
     if (!filedByStaff) {
       const inquiry = await this.repo.findById(inquiryId);

@@ -270,7 +270,7 @@ export class RegistrationsService {
     }
     const repo = this.repo;
     const bound = { status, partnerId: boundPartnerId() ?? undefined };
-    // Read a page at a time as the download goes: a list of any length is never held whole.
+    // Read a page at a time as the download goes: however long the list, it is never held whole.
     async function* items(): AsyncGenerator<Registration> {
       let waiting = 0;
       let after: string | undefined;
