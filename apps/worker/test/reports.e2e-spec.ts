@@ -89,6 +89,8 @@ const runCount = async () =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+/** The runs' folders in the store (`reports/<run>`). */
+const folders = () => readdir(join(storeRoot(), 'reports')).catch(() => [] as string[]);
 const filesOf = async (runId: string) =>
   readdir(join(storeRoot(), 'reports', runId)).catch(() => [] as string[]);
 /** The app's STORAGE_DIR (its default, under the directory Jest runs in). */
@@ -276,6 +278,8 @@ describe('staff', () => {
     expect((await remove(victim, await staffToken('viewer'))).status).toBe(403);
     expect((await remove(victim, await staff())).status).toBe(204);
     expect(await filesOf(victim)).toEqual([]);
+    // Its folder too: the store keeps no empty folder per deleted run.
+    expect(await folders()).not.toContain(victim);
     expect((await getRun(victim, await staff())).status).toBe(404);
     expect((await remove(victim, await staff())).status).toBe(404);
   });
@@ -564,6 +568,7 @@ describe('retention', () => {
       'the expired run to be pruned',
     );
     expect(await filesOf(oldId)).toEqual([]);
+    expect(await folders()).not.toContain(oldId);
     expect((await run(freshId)).state).toBe('succeeded');
     expect(await filesOf(freshId)).toHaveLength(1);
   });

@@ -275,10 +275,12 @@ export class ReportsService {
     return definition;
   }
 
+  /** Deletes the files, and each run's folder (`reports/<run>`) left empty. */
   private async deleteFiles(keys: string[]): Promise<void> {
     for (const key of keys) {
       try {
         await this.store.delete(key);
+        await this.store.removeEmptyFolder(key.slice(0, key.lastIndexOf('/')));
       } catch (error) {
         this.logger.warn({ err: error, key }, 'could not delete a report file');
       }

@@ -17,6 +17,11 @@ export type FileStore = {
   delete(key: string): Promise<void>;
   /** Whether a file is stored under `key`. */
   exists(key: string): Promise<boolean>;
+  /**
+   * Removes the folder `prefix` (a key's leading part, e.g. `reports/<run>`) when nothing is in
+   * it; a folder that holds something, or none, is left as it is.
+   */
+  removeEmptyFolder(prefix: string): Promise<void>;
 };
 
 /** Nest injection token of the app's `FileStore`. */

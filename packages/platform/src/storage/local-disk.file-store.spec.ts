@@ -51,6 +51,17 @@ describe('LocalDiskFileStore', () => {
     }
   });
 
+  it('removes a folder only once nothing is in it', async () => {
+    await store.put('reports/run-2/a.csv', Buffer.from('a'));
+    await store.removeEmptyFolder('reports/run-2');
+    expect(await store.exists('reports/run-2/a.csv')).toBe(true);
+    await store.delete('reports/run-2/a.csv');
+    await store.removeEmptyFolder('reports/run-2');
+    expect(await readdir(join(root, 'files', 'reports'))).toEqual([]);
+    await store.removeEmptyFolder('reports/never-made');
+    await expect(store.removeEmptyFolder('../escape')).rejects.toThrow('not a storage key');
+  });
+
   it('leaves nothing behind when a write fails half-way', async () => {
     const failing = new Readable({
       read() {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -99,6 +99,15 @@ export class LocalDiskFileStore implements FileStore {
         UUID.test(n.slice(prefix.length, n.length - PARTIAL.length)),
     );
     await Promise.all(partials.map((n) => rm(join(dirname(path), n), { force: true })));
+  }
+
+  async removeEmptyFolder(prefix: string): Promise<void> {
+    try {
+      await rmdir(this.pathOf(prefix));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
   }
 
   async exists(key: string): Promise<boolean> {
