@@ -300,8 +300,10 @@ describe('failures', () => {
       file: null,
     });
     expect(done.rowsWritten).toBeLessThan(PROFILE_ROWS);
-    // The run's folder holds no file, nor a part-file (those sit beside their key, hidden).
+    // The run's folder holds no file, nor a part-file (those sit beside their key, hidden),
+    // and is gone itself.
     expect(await filesOf(done.id)).toEqual([]);
+    expect(await folders()).not.toContain(done.id);
     const file = await getFile(done.id, await staff());
     expect(file.status).toBe(404);
   });

@@ -169,6 +169,12 @@ export class ReportsBuilder implements OnApplicationShutdown {
     if (settled !== 'failed' && settled?.artifact?.storageKey === buildKey) return settled;
     await this.deleteQuietly(buildKey);
     if (settled !== 'failed') return { outcome: 'already-finished', runId };
+    // Failed, with no attempt at work on it: its folder holds nothing more.
+    await this.store
+      .removeEmptyFolder(`reports/${runId}`)
+      .catch((err: unknown) =>
+        this.logger.warn({ err, runId }, "could not remove a report run's folder"),
+      );
     this.logger.warn({ err: error, runId }, `report run failed: ${reason}`);
     return { outcome: 'failed', runId, reason };
   }

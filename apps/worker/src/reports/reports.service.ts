@@ -137,7 +137,7 @@ export class ReportsService {
   async remove(id: string): Promise<void> {
     const keys = await this.runs.delete(id);
     if (!keys) throw AppError.notFound('report run', id);
-    await this.deleteFiles(keys);
+    await this.deleteFiles(keys, [id]);
   }
 
   /** The fiscal-year report of the year just ended (1 April), once per year. */
@@ -185,7 +185,10 @@ export class ReportsService {
     for (;;) {
       const expired = await this.runs.expired(now, PRUNE_ROUND);
       if (expired.length === 0) return total;
-      await this.deleteFiles(expired.flatMap((r) => r.keys));
+      await this.deleteFiles(
+        expired.flatMap((r) => r.keys),
+        expired.map((r) => r.id),
+      );
       total += await this.runs.deleteExpired(
         expired.map((r) => r.id),
         now,
@@ -201,7 +204,10 @@ export class ReportsService {
    */
   async abandonStale(now: Date = new Date()): Promise<number> {
     const stale = await this.runs.abandonStale(now, STALE_RUNNING_MS, STALE_QUEUED_MS);
-    await this.deleteFiles(stale.flatMap((r) => (r.previousKey ? [r.previousKey] : [])));
+    await this.deleteFiles(
+      stale.flatMap((r) => (r.previousKey ? [r.previousKey] : [])),
+      stale.map((r) => r.id),
+    );
     return stale.length;
   }
 
@@ -275,14 +281,23 @@ export class ReportsService {
     return definition;
   }
 
-  /** Deletes the files, and each run's folder (`reports/<run>`) left empty. */
-  private async deleteFiles(keys: string[]): Promise<void> {
+  /**
+   * Deletes the files, then the folders (`reports/<run>`) of these runs, which no build is
+   * writing to (deleted, expired, or failed as stale) and which are empty now.
+   */
+  private async deleteFiles(keys: string[], runIds: string[]): Promise<void> {
     for (const key of keys) {
       try {
         await this.store.delete(key);
-        await this.store.removeEmptyFolder(key.slice(0, key.lastIndexOf('/')));
       } catch (error) {
         this.logger.warn({ err: error, key }, 'could not delete a report file');
+      }
+    }
+    for (const runId of runIds) {
+      try {
+        await this.store.removeEmptyFolder(`reports/${runId}`);
+      } catch (error) {
+        this.logger.warn({ err: error, runId }, "could not remove a report run's folder");
       }
     }
   }

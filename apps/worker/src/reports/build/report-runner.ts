@@ -225,7 +225,8 @@ export class ChildReportRunner implements ReportRunner {
       const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
         if (replace && !heard && (!outcome || unstarted)) {
           detach();
-          return resolve(replace());
+          // On a later tick: a fork that throws (ENOMEM) rejects the build, not this listener.
+          return resolve(Promise.resolve().then(replace));
         }
         settle(
           outcome ?? {
