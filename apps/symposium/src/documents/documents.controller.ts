@@ -34,6 +34,19 @@ import {
 } from './documents.dto';
 import { DocumentsService } from './documents.service';
 
+/** The upload's problem when its body has no part named `file`. */
+const missingFile = () =>
+  new AppError('validation-error', 'invalid body: file', {
+    errors: [
+      {
+        in: 'body',
+        field: 'file',
+        message: 'send the file as a part named "file"',
+        code: 'required',
+      },
+    ],
+  });
+
 @ApiTags('documents')
 @Controller('symposiums/:id/documents')
 export class DocumentsController {
@@ -96,6 +109,9 @@ export class DocumentsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SymposiumDocumentRecord> {
+    // Not a multipart body: refused before it takes a place (Fastify has read it whole already,
+    // so its request reads as closed below).
+    if (!request.isMultipart()) throw missingFile();
     // A client that goes away while its upload waits gives up its place; its body, unread, can
     // never be read (the multipart reader would wait for it for ever, holding the slot).
     const gone = new AbortController();
@@ -164,25 +180,14 @@ export class DocumentsController {
   private async readFile(
     request: FastifyRequest,
   ): Promise<{ fileName: string | undefined; data: Buffer }> {
-    const missing = () =>
-      new AppError('validation-error', 'invalid body: file', {
-        errors: [
-          {
-            in: 'body',
-            field: 'file',
-            message: 'send the file as a part named "file"',
-            code: 'required',
-          },
-        ],
-      });
-    if (!request.isMultipart()) throw missing();
+    if (!request.isMultipart()) throw missingFile();
     try {
       const part = await request.file({
         limits: { fileSize: this.documents.limits.maxBytes, files: 1, fields: 5 },
       });
       if (!part || part.fieldname !== 'file') {
         part?.file.resume();
-        throw missing();
+        throw missingFile();
       }
       return { fileName: part.filename, data: await part.toBuffer() };
     } catch (error) {

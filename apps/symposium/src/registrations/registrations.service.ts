@@ -59,10 +59,10 @@ import {
 } from './registrations.repository';
 
 const cursors = new CursorCodec(z.object({ seq: z.string().regex(/^\d{1,19}$/) }));
-/** The furthest ahead a reminder can be (the settings contract's largest offset). */
 /** Registrations read per query while an export streams. */
 export const EXPORT_PAGE = 500;
 
+/** The furthest ahead a reminder can be (the settings contract's largest offset). */
 const REMINDER_HORIZON_MINUTES = 60 * 24 * 60;
 /** Reminders 3 days and 1 day before the start, unless staff configure others. */
 const DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 24 * 60];
@@ -271,11 +271,15 @@ export class RegistrationsService {
     const repo = this.repo;
     const bound = { status, partnerId: boundPartnerId() ?? undefined };
     // Read a page at a time as the download goes: however long the list, it is never held whole.
+    // The first page is read before the answer starts, so a database that fails it is a 503
+    // problem, not a download cut after its header row.
+    const first = await repo.exportPage(symposiumId, bound, undefined, EXPORT_PAGE);
     async function* items(): AsyncGenerator<Registration> {
       let waiting = 0;
       let after: string | undefined;
-      for (;;) {
-        const rows = await repo.exportPage(symposiumId, bound, after, EXPORT_PAGE);
+      for (let page = 0; ; page++) {
+        const rows =
+          page === 0 ? first : await repo.exportPage(symposiumId, bound, after, EXPORT_PAGE);
         for (const r of rows) yield toRegistration(r, r.status === 'waitlisted' ? ++waiting : null);
         if (rows.length < EXPORT_PAGE) return;
         after = rows[rows.length - 1]?.seq;
