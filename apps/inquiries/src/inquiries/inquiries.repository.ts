@@ -192,10 +192,19 @@ export class InquiriesRepository {
       .executeTakeFirst();
   }
 
-  /** What the inquirer has put in an inquiry: messages, and their attachments' bytes. */
-  async holds(id: string, db: Db = this.db): Promise<{ messages: number; bytes: number }> {
+  /**
+   * What the inquirer has put in an inquiry (messages, and their attachments' bytes), with its
+   * reference; undefined when there is no such inquiry.
+   */
+  async holds(
+    id: string,
+    db: Db = this.db,
+  ): Promise<{ reference: string; messages: number; bytes: number } | undefined> {
     const row = await db
-      .selectNoFrom((eb) => [
+      .selectFrom('inquiries.inquiry as i')
+      .where('i.id', '=', id)
+      .select((eb) => [
+        'i.reference',
         eb
           .selectFrom('inquiries.message')
           .select(eb.fn.countAll<string>().as('n'))
@@ -210,8 +219,10 @@ export class InquiriesRepository {
           .where('m.authorKind', '=', 'inquirer')
           .as('bytes'),
       ])
-      .executeTakeFirstOrThrow();
-    return { messages: Number(row.messages), bytes: Number(row.bytes) };
+      .executeTakeFirst();
+    return (
+      row && { reference: row.reference, messages: Number(row.messages), bytes: Number(row.bytes) }
+    );
   }
 
   findByIdForUpdate(trx: Transaction<DB>, id: string): Promise<InquiryRow | undefined> {

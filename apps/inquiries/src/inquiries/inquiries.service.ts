@@ -300,11 +300,13 @@ export class InquiriesService {
 
   /**
    * An inquiry holds at most INQUIRY_MAX_FOLLOW_UPS messages from the inquirer after the first,
-   * and INQUIRY_MAX_ATTACHMENT_BYTES of the inquirer's files (staff's do not count): without a limit, anyone with its status link
-   * could grow one thread (read whole by staff and the status page) and the disk for ever.
+   * and INQUIRY_MAX_ATTACHMENT_BYTES of the inquirer's files (staff's do not count): without a
+   * limit, anyone with its status link could grow one thread (read whole by staff and the status
+   * page) and the disk for ever. An inquiry that does not exist is left to the caller.
    */
-  private async checkRoom(inquiry: InquiryRow, adding: number, t?: Transaction<DB>) {
-    const holds = await this.repo.holds(inquiry.id, t);
+  private async checkRoom(inquiryId: string, adding: number, t?: Transaction<DB>) {
+    const holds = await this.repo.holds(inquiryId, t);
+    if (!holds) return;
     const followUps = holds.messages - 1;
     const full =
       followUps >= this.config.INQUIRY_MAX_FOLLOW_UPS
@@ -315,7 +317,7 @@ export class InquiriesService {
     if (full)
       throw new AppError(
         'conflict',
-        `inquiry ${inquiry.reference} takes no more: ${full}. Please send a new inquiry, quoting ${inquiry.reference}.`,
+        `inquiry ${holds.reference} takes no more: ${full}. Please send a new inquiry, quoting ${holds.reference}.`,
         { extra: { reason: INQUIRY_FULL } },
       );
   }
@@ -334,10 +336,7 @@ export class InquiriesService {
     const adding = files.reduce((sum, f) => sum + f.data.length, 0);
     // A first look before a file is stored: a full inquiry costs no writes. The check under
     // the lock below is the one that counts.
-    if (!filedByStaff) {
-      const inquiry = await this.repo.findById(inquiryId);
-      if (inquiry) await this.checkRoom(inquiry, adding);
-    }
+    if (!filedByStaff) await this.checkRoom(inquiryId, adding);
     const stored = await this.attachments.accept(files);
     const work = async (t: Transaction<DB>) => {
       const current = await this.repo.findByIdForUpdate(t, inquiryId);
@@ -348,7 +347,7 @@ export class InquiriesService {
       // the inquiry is full).
       if (!filedByStaff)
         await this.checkRoom(
-          current,
+          inquiryId,
           stored.reduce((sum, f) => sum + f.size, 0),
           t,
         );

@@ -176,11 +176,13 @@ export class DocumentsController {
     await this.documents.remove(id, documentId, expected);
   }
 
-  /** The `file` part of a multipart body (limits from the config: 413 when over). */
+  /**
+   * The `file` part of a multipart body (checked to be one by `upload`; limits from the config:
+   * 413 when over).
+   */
   private async readFile(
     request: FastifyRequest,
   ): Promise<{ fileName: string | undefined; data: Buffer }> {
-    if (!request.isMultipart()) throw missingFile();
     try {
       const part = await request.file({
         limits: { fileSize: this.documents.limits.maxBytes, files: 1, fields: 5 },

@@ -46,11 +46,6 @@ export class DocumentsService {
   private readonly uploads: Gate;
   private readonly maxWaiting: number;
 
-  /**
-   * Runs an upload (reading its body, checking and storing its file) when its turn comes: at
-   * most DOCUMENT_UPLOAD_CONCURRENCY at once, each holding its file in memory. With
-   * DOCUMENT_UPLOADS_WAITING already waiting, a 503 with Retry-After, its body never read.
-   */
   /** Uploads being read and stored, and uploads waiting their turn. */
   get uploadsNow(): { reading: number; waiting: number } {
     return { reading: this.uploads.busy, waiting: this.uploads.queued };

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppError, FILE_STORE, type FileStore } from '@sp/platform';
 import type { EmailSend, ReportFormat } from '@sp/types';
 import { PinoLogger } from 'nestjs-pino';
 import type { WorkerConfig } from '../config';
-import { fileNameOf, reasonOf, ReportBuildError } from './build/report-build';
+import { fileNameOf, reasonOf, ReportBuildError, runFolder } from './build/report-build';
 import { ChildReportRunner, InlineReportRunner, type ReportRunner } from './build/report-runner';
 import type { FormatWriter } from './document';
 import type { ReportKinds } from './kind';
@@ -86,7 +86,7 @@ export class ReportsBuilder implements OnApplicationShutdown {
     onProgress: ProgressListener = () => undefined,
   ): Promise<BuildOutcome> {
     const writer0 = await this.peekWriter(runId);
-    const buildKey = `reports/${runId}/${randomUUID()}.${writer0 ?? 'bin'}`;
+    const buildKey = `${runFolder(runId)}/${randomUUID()}.${writer0 ?? 'bin'}`;
     const claimed = await this.runs.claim(runId, buildKey);
     if (!claimed) return { outcome: 'already-finished', runId };
     const { run, previousKey } = claimed;
@@ -171,7 +171,7 @@ export class ReportsBuilder implements OnApplicationShutdown {
     if (settled !== 'failed') return { outcome: 'already-finished', runId };
     // Failed, with no attempt at work on it: its folder holds nothing more.
     await this.store
-      .removeEmptyFolder(`reports/${runId}`)
+      .removeEmptyFolder(runFolder(runId))
       .catch((err: unknown) =>
         this.logger.warn({ err, runId }, "could not remove a report run's folder"),
       );

@@ -29,6 +29,7 @@ import { toReportRun } from './reports.mapper';
 import { type NewRun, ReportsRepository, type RunRow } from './reports.repository';
 import { FORMAT_WRITERS, REPORT_KINDS } from './reports.tokens';
 import { BUILD_TIMEOUT_MS } from './build/report-session';
+import { runFolder } from './build/report-build';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Expired runs looked at per pruning round (their files are deleted one by one). */
@@ -295,7 +296,7 @@ export class ReportsService {
     }
     for (const runId of runIds) {
       try {
-        await this.store.removeEmptyFolder(`reports/${runId}`);
+        await this.store.removeEmptyFolder(runFolder(runId));
       } catch (error) {
         this.logger.warn({ err: error, runId }, "could not remove a report run's folder");
       }

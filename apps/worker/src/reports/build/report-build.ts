@@ -106,6 +106,9 @@ export async function buildReport(
   return { rows: written, size: digest.size, sha256: digest.digest() };
 }
 
+/** The store's folder of a run's files (`reports/<run>/<attempt>.<ext>`). */
+export const runFolder = (runId: string): string => `reports/${runId}`;
+
 /** The file name of a run's download (the kind's name and the writer's extension). */
 export function fileNameOf(
   kinds: Partial<ReportKinds>,

@@ -95,9 +95,10 @@ type Outcome = { ok: true; result: BuildResult } | { ok: false; reason: string }
  * memory fails alone, and the worker's event loop stays free to renew job locks. Starting one
  * costs about half a second of CPU (loading the kinds, writers, pg and zod), more than a small
  * report's build, so with `reuse` a builder that built well is kept a while and takes the next
- * build with its flags; a builder that failed, was killed or grew is let go. The child ends itself if this process dies or lets it go; this process kills the
- * child once a build outlives its time limit. A child that cannot be started (EAGAIN under a
- * pids limit) fails the build, not the worker.
+ * build with its flags; a builder that failed, was killed or grew is let go. The child ends
+ * itself if this process dies or lets it go; this process kills the child once a build
+ * outlives its time limit. A child that cannot be started (EAGAIN under a pids limit) fails the
+ * build, not the worker.
  */
 export class ChildReportRunner implements ReportRunner {
   private readonly idle: Builder[] = [];
@@ -135,9 +136,7 @@ export class ChildReportRunner implements ReportRunner {
   private start(entry: string, execArgv: string[], flags: string): Builder {
     // Builders idle and at work stay within the worker's concurrency: a kept builder of other
     // flags goes before a new one starts.
-    const room = (this.options.reuse?.maxIdle ?? 0) - this.busy - 1;
-    for (const oldest of this.idle.splice(0, Math.max(0, this.idle.length - Math.max(0, room))))
-      this.letGo(oldest);
+    this.keepIdle((this.options.reuse?.maxIdle ?? 0) - this.busy - 1);
     const child = fork(entry, [], {
       execArgv,
       ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
@@ -268,7 +267,7 @@ export class ChildReportRunner implements ReportRunner {
       result.memory.peakBytes <= reuse.maxPeakMb * 2 ** 20;
     if (!reusable) return this.letGo(builder);
     const { idleMs, maxIdle } = reuse;
-    for (const oldest of this.idle.splice(0, this.idle.length - maxIdle + 1)) this.letGo(oldest);
+    this.keepIdle(maxIdle - 1);
     // An idle builder keeps neither this process nor its event loop alive.
     builder.child.unref();
     builder.child.channel?.unref();
@@ -278,6 +277,12 @@ export class ChildReportRunner implements ReportRunner {
     }, idleMs);
     builder.idleTimer.unref();
     this.idle.push(builder);
+  }
+
+  /** Lets the oldest idle builders go until at most `count` wait. */
+  private keepIdle(count: number): void {
+    for (const oldest of this.idle.splice(0, Math.max(0, this.idle.length - Math.max(0, count))))
+      this.letGo(oldest);
   }
 
   private takeIdle(flags: string): Builder | undefined {
