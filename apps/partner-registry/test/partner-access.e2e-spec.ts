@@ -142,3 +142,38 @@ it('revoking one client stops its issued tokens within the same bound, on every 
   expect(await readPartner(replica, partnerId, keptToken)).toBe(200);
   expect(await readPartner(ctx.running, partnerId, keptToken)).toBe(200);
 });
+
+it('rotating a client’s secret stops the tokens issued for the old one within the bound, on every replica; tokens for the new one work', async () => {
+  const partnerId = (await make.partner({ country: 'FI', status: 'primary' })).id;
+  const client = await newClient(partnerId);
+  const kept = await newClient(partnerId);
+  const old = (await tokenFor(client)).data!.access_token;
+  const keptToken = (await tokenFor(kept)).data!.access_token;
+  expect(await readPartner(ctx.running, partnerId, old)).toBe(200);
+  // The other replica has checked the client too, and remembers the answer.
+  expect(await readPartner(replica, partnerId, old)).toBe(200);
+
+  const rotated = await admin.POST('/clients/{clientId}/rotate', {
+    params: { path: { clientId: client.id } },
+  });
+  expect(rotated.response.status).toBe(200);
+
+  const refused = await registryClient(ctx, old).GET('/partners/{id}', {
+    params: { path: { id: partnerId } },
+  });
+  expectProblem(refused, 401, 'unauthorized');
+  expect(refused.error!.detail).toMatch(/new secret/);
+  await waitFor(
+    async () => (await readPartner(replica, partnerId, old)) === 401,
+    'the other replica to refuse the token of the old secret',
+    WITHIN_BOUND,
+  );
+
+  const fresh = (await tokenFor({ ...client, secret: rotated.data!.clientSecret })).data!
+    .access_token;
+  expect(await readPartner(ctx.running, partnerId, fresh)).toBe(200);
+  expect(await readPartner(replica, partnerId, fresh)).toBe(200);
+  // The partner's other client is untouched.
+  expect(await readPartner(replica, partnerId, keptToken)).toBe(200);
+  expect(await readPartner(ctx.running, partnerId, keptToken)).toBe(200);
+});

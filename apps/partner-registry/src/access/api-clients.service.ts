@@ -53,7 +53,11 @@ export class ApiClientsService {
     return { items: (await this.repo.listForPartner(partnerId)).map(toApiClient) };
   }
 
-  /** A new secret; the old one stops working at once. */
+  /**
+   * A new secret; the old one stops working at once, and so do the tokens issued for it: at
+   * once on this replica, within AUTH_PARTNER_ACCESS_CACHE_MS on the others (a leaked secret's
+   * tokens must not outlive the rotation by their ten minutes).
+   */
   async rotate(clientId: string): Promise<ApiClientWithSecret> {
     const clientSecret = newClientSecret();
     const secretHash = await hashSecret(clientSecret);
@@ -66,6 +70,7 @@ export class ApiClientsService {
       }
       return { secretHash, rotatedAt: new Date() };
     });
+    this.access.forget([clientId]);
     return { client, clientSecret };
   }
 

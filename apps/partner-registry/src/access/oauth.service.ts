@@ -121,6 +121,9 @@ export class OAuthService {
       partner_id: client.partnerId,
       client_id: client.id,
       scope,
+      // Which secret this token was issued for: a rotation ends the tokens of the one before
+      // (ClientAccessCheck), also one issued while the rotation was being committed.
+      secret_rotated_at: client.rotatedAt?.getTime() ?? 0,
     })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
       .setIssuer(this.config.AUTH_PARTNER_ISSUER)

@@ -10,15 +10,16 @@ import { invalidToken, type PartnerAccessCheck } from './token-verifier';
 const CACHE_SIZE = 10_000;
 
 /**
- * Yes/no answers kept for a while per key: one lookup per key per interval however many
- * requests ask (they share the lookup under way); a failed lookup is not kept.
+ * Answers (yes/no, or what a check needs to decide) kept for a while per key: one lookup per
+ * key per interval however many requests ask (they share the lookup under way); a failed
+ * lookup is not kept.
  */
-export class AccessAnswers {
-  private readonly answers = new Map<string, { allowed: Promise<boolean>; until: number }>();
+export class AccessAnswers<T = boolean> {
+  private readonly answers = new Map<string, { allowed: Promise<T>; until: number }>();
 
   constructor(private readonly ttlMs: number) {}
 
-  get(key: string, lookup: () => Promise<boolean>): Promise<boolean> {
+  get(key: string, lookup: () => Promise<T>): Promise<T> {
     const known = this.answers.get(key);
     if (known && known.until > Date.now()) return known.allowed;
     if (this.answers.size >= CACHE_SIZE) {

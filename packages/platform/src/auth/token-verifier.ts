@@ -90,6 +90,7 @@ const partnerClaims = z.object({
   partner_id: uuid(),
   client_id: z.string().min(1),
   scope: z.string().default(''),
+  secret_rotated_at: z.number().int().min(0).optional(),
 });
 
 export const invalidToken = (detail: string): AppError =>
@@ -223,6 +224,9 @@ export class TokenVerifier {
       clientId: claims.data.client_id,
       partnerId: claims.data.partner_id,
       scopes,
+      ...(claims.data.secret_rotated_at === undefined
+        ? {}
+        : { secretRotatedAt: claims.data.secret_rotated_at }),
     };
   }
 
