@@ -314,6 +314,15 @@ describe('signing up', () => {
     expect(staffFile.status).toBe(200);
   });
 
+  it('a planned symposium has no registration list for a partner either (staff see it)', async () => {
+    const planned = await make.symposium({ status: 'planned' });
+    await make.registrationSettings(planned.id, { capacity: 10 });
+    const listOf = (client: SymposiumClient) =>
+      client.GET('/symposiums/{id}/registrations', { params: { path: { id: planned.id } } });
+    expectProblem(await listOf(partner), 404, 'not-found');
+    expect((await listOf(staff)).response.status).toBe(200);
+  });
+
   it('keeps registrations as they are once the symposium is held: no cancelling, no promotion', async () => {
     const symposium = await openSymposium(1);
     const seated = await make.registration(symposium.id, { email: 'noshow@example.org' });

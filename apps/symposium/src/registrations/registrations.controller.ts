@@ -97,7 +97,7 @@ export class RegistrationsController {
     @Param() { id }: SymposiumRegistrationParamsDto,
     @Body() body: RegistrationCreateDto,
   ): Promise<RegistrationReceipt> {
-    return (await this.registrations.register(id, body)).receipt;
+    return (await this.registrations.register(id, body, 'sign-up')).receipt;
   }
 
   /** Staff, or a partner registering a member of its delegation (its own rows only). */

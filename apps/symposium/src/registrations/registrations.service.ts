@@ -162,14 +162,19 @@ export class RegistrationsService {
    * Registers one person: outside the window, with answers that break the form, or with an
    * address already registered, nothing is written (409 / 400 / 409). A seat while one is
    * free, the waiting list otherwise, decided under the settings lock in arrival order.
-   * A partner's token registers a member of its own delegation.
+   * A partner's token registers a member of its own delegation, and staff may register for a
+   * planned symposium; a public sign-up (`via: 'sign-up'`) is the public's whatever token came
+   * with it, so a partner's token without `symposium:register` adds nobody to its delegation.
    */
   async register(
     symposiumId: string,
     input: RegistrationCreate,
+    via: 'sign-up' | 'registration' = 'registration',
   ): Promise<{ registration: Registration; receipt: RegistrationReceipt }> {
     const body = registrationCreateSchema.parse(input);
     const now = this.clock.now();
+    const partnerId = via === 'sign-up' ? null : (boundPartnerId() ?? null);
+    const staff = via === 'registration' && isStaff();
     // What needs no lock is done before taking it: the lock is held only while deciding and
     // writing, so a burst of sign-ups to one symposium queues as briefly as possible.
     const [symposium, before] = await Promise.all([
@@ -177,7 +182,7 @@ export class RegistrationsService {
       this.repo.settings(symposiumId),
     ]);
     // A planned symposium is the organisers' own: not found for anyone else, as everywhere.
-    if (!symposium || (symposium.status === 'planned' && !isStaff()))
+    if (!symposium || (symposium.status === 'planned' && !staff))
       throw AppError.notFound('symposium', symposiumId);
     if (!before) throw notConfigured(symposiumId);
     checkSymposiumTakesSignUps(symposium.status);
@@ -202,7 +207,7 @@ export class RegistrationsService {
         row = await this.repo.insert(trx, {
           id,
           symposiumId,
-          partnerId: boundPartnerId() ?? null,
+          partnerId,
           name: body.name,
           email: body.email,
           language: body.language ?? 'en',
@@ -245,7 +250,9 @@ export class RegistrationsService {
   // --- reading --------------------------------------------------------------------------
 
   async list(symposiumId: string, query: RegistrationListQuery): Promise<RegistrationPage> {
-    if (!(await this.repo.symposium(symposiumId)))
+    // A planned symposium is the organisers' own: not found for a partner, as everywhere.
+    const symposium = await this.repo.symposium(symposiumId);
+    if (!symposium || (symposium.status === 'planned' && !isStaff()))
       throw AppError.notFound('symposium', symposiumId);
     const after = query.cursor ? cursors.decode(query.cursor).seq : undefined;
     const { rows, more } = await this.repo.list(symposiumId, query, after);
