@@ -171,6 +171,12 @@ describe('fiscal-year report', () => {
     ).toEqual([['2025-04-01', 'signed']]);
     expect(partnerRow(beta.nameEn)['Agreements expiring']).toBe('1');
     expect(partnerRow(beta.nameEn)['Agreements signed']).toBe('0');
+    // A signing known only to the year is listed with its precision, not as 1 January.
+    expect(
+      rowsOf(report, 'agreements')
+        .filter((r) => r['Partner'] === beta.nameEn)
+        .map((r) => [r['Signed'], r['Precision'], r['In the year']]),
+    ).toEqual([['2020-01-01', 'year', 'expires']]);
   });
 
   it('sums funding exactly, per currency, never across currencies', async () => {

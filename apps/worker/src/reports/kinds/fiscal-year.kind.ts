@@ -440,6 +440,9 @@ function agreementsSection(db: ViewsReader, fiscalYear: number): TableSection {
       col('kind', 'Kind', 'text', 16),
       col('title', 'Title', 'text', 40),
       col('signedOn', 'Signed', 'date'),
+      // A signing known to the year or the month is stored as its first day: say which, as
+      // the partner profile does, so "2016" does not read as 1 January 2016.
+      col('signedOnPrecision', 'Precision', 'text', 8),
       col('expiresOn', 'Expires', 'date'),
       col('event', 'In the year', 'text', 16),
     ],
@@ -465,10 +468,10 @@ function agreementsSection(db: ViewsReader, fiscalYear: number): TableSection {
         .orderBy('p.nameEn')
         .orderBy('a.id')
         .execute();
-      for (const { signedOnPrecision, ...r } of rows) {
+      for (const r of rows) {
         const signed =
           r.signedOn !== null &&
-          signedOnPrecision !== 'year' &&
+          r.signedOnPrecision !== 'year' &&
           r.signedOn >= from &&
           r.signedOn <= to;
         const expires = r.expiresOn !== null && r.expiresOn >= from && r.expiresOn <= to;
