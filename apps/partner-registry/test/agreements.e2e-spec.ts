@@ -402,6 +402,26 @@ describe('POST /agreements/:id/renewals', () => {
     expect((await auditOf(a.id)).map((r) => r.action)).toEqual(['create', 'renew', 'renew']);
   });
 
+  it('lists renewals in the order they were recorded, whatever dates they were given', async () => {
+    const partner = await make.partner();
+    const a = await make.agreement(partner.id, { expiresOn: '2027-01-15' });
+    await renew(a.id, { expiresOn: '2030-01-15', renewedOn: '2026-06-01' });
+    // Known only to the year: stored as 2026-01-01, before the June one.
+    const second = await renew(a.id, { expiresOn: '2035-01-15', renewedOn: '2026' });
+    expect(second.response.status).toBe(201);
+    const chain = (r: {
+      renewedOn: string;
+      previousExpiresOn: string | null;
+      newExpiresOn: string | null;
+    }) => [r.renewedOn, r.previousExpiresOn, r.newExpiresOn];
+    expect(second.data!.renewals.map(chain)).toEqual([
+      ['2026-06-01', '2027-01-15', '2030-01-15'],
+      ['2026', '2030-01-15', '2035-01-15'],
+    ]);
+    const read = await viewer.GET('/agreements/{id}', { params: { path: { id: a.id } } });
+    expect(read.data!.renewals.map(chain)).toEqual(second.data!.renewals.map(chain));
+  });
+
   it('refuses an expiry not after the current one, a future date and a missing expiry', async () => {
     const partner = await make.partner();
     const a = await make.agreement(partner.id, { expiresOn: '2027-01-15' });

@@ -102,14 +102,18 @@ export class AgreementsRepository {
     return this.baseQuery(trx).where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
-  /** The renewals of the given agreements, oldest first. */
+  /**
+   * The renewals of the given agreements in the order they were recorded: each one's previous
+   * expiry is the one before's new expiry, whatever dates they were given (a renewal known
+   * only to the year, recorded after one dated in June, is stored as 1 January).
+   */
   renewalsOf(agreementIds: string[], db: Db = this.db): Promise<AgreementRenewalRow[]> {
     if (agreementIds.length === 0) return Promise.resolve([]);
     return db
       .selectFrom('registry.agreementRenewal')
       .selectAll()
       .where('agreementId', 'in', agreementIds)
-      .orderBy('renewedOn')
+      .orderBy('recordedAt')
       .orderBy('id')
       .execute();
   }
@@ -146,11 +150,19 @@ export class AgreementsRepository {
     }
   }
 
+  /**
+   * Records a renewal, under the agreement's row lock. Its time is the clock's when it is
+   * written (not the transaction's start, `now()`), so renewals that waited for the lock are
+   * recorded in the order they were applied.
+   */
   insertRenewal(
     trx: Transaction<DB>,
-    values: Insertable<DB['registry.agreementRenewal']>,
+    values: Omit<Insertable<DB['registry.agreementRenewal']>, 'recordedAt'>,
   ): Promise<unknown> {
-    return trx.insertInto('registry.agreementRenewal').values(values).execute();
+    return trx
+      .insertInto('registry.agreementRenewal')
+      .values({ ...values, recordedAt: sql<Date>`clock_timestamp()` })
+      .execute();
   }
 
   /**

@@ -303,6 +303,8 @@ export async function seedRegistry(
             previousExpiresOn: null,
             newExpiresOn: r.expiresOn,
             note: r.note ?? null,
+            // Renewals are listed in the order recorded; now() is one time for the whole seed.
+            recordedAt: sql<Date>`clock_timestamp()`,
           })
           .execute();
       }

@@ -109,7 +109,7 @@ export const agreementSchema = z
     partnerId: uuid(),
     ...agreementFields,
     status: agreementStatusSchema,
-    /** Oldest first. */
+    /** In the order they were recorded, oldest first: a chain of expiries. */
     renewals: z.array(agreementRenewalSchema),
     createdAt: isoDateTimeSchema,
     updatedAt: isoDateTimeSchema,
