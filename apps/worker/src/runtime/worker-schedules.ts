@@ -7,7 +7,7 @@ import { PinoLogger } from 'nestjs-pino';
 /**
  * Upserts the recurring jobs of the worker's own queues (`notifications`, `reports`) when the
  * worker starts; the services schedule theirs (`registry-jobs`, `inquiries-jobs`). Every
- * replica does; an upsert of an unchanged schedule changes nothing, and a schedule no longer
+ * replica does; an unchanged schedule is left as it is (its next run too), and a schedule no longer
  * listed on these queues is removed (as the SLA sweep and expiry reminders, which ran on
  * `notifications` before their services took them). Not awaited by start-up: a worker that
  * starts before Redis does must not hang; the upsert completes once Redis answers.

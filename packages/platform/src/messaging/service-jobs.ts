@@ -45,7 +45,7 @@ const SERVICE_JOBS = Symbol('SERVICE_JOBS');
 
 /**
  * Runs a service's job queue in that service: upserts the queue's schedules when the app
- * starts (every replica does; an upsert of an unchanged schedule changes nothing, and one no
+ * starts (every replica does; an unchanged schedule is left as it is, its next run too, and one no
  * longer in `schedules` is removed) and works the queue with the service's handlers. Neither
  * waits for Redis: a service that starts before Redis does serves HTTP meanwhile, and the
  * schedules are put in place once Redis answers. With QUEUES_ENABLED=false it does nothing.
