@@ -280,6 +280,24 @@ describe('POST /inquiries', () => {
     expect(await count('inquiries.inquiry')).toBe(before);
   });
 
+  it('refuses a name with paragraphs or a link, and a subject over two lines: nothing stored, nothing mailed', async () => {
+    // The acknowledgement greets the inquirer by name, at an address no one has proven.
+    const before = await count('inquiries.inquiry');
+    for (const [field, value] of [
+      ['name', 'Aiko\n\nACTION REQUIRED: pay at https://pay.example/confirm'],
+      ['name', 'Aiko https://pay.example/confirm'],
+      ['subject', 'Question\r\nBcc: everyone@example.org'],
+    ] as const) {
+      const problem = await expectProblem(
+        await post('/inquiries', { ...valid, [field]: value }),
+        400,
+        'validation-error',
+      );
+      expect(problem.errors?.map((e) => e.field)).toEqual([field]);
+    }
+    expect(await count('inquiries.inquiry')).toBe(before);
+  });
+
   it('refuses a filled-in honeypot and stores nothing', async () => {
     const before = await count('inquiries.inquiry');
     const res = await post('/inquiries', { ...valid, website: 'http://spam.example' });

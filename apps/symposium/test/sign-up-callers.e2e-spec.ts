@@ -2,7 +2,8 @@ import { expectProblem, factories, symposiumClient, useTestAppWithPartners } fro
 import { appModule, description } from '../src/app.module';
 
 /**
- * The public sign-up route is the public's whatever token comes with it. Apart from
+ * The public sign-up route: the public's whatever token comes with it, and a name that stays
+ * a name. Apart from
  * registrations.e2e-spec.ts because sign-ups are limited per address per minute, and that
  * file uses its budget.
  */
@@ -64,4 +65,24 @@ it('a partner token with the scope registers its delegation on its own route, th
   });
   expect(signed.response.status).toBe(201);
   expect(await partnerOf(symposium.id, 'guest@example.org')).toBeNull();
+});
+
+it('refuses a name with paragraphs or a link: the confirmation greets the registrant by it', async () => {
+  const symposium = await openSymposium();
+  for (const name of ['Aiko\n\nPay the fee at https://pay.example/confirm', 'www.pay.example']) {
+    const res = await symposiumClient(ctx).POST('/symposiums/{id}/sign-ups', {
+      params: { path: { id: symposium.id } },
+      body: { name, email: 'victim@example.org' },
+    });
+    expect(expectProblem(res, 400, 'validation-error').errors?.map((e) => e.field)).toEqual([
+      'name',
+    ]);
+  }
+  expect(
+    await ctx.database.db
+      .selectFrom('symposium.registration')
+      .select('id')
+      .where('symposiumId', '=', symposium.id)
+      .execute(),
+  ).toEqual([]);
 });

@@ -124,6 +124,11 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** The data keys whose values may run over several lines (a staff reply). */
+const MULTI_LINE = new Set(['body']);
+/** Line breaks and the controls and bidi marks a one-line value must not carry. */
+const BREAKS = /\s*[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]+\s*/gu;
+
 /** A template asked for data the job does not carry: retrying cannot help. */
 export class MissingTemplateData extends Error {
   constructor(
@@ -148,7 +153,10 @@ export function render(
   const missing = new Set<string>();
   const value = (key: string) => {
     const v = data[key];
-    const text = v === undefined || v === null ? '' : String(v);
+    const raw = v === undefined || v === null ? '' : String(v);
+    // Only a staff reply's body has paragraphs; anything else (a name, a title) stays on its
+    // line, whatever a job made before the contracts refused line breaks carries.
+    const text = MULTI_LINE.has(key) ? raw : raw.replace(BREAKS, ' ');
     if (text.trim() === '') missing.add(key);
     return text;
   };

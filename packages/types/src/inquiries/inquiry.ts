@@ -4,6 +4,8 @@ import {
   isoDateSchema,
   isoDateTimeSchema,
   languageSchema,
+  personName,
+  singleLine,
   uuid,
 } from '../shared/common';
 
@@ -36,7 +38,7 @@ type Label = { en: string; ja: string };
 /** What a form needs beyond the type: labels, and labels of a choice's options. */
 type FieldMeta = { label: Label; options?: Record<string, Label> };
 const field = <T extends z.ZodType>(schema: T, meta: FieldMeta): T => schema.meta(meta);
-const line = (max: number) => z.string().trim().min(1).max(max);
+const line = singleLine;
 
 /**
  * The fields of each category, one zod schema per category. The same schemas validate a
@@ -123,7 +125,7 @@ export type CategoryFields<C extends InquiryCategory = InquiryCategory> = z.infe
 
 /** What every submission carries, whatever its category. */
 const submissionBase = {
-  name: line(200),
+  name: personName(200),
   email: z.email().max(320),
   organisation: line(200).optional(),
   country: countryCodeSchema.optional(),

@@ -15,6 +15,39 @@ export const uuidSchema = uuid();
 export const idParamsSchema = z.object({ id: uuid() });
 export type IdParams = z.infer<typeof idParamsSchema>;
 
+/**
+ * What a one-line field may not hold: control characters (line breaks, tabs, NUL), line and
+ * paragraph separators, and the bidi overrides and isolates that reorder what a reader sees.
+ */
+const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+
+/** One line of text (a subject, an organisation), trimmed, 1 to `max` characters. */
+export const singleLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !NOT_ONE_LINE.test(text), {
+      message: 'must be one line, without line breaks or control characters',
+      // One problem per field: a name with paragraphs is not also told it holds a link.
+      abort: true,
+    });
+
+/** A web address as mail programs make links of it: a scheme, `www.`, or a host and a path. */
+const LINK_LIKE = /:\/\/|\bwww\.|[a-z0-9-]\.[a-z]{2,}\//i;
+
+/**
+ * A person's name as the public gives it: one line and no web address. Mail the university
+ * sends to an address no one has proven (an inquiry's acknowledgement, a registration's
+ * confirmation) greets them by it, so a name with paragraphs or a link would put a stranger's
+ * words, and a link to their site, into the university's own mail.
+ */
+export const personName = (max: number) =>
+  singleLine(max).refine((name) => !LINK_LIKE.test(name), {
+    message: 'must be a name, not a web address',
+  });
+
 /** A calendar date, `YYYY-MM-DD`. */
 export const isoDateSchema = z.iso.date();
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });

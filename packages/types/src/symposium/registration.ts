@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, languageSchema, pageOf, uuid } from '../shared/common';
+import { isoDateTimeSchema, languageSchema, pageOf, personName, uuid } from '../shared/common';
 
 export const registrationStatuses = ['confirmed', 'waitlisted', 'cancelled', 'attended'] as const;
 export const registrationStatusSchema = z.enum(registrationStatuses);
@@ -130,7 +130,7 @@ export type RegistrationSettings = z.infer<typeof registrationSettingsSchema>;
 
 export const registrationCreateSchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: personName(200),
     email: z.email().max(254),
     /** The language of the registrant's mail (English when absent). */
     language: languageSchema.optional(),
