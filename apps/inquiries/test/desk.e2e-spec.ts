@@ -62,6 +62,10 @@ describe('GET /inquiries', () => {
     expect(overdue.data?.items.map((i) => i.id)).toContain(late.id);
     expect(overdue.data?.items.map((i) => i.id)).not.toContain(third.id);
     expect(overdue.data?.items.find((i) => i.id === late.id)?.overdue).toBe(true);
+    // Without due times yet (the sweep fills them in): not overdue, so in the other list.
+    const onTime = await viewer.GET('/inquiries', { params: { query: { overdue: false } } });
+    expect(onTime.data?.items.map((i) => i.id)).toContain(third.id);
+    expect(onTime.data?.items.map((i) => i.id)).not.toContain(late.id);
 
     const mine = await viewer.GET('/inquiries', {
       params: { query: { assignee: 'kenji', state: ['open'] } },
@@ -76,7 +80,7 @@ describe('GET /inquiries', () => {
     do {
       const page = await viewer.GET('/inquiries', { params: { query: { limit: 2, cursor } } });
       seen.push(...(page.data?.items.map((i) => i.id) ?? []));
-      cursor = (page.data?.nextCursor as unknown as string | null | undefined) ?? undefined;
+      cursor = page.data?.nextCursor ?? undefined;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.indexOf(third.id)).toBeLessThan(seen.indexOf(assigned.id));
@@ -130,6 +134,19 @@ describe('PATCH /inquiries/:id', () => {
       'precondition-required',
     );
     expect((await read(row.id)).assignee).toBe('kenji');
+
+    // The same assignee with the address cleared (alerts then go to the group); an absent
+    // address keeps it.
+    const kept = await api.PATCH('/inquiries/{id}', {
+      params: { path: { id: row.id }, header: { 'If-Match': '*' } },
+      body: { assignee: 'kenji' },
+    });
+    expect(kept.data).toMatchObject({ assigneeEmail: 'kenji@example.ac.jp' });
+    const cleared = await api.PATCH('/inquiries/{id}', {
+      params: { path: { id: row.id }, header: { 'If-Match': '*' } },
+      body: { assignee: 'kenji', assigneeEmail: null },
+    });
+    expect(cleared.data).toMatchObject({ assignee: 'kenji', assigneeEmail: null });
   });
 
   it('guards the state: 409 naming the allowed next states; resolved stamps resolved_at', async () => {
@@ -331,6 +348,35 @@ describe('POST /inquiries/:id/messages', () => {
     expect(mail).toMatchObject({ inReplyTo: firstId, references: [firstId] });
   });
 
+  it('a public reply to a new inquiry may also ask for the inquirer (waiting) or settle it (resolved), audited as a state change', async () => {
+    for (const state of ['waiting', 'resolved'] as const) {
+      const inquiry = await make.inquiryRow();
+      const res = await api.POST('/inquiries/{id}/messages', {
+        params: { path: { id: inquiry.id } },
+        body: { visibility: 'public', body: 'Could you tell us more?', state },
+      });
+      expect(res.response.status).toBe(201);
+      expect(await read(inquiry.id)).toMatchObject({
+        state,
+        firstResponseAt: expect.any(String),
+      });
+      const audits = await ctx.database.db
+        .selectFrom('inquiries.auditLog')
+        .select(['action', 'before', 'after'])
+        .where('entityId', '=', inquiry.id)
+        .orderBy('id')
+        .execute();
+      expect(audits.map((a) => a.action)).toEqual(['reply', 'update-state']);
+      expect(audits[1]).toMatchObject({ before: { state: 'new' }, after: { state } });
+    }
+    // A note answers no one: it cannot skip a new inquiry ahead.
+    const note = await api.POST('/inquiries/{id}/messages', {
+      params: { path: { id: (await make.inquiryRow()).id } },
+      body: { visibility: 'internal', body: 'Checking.', state: 'waiting' },
+    });
+    expectProblem(note, 409, 'invalid-status-transition');
+  });
+
   it('refuses a reply without text or to a closed inquiry, writing nothing', async () => {
     const row = await make.inquiryRow({ state: 'closed' });
     expectProblem(
@@ -400,6 +446,64 @@ describe('POST /inquiries/:id/merge', () => {
         data: expect.objectContaining({ into: target.reference }),
       }),
     ]);
+  });
+
+  it("a merged duplicate's status link shows the inquiry it joined, and takes follow-ups there", async () => {
+    const { inquiry: target } = await make.inquiry({ email: 'mei@example.org' });
+    const { inquiry: duplicate, statusToken } = await make.inquiry({ email: 'mei@example.org' });
+    const reply = await api.POST('/inquiries/{id}/messages', {
+      params: { path: { id: duplicate.id } },
+      body: { visibility: 'public', body: 'Answered on the duplicate.' },
+    });
+    expect(reply.response.status).toBe(201);
+    const merged = await api.POST('/inquiries/{id}/merge', {
+      params: { path: { id: duplicate.id }, header: { 'If-Match': '*' } },
+      body: { into: target.id },
+    });
+    expect(merged.response.status).toBe(200);
+
+    const anon = inquiriesClient(ctx);
+    const link = { params: { path: { token: statusToken } } };
+    const status = await anon.GET('/inquiries/status/{token}', link);
+    expect(status.data).toMatchObject({
+      reference: target.reference,
+      mergedFrom: duplicate.reference,
+      state: 'open',
+    });
+    expect(status.data!.messages.map((m) => m.body)).toContain('Answered on the duplicate.');
+    const followUp = await anon.POST('/inquiries/status/{token}/messages', {
+      ...link,
+      body: { message: 'Thank you, one more thing.' },
+    });
+    expect(followUp.response.status).toBe(201);
+    const bodies = (await read(target.id)).messages.map((m) => m.body);
+    expect(bodies).toContain('Thank you, one more thing.');
+  });
+
+  it("takes the duplicate's first response for the target's: no false first-response breach", async () => {
+    const past = new Date(Date.now() - 3_600_000);
+    const target = await make.inquiryRow({ firstResponseDueAt: past, resolutionDueAt: null });
+    const duplicate = await make.inquiryRow({ email: target.email, firstResponseDueAt: past });
+    await api.POST('/inquiries/{id}/messages', {
+      params: { path: { id: duplicate.id } },
+      body: { visibility: 'public', body: 'Here is the answer.' },
+    });
+    const answeredAt = (await read(duplicate.id)).firstResponseAt;
+    expect(answeredAt).toEqual(expect.any(String));
+    await api.POST('/inquiries/{id}/merge', {
+      params: { path: { id: duplicate.id }, header: { 'If-Match': '*' } },
+      body: { into: target.id },
+    });
+    const after = await read(target.id);
+    expect(after).toMatchObject({ state: 'open', firstResponseAt: answeredAt, overdue: false });
+    const audit = await ctx.database.db
+      .selectFrom('inquiries.auditLog')
+      .select(['before', 'after'])
+      .where('entityId', '=', target.id)
+      .where('action', '=', 'merge-in')
+      .executeTakeFirstOrThrow();
+    expect(audit.before).toMatchObject({ state: 'new' });
+    expect(audit.after).toMatchObject({ state: 'open', merged: duplicate.reference });
   });
 
   it("refuses merging another person's inquiry: each would see the other's messages", async () => {

@@ -34,17 +34,21 @@ const likeEscape = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 /**
  * Past a due time not met yet (the sweep's rule): no public staff reply by the first-response
  * due time unless resolved or closed; not resolved by the resolution due time unless closed.
+ * Never NULL: an inquiry without due times (yet) is not overdue, so `not overdueAt` lists it
+ * (a NULL comparison would have kept it out of both lists).
  */
 export const overdueAt = (eb: InquiryEb, now: Date): Expression<SqlBool> =>
   eb.or([
     eb.and([
       eb('firstResponseAt', 'is', null),
       eb('state', 'not in', ['resolved', 'closed']),
+      eb('firstResponseDueAt', 'is not', null),
       eb('firstResponseDueAt', '<=', now),
     ]),
     eb.and([
       eb('resolvedAt', 'is', null),
       eb('state', '<>', 'closed'),
+      eb('resolutionDueAt', 'is not', null),
       eb('resolutionDueAt', '<=', now),
     ]),
   ]);

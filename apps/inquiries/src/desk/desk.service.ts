@@ -82,7 +82,13 @@ export class DeskService {
         changes.assignee = patch.assignee;
         // The address goes with the assignee: a new one without it is alerted through the group.
         const kept = patch.assignee === current.assignee ? current.assigneeEmail : null;
-        changes.assigneeEmail = patch.assignee === null ? null : (patch.assigneeEmail ?? kept);
+        // An explicit null clears the address; only an absent one keeps it.
+        changes.assigneeEmail =
+          patch.assignee === null
+            ? null
+            : patch.assigneeEmail !== undefined
+              ? patch.assigneeEmail
+              : kept;
       } else if (patch.assigneeEmail !== undefined) changes.assigneeEmail = patch.assigneeEmail;
       if (patch.partnerId !== undefined) changes.partnerId = patch.partnerId;
       if (patch.symposiumId !== undefined) changes.symposiumId = patch.symposiumId;
@@ -152,9 +158,12 @@ export class DeskService {
         input.body ??
         (await this.canned.textFor(input.cannedResponseId ?? '', current.language, trx));
       const isPublic = input.visibility === 'public';
+      // A public reply opens a new inquiry; a state asked for with it is a step from there
+      // (a question to the inquirer: `waiting`; an answer that settles it: `resolved`).
+      const from: InquiryState = isPublic && current.state === 'new' ? 'open' : current.state;
       const target: InquiryState | undefined =
-        input.state ?? (isPublic && current.state === 'new' ? 'open' : undefined);
-      if (target !== undefined) checkStateChange(current.state, target);
+        input.state ?? (from !== current.state ? from : undefined);
+      if (target !== undefined) checkStateChange(from, target);
 
       const messageId = isPublic ? this.newMessageId() : null;
       const thread = isPublic ? await this.repo.threadMessageIds(trx, id) : undefined;
@@ -220,6 +229,15 @@ export class DeskService {
           body,
         },
       });
+      // A state moved with the message is audited as a PATCH moving it would be.
+      if (row.state !== current.state)
+        await this.audit.record(trx, {
+          entity: 'inquiry',
+          entityId: id,
+          action: 'update-state',
+          before: toInquirySummary(current, this.sla.now()),
+          after: toInquirySummary(row, this.sla.now()),
+        });
       return { inquiry: await this.detail(row, trx), replayed: false };
     });
   }
@@ -287,8 +305,18 @@ export class DeskService {
         into,
       );
       await note(`Merged into ${target.reference} as a duplicate.`, id);
-      // The target keeps its state; a reply to either thread now lands there.
-      const row = await this.repo.update(trx, into, {});
+      // A reply to either thread now lands on the target. The duplicate's public replies
+      // are the target's now: its inquirer was answered when the first of them went, so the
+      // target's first response is the earlier one, and a new target is open.
+      const answered = [target.firstResponseAt, duplicate.firstResponseAt]
+        .filter((at): at is Date => at !== null)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+      const targetChanges: Updateable<DB['inquiries.inquiry']> = {};
+      if (answered && answered !== target.firstResponseAt) targetChanges.firstResponseAt = answered;
+      if (answered && target.state === 'new')
+        Object.assign(targetChanges, this.stateChanges('new', 'open'));
+      const row = await this.repo.update(trx, into, targetChanges);
+      await this.publishChange(trx, target, row);
 
       await writeOutbox(
         trx,
@@ -334,7 +362,8 @@ export class DeskService {
         entity: 'inquiry',
         entityId: into,
         action: 'merge-in',
-        after: { merged: duplicate.reference },
+        before: toInquirySummary(target, now),
+        after: { ...toInquirySummary(row, now), merged: duplicate.reference },
       });
       return this.detail(row, trx);
     });

@@ -21,8 +21,10 @@ export const toInquiryStatus = (
   row: InquiryRow,
   messages: MessageRow[],
   attachments: AttachmentRow[],
+  mergedFrom: string | null = null,
 ): InquiryStatus => ({
   reference: row.reference,
+  mergedFrom,
   state: row.state,
   category: row.category,
   subject: row.subject,

@@ -84,6 +84,9 @@ export type MailKeys = { messageIds: string[]; subject: string; from: string };
  * inquirer's status page and follow-ups. Files are checked and stored before the transaction
  * and removed if it fails; rows, audit, events and the acknowledgement mail commit together.
  */
+/** Merges followed from a duplicate to the inquiry it lives on in (a chain is short: merged ones are closed). */
+const MERGE_HOPS = 10;
+
 @Injectable()
 export class InquiriesService {
   constructor(
@@ -265,23 +268,34 @@ export class InquiriesService {
     }
   }
 
-  private async findByToken(token: string): Promise<InquiryRow> {
-    const row = await this.repo.findByTokenHash(hashStatusToken(token));
+  /**
+   * The inquiry a status link stands for: the one it was made for, or, once that one was
+   * merged as a duplicate, the inquiry it was merged into (its thread moved there, and a merge
+   * joins one inquirer's inquiries only), with the reference the link was made for.
+   */
+  private async findByToken(
+    token: string,
+  ): Promise<{ row: InquiryRow; mergedFrom: string | null }> {
+    const own = await this.repo.findByTokenHash(hashStatusToken(token));
     // The same answer for a token that never existed: nothing to learn by guessing.
-    if (!row) throw new AppError('not-found', 'no inquiry has this status link');
-    return row;
+    if (!own) throw new AppError('not-found', 'no inquiry has this status link');
+    let row: InquiryRow | undefined = own;
+    for (let hops = 0; row?.mergedIntoId && hops < MERGE_HOPS; hops++)
+      row = await this.repo.findById(row.mergedIntoId);
+    if (!row || row.mergedIntoId) return { row: own, mergedFrom: null };
+    return { row, mergedFrom: row === own ? null : own.reference };
   }
 
   async status(token: string): Promise<InquiryStatus> {
-    const row = await this.findByToken(token);
+    const { row, mergedFrom } = await this.findByToken(token);
     const messages = await this.repo.publicMessages(row.id);
     const attachments = await this.repo.attachmentsOf(messages.map((m) => m.id));
-    return toInquiryStatus(row, messages, attachments);
+    return toInquiryStatus(row, messages, attachments, mergedFrom);
   }
 
   /** A follow-up from the status page; a resolved inquiry reopens. */
   async followUp(token: string, body: string, files: IncomingFile[]): Promise<InquiryStatus> {
-    const row = await this.findByToken(token);
+    const { row } = await this.findByToken(token);
     stateAfterInquirerMessage(row.state); // a closed inquiry: 409 before any file is stored
     await this.addInquirerMessage(row.id, { body, channel: 'status-page' }, files);
     return this.status(token);
@@ -292,7 +306,7 @@ export class InquiriesService {
     token: string,
     attachmentId: string,
   ): Promise<{ filename: string; contentType: string; size: number; stream: Readable }> {
-    const row = await this.findByToken(token);
+    const { row } = await this.findByToken(token);
     const attachment = await this.repo.publicAttachment(row.id, attachmentId);
     if (!attachment) throw AppError.notFound('attachment', attachmentId);
     return { ...attachment, stream: await this.attachments.open(attachment.storageKey) };
@@ -426,7 +440,7 @@ export class InquiriesService {
     if (!row || row.email.toLowerCase() !== keys.from.toLowerCase()) return null;
     // A duplicate merged into another inquiry (of the same address): its mail lands there, as a
     // reply to its moved thread does. Merged inquiries are closed, so a chain is short.
-    for (let hops = 0; row?.mergedIntoId && hops < 10; hops++)
+    for (let hops = 0; row?.mergedIntoId && hops < MERGE_HOPS; hops++)
       row = await this.repo.findById(row.mergedIntoId);
     return row ? { id: row.id, state: row.state } : null;
   }

@@ -29,11 +29,11 @@ const templates: Record<EmailTemplate, Template> = {
   'inquiry-merged': {
     en: (d) => ({
       subject: `Your inquiry ${d('reference')} continues as ${d('into')}`,
-      text: `Dear ${d('name')},\n\nYour inquiry ${d('reference')} concerns the same matter as inquiry ${d('into')}, so we have joined them: we will answer you under ${d('into')}. You need not do anything; replies to our earlier mails still reach us.`,
+      text: `Dear ${d('name')},\n\nYour inquiry ${d('reference')} concerns the same matter as inquiry ${d('into')}, so we have joined them: we will answer you under ${d('into')}. You need not do anything: the status link you have shows it, under its new reference.`,
     }),
     ja: (d) => ({
       subject: `お問い合わせ（${d('reference')}）は ${d('into')} として対応いたします`,
-      text: `${d('name')} 様\n\nお問い合わせ ${d('reference')} は ${d('into')} と同じ内容のため、一つにまとめました。今後は ${d('into')} としてご回答いたします。お手続きは不要です。これまでのメールへのご返信も引き続き受け付けます。`,
+      text: `${d('name')} 様\n\nお問い合わせ ${d('reference')} は ${d('into')} と同じ内容のため、一つにまとめました。今後は ${d('into')} としてご回答いたします。お手続きは不要です。お手元の状況確認リンクから、新しい受付番号で引き続きご確認いただけます。`,
     }),
   },
   'registration-confirmed': {

@@ -257,6 +257,11 @@ export type PublicMessage = z.infer<typeof publicMessageSchema>;
 /** `GET /inquiries/status/{token}`: what the inquirer may see, and nothing internal. */
 export const inquiryStatusSchema = z.object({
   reference: z.string(),
+  /**
+   * The reference this status link was made for, when that inquiry was merged into this one
+   * as a duplicate (its messages are here now); null otherwise.
+   */
+  mergedFrom: z.string().nullable(),
   state: inquiryStateSchema,
   category: inquiryCategorySchema,
   subject: z.string(),
