@@ -206,7 +206,7 @@ describe('GET /search', () => {
         params: { query: { q: 'collaborations', limit: 1, cursor } },
       });
       seen.push(...page.data!.items.map((i) => i.id));
-      cursor = (page.data!.nextCursor as unknown as string | null) ?? undefined;
+      cursor = page.data!.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(all);
     const first = await staff.GET('/search', {

@@ -5,7 +5,7 @@ import {
   cannedResponseUpdateSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class CannedResponseCreateDto extends createZodDto(cannedResponseCreateSchema) {}
 export class CannedResponseUpdateDto extends createZodDto(cannedResponseUpdateSchema) {}

@@ -7,7 +7,7 @@ import {
   inquiryPageSchema,
   inquiryUpdateSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class InquiryListQueryDto extends createZodDto(inquiryListQuerySchema) {}
 export class InquiryPageDto extends createZodDto(inquiryPageSchema) {}

@@ -5,7 +5,7 @@ import {
   inboundMessageSchema,
   inboundQuerySchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class InboundQueryDto extends createZodDto(inboundQuerySchema) {}
 export class InboundListDto extends createZodDto(inboundListSchema) {}

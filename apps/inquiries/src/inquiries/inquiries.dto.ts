@@ -7,7 +7,7 @@ import {
   statusTokenParamsSchema,
   uuid,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class InquirySubmitDto extends createZodDto(inquirySubmitSchema) {}
 export class InquiryReceiptDto extends createZodDto(inquiryReceiptSchema) {}

@@ -8,7 +8,7 @@ import {
   reviewApproveSchema,
   reviewReturnSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class ActivityCreateDto extends createZodDto(activityCreateSchema) {}
 export class ActivityUpdateDto extends createZodDto(activityUpdateSchema) {}

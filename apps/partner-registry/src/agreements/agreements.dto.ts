@@ -8,7 +8,7 @@ import {
   agreementUpdateSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class AgreementCreateDto extends createZodDto(agreementCreateSchema) {}
 export class AgreementUpdateDto extends createZodDto(agreementUpdateSchema) {}

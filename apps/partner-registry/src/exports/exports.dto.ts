@@ -4,7 +4,7 @@ import {
   mobilityExportQuerySchema,
   partnerExportQuerySchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class PartnerExportQueryDto extends createZodDto(partnerExportQuerySchema) {}
 export class ActivityExportQueryDto extends createZodDto(activityExportQuerySchema) {}

@@ -6,7 +6,7 @@ import {
   fundingUpdateSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class FundingCreateDto extends createZodDto(fundingCreateSchema) {}
 export class FundingUpdateDto extends createZodDto(fundingUpdateSchema) {}

@@ -1,5 +1,5 @@
 import { importParamsSchema, importQuerySchema, importReportSchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class ImportParamsDto extends createZodDto(importParamsSchema) {}
 export class ImportQueryDto extends createZodDto(importQuerySchema) {}

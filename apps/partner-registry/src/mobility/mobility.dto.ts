@@ -8,7 +8,7 @@ import {
   mobilityTotalsSchema,
   mobilityUpdateSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class MobilityCreateDto extends createZodDto(mobilityCreateSchema) {}
 export class MobilityUpdateDto extends createZodDto(mobilityUpdateSchema) {}

@@ -6,7 +6,7 @@ import {
   contactUpdateSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class ContactCreateDto extends createZodDto(contactCreateSchema) {}
 export class ContactUpdateDto extends createZodDto(contactUpdateSchema) {}

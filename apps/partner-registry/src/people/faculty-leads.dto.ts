@@ -6,7 +6,7 @@ import {
   facultyLeadUpdateSchema,
   idParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class FacultyLeadCreateDto extends createZodDto(facultyLeadCreateSchema) {}
 export class FacultyLeadUpdateDto extends createZodDto(facultyLeadUpdateSchema) {}

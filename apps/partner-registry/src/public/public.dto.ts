@@ -5,7 +5,7 @@ import {
   publicActivitySchema,
   publicPartnerListSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class PublicPartnerListDto extends createZodDto(publicPartnerListSchema) {}
 export class PublicActivityQueryDto extends createZodDto(publicActivityQuerySchema) {}

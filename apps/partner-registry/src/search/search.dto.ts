@@ -1,5 +1,5 @@
 import { searchPageSchema, searchQuerySchema } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class SearchQueryDto extends createZodDto(searchQuerySchema) {}
 export class SearchPageDto extends createZodDto(searchPageSchema) {}

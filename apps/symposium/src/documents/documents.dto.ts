@@ -4,7 +4,7 @@ import {
   symposiumDocumentUpdateSchema,
   uuid,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 import { z } from 'zod';
 
 export class DocumentParamsDto extends createZodDto(z.object({ id: uuid(), documentId: uuid() })) {}

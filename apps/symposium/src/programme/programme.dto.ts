@@ -6,7 +6,7 @@ import {
   sessionRecordSchema,
   sessionUpdateSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class ProgrammeDto extends createZodDto(programmeSchema) {}
 export class ProgrammeDraftDto extends createZodDto(programmeDraftSchema) {}

@@ -12,7 +12,7 @@ import {
   registrationSettingsSchema,
   registrationTokenParamsSchema,
 } from '@sp/types';
-import { createZodDto } from 'nestjs-zod/dto';
+import { createZodDto } from '@sp/platform';
 
 export class SymposiumRegistrationParamsDto extends createZodDto(idParamsSchema) {}
 export class RegistrationIdParamsDto extends createZodDto(registrationIdParamsSchema) {}

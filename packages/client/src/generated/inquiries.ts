@@ -396,18 +396,18 @@ export interface components {
         subject: string;
         version: number;
       }[];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     InboundMessageDto: {
       attachments: components['schemas']['InquiryAttachment'][];
       body: string;
       fromAddress: string;
-      fromName: string[];
+      fromName: string | null;
       /** Format: uuid */
       id: string;
       inquiryId: string | null;
-      inReplyTo: string[];
-      messageId: string[];
+      inReplyTo: string | null;
+      messageId: string | null;
       /** Format: date-time */
       receivedAt: string;
       /** @enum {string} */
@@ -439,15 +439,15 @@ export interface components {
       visibility: 'public' | 'internal';
     };
     InquiryDetailDto: {
-      assignee: string[];
-      assigneeEmail: string[];
+      assignee: string | null;
+      assigneeEmail: string | null;
       breaches: components['schemas']['InquirySlaBreach'][];
       /** @enum {string} */
       category: 'partnership-proposal' | 'symposium' | 'mobility' | 'media' | 'other';
       categoryFields: {
         [key: string]: unknown;
       };
-      country: string[];
+      country: string | null;
       /** Format: date-time */
       createdAt: string;
       email: string;
@@ -465,7 +465,7 @@ export interface components {
       mergedIntoId: string | null;
       messages: components['schemas']['InquiryDeskMessage'][];
       name: string;
-      organisation: string[];
+      organisation: string | null;
       overdue: boolean;
       partner: components['schemas']['InquiryLinkedPartner'] | null;
       partnerId: string | null;
@@ -530,7 +530,7 @@ export interface components {
     };
     InquiryPageDto: {
       items: components['schemas']['InquirySummary'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     InquiryPublicMessage: {
       attachments: components['schemas']['InquiryAttachment'][];
@@ -567,6 +567,7 @@ export interface components {
       createdAt: string;
       /** @enum {string} */
       language: 'en' | 'ja';
+      mergedFrom: string | null;
       messages: components['schemas']['InquiryPublicMessage'][];
       reference: string;
       /** @enum {string} */

@@ -734,7 +734,7 @@ export interface components {
       publishedAt: string | null;
       /** @enum {string} */
       reportedBy: 'staff' | 'partner';
-      reviewComment: string[];
+      reviewComment: string | null;
       reviewedAt: string | null;
       /** @enum {string} */
       reviewStatus: 'draft' | 'submitted' | 'approved' | 'returned';
@@ -742,10 +742,10 @@ export interface components {
       /** @enum {string} */
       status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
       submittedAt: string | null;
-      summaryEn: string[];
-      summaryJa: string[];
+      summaryEn: string | null;
+      summaryJa: string | null;
       titleEn: string;
-      titleJa: string[];
+      titleJa: string | null;
       /** @enum {string} */
       type:
         | 'joint-research'
@@ -775,7 +775,7 @@ export interface components {
     };
     ActivityPageDto: {
       items: components['schemas']['Activity'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     ActivityPaper: {
       title: string;
@@ -998,12 +998,12 @@ export interface components {
       id: string;
       languages: string[];
       nameEn: string;
-      nameJa: string[];
-      note: string[];
+      nameJa: string | null;
+      note: string | null;
       /** Format: uuid */
       partnerId: string;
-      phone: string[];
-      role: string[];
+      phone: string | null;
+      role: string | null;
       /** Format: date-time */
       updatedAt: string;
       version: number;
@@ -1027,7 +1027,7 @@ export interface components {
         updatedAt: string;
         version: number;
       }[];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     ContactUpdateDto: {
       /** Format: email */
@@ -1056,9 +1056,9 @@ export interface components {
       /** Format: uuid */
       id: string;
       nameEn: string;
-      nameJa: string[];
+      nameJa: string | null;
       partners: components['schemas']['LeadPartner'][];
-      phone: string[];
+      phone: string | null;
       /** Format: date-time */
       updatedAt: string;
       version: number;
@@ -1079,7 +1079,7 @@ export interface components {
         updatedAt: string;
         version: number;
       }[];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     FacultyLeadUpdateDto: {
       department?: string;
@@ -1136,11 +1136,11 @@ export interface components {
       fiscalYear: number;
       /** Format: uuid */
       id: string;
-      note: string[];
+      note: string | null;
       /** Format: uuid */
       partnerId: string;
       partnerNameEn: string;
-      scheme: string[];
+      scheme: string | null;
       source: string;
       /** @enum {string} */
       status: 'applied' | 'awarded' | 'rejected';
@@ -1150,7 +1150,7 @@ export interface components {
     };
     FundingPageDto: {
       items: components['schemas']['Funding'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     FundingUpdateDto: {
       activityId?: string | null;
@@ -1220,7 +1220,7 @@ export interface components {
     };
     MobilityPageDto: {
       items: components['schemas']['MobilityRecord'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     MobilityPartnerTotals: {
       byPersonType: {
@@ -1288,7 +1288,7 @@ export interface components {
       fiscalYear: number;
       /** Format: uuid */
       id: string;
-      note: string[];
+      note: string | null;
       /** Format: uuid */
       partnerId: string;
       partnerNameEn: string;
@@ -1297,7 +1297,7 @@ export interface components {
       programme: string;
       /** @enum {string} */
       reportedBy: 'staff' | 'partner';
-      reviewComment: string[];
+      reviewComment: string | null;
       reviewedAt: string | null;
       /** @enum {string} */
       reviewStatus: 'submitted' | 'approved' | 'returned';
@@ -1555,10 +1555,10 @@ export interface components {
       startsOn: string | null;
       /** @enum {string} */
       status: 'planned' | 'ongoing' | 'completed' | 'cancelled';
-      summaryEn: string[];
-      summaryJa: string[];
+      summaryEn: string | null;
+      summaryJa: string | null;
       titleEn: string;
-      titleJa: string[];
+      titleJa: string | null;
       /** @enum {string} */
       type:
         | 'joint-research'
@@ -1572,7 +1572,7 @@ export interface components {
     };
     PublicActivityPageDto: {
       items: components['schemas']['PublicActivity'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     PublicPartner: {
       country: string;
@@ -1616,7 +1616,7 @@ export interface components {
     };
     SearchPageDto: {
       items: components['schemas']['SearchResult'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     SearchResult: {
       highlights: components['schemas']['SearchHighlight'][];

@@ -505,13 +505,13 @@ export interface components {
       language: 'en' | 'ja';
       position: number;
       published: boolean;
-      publishedIn: string[];
+      publishedIn: string | null;
       /** Format: uuid */
       symposiumId: string;
       title: components['schemas']['BilingualText'];
       /** Format: date-time */
       updatedAt: string;
-      url: string[];
+      url: string | null;
       version: number;
     };
     DocumentUpdateDto: {
@@ -647,10 +647,10 @@ export interface components {
       answers: {
         [key: string]: string | string[] | boolean;
       };
-      attendedAt: string[];
-      cancelledAt: string[];
+      attendedAt: string | null;
+      cancelledAt: string | null;
       checkInCode: string;
-      confirmedAt: string[];
+      confirmedAt: string | null;
       createdAt: string;
       email: string;
       /** Format: uuid */
@@ -679,7 +679,7 @@ export interface components {
     };
     RegistrationPageDto: {
       items: components['schemas']['Registration'][];
-      nextCursor: string[];
+      nextCursor: string | null;
     };
     RegistrationReceiptDto: {
       /** Format: uuid */
@@ -794,7 +794,7 @@ export interface components {
         /** @enum {string} */
         role: 'chair' | 'moderator' | 'speaker' | 'panelist';
       }[];
-      room: string[];
+      room: string | null;
       /** Format: date-time */
       startsAt: string;
       /** Format: uuid */
