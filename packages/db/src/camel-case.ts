@@ -21,29 +21,6 @@ const CACHED_SHAPES = 1_000;
 
 type Deep = (value: object) => unknown;
 type RowMapper = (row: UnknownRow, deep: Deep) => UnknownRow;
-/** A shape's mapper, and whether it maps a row in place (its columns are camelCase already). */
-type Mapper = { map: RowMapper; inPlace: boolean };
-
-/**
- * The parameter arrays of the queries whose result columns are to arrive camelCased: those the
- * plugin snake_cased (compiled by `SnakeCaseQueryCompiler`, or run from such a statement by
- * `precompiled`). The connection (`TimedClient`) renames the columns as Postgres describes them,
- * once per result, so node-postgres builds each row with its final keys; the plugin then has
- * nothing to rename (see `RowCamelCasePlugin.transformResult`). Kysely hands a compiled query's
- * own `parameters` array to the connection, so the array stands for the query there; a query
- * that is not marked (a cursor's, which copies it; one run without the plugin) arrives with
- * Postgres' names and is mapped by the plugin as before.
- */
-const camelCasedResults = new WeakSet<readonly unknown[]>();
-
-/** Marks a compiled query's parameters: its result columns are to arrive camelCased. */
-export const camelCaseResultOf = (parameters: readonly unknown[]): void => {
-  camelCasedResults.add(parameters);
-};
-
-/** Whether the query given these parameters is to have its result columns camelCased. */
-export const camelCasesResult = (parameters: unknown): boolean =>
-  Array.isArray(parameters) && camelCasedResults.has(parameters);
 
 /** `map`, each answer computed once and kept while fewer than CACHED_KEYS names are. */
 const remembered = (map: (key: string) => string): ((key: string) => string) => {
@@ -57,18 +34,6 @@ const remembered = (map: (key: string) => string): ((key: string) => string) => 
     return mapped;
   };
 };
-
-/** Kysely's camelCase (its plugin's default options), for the connection's column names. */
-export const camelCaseColumn = remembered(
-  (() => {
-    const plugin = new (class extends CamelCasePlugin {
-      name(key: string): string {
-        return this.camelCase(key);
-      }
-    })();
-    return (key: string) => plugin.name(key);
-  })(),
-);
 
 const isPlainObject = (value: unknown): value is UnknownRow => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -101,7 +66,7 @@ export class RowCamelCasePlugin extends CamelCasePlugin {
   /** The queries this plugin has seen, whose identifiers the compiler writes snake_cased. */
   readonly #snakeCased = new WeakSet<QueryId>();
   readonly #camelCase = remembered((key) => super.camelCase(key));
-  readonly #mappers = new Map<string, Mapper>();
+  readonly #mappers = new Map<string, RowMapper>();
   readonly #deep: Deep = (value) => {
     if (Array.isArray(value)) {
       const items = value as unknown[];
@@ -142,24 +107,14 @@ export class RowCamelCasePlugin extends CamelCasePlugin {
     return this.#camelCase(key);
   }
 
-  /**
-   * Rows whose columns already have their camelCase names (the connection renamed them, see
-   * `camelCasedResults`; camelCase is idempotent) are kept, with only their nested JSON mapped
-   * in place: one object a row fewer to build and collect.
-   */
   override async transformResult(
     args: PluginTransformResultArgs,
   ): Promise<QueryResult<UnknownRow>> {
     const { rows } = args.result;
     const first = rows[0];
-    const found = isPlainObject(first) ? this.#mapperFor(first) : undefined;
-    if (!found) return super.transformResult(args);
-    const { map, inPlace } = found;
+    const map = isPlainObject(first) ? this.#mapperFor(first) : undefined;
+    if (!map) return super.transformResult(args);
     const deep = this.#deep;
-    if (inPlace) {
-      for (let i = 0; i < rows.length; i++) map(rows[i] as UnknownRow, deep);
-      return args.result;
-    }
     const mapped = new Array<UnknownRow>(rows.length);
     for (let i = 0; i < rows.length; i++) mapped[i] = map(rows[i] as UnknownRow, deep);
     return { ...args.result, rows: mapped };
@@ -176,35 +131,15 @@ export class RowCamelCasePlugin extends CamelCasePlugin {
   }
 
   /** The compiled mapper for rows with `row`'s columns, or undefined once too many are cached. */
-  #mapperFor(row: UnknownRow): Mapper | undefined {
+  #mapperFor(row: UnknownRow): RowMapper | undefined {
     const columns = Object.keys(row);
     const shape = JSON.stringify(columns);
-    let mapper = this.#mappers.get(shape);
-    if (mapper === undefined && this.#mappers.size < CACHED_SHAPES) {
-      const inPlace = columns.every((column) => this.camelCase(column) === column);
-      mapper = { map: inPlace ? this.#compileInPlace(columns) : this.#compile(columns), inPlace };
-      this.#mappers.set(shape, mapper);
+    let map = this.#mappers.get(shape);
+    if (map === undefined && this.#mappers.size < CACHED_SHAPES) {
+      map = this.#compile(columns);
+      this.#mappers.set(shape, map);
     }
-    return mapper;
-  }
-
-  /**
-   * `(row, deep) => row`, for columns already named in camelCase: each value that is an object
-   * other than a Date is passed through `deep`, and written back only when `deep` made a new
-   * one (a JSON object; an array of scalars comes back as it was).
-   */
-  #compileInPlace(columns: string[]): RowMapper {
-    const reads = columns.map((column, i) => {
-      const key = JSON.stringify(column);
-      return (
-        `let v${i} = row[${key}];\n` +
-        `if (typeof v${i} === 'object' && v${i} !== null && !(v${i} instanceof Date)) ` +
-        `{ const d = deep(v${i}); if (d !== v${i}) row[${key}] = d; }`
-      );
-    });
-    const body = `'use strict';\n${reads.join('\n')}\nreturn row;`;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function('row', 'deep', body) as RowMapper;
+    return map;
   }
 
   /**
@@ -250,9 +185,7 @@ export class SnakeCaseQueryCompiler extends PostgresQueryCompiler {
     // Compiling is synchronous, so one compiler serves every query in turn.
     this.#snakeCase = this.plugin.snakeCases(queryId);
     try {
-      const compiled = super.compileQuery(node, queryId);
-      if (this.#snakeCase) camelCaseResultOf(compiled.parameters);
-      return compiled;
+      return super.compileQuery(node, queryId);
     } finally {
       this.#snakeCase = false;
     }

@@ -6,7 +6,6 @@ import {
   type KyselyPlugin,
   type QueryResult,
 } from 'kysely';
-import { camelCaseResultOf, camelCasesResult } from './camel-case';
 import type { DB } from './schema/index';
 
 /**
@@ -50,8 +49,6 @@ export type RowOf<B> = B extends Compilable<infer O> ? O : never;
 /** A statement's SQL, and for each parameter the slot it reads or the constant it is. */
 type Template = {
   sql: string;
-  /** Whether its result columns are to arrive camelCased (see `camelCaseResultOf`). */
-  camelCased: boolean;
   query: CompiledQuery['query'];
   slots: (string | undefined)[];
   constants: unknown[];
@@ -108,7 +105,6 @@ export function precompiled<V extends Record<string, unknown>, B extends Compila
       if (value === undefined) throw new Error(`precompiled statement: no value for "${name}"`);
       parameters[i] = value;
     }
-    if (template.camelCased) camelCaseResultOf(parameters);
     const query: CompiledQuery<RowOf<B>> = {
       sql: template.sql,
       query: template.query,
@@ -161,13 +157,7 @@ function toTemplate(compiled: CompiledQuery): Template {
   for (const p of compiled.parameters) if (!(p instanceof Slot)) assertNoSlot(p);
   const slots = compiled.parameters.map((p) => (p instanceof Slot ? p.name : undefined));
   const constants = compiled.parameters.map((p) => (p instanceof Slot ? undefined : p));
-  return {
-    sql: compiled.sql,
-    camelCased: camelCasesResult(compiled.parameters),
-    query: compiled.query,
-    slots,
-    constants,
-  };
+  return { sql: compiled.sql, query: compiled.query, slots, constants };
 }
 
 function assertNoSlot(value: unknown): void {

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { camelCaseColumn, camelCasesResult } from './camel-case';
 
 /** The message node-postgres' own `query_timeout` fails a query with (problem.ts maps it). */
 export const READ_TIMEOUT_MESSAGE = 'Query read timeout';
@@ -66,28 +65,6 @@ export class TimedClient extends pg.Client {
   }
 }
 
-type RowDescription = { fields: { name: string }[] };
-
-/** node-postgres' own `Query#handleRowDescription` (not in its types). */
-const baseRowDescription = ((): ((this: pg.Query, message: RowDescription) => void) => {
-  const prototype = pg.Query.prototype as unknown as { handleRowDescription?: unknown };
-  if (typeof prototype.handleRowDescription !== 'function')
-    throw new Error('pg.Query#handleRowDescription is not where it was');
-  return prototype.handleRowDescription as (this: pg.Query, message: RowDescription) => void;
-})();
-
-/**
- * A query whose result columns are renamed to camelCase as Postgres describes them (once per
- * result), so node-postgres builds each row with the names the plugin would have given it
- * (`camelCasedResults` in camel-case.ts).
- */
-class CamelCasedQuery extends pg.Query {
-  handleRowDescription(message: RowDescription): void {
-    for (const field of message.fields) field.name = camelCaseColumn(field.name);
-    baseRowDescription.call(this, message);
-  }
-}
-
 /** Sends `config` as a Query built with `callback`, failed after the read timeout. */
 function submit(client: TimedClient, config: unknown, values: unknown, callback: Callback): void {
   let timer: NodeJS.Timeout | undefined;
@@ -98,7 +75,7 @@ function submit(client: TimedClient, config: unknown, values: unknown, callback:
     if (timer) clearTimeout(timer);
     callback(error, result);
   };
-  const query = new (camelCasesResult(values) ? CamelCasedQuery : pg.Query)(
+  const query = new pg.Query(
     config as pg.QueryConfig,
     values as unknown[] | undefined,
     (error: Error | undefined, result: pg.QueryResult | undefined) =>
