@@ -17,6 +17,7 @@ export type AgreementRenewalRow = Selectable<DB['registry.agreementRenewal']>;
 /** An agreement whose reminders may be due, with the partner's coordinator to write to. */
 export type ReminderCandidateRow = Pick<AgreementRow, 'id' | 'title' | 'expiresOn'> & {
   partnerNameEn: string;
+  partnerNameJa: string | null;
   coordinatorName: string | null;
   coordinatorEmail: string | null;
   coordinatorLocale: 'en' | 'ja' | null;
@@ -178,6 +179,7 @@ export class AgreementsRepository {
         'a.title',
         'a.expiresOn',
         'p.nameEn as partnerNameEn',
+        'p.nameJa as partnerNameJa',
         'p.coordinatorName',
         'p.coordinatorEmail',
         'p.coordinatorLocale',

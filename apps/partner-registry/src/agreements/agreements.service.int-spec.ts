@@ -34,18 +34,24 @@ const standOn = (date: string) => {
 };
 
 const newPartner = async (
-  values: { coordinatorEmail?: string; status?: 'primary' | 'ended' } = {},
+  values: {
+    coordinatorEmail?: string;
+    status?: 'primary' | 'ended';
+    locale?: 'en' | 'ja';
+    nameJa?: string;
+  } = {},
 ) =>
   (
     await database.db
       .insertInto('registry.partner')
       .values({
         nameEn: `Agreements ${randomUUID()}`,
+        nameJa: values.nameJa ?? null,
         country: 'DE',
         status: values.status ?? 'primary',
         coordinatorName: values.coordinatorEmail ? 'Hanako Todai' : null,
         coordinatorEmail: values.coordinatorEmail ?? null,
-        coordinatorLocale: values.coordinatorEmail ? 'en' : null,
+        coordinatorLocale: values.coordinatorEmail ? (values.locale ?? 'en') : null,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
@@ -189,5 +195,20 @@ describe('AgreementsService.sendExpiryReminders', () => {
       locale: 'en',
       data: { name: 'Hanako Todai', agreement: 'A: 150 days', expiresOn: dayN(150), daysLeft: 30 },
     });
+  });
+
+  it('names the partner in the language of the mail', async () => {
+    const ja = `coordinator-${randomUUID()}@example.ac.jp`;
+    const en = `coordinator-${randomUUID()}@example.ac.jp`;
+    const nameJa = 'ミュンヘン工科大学';
+    const japanese = await newPartner({ coordinatorEmail: ja, locale: 'ja', nameJa });
+    const english = await newPartner({ coordinatorEmail: en, locale: 'en', nameJa });
+    await newAgreement(japanese, 'J: 20 days', dayN(20));
+    await newAgreement(english, 'K: 20 days', dayN(20));
+    standOn(dayN(0));
+    await agreements.sendExpiryReminders(dayN(0));
+    const to = async (address: string) => (await mails()).find((m) => m.to[0] === address);
+    expect(await to(ja)).toMatchObject({ locale: 'ja', data: { partner: nameJa } });
+    expect((await to(en))?.data['partner']).toMatch(/^Agreements /);
   });
 });

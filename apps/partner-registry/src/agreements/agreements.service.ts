@@ -242,6 +242,7 @@ export class AgreementsService {
         continue;
       }
       const email = a.coordinatorEmail;
+      const locale = a.coordinatorLocale ?? 'ja';
       const claimed = await this.repo.transaction(async (trx) => {
         const won = await this.repo.claimReminder(trx, {
           agreementId: a.id,
@@ -255,11 +256,12 @@ export class AgreementsService {
             name: 'email.send',
             payload: {
               template: 'agreement-expiring',
-              locale: a.coordinatorLocale ?? 'ja',
+              locale,
               to: [email],
               data: {
                 name: a.coordinatorName,
-                partner: a.partnerNameEn,
+                // The partner as the coordinator reads it: its Japanese name in a Japanese mail.
+                partner: locale === 'ja' ? (a.partnerNameJa ?? a.partnerNameEn) : a.partnerNameEn,
                 agreement: a.title,
                 expiresOn,
                 daysLeft: daysBetween(today, expiresOn),
