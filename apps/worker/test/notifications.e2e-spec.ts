@@ -83,6 +83,9 @@ it('sends one mail for one idempotency key, however often it is enqueued', async
   expect(row).toMatchObject({ status: 'sent', attempts: 1 });
   expect(mails[0]!.messageId).toBe(`<${row.id}@notifications.strategic-partnerships>`);
   expect(mails[0]!.parsed.subject).toBe('We received your inquiry INQ-2026-000123');
+  // An acknowledgement is automatic: responders (out of office) leave it unanswered.
+  expect(mails[0]!.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+  expect(mails[0]!.parsed.headers.get('x-auto-response-suppress')).toBe('All');
 });
 
 it("sends a producer's own Message-ID and threading headers when the job carries them", async () => {
@@ -104,6 +107,8 @@ it("sends a producer's own Message-ID and threading headers when the job carries
     '<reply-from-ada@example.org>',
   ]);
   expect(mail?.parsed.replyTo?.value[0]?.address).toBe('inquiries@example.ac.jp');
+  // A staff reply is a person's: its reader's responder may answer it.
+  expect(mail?.parsed.headers.has('auto-submitted')).toBe(false);
 });
 
 it('retries a 451 with backoff and delivers on the third attempt', async () => {

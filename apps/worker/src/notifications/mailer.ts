@@ -12,6 +12,8 @@ export type Mail = {
   inReplyTo?: string;
   references?: string[];
   replyTo?: string;
+  /** Sent by the system, not written by a person: marked so auto-replies stay away. */
+  automatic?: boolean;
 };
 export type Sent = { providerMessageId: string | null };
 
@@ -44,7 +46,16 @@ export class Mailer {
   }
 
   async send(mail: Mail): Promise<Sent> {
-    const info = (await this.transport.sendMail(mail)) as {
+    const { automatic, ...message } = mail;
+    const info = (await this.transport.sendMail({
+      ...message,
+      // RFC 3834: out-of-office and other responders do not answer an automatic mail (an
+      // acknowledgement, a reminder), so their replies do not fill the inbound review list;
+      // Exchange reads its own header for the same.
+      ...(automatic
+        ? { headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } }
+        : {}),
+    })) as {
       messageId?: string;
       response?: string;
       message?: Buffer;

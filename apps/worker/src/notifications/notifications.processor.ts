@@ -17,7 +17,7 @@ import { startProcessor, stopProcessor } from '../runtime/processor-lifecycle';
 import { QueueMetrics } from '../runtime/queue-metrics';
 import { DeliveriesRepository, type Owner } from './deliveries.repository';
 import { Mailer, type Sent } from './mailer';
-import { MissingTemplateData, render } from './templates';
+import { isAutomatic, MissingTemplateData, render } from './templates';
 
 export type EmailOutcome = 'sent' | 'already-sent' | 'already-failed';
 
@@ -123,6 +123,7 @@ export class NotificationsProcessor
         ...(data.inReplyTo ? { inReplyTo: data.inReplyTo } : {}),
         ...(data.references?.length ? { references: data.references } : {}),
         ...(data.replyTo ? { replyTo: data.replyTo } : {}),
+        automatic: isAutomatic(data.template),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

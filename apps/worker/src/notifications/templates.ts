@@ -124,6 +124,12 @@ const escapeHtml = (s: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** Templates a person writes (a staff reply); every other mail is sent by the system. */
+const WRITTEN_BY_STAFF = new Set<EmailTemplate>(['inquiry-reply']);
+
+/** Whether a mail of this template is automatic (`Auto-Submitted: auto-generated`). */
+export const isAutomatic = (template: EmailTemplate): boolean => !WRITTEN_BY_STAFF.has(template);
+
 /** The data keys whose values may run over several lines (a staff reply). */
 const MULTI_LINE = new Set(['body']);
 /** Line breaks and the controls and bidi marks a one-line value must not carry. */
