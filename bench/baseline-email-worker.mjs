@@ -7,8 +7,9 @@
 //     in @sp/queue), the same concurrency and `drainDelay` as the notifications processor;
 //   - the same nodemailer transport: SMTP_URL, pooled, 5 connections (apps/worker's mailer.ts);
 //   - the same message: the `inquiry-received` template rendered as the worker renders it
-//     (subject, text, and HTML derived from the text), the worker's MAIL_FROM, and a Message-ID
-//     of the same shape (`<uuid@notifications.strategic-partnerships>`).
+//     (subject, text, and HTML derived from the text), the worker's MAIL_FROM, a Message-ID
+//     of the same shape (`<uuid@notifications.strategic-partnerships>`), and the headers that
+//     mark automatic mail (Auto-Submitted).
 // queue-email.mjs checks that both send messages of the same size before it reports anything.
 //
 // Environment: PORT and HOST (readiness only: GET /health/ready answers 200 once the worker is
@@ -61,6 +62,8 @@ async function process_(job) {
     text,
     html,
     messageId: `<${randomUUID()}@notifications.strategic-partnerships>`,
+    // An acknowledgement is automatic mail: the worker marks it so (mailer.ts).
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
   });
   return 'sent';
 }

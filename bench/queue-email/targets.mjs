@@ -52,6 +52,8 @@ export async function startTargets(run, { database, keyPrefix, sink }) {
     NODE_ENV: 'production',
     AUTH_STAFF_ISSUER: 'urn:sp:bench:unused',
     AUTH_STAFF_JWKS_URL: 'http://127.0.0.1:9/unused-jwks.json',
+    // Production names its sender.
+    MAIL_FROM: 'Strategic Partnerships bench <bench@strategic-partnerships.example>',
   };
   const profile = (key) =>
     run.options.cpuProfileDir
