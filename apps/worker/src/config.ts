@@ -144,19 +144,13 @@ export const configSchema = serviceConfigSchema(3004)
       'every mail is sent from it (the default is a placeholder domain receivers refuse)',
     ),
   )
-  .superRefine((config, ctx) => {
+  .superRefine(
     // The ready-report mail links to this service; built from HOST it would be 0.0.0.0.
-    if (
-      config.NODE_ENV === 'production' &&
-      config.REPORT_RECIPIENTS.length > 0 &&
-      config.PUBLIC_URL === undefined
-    )
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PUBLIC_URL'],
-        message:
-          'is required when NODE_ENV=production and REPORT_RECIPIENTS is set: the mail about a ready report links to it',
-      });
-  })
+    requiredInProduction(
+      'PUBLIC_URL',
+      'the mail about a ready report (REPORT_RECIPIENTS is set) links to it',
+      (config) => config.REPORT_RECIPIENTS.length > 0,
+    ),
+  )
   .transform((config) => ({ ...config, MAIL_FROM: config.MAIL_FROM ?? DEV_MAIL_FROM }));
 export type WorkerConfig = z.infer<typeof configSchema>;

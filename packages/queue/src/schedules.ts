@@ -16,7 +16,8 @@ export type Schedule = {
  * The recurring jobs, each upserted on its job's queue when the service that runs that queue
  * starts (the registry: `registry-jobs`; inquiries: `inquiries-jobs`; symposium: `symposium-jobs`; the worker: `notifications`
  * and `reports`). Any number of replicas may do so: an unchanged schedule is left as it is,
- * its next run included, even one overdue (see `upsertSchedules`). Times are Tokyo times, as the programme's office keeps them.
+ * its next run included, even one overdue (see `upsertSchedules`). Times are Tokyo times, as
+ * the programme's office keeps them.
  */
 export const schedules: readonly Schedule[] = [
   {

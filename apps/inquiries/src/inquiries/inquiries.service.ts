@@ -79,14 +79,14 @@ export type InquirerMessage = {
 /** A mail's threading headers, sender and subject: what `findForMail` matches on. */
 export type MailKeys = { messageIds: string[]; subject: string; from: string };
 
+/** Merges followed from a duplicate to the inquiry it lives on in (a chain is short: merged ones are closed). */
+const MERGE_HOPS = 10;
+
 /**
  * The public side of inquiries: submission (reference, status token, acknowledgement), the
  * inquirer's status page and follow-ups. Files are checked and stored before the transaction
  * and removed if it fails; rows, audit, events and the acknowledgement mail commit together.
  */
-/** Merges followed from a duplicate to the inquiry it lives on in (a chain is short: merged ones are closed). */
-const MERGE_HOPS = 10;
-
 @Injectable()
 export class InquiriesService {
   constructor(
@@ -279,9 +279,7 @@ export class InquiriesService {
     const own = await this.repo.findByTokenHash(hashStatusToken(token));
     // The same answer for a token that never existed: nothing to learn by guessing.
     if (!own) throw new AppError('not-found', 'no inquiry has this status link');
-    let row: InquiryRow | undefined = own;
-    for (let hops = 0; row?.mergedIntoId && hops < MERGE_HOPS; hops++)
-      row = await this.repo.findById(row.mergedIntoId);
+    const row = await this.followMerges(own);
     if (!row || row.mergedIntoId) return { row: own, mergedFrom: null };
     return { row, mergedFrom: row === own ? null : own.reference };
   }
@@ -436,13 +434,23 @@ export class InquiriesService {
     if (byHeader[0]) return { id: byHeader[0].id, state: byHeader[0].state };
     const reference = referenceInSubject(keys.subject);
     if (!reference) return null;
-    let row = await this.repo.findByReference(reference);
-    if (!row || row.email.toLowerCase() !== keys.from.toLowerCase()) return null;
+    const found = await this.repo.findByReference(reference);
+    if (!found || found.email.toLowerCase() !== keys.from.toLowerCase()) return null;
     // A duplicate merged into another inquiry (of the same address): its mail lands there, as a
-    // reply to its moved thread does. Merged inquiries are closed, so a chain is short.
-    for (let hops = 0; row?.mergedIntoId && hops < MERGE_HOPS; hops++)
-      row = await this.repo.findById(row.mergedIntoId);
+    // reply to its moved thread does.
+    const row = await this.followMerges(found);
     return row ? { id: row.id, state: row.state } : null;
+  }
+
+  /**
+   * The inquiry `row` lives on in: itself, or the one it was merged into, and so on for at most
+   * MERGE_HOPS merges (still merged past that). Undefined if a link leads nowhere.
+   */
+  private async followMerges(row: InquiryRow): Promise<InquiryRow | undefined> {
+    let current: InquiryRow | undefined = row;
+    for (let hops = 0; current?.mergedIntoId && hops < MERGE_HOPS; hops++)
+      current = await this.repo.findById(current.mergedIntoId);
+    return current;
   }
 
   /** Whether a mail with this Message-ID is already in a thread (delivered twice), or is one we sent. */

@@ -1,4 +1,4 @@
-import type { EmailSend, EmailTemplate, Language } from '@sp/types';
+import { type EmailSend, type EmailTemplate, type Language, toOneLine } from '@sp/types';
 
 type Data = EmailSend['data'];
 type Rendered = { subject: string; text: string };
@@ -132,8 +132,6 @@ export const isAutomatic = (template: EmailTemplate): boolean => !WRITTEN_BY_STA
 
 /** The data keys whose values may run over several lines (a staff reply). */
 const MULTI_LINE = new Set(['body']);
-/** Line breaks and the controls and bidi marks a one-line value must not carry. */
-const BREAKS = /\s*[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]+\s*/gu;
 
 /** A template asked for data the job does not carry: retrying cannot help. */
 export class MissingTemplateData extends Error {
@@ -162,7 +160,7 @@ export function render(
     const raw = v === undefined || v === null ? '' : String(v);
     // Only a staff reply's body has paragraphs; anything else (a name, a title) stays on its
     // line, whatever a job made before the contracts refused line breaks carries.
-    const text = MULTI_LINE.has(key) ? raw : raw.replace(BREAKS, ' ');
+    const text = MULTI_LINE.has(key) ? raw : toOneLine(raw);
     if (text.trim() === '') missing.add(key);
     return text;
   };

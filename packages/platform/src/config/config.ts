@@ -169,13 +169,18 @@ export const serviceConfigSchema = (defaultPort: number) =>
 
 /**
  * For a setting production must give (a public address mail or feeds link to): a refinement
- * that names it when NODE_ENV=production leaves it unset. Outside production the schema's
- * transform puts the development value in its place.
+ * that names it when NODE_ENV=production leaves it unset, or only when `needed` says the rest
+ * of the config uses it. Outside production the schema's transform puts the development value
+ * in its place.
  */
 export const requiredInProduction =
-  (key: string, why: string) =>
-  (config: Record<string, unknown> & { NODE_ENV: string }, ctx: z.RefinementCtx): void => {
-    if (config.NODE_ENV === 'production' && config[key] === undefined)
+  <C extends Record<string, unknown> & { NODE_ENV: string }>(
+    key: string,
+    why: string,
+    needed: (config: C) => boolean = () => true,
+  ) =>
+  (config: C, ctx: z.RefinementCtx): void => {
+    if (config.NODE_ENV === 'production' && config[key] === undefined && needed(config))
       ctx.addIssue({
         code: 'custom',
         path: [key],

@@ -38,7 +38,7 @@ describe('uuid()', () => {
 });
 
 describe('singleLine() and personName()', () => {
-  it('take one line of any script, trimmed', () => {
+  it('take one line in every script, trimmed', () => {
     expect(singleLine(50).parse('  東京大学 Université de Genève  ')).toBe(
       '東京大学 Université de Genève',
     );

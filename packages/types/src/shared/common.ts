@@ -19,7 +19,13 @@ export type IdParams = z.infer<typeof idParamsSchema>;
  * What a one-line field may not hold: control characters (line breaks, tabs, NUL), line and
  * paragraph separators, and the bidi overrides and isolates that reorder what a reader sees.
  */
-const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+const BREAKING = '[\\p{Cc}\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]';
+const NOT_ONE_LINE = new RegExp(BREAKING, 'u');
+/** Each run of those characters, with the white space around it. */
+const BREAKS = new RegExp(`\\s*${BREAKING}+\\s*`, 'gu');
+
+/** `text` on one line: each run of what `singleLine` refuses becomes a space. */
+export const toOneLine = (text: string): string => text.replace(BREAKS, ' ');
 
 /** One line of text (a subject, an organisation), trimmed, 1 to `max` characters. */
 export const singleLine = (max: number) =>
